@@ -1,0 +1,20 @@
+"""Decision methods: small pure functions on a proposals × criteria score matrix.
+
+Each takes plain NumPy arrays and returns plain values, so they can be tested against
+published worked examples without any of igviz's data or model.
+"""
+
+from .promethee import PREFERENCE_FUNCTIONS, promethee_ii
+from .ranking import MethodResult, order, ranks
+from .thresholds import threshold_failures
+from .weighted_sum import normalise_weights, weighted_sum
+
+METHODS = {
+    "weighted_sum": "Weighted sum",
+    "promethee_ii": "PROMETHEE II",
+}
+
+__all__ = [
+    "METHODS", "MethodResult", "PREFERENCE_FUNCTIONS", "normalise_weights", "order", "promethee_ii",
+    "ranks", "threshold_failures", "weighted_sum",
+]

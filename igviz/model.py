@@ -1,0 +1,296 @@
+"""The param model: weights, proposals and the assessment that ranks them.
+
+Plain `param.Parameterized` classes with no Panel import, so the whole model runs and is
+tested without a server or a browser; views and notebooks watch these parameters.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+import param
+
+from .dataset import Dataset, derive_score
+from .errors import WeightError
+from .loader import load_dataset
+from .methods import METHODS, PREFERENCE_FUNCTIONS, normalise_weights, order, promethee_ii, threshold_failures, weighted_sum
+from .records import DECISION_RULES, Framework, ProposalRecord, Score
+
+WEIGHT_MAX = 10
+DEFAULT_WEIGHT = 5
+
+
+class Weight(param.Number):
+    """A criterion's weight: any finite number from 0 up (sliders offer 0–10)."""
+
+    def _validate_value(self, val, allow_None):
+        if isinstance(val, (int, float)) and not isinstance(val, bool) and not math.isfinite(val):
+            raise ValueError(f"Weight '{self.label or self.name}' must be a finite number, got {val!r}.")
+        super()._validate_value(val, allow_None)
+
+    def _validate_bounds(self, val, bounds, inclusive_bounds):
+        if isinstance(val, (int, float)) and val < 0:
+            raise ValueError(f"Weight '{self.label or self.name}' cannot be negative, got {val!r}.")
+        super()._validate_bounds(val, bounds, inclusive_bounds)
+
+
+class Weights(param.Parameterized):
+    """One `Weight` parameter per criterion of a framework; build it with `Weights.for_framework`."""
+
+    framework_id: str = ""
+
+    @classmethod
+    def for_framework(cls, framework: Framework, **values) -> "Weights":
+        params = {
+            c.id: Weight(default=DEFAULT_WEIGHT, bounds=(0, None), softbounds=(0, WEIGHT_MAX), step=1,
+                         label=c.name, doc=c.description, precedence=float(i + 1))
+            for i, c in enumerate(framework.criteria)
+        }
+        klass = param.parameterized_class(f"Weights_{framework.id}", params, cls)
+        klass.framework_id = framework.id
+        return klass(**values)
+
+    @property
+    def criteria(self) -> list[str]:
+        return [n for n, p in self.param.objects("existing").items() if isinstance(p, Weight)]
+
+    def values(self) -> dict[str, float]:
+        return {c: float(getattr(self, c)) for c in self.criteria}
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, c) for c in self.criteria], dtype=float)
+
+    def set(self, values: dict | None = None, **kw) -> None:
+        """Set several weights at once (one update for the views); unknown criteria are an error."""
+        values = {**(values or {}), **kw}
+        unknown = [k for k in values if k not in self.criteria]
+        if unknown:
+            raise KeyError(f"unknown criteria {unknown} for framework '{self.framework_id}' "
+                           f"(known: {', '.join(self.criteria)})")
+        self.param.update(**values)
+
+    def reset(self) -> None:
+        self.param.update(**{c: DEFAULT_WEIGHT for c in self.criteria})
+
+
+class Proposal(param.Parameterized):
+    """A proposal whose structural attributes and scores an analyst can change in code."""
+
+    id = param.String(constant=True)
+    short_name = param.String()
+    proponent = param.String()
+    description = param.String()
+    baseline = param.Boolean(False)
+    home_institution = param.String()
+    seats = param.Dict(default={}, doc="Decision seats by stakeholder group id")
+    advisory_groups = param.List(default=[], item_type=str)
+    decision_rule = param.Selector(objects=list(DECISION_RULES))
+    binding = param.Boolean(False)
+    coordinating_function = param.Boolean(False)
+    issue_working_groups = param.Boolean(False)
+    score_overrides = param.Dict(default={}, doc="criterion id -> Score that replaces the data's score")
+
+    def __init__(self, record: ProposalRecord, dataset: Dataset, **params):
+        a = record.attributes
+        super().__init__(
+            id=record.id, name=record.name, short_name=record.short_name, proponent=record.proponent,
+            description=record.description, baseline=record.baseline, home_institution=a.home_institution,
+            seats=dict(a.seats), advisory_groups=list(a.advisory_groups), decision_rule=a.decision_rule,
+            binding=a.binding, coordinating_function=a.coordinating_function,
+            issue_working_groups=a.issue_working_groups, **params)
+        self.record = record
+        self.dataset = dataset
+
+    def score(self, criterion_id: str) -> Score:
+        """This proposal's score, counting overrides (also in criteria derived from overridden ones)."""
+        if criterion_id in self.score_overrides:
+            return self.score_overrides[criterion_id]
+        if criterion_id in self.record.scores:
+            return self.record.scores[criterion_id]
+        criterion = self.dataset.criterion(criterion_id)
+        if not any(cid in self.score_overrides for cid in criterion.derived_from):
+            return self.dataset.score(self.id, criterion_id)
+        return derive_score(criterion, self.score, self.dataset.default_framework)
+
+    def set_score(self, criterion_id: str, score: float, low: float | None = None, high: float | None = None,
+                  rationale: str = "Set by the analyst.") -> None:
+        """Replace one score (e.g. to test a what-if); the range defaults to the score itself."""
+        self.dataset.criterion(criterion_id)  # unknown criterion -> KeyError naming it
+        scale = self.dataset.scale
+        low = score if low is None else low
+        high = score if high is None else high
+        for label, v in (("score", score), ("low", low), ("high", high)):
+            if not (isinstance(v, (int, float)) and math.isfinite(v) and scale.min <= v <= scale.max):
+                raise ValueError(f"{self.id}.{criterion_id}: {label} must be a number in {scale.min:g}..{scale.max:g}, got {v!r}")
+        if not low <= score <= high:
+            raise ValueError(f"{self.id}.{criterion_id}: expected low <= score <= high, got {low:g} <= {score:g} <= {high:g}")
+        base = self.score(criterion_id)
+        self.score_overrides = {**self.score_overrides,
+                                criterion_id: replace(base, score=float(score), low=float(low), high=float(high),
+                                                      evidence="inferred", rationale=rationale, derived_from=())}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The outcome of one assessment: who ranks where, by how much, and why."""
+
+    framework: Framework
+    method: str
+    weights: pd.Series          # normalised, by criterion id
+    table: pd.DataFrame         # by proposal id, best first: rank, name, short_name, overall, passes, failed
+    contributions: pd.DataFrame  # proposals × criteria, rows sum to `overall`
+
+    @property
+    def order(self) -> list[str]:
+        return list(self.table.index)
+
+    @property
+    def top(self) -> str:
+        return self.table.index[0]
+
+
+class Assessment(param.Parameterized):
+    """Proposals ranked under a framework, a set of weights, a method and thresholds.
+
+    Everything derived (normalised weights, overall scores, contributions, ranking)
+    comes from `ranking()`, which depends on all the inputs, so a view that displays it
+    updates whenever any of them changes.
+    """
+
+    dataset = param.ClassSelector(class_=Dataset, constant=True, precedence=-1)
+    framework = param.Selector(doc="The criteria framework proposals are assessed against")
+    weights = param.ClassSelector(class_=Weights, precedence=-1)
+    method = param.Selector(objects=list(METHODS), default="weighted_sum", doc="How scores and weights become a ranking")
+    preference = param.Selector(objects=list(PREFERENCE_FUNCTIONS), default="linear",
+                                doc="PROMETHEE II preference function")
+    indifference = param.Number(default=0.5, bounds=(0, 10), doc="PROMETHEE II: differences up to this are ignored")
+    strict_preference = param.Number(default=3.0, bounds=(0, 10), doc="PROMETHEE II: differences from this count in full")
+    thresholds = param.Dict(default={}, doc="criterion id -> minimum score a proposal must reach")
+    proposals = param.List(item_type=Proposal, precedence=-1)
+    revision = param.Integer(default=0, precedence=-1, doc="Bumped when a proposal's scores change")
+
+    def __init__(self, dataset: Dataset | None = None, **params):
+        dataset = dataset or load_dataset()
+        frameworks = list(dataset.frameworks)
+        self.param.framework.objects = frameworks
+        params.setdefault("framework", dataset.default_framework.id)
+        params.setdefault("proposals", [Proposal(r, dataset) for r in dataset.proposals.values()])
+        weights = params.pop("weights", None)
+        super().__init__(dataset=dataset, **params)
+        self.param.framework.objects = frameworks
+        self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
+        for p in self.proposals:
+            p.param.watch(self._scores_changed, ["score_overrides"])
+        self._cache: dict = {}
+
+    def _scores_changed(self, *events) -> None:
+        self.revision += 1
+
+    @param.depends("framework", watch=True)
+    def _rebuild_weights(self) -> None:
+        # A new framework has other criteria: start its weights afresh rather than guess a mapping.
+        self.thresholds = {}
+        self.weights = Weights.for_framework(self.active_framework)
+
+    @property
+    def active_framework(self) -> Framework:
+        return self.dataset.framework(self.framework)
+
+    def proposal(self, proposal_id: str) -> Proposal:
+        for p in self.proposals:
+            if p.id == proposal_id:
+                return p
+        raise KeyError(f"unknown proposal '{proposal_id}' (known: {', '.join(p.id for p in self.proposals)})")
+
+    def set_weights(self, values: dict | None = None, **kw) -> None:
+        self.weights.set(values, **kw)
+
+    def set_threshold(self, criterion_id: str, minimum: float | None) -> None:
+        """Require at least `minimum` on a criterion (None removes the threshold)."""
+        if criterion_id not in self.active_framework.criterion_ids:
+            raise KeyError(f"unknown criterion '{criterion_id}' in framework '{self.framework}' "
+                           f"(known: {', '.join(self.active_framework.criterion_ids)})")
+        rest = {k: v for k, v in self.thresholds.items() if k != criterion_id}
+        self.thresholds = rest if minimum is None else {**rest, criterion_id: float(minimum)}
+
+    # -- derived ----------------------------------------------------------------------------
+
+    def score_arrays(self):
+        """(score, low, high) arrays, proposals × criteria of the active framework."""
+        key = ("scores", self.framework, self.revision, tuple(p.id for p in self.proposals))
+        if key not in self._cache:
+            criteria = self.active_framework.criterion_ids
+            cells = [[p.score(c) for c in criteria] for p in self.proposals]
+            self._cache[key] = tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
+                                     .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))
+        return self._cache[key]
+
+    def problem(self) -> str:
+        """Why the weights cannot rank anything, or '' when they can."""
+        try:
+            self.normalised_weights()
+        except WeightError as exc:
+            return str(exc)
+        return ""
+
+    @param.depends("weights.param", "framework")
+    def normalised_weights(self) -> pd.Series:
+        names = [self.active_framework.criterion(c).name for c in self.weights.criteria]
+        return pd.Series(normalise_weights(self.weights.vector(), names), index=self.weights.criteria, name="weight")
+
+    @param.depends("weights.param", "framework", "method", "preference", "indifference",
+                   "strict_preference", "thresholds", "proposals", "revision")
+    def ranking(self) -> Ranking:
+        """The ranking under the current inputs; raises WeightError if the weights cannot rank."""
+        key = ("ranking", self.framework, tuple(self.weights.vector()), self.method, self.preference,
+               self.indifference, self.strict_preference, tuple(sorted(self.thresholds.items())),
+               self.revision, tuple(p.id for p in self.proposals))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._rank()
+            if len(self._cache) > 256:  # a long workshop moves sliders thousands of times
+                self._cache = {k: v for k, v in self._cache.items() if k[0] == "scores" or k == key}
+        return cached
+
+    def _rank(self) -> Ranking:
+        framework = self.active_framework
+        weights = self.normalised_weights()
+        scores = self.score_arrays()[0]
+        if self.method == "promethee_ii":
+            result = promethee_ii(scores, weights.values, self.preference, self.indifference, self.strict_preference)
+        else:
+            result = weighted_sum(scores, weights.values)
+        minimums = np.array([self.thresholds.get(c, np.nan) for c in framework.criterion_ids])
+        failures = threshold_failures(scores, minimums)
+        passes = ~failures.any(axis=1)
+        ids = [p.id for p in self.proposals]
+        idx = order(result.overall, passes, [p.short_name for p in self.proposals])
+        names = [c.name for c in framework.criteria]
+        table = pd.DataFrame({
+            "rank": np.arange(1, len(ids) + 1),
+            "name": [self.proposals[i].name for i in idx],
+            "short_name": [self.proposals[i].short_name for i in idx],
+            "overall": result.overall[idx],
+            "passes": passes[idx],
+            "failed": [[names[j] for j in np.flatnonzero(failures[i])] for i in idx],
+        }, index=pd.Index([ids[i] for i in idx], name="proposal"))
+        contributions = pd.DataFrame(result.contributions[idx], index=table.index, columns=framework.criterion_ids)
+        return Ranking(framework, self.method, weights, table, contributions)
+
+    def explain(self, proposal_id: str) -> pd.DataFrame:
+        """Why a proposal scores as it does: per criterion its weight, score, range, contribution and sources."""
+        ranking = self.ranking()
+        proposal = self.proposal(proposal_id)
+        rows = []
+        for c in self.active_framework.criteria:
+            s = proposal.score(c.id)
+            rows.append({
+                "criterion": c.id, "name": c.name, "weight": ranking.weights[c.id], "score": s.score,
+                "low": s.low, "high": s.high, "contribution": ranking.contributions.loc[proposal_id, c.id],
+                "evidence": s.evidence, "rationale": s.rationale,
+                "citations": [(x.source or x.reference, x.quote) for x in s.citations],
+            })
+        return pd.DataFrame(rows).set_index("criterion")

@@ -1,0 +1,129 @@
+"""The records igviz's data is made of, as plain immutable values.
+
+These are what the loader produces after validation; nothing here reads files or
+knows about views. The param model (`igviz.model`) wraps them for reactive use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+DECISION_RULES = ("rough_consensus", "majority_vote", "intergovernmental", "voluntary", "mixed")
+EVIDENCE = ("stated", "inferred", "silent")
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source file in `sources/` with a verbatim quote, or an external reference."""
+
+    source: str | None = None
+    quote: str | None = None
+    reference: str | None = None
+    url: str | None = None
+
+    def label(self) -> str:
+        return self.source or self.reference or ""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    name: str
+    group: str
+    description: str
+    citation: Citation
+    framework: str
+    # Default-framework criterion id -> relative weight; empty for directly scored criteria.
+    derived_from: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    derivation_rationale: str = ""
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    name: str
+    description: str
+    citation: Citation
+    criteria: tuple[Criterion, ...]
+    default: bool = False
+    file: str = ""
+
+    @property
+    def criterion_ids(self) -> list[str]:
+        return [c.id for c in self.criteria]
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(f"framework '{self.id}' has no criterion '{criterion_id}'")
+
+    @property
+    def groups(self) -> list[str]:
+        """Group names in the order the framework first uses them."""
+        return list(dict.fromkeys(c.group for c in self.criteria))
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    low: float
+    high: float
+    evidence: str
+    rationale: str
+    citations: tuple[Citation, ...]
+    # For a score derived from the default framework: (criterion id, share, score) per part.
+    derived_from: tuple[tuple[str, float, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Remark:
+    """A strength or weakness, with the passage it rests on."""
+
+    text: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Attributes:
+    home_institution: str
+    seats: Mapping[str, float]
+    advisory_groups: tuple[str, ...]
+    decision_rule: str
+    binding: bool
+    coordinating_function: bool
+    issue_working_groups: bool
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class ProposalRecord:
+    id: str
+    name: str
+    short_name: str
+    proponent: str
+    description: str
+    citations: tuple[Citation, ...]
+    attributes: Attributes
+    scores: Mapping[str, Score]
+    strengths: tuple[Remark, ...] = ()
+    weaknesses: tuple[Remark, ...] = ()
+    baseline: bool = False
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Scale:
+    min: float
+    max: float
+    silent_min_range: float
+    anchors: Mapping[int, str]
+    evidence: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class StakeholderGroup:
+    id: str
+    name: str

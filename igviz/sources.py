@@ -1,0 +1,53 @@
+"""The source documents that citations quote, and the check that a quote is really there."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Collapse every run of whitespace to one space.
+
+    The seed documents were converted from PDFs and web pages, so line breaks fall
+    mid-sentence; a quote is checked word for word, but not line break for line break.
+    """
+    return _SPACE.sub(" ", text).strip()
+
+
+class SourceLibrary:
+    """Source files looked up by name across several folders (bundled data, then the user's)."""
+
+    def __init__(self, folders: list[Path] | None = None):
+        self.folders: list[Path] = [Path(f) for f in folders or []]
+        self._text: dict[str, str] = {}
+
+    def add_folder(self, folder: Path) -> None:
+        if folder not in self.folders:
+            self.folders.append(Path(folder))
+
+    def path(self, name: str) -> Path | None:
+        # A bare file name only: a citation must not reach outside the sources folders.
+        if not name or Path(name).name != name:
+            return None
+        for folder in self.folders:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def names(self) -> list[str]:
+        return sorted({p.name for f in self.folders if f.is_dir() for p in f.iterdir() if p.is_file()})
+
+    def text(self, name: str) -> str:
+        if name not in self._text:
+            path = self.path(name)
+            if path is None:
+                raise FileNotFoundError(name)
+            self._text[name] = normalise(path.read_text(encoding="utf-8"))
+        return self._text[name]
+
+    def contains(self, name: str, quote: str) -> bool:
+        return normalise(quote) in self.text(name)
