@@ -299,7 +299,7 @@ class _Builder:
                 if v is not None and not scale.min <= v <= scale.max:
                     rec.fail(name, f"{v:g} is outside the scale {scale.min:g}..{scale.max:g} (see scale.yaml)")
                     ok = False
-        if None not in (value, low, high):
+        if ok and None not in (value, low, high):
             if low > high:
                 rec.fail("low", f"low ({low:g}) is greater than high ({high:g})")
                 ok = False

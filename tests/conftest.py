@@ -1,0 +1,57 @@
+import copy
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+import igviz
+
+QUOTE = "the model has real strengths in the clarity of process"
+SOURCE = "000_e13ad8dd67510eba.txt"
+
+
+def minimal_proposal(pid="test_model", **changes):
+    """A small valid proposal scoring every default criterion, for tests to break one field at a time."""
+    criteria = [c.id for c in igviz.load_dataset().default_framework.criteria]
+    record = {
+        "id": pid, "name": "Test model", "short_name": "Test", "proponent": "The tests",
+        "description": "A proposal that exists to be broken.",
+        "citations": [{"source": SOURCE, "quote": QUOTE}],
+        "attributes": {
+            "home_institution": "none", "seats": {"government": 1}, "advisory_groups": ["civil_society"],
+            "decision_rule": "rough_consensus", "binding": False, "coordinating_function": True,
+            "issue_working_groups": False,
+        },
+        "scores": {c: {"score": 5, "low": 4, "high": 6, "evidence": "stated", "rationale": "Because.",
+                       "citations": [{"source": SOURCE, "quote": QUOTE}]} for c in criteria},
+    }
+    record.update(changes)
+    return record
+
+
+@pytest.fixture
+def data_folder(tmp_path):
+    """A copy of the bundled data folder that a test may damage."""
+    folder = tmp_path / "data"
+    shutil.copytree(igviz.BUNDLED_DATA, folder)
+    return folder
+
+
+@pytest.fixture
+def user_folder(tmp_path):
+    """An empty folder of a user's own data, loaded beside the bundled data."""
+    folder = tmp_path / "mine"
+    (folder / "proposals").mkdir(parents=True)
+    (folder / "frameworks").mkdir()
+    return folder
+
+
+def write_yaml(path: Path, data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def deep(data):
+    return copy.deepcopy(data)

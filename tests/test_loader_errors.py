@@ -1,0 +1,235 @@
+"""Every kind of bad input names the file, the record and the field, and says what was expected."""
+
+import pandas as pd
+import pytest
+
+import igviz
+from igviz import DataValidationError
+
+from conftest import SOURCE, minimal_proposal, write_yaml
+
+
+def load_mine(folder):
+    return igviz.load_dataset(igviz.BUNDLED_DATA, folder)
+
+
+def only_error(exc_info):
+    errors = exc_info.value.errors
+    assert len(errors) == 1, [str(e) for e in errors]
+    return errors[0]
+
+
+def test_a_valid_user_proposal_loads_beside_the_bundled_data(user_folder):
+    write_yaml(user_folder / "proposals" / "test_model.yaml", minimal_proposal())
+    data = load_mine(user_folder)
+    assert "test_model" in data.proposals
+    assert len(data.proposals) == len(igviz.load_dataset().proposals) + 1
+
+
+def test_malformed_yaml_names_the_file_and_line(user_folder):
+    path = user_folder / "proposals" / "broken.yaml"
+    path.write_text("id: broken\nname: [unclosed\nscores: {}\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert error.file == "mine/proposals/broken.yaml"
+    assert "not valid YAML at line" in str(error)
+
+
+def test_missing_field(user_folder):
+    record = minimal_proposal()
+    del record["attributes"]["decision_rule"]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file, error.record, error.field) == ("mine/proposals/p.yaml", "test_model", "attributes.decision_rule")
+    assert "missing" in error.message
+    assert "mine/proposals/p.yaml, record 'test_model', field 'attributes.decision_rule'" in str(exc.value)
+
+
+def test_missing_score_for_a_default_criterion(user_folder):
+    record = minimal_proposal()
+    del record["scores"]["human_rights"]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    assert only_error(exc).field == "scores.human_rights"
+
+
+def test_unknown_criterion_id(user_folder):
+    record = minimal_proposal()
+    record["scores"]["openness"] = record["scores"]["transparent"]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("test_model", "scores.openness")
+    assert "unknown criterion 'openness'" in error.message
+
+
+def test_unknown_criterion_in_a_framework_derivation(user_folder):
+    framework = {
+        "id": "mine", "name": "Mine", "description": "A user's framework.",
+        "citation": {"source": SOURCE, "quote": "Accountable"},
+        "criteria": [{"id": "mine_open", "name": "Open", "group": "All", "description": "Open.",
+                      "citation": {"source": SOURCE, "quote": "Inclusive and open"},
+                      "derived_from": {"inclusive": 1, "opennness": 1}, "derivation_rationale": "Why."}],
+    }
+    write_yaml(user_folder / "frameworks" / "mine.yaml", framework)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file, error.record, error.field) == ("mine/frameworks/mine.yaml", "mine/mine_open", "derived_from.opennness")
+
+
+def test_unknown_proposal_id_in_a_scores_table():
+    proposals = pd.DataFrame([{"id": "mine", "name": "Mine", "short_name": "Mine", "proponent": "Me",
+                               "description": "Mine.", "home_institution": "none", "decision_rule": "voluntary",
+                               "binding": False, "coordinating_function": False, "issue_working_groups": True,
+                               "source": SOURCE, "quote": "Accountable"}])
+    scores = pd.DataFrame([{"proposal": "mien", "criterion": "transparent", "score": 5, "low": 4, "high": 6,
+                            "evidence": "stated", "rationale": "r", "source": SOURCE, "quote": "Accountable"}])
+    with pytest.raises(DataValidationError) as exc:
+        igviz.Dataset.from_frames(proposals=proposals, scores=scores, base=igviz.load_dataset())
+    error = only_error(exc)
+    assert (error.file, error.record, error.field) == ("scores DataFrame", "row 1", "proposal")
+    assert "unknown proposal 'mien'" in error.message
+
+
+def test_duplicate_id_names_both_files(user_folder):
+    write_yaml(user_folder / "proposals" / "copy.yaml", minimal_proposal("un_committee"))
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file, error.record, error.field) == ("mine/proposals/copy.yaml", "un_committee", "id")
+    assert "data/proposals/un_committee.yaml" in error.message
+
+
+def test_duplicate_criterion_id_across_frameworks(user_folder):
+    framework = {
+        "id": "mine", "name": "Mine", "description": "d", "citation": {"source": SOURCE, "quote": "Accountable"},
+        "criteria": [{"id": "transparent", "name": "T", "group": "G", "description": "d",
+                      "citation": {"source": SOURCE, "quote": "Accountable"},
+                      "derived_from": {"transparent": 1}, "derivation_rationale": "r"}],
+    }
+    write_yaml(user_folder / "frameworks" / "mine.yaml", framework)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("mine/transparent", "id")
+    assert "best_bits.yaml" in error.message
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("score", 11, "outside the scale 0..10"),
+    ("low", -1, "outside the scale 0..10"),
+    ("score", "high", "expected a finite number"),
+])
+def test_score_out_of_scale(user_folder, field, value, expected):
+    record = minimal_proposal()
+    record["scores"]["effective"][field] = value
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    errors = exc.value.errors
+    assert any(e.field == f"scores.effective.{field}" and expected in e.message and e.record == "test_model"
+               for e in errors), [str(e) for e in errors]
+
+
+def test_low_greater_than_high(user_folder):
+    record = minimal_proposal()
+    record["scores"]["effective"].update(low=7, high=3, score=5)
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("test_model", "scores.effective.low")
+    assert "low (7) is greater than high (3)" in error.message
+
+
+def test_silent_evidence_needs_a_wide_range(user_folder):
+    record = minimal_proposal()
+    record["scores"]["human_rights"].update(evidence="silent", low=4, high=6)
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    assert "at least 4 wide" in only_error(exc).message
+
+
+def test_citation_to_a_file_that_does_not_exist(user_folder):
+    record = minimal_proposal()
+    record["scores"]["adaptable"]["citations"] = [{"source": "005_missing.txt", "quote": "anything"}]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("test_model", "scores.adaptable.citations[0].source")
+    assert "no file '005_missing.txt'" in error.message
+
+
+def test_citation_cannot_reach_outside_the_sources_folder(user_folder):
+    record = minimal_proposal(citations=[{"source": "../scale.yaml", "quote": "min"}])
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    assert only_error(exc).field == "citations[0].source"
+
+
+def test_quote_not_in_the_cited_source(user_folder):
+    record = minimal_proposal()
+    record["scores"]["adaptable"]["citations"] = [{"source": SOURCE, "quote": "the model has real weaknesses"}]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file, error.record, error.field) == ("mine/proposals/p.yaml", "test_model", "scores.adaptable.citations[0].quote")
+    assert "not found verbatim in 000_e13ad8dd67510eba.txt" in error.message
+
+
+def test_quote_matching_ignores_line_breaks_but_not_words(user_folder):
+    record = minimal_proposal(citations=[{"source": SOURCE, "quote": "the model has real\n   strengths in the clarity of process"}])
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    assert "test_model" in load_mine(user_folder).proposals
+
+
+def test_a_users_own_source_file_can_be_quoted(user_folder):
+    (user_folder / "sources").mkdir()
+    (user_folder / "sources" / "my_notes.txt").write_text("Our caucus found the\nprocess opaque.", encoding="utf-8")
+    record = minimal_proposal(citations=[{"source": "my_notes.txt", "quote": "found the process opaque"}])
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    assert load_mine(user_folder).proposals["test_model"].citations[0].source == "my_notes.txt"
+
+
+def test_wrong_values_in_attributes(user_folder):
+    record = minimal_proposal()
+    record["attributes"].update(decision_rule="coin toss", binding="yes", seats={"aliens": 3})
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    fields = {e.field: e.message for e in exc.value.errors}
+    assert "expected one of rough_consensus" in fields["attributes.decision_rule"]
+    assert "expected true or false" in fields["attributes.binding"]
+    assert "unknown stakeholder group 'aliens'" in fields["attributes.seats.aliens"]
+
+
+def test_all_problems_are_reported_at_once(user_folder):
+    record = minimal_proposal()
+    record["scores"]["effective"]["score"] = 12
+    record["scores"]["adaptable"]["citations"][0]["quote"] = "not in there"
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    assert len(exc.value.errors) == 2
+    assert "2 problem(s)" in str(exc.value)
+
+
+def test_the_check_command_reports_problems_and_exits_nonzero(user_folder, capsys):
+    from igviz.check import main
+
+    record = minimal_proposal()
+    record["scores"]["effective"]["score"] = 12
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    assert main([str(igviz.BUNDLED_DATA), str(user_folder)]) == 1
+    assert "scores.effective.score" in capsys.readouterr().err
+    assert main([str(igviz.BUNDLED_DATA)]) == 0
