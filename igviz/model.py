@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ class Weights(param.Parameterized):
     """One `Weight` parameter per criterion of a framework; build it with `Weights.for_framework`."""
 
     framework_id: str = ""
+    _criteria: tuple[str, ...] = ()
 
     @classmethod
     def for_framework(cls, framework: Framework, **values) -> "Weights":
@@ -51,11 +53,12 @@ class Weights(param.Parameterized):
         }
         klass = param.parameterized_class(f"Weights_{framework.id}", params, cls)
         klass.framework_id = framework.id
+        klass._criteria = tuple(params)
         return klass(**values)
 
     @property
     def criteria(self) -> list[str]:
-        return [n for n, p in self.param.objects("existing").items() if isinstance(p, Weight)]
+        return list(self._criteria)
 
     def values(self) -> dict[str, float]:
         return {c: float(getattr(self, c)) for c in self.criteria}
@@ -135,21 +138,54 @@ class Proposal(param.Parameterized):
 
 @dataclass(frozen=True)
 class Ranking:
-    """The outcome of one assessment: who ranks where, by how much, and why."""
+    """The outcome of one assessment: who ranks where, by how much, and why.
+
+    Holds plain arrays; the pandas tables are built on first use, because re-ranking runs
+    on every slider move and most moves only need the order.
+    """
 
     framework: Framework
     method: str
-    weights: pd.Series          # normalised, by criterion id
-    table: pd.DataFrame         # by proposal id, best first: rank, name, short_name, overall, passes, failed
-    contributions: pd.DataFrame  # proposals × criteria, rows sum to `overall`
+    proposal_ids: tuple[str, ...]
+    names: tuple[str, ...]
+    short_names: tuple[str, ...]
+    weight_values: np.ndarray   # normalised, framework order
+    overall: np.ndarray         # input order
+    contribution_values: np.ndarray  # proposals × criteria, input order; rows sum to `overall`
+    failures: np.ndarray        # proposals × criteria, True where below a threshold
+    best_first: np.ndarray      # indices into the input order
+
+    @cached_property
+    def weights(self) -> pd.Series:
+        return pd.Series(self.weight_values, index=self.framework.criterion_ids, name="weight")
 
     @property
     def order(self) -> list[str]:
-        return list(self.table.index)
+        return [self.proposal_ids[i] for i in self.best_first]
 
     @property
     def top(self) -> str:
-        return self.table.index[0]
+        return self.proposal_ids[self.best_first[0]]
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """By proposal id, best first: rank, name, short_name, overall, passes, failed criteria."""
+        idx = self.best_first
+        names = [c.name for c in self.framework.criteria]
+        return pd.DataFrame({
+            "rank": np.arange(1, len(idx) + 1),
+            "name": [self.names[i] for i in idx],
+            "short_name": [self.short_names[i] for i in idx],
+            "overall": self.overall[idx],
+            "passes": ~self.failures[idx].any(axis=1),
+            "failed": [[names[j] for j in np.flatnonzero(self.failures[i])] for i in idx],
+        }, index=pd.Index(self.order, name="proposal"))
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame:
+        """Proposals (best first) × criteria: weight × score, or weighted net flow for PROMETHEE II."""
+        return pd.DataFrame(self.contribution_values[self.best_first], index=self.table.index,
+                            columns=self.framework.criterion_ids)
 
 
 class Assessment(param.Parameterized):
@@ -257,28 +293,20 @@ class Assessment(param.Parameterized):
 
     def _rank(self) -> Ranking:
         framework = self.active_framework
-        weights = self.normalised_weights()
+        weights = normalise_weights(self.weights.vector(), [c.name for c in framework.criteria])
         scores = self.score_arrays()[0]
         if self.method == "promethee_ii":
-            result = promethee_ii(scores, weights.values, self.preference, self.indifference, self.strict_preference)
+            result = promethee_ii(scores, weights, self.preference, self.indifference, self.strict_preference)
         else:
-            result = weighted_sum(scores, weights.values)
+            result = weighted_sum(scores, weights)
         minimums = np.array([self.thresholds.get(c, np.nan) for c in framework.criterion_ids])
         failures = threshold_failures(scores, minimums)
-        passes = ~failures.any(axis=1)
-        ids = [p.id for p in self.proposals]
-        idx = order(result.overall, passes, [p.short_name for p in self.proposals])
-        names = [c.name for c in framework.criteria]
-        table = pd.DataFrame({
-            "rank": np.arange(1, len(ids) + 1),
-            "name": [self.proposals[i].name for i in idx],
-            "short_name": [self.proposals[i].short_name for i in idx],
-            "overall": result.overall[idx],
-            "passes": passes[idx],
-            "failed": [[names[j] for j in np.flatnonzero(failures[i])] for i in idx],
-        }, index=pd.Index([ids[i] for i in idx], name="proposal"))
-        contributions = pd.DataFrame(result.contributions[idx], index=table.index, columns=framework.criterion_ids)
-        return Ranking(framework, self.method, weights, table, contributions)
+        short_names = tuple(p.short_name for p in self.proposals)
+        return Ranking(
+            framework, self.method, tuple(p.id for p in self.proposals), tuple(p.name for p in self.proposals),
+            short_names, weights, result.overall, result.contributions, failures,
+            order(result.overall, ~failures.any(axis=1), list(short_names)),
+        )
 
     def explain(self, proposal_id: str) -> pd.DataFrame:
         """Why a proposal scores as it does: per criterion its weight, score, range, contribution and sources."""
