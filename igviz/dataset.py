@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import DataError, DataValidationError
-from .records import Citation, Criterion, Framework, ProposalRecord, Scale, Score, StakeholderGroup
+from .records import Citation, Criterion, Framework, Preset, ProposalRecord, Scale, Score, StakeholderGroup
 from .sources import SourceLibrary
 
 
@@ -22,12 +22,14 @@ class Dataset:
     """
 
     def __init__(self, scale: Scale, groups: Mapping[str, StakeholderGroup], frameworks: Mapping[str, Framework],
-                 proposals: Mapping[str, ProposalRecord], sources: SourceLibrary):
+                 proposals: Mapping[str, ProposalRecord], sources: SourceLibrary,
+                 presets: Mapping[str, Preset] | None = None):
         self.scale = scale
         self.groups = dict(groups)
         self.frameworks = dict(frameworks)
         self.proposals = dict(proposals)
         self.sources = sources
+        self.presets = dict(presets or {})
         self._derived: dict[tuple[str, str], Score] = {}
 
     def __repr__(self) -> str:
@@ -56,6 +58,9 @@ class Dataset:
                 if c.id == criterion_id:
                     return c
         raise KeyError(f"unknown criterion '{criterion_id}'")
+
+    def presets_for(self, framework_id: str) -> list[Preset]:
+        return [p for p in self.presets.values() if p.framework == framework_id]
 
     # -- scores -------------------------------------------------------------------------
 

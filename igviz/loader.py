@@ -24,6 +24,7 @@ from .records import (
     Citation,
     Criterion,
     Framework,
+    Preset,
     ProposalRecord,
     Remark,
     Scale,
@@ -100,6 +101,8 @@ class _Builder:
         self.groups: dict[str, StakeholderGroup] = {}
         self.frameworks: dict[str, Framework] = {}
         self.proposals: dict[str, ProposalRecord] = {}
+        self.presets: dict[str, Preset] = {}
+        self._raw_presets: list[tuple[str, Any]] = []
         self._raw_scores: dict[str, tuple[_Record, dict]] = {}
         self._criterion_file: dict[str, str] = {}
 
@@ -350,9 +353,43 @@ class _Builder:
                         rec.fail(f"scores.{c.id}", f"missing; criterion '{c.id}' of framework '{f.id}' has no `derived_from`, so every proposal must score it")
             old = self.proposals[pid]
             self.proposals[pid] = ProposalRecord(**{**old.__dict__, "scores": MappingProxyType(scores)})
+        for file, data in self._raw_presets:
+            self.add_presets(file, data)
         if self.errors:
             raise DataValidationError(self.errors)
         return self.scale, self.groups, self.frameworks, self.proposals
+
+    def add_presets(self, file: str, data: Any) -> None:
+        top = _Record(self.errors, file, "presets", data)
+        for i, item in enumerate(top.get("presets", "list") or []):
+            rec = _Record(self.errors, file, _record_name(item, i), item)
+            pid, fid = rec.get("id", "id"), rec.get("framework", "id")
+            name, rationale = rec.get("name", "text"), rec.get("rationale", "text")
+            raw = rec.get("weights", "mapping") or {}
+            citation = self.citation(rec, "citation", item["citation"]) if isinstance(item, dict) and "citation" in item else None
+            if fid is not None and fid not in self.frameworks:
+                rec.fail("framework", f"unknown framework '{fid}' (known: {', '.join(self.frameworks)})")
+                continue
+            if None in (pid, fid, name, rationale):
+                continue
+            criteria = self.frameworks[fid].criterion_ids
+            weights = {}
+            for key, value in raw.items():
+                if key not in criteria:
+                    rec.fail(f"weights.{key}", f"unknown criterion '{key}' of framework '{fid}' (known: {', '.join(criteria)})")
+                elif not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < math.inf:
+                    rec.fail(f"weights.{key}", f"expected a weight >= 0, got {value!r}")
+                else:
+                    weights[key] = float(value)
+            for key in criteria:
+                if key not in raw:
+                    rec.fail(f"weights.{key}", "missing; a preset gives every criterion of its framework a weight")
+            if pid in self.presets:
+                rec.fail("id", f"duplicate preset id '{pid}'")
+            elif weights and not sum(weights.values()) > 0:
+                rec.fail("weights", "all weights are zero; a preset must weigh at least one criterion")
+            else:
+                self.presets[pid] = Preset(pid, fid, name, rationale, MappingProxyType(weights), citation)
 
     def _check_derivations(self, default: Framework, all_criteria: dict) -> None:
         for f in self.frameworks.values():
@@ -420,8 +457,14 @@ def load_dataset(*folders: str | Path) -> "Dataset":
             data = _read_yaml(path, builder.errors, _label(path, folders))
             if data is not _MISSING:
                 builder.add_proposal(_label(path, folders), data)
+    for folder in folders:
+        path = folder / "presets.yaml"
+        if path.is_file():
+            data = _read_yaml(path, builder.errors, _label(path, folders))
+            if data is not _MISSING:
+                builder._raw_presets.append((_label(path, folders), data))
     scale, groups, frameworks, proposals = builder.finish()
-    return Dataset(scale, groups, frameworks, proposals, sources)
+    return Dataset(scale, groups, frameworks, proposals, sources, builder.presets)
 
 
 def _label(path: Path, folders: Iterable[Path]) -> str:
@@ -448,6 +491,7 @@ def build_dataset(frameworks: list[tuple[str, dict]], proposals: list[tuple[str,
         builder.frameworks = {k: v for k, v in base.frameworks.items()}
         builder._criterion_file = {c.id: f.file for f in base.frameworks.values() for c in f.criteria}
         builder.proposals = dict(base.proposals)
+        builder.presets = dict(base.presets)
     else:
         for name, add in (("scale.yaml", builder.add_scale), ("stakeholder_groups.yaml", builder.add_groups)):
             add(name, yaml.safe_load((BUNDLED_DATA / name).read_text(encoding="utf-8")))
@@ -456,4 +500,4 @@ def build_dataset(frameworks: list[tuple[str, dict]], proposals: list[tuple[str,
     for i, (label, data) in enumerate(proposals):
         builder.add_proposal(label, data, i)
     scale, groups, fws, props = builder.finish()
-    return Dataset(scale, groups, fws, props, sources)
+    return Dataset(scale, groups, fws, props, sources, builder.presets)

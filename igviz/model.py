@@ -207,6 +207,9 @@ class Assessment(param.Parameterized):
     thresholds = param.Dict(default={}, doc="criterion id -> minimum score a proposal must reach")
     proposals = param.List(item_type=Proposal, precedence=-1)
     revision = param.Integer(default=0, precedence=-1, doc="Bumped when a proposal's scores change")
+    selected = param.Selector(default=None, objects=[None], allow_None=True,
+                              doc="The proposal every view highlights")
+    compared = param.ListSelector(default=[], objects=[], doc="Proposals overlaid on the radar chart")
 
     def __init__(self, dataset: Dataset | None = None, **params):
         dataset = dataset or load_dataset()
@@ -215,8 +218,13 @@ class Assessment(param.Parameterized):
         params.setdefault("framework", dataset.default_framework.id)
         params.setdefault("proposals", [Proposal(r, dataset) for r in dataset.proposals.values()])
         weights = params.pop("weights", None)
+        ids = [p.id for p in params["proposals"]]
+        self.param.selected.objects = [None, *ids]
+        self.param.compared.objects = ids
         super().__init__(dataset=dataset, **params)
         self.param.framework.objects = frameworks
+        self.param.selected.objects = [None, *ids]
+        self.param.compared.objects = ids
         self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
         for p in self.proposals:
             p.param.watch(self._scores_changed, ["score_overrides"])
@@ -243,6 +251,16 @@ class Assessment(param.Parameterized):
 
     def set_weights(self, values: dict | None = None, **kw) -> None:
         self.weights.set(values, **kw)
+
+    def apply_preset(self, preset_id: str) -> None:
+        """Set the weights of a named profile from `data/presets.yaml` (switching framework if needed)."""
+        try:
+            preset = self.dataset.presets[preset_id]
+        except KeyError:
+            raise KeyError(f"unknown preset '{preset_id}' (known: {', '.join(self.dataset.presets)})") from None
+        if preset.framework != self.framework:
+            self.framework = preset.framework
+        self.weights.set(dict(preset.weights))
 
     def set_threshold(self, criterion_id: str, minimum: float | None) -> None:
         """Require at least `minimum` on a criterion (None removes the threshold)."""

@@ -127,3 +127,15 @@ class Scale:
 class StakeholderGroup:
     id: str
     name: str
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named weight profile for one framework, with why someone might hold it."""
+
+    id: str
+    framework: str
+    name: str
+    rationale: str
+    weights: Mapping[str, float]
+    citation: Citation | None = None

@@ -1,0 +1,118 @@
+"""What someone saw, as plain values: to put in a link, a file, or back into an assessment.
+
+A link is how a facilitator shares "this is what the weights did", so reading one must
+never break the page: every value is checked, bad ones are named and skipped, and the
+rest still applies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from .methods import METHODS
+
+
+@dataclass
+class Scenario:
+    framework: str
+    method: str = "weighted_sum"
+    weights: dict[str, float] = field(default_factory=dict)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    selected: str | None = None
+    compared: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_assessment(cls, a) -> "Scenario":
+        return cls(a.framework, a.method, a.weights.values(), dict(a.thresholds), a.selected, list(a.compared))
+
+    def apply(self, a) -> None:
+        """Put this scenario into an assessment, framework first (it rebuilds the weights)."""
+        if a.framework != self.framework:
+            a.framework = self.framework
+        a.weights.set(self.weights)
+        a.param.update(method=self.method, thresholds=dict(self.thresholds),
+                       selected=self.selected, compared=list(self.compared))
+
+    # -- links ------------------------------------------------------------------------
+
+    def to_query(self) -> dict[str, str]:
+        query = {"framework": self.framework, "method": self.method,
+                 "weights": ",".join(f"{k}:{_num(v)}" for k, v in self.weights.items())}
+        if self.thresholds:
+            query["thresholds"] = ",".join(f"{k}:{_num(v)}" for k, v in self.thresholds.items())
+        if self.selected:
+            query["selected"] = self.selected
+        if self.compared:
+            query["compare"] = ",".join(self.compared)
+        return query
+
+    def to_link(self, base: str = "") -> str:
+        return f"{base}?{urlencode(self.to_query(), safe=':,')}"
+
+    @classmethod
+    def from_query(cls, query: dict, dataset) -> "tuple[Scenario, list[str]]":
+        """Read link parameters (values may be str, bytes or lists of them, as servers give them).
+
+        Returns the scenario built from every valid value, and a message for each invalid one.
+        """
+        q = {k: _text(v) for k, v in query.items()}
+        problems: list[str] = []
+        framework = q.get("framework") or dataset.default_framework.id
+        if framework not in dataset.frameworks:
+            problems.append(f"Unknown framework '{framework}' in the link; showing {dataset.default_framework.name}.")
+            framework = dataset.default_framework.id
+        criteria = dataset.framework(framework).criterion_ids
+        method = q.get("method") or "weighted_sum"
+        if method not in METHODS:
+            problems.append(f"Unknown method '{method}' in the link (known: {', '.join(METHODS)}); using the weighted sum.")
+            method = "weighted_sum"
+        weights = _pairs(q.get("weights", ""), "weight", criteria, problems)
+        thresholds = _pairs(q.get("thresholds", ""), "threshold", criteria, problems,
+                            upper=dataset.scale.max)
+        ids = list(dataset.proposals)
+        selected = q.get("selected") or None
+        if selected is not None and selected not in ids:
+            problems.append(f"Unknown proposal '{selected}' in the link; nothing is selected.")
+            selected = None
+        compared = []
+        for pid in filter(None, (q.get("compare") or "").split(",")):
+            if pid in ids:
+                compared.append(pid)
+            else:
+                problems.append(f"Unknown proposal '{pid}' in the link's comparison; left out.")
+        return cls(framework, method, weights, thresholds, selected, compared), problems
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return str(value).strip()
+
+
+def _num(v: float) -> str:
+    return f"{v:g}"
+
+
+def _pairs(text: str, what: str, criteria: list[str], problems: list[str], upper: float = math.inf) -> dict[str, float]:
+    out = {}
+    for part in filter(None, text.split(",")):
+        key, sep, raw = part.partition(":")
+        key = key.strip()
+        if not sep or key not in criteria:
+            problems.append(f"Ignored {what} '{part}' in the link: expected criterion:number with a criterion "
+                            f"of this framework ({', '.join(criteria)}).")
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0 or value > upper:
+            bound = f"0 to {upper:g}" if math.isfinite(upper) else "0 or more"
+            problems.append(f"Ignored {what} for '{key}' in the link: expected a number from {bound}, got '{raw}'.")
+            continue
+        out[key] = value
+    return out

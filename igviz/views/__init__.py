@@ -1,0 +1,10 @@
+"""Panel views of an `igviz.Assessment`: each a small `pn.viewable.Viewer` that works served or inline."""
+
+from .detail import ProposalDetail
+from .explorer import Explorer
+from .matrix import ScoreMatrix
+from .radar import RadarView, radar_chart
+from .ranking import RankingView
+from .weights import WeightsPanel
+
+__all__ = ["Explorer", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "WeightsPanel", "radar_chart"]

@@ -1,0 +1,65 @@
+"""One proposal in full: description, structure, strengths and weaknesses, and why each score."""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+
+from ..model import Assessment
+from .style import RANKING_INPUTS
+from .style import quote_html, text
+
+RULES = {"rough_consensus": "Rough consensus", "majority_vote": "Majority vote",
+         "intergovernmental": "Intergovernmental", "voluntary": "Voluntary adoption", "mixed": "Mixed"}
+
+
+class ProposalDetail(pn.viewable.Viewer):
+    assessment = param.ClassSelector(class_=Assessment)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        a = self.assessment
+        self._select = pn.widgets.Select.from_param(
+            a.param.selected, name="Proposal",
+            options={"Choose a proposal…": None, **{p.short_name: p.id for p in a.proposals}},
+            sizing_mode="stretch_width")
+
+    @param.depends("assessment.selected", "assessment.framework", *RANKING_INPUTS, "assessment.revision")
+    def _body(self):
+        a = self.assessment
+        if not a.selected:
+            return pn.pane.HTML("<p class='igviz-note'>Choose a proposal here, or click its bar in the ranking "
+                                "or its row in the score matrix.</p>", sizing_mode="stretch_width")
+        p = a.proposal(a.selected)
+        groups = a.dataset.groups
+        seats = ", ".join(f"{text(groups[g].name if g in groups else g)}: {n:g}" for g, n in p.seats.items()) or "none"
+        advisory = ", ".join(text(groups[g].name if g in groups else g) for g in p.advisory_groups) or "none"
+        yes = lambda v: "yes" if v else "no"
+        facts = [("Proposed by", text(p.proponent)), ("Home", text(p.home_institution)),
+                 ("Who decides (seats)", seats), ("Advises", advisory),
+                 ("Decision rule", RULES.get(p.decision_rule, text(p.decision_rule))),
+                 ("Binding", yes(p.binding)), ("Adds a coordinating function", yes(p.coordinating_function)),
+                 ("Issue-specific working groups", yes(p.issue_working_groups))]
+        rank = ""
+        if not a.problem():
+            row = a.ranking().table.loc[p.id]
+            rank = f"<p class='igviz-rank'>Rank {row['rank']} of {len(a.proposals)}, overall {row['overall']:.2f}</p>"
+        remarks = lambda items: "".join(f"<li>{text(r.text)}{quote_html(r.citation)}</li>" for r in items)
+        why = "".join(
+            f"<details><summary><b>{text(c.name)}</b>: {s.score:g} (range {s.low:g}–{s.high:g}, {text(s.evidence)})</summary>"
+            f"<p>{text(s.rationale)}</p>{''.join(quote_html(q) for q in s.citations[:3])}</details>"
+            for c in a.active_framework.criteria for s in [p.score(c.id)])
+        html = (
+            f"<h3>{text(p.name)}</h3>{rank}<p>{text(p.description)}</p>"
+            "<table class='igviz-table igviz-facts'>"
+            + "".join(f"<tr><th scope='row'>{k}</th><td>{v}</td></tr>" for k, v in facts)
+            + "</table>"
+            f"<h4>Strengths</h4><ul>{remarks(p.record.strengths)}</ul>"
+            f"<h4>Weaknesses</h4><ul>{remarks(p.record.weaknesses)}</ul>"
+            f"<h4>Why each score</h4>{why}"
+        )
+        return pn.pane.HTML(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
+
+    def __panel__(self):
+        return pn.Column(pn.pane.HTML("<h2>Proposal</h2>", margin=(0, 10)), self._select, self._body,
+                         sizing_mode="stretch_width")

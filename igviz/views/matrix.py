@@ -1,0 +1,85 @@
+"""Proposals × criteria heat map; hovering a cell shows score, range, rationale and source."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import pandas as pd
+import panel as pn
+import param
+
+from ..model import Assessment
+from .style import RANKING_INPUTS
+from .style import SCORE_CMAP
+
+
+def matrix_frame(a: Assessment) -> pd.DataFrame:
+    rows = []
+    framework = a.active_framework
+    for p in a.proposals:
+        for c in framework.criteria:
+            s = p.score(c.id)
+            first = s.citations[0] if s.citations else None
+            rows.append({
+                "proposal": p.short_name, "proposal_id": p.id, "criterion": c.name, "score": s.score,
+                "low": s.low, "high": s.high, "evidence": s.evidence, "rationale": s.rationale,
+                "citation": (f"{first.source or first.reference}: “{first.quote}”" if first and first.quote
+                             else (first.label() if first else "")),
+                "selected": p.id == a.selected,
+            })
+    return pd.DataFrame(rows)
+
+
+class ScoreMatrix(pn.viewable.Viewer):
+    assessment = param.ClassSelector(class_=Assessment)
+    _redraw = param.Event(precedence=-1)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._frame = pd.DataFrame()
+        self._dmap = hv.DynamicMap(self._heatmap, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._tap = hv.streams.Tap(source=self._dmap)
+        self._tap.add_subscriber(self._on_tap)
+
+    @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
+    def _inputs_changed(self):
+        self.param.trigger("_redraw")
+
+    def _heatmap(self, _redraw=None):
+        a = self.assessment
+        frame = matrix_frame(a)
+        # Rows in rank order, best at the top, so the matrix reads like the ranking beside it.
+        if not a.problem():
+            rank = {pid: i for i, pid in enumerate(a.ranking().order)}
+            frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
+        self._frame = frame
+        vdims = ["score", "low", "high", "evidence", "rationale", "citation", "proposal_id"]
+        heat = hv.HeatMap(frame, ["criterion", "proposal"], vdims).opts(
+            cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True,
+            xrotation=35, responsive=True, min_height=380, tools=["hover", "tap"], toolbar=None,
+            xlabel="", ylabel="", framewise=True, line_color="white", line_width=1,
+            hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
+                            ("Score", "@score{0.0} (range @low{0.0}–@high{0.0}, @evidence)"),
+                            ("Why", "@rationale"), ("Source", "@citation")])
+        # Dark text on the light (high) end of cividis, light text on the dark end; the selected
+        # proposal's row in bold so it stands out in every view.
+        labelled = frame.assign(text=frame["score"].map(lambda v: f"{v:g}"),
+                                ink=frame["score"].map(lambda v: "#000000" if v >= 6 else "#ffffff"),
+                                weight=frame["selected"].map({True: "bold", False: "normal"}))
+        labels = hv.Labels(labelled, ["criterion", "proposal"], ["text", "ink", "weight"]).opts(
+            text_color="ink", text_font_style="weight", text_font_size="10pt")
+        return heat * labels
+
+    def _on_tap(self, x=None, y=None):
+        if y is None or not len(self._frame):
+            return
+        match = self._frame[self._frame["proposal"] == y]
+        if not match.empty:
+            self.assessment.selected = match.iloc[0]["proposal_id"]
+
+    def __panel__(self):
+        return pn.Column(
+            pn.pane.HTML("<h2>Scores</h2><p class='igviz-note'>Hover a cell for the rationale and the "
+                         "passage it rests on; click a row to select that proposal.</p>", margin=(0, 10)),
+            pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380),
+            sizing_mode="stretch_width",
+        )

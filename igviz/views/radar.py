@@ -1,0 +1,126 @@
+"""A radar chart built from HoloViews primitives, which have no radar element of their own.
+
+Criteria are spokes at equal angles, clockwise from the top; each proposal is a polygon
+through its scores, with its plausible range (low to high) as a shaded band.
+"""
+
+from __future__ import annotations
+
+import holoviews as hv
+import numpy as np
+import panel as pn
+import param
+
+from ..model import Assessment
+from .style import PROPOSAL_COLOURS, text
+
+
+def _angles(n: int) -> np.ndarray:
+    return np.pi / 2 - 2 * np.pi * np.arange(n) / n
+
+
+def _xy(values, angles):
+    values = np.asarray(values, dtype=float)
+    return values * np.cos(angles), values * np.sin(angles)
+
+
+def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> hv.Overlay:
+    """Overlay of rings, spokes, labels and one polygon (with range band) per series.
+
+    Each series is {"name", "score", "low", "high", "colour"} with one value per label.
+    """
+    n = len(labels)
+    angles = _angles(n)
+    circle = np.linspace(0, 2 * np.pi, 121)
+    ring_values = np.linspace(scale_max / rings, scale_max, rings)
+    grid = hv.Path([np.c_[r * np.cos(circle), r * np.sin(circle)] for r in ring_values]).opts(
+        color="#cccccc", line_width=1)
+    spokes = hv.Segments((np.zeros(n), np.zeros(n), *_xy(np.full(n, scale_max), angles))).opts(
+        color="#cccccc", line_width=1)
+    ring_labels = hv.Labels((np.zeros(rings), ring_values, [f"{v:g}" for v in ring_values])).opts(
+        text_color="#777777", text_font_size="9pt", yoffset=0.25)
+    lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
+    align = ["center" if abs(x) < 1e-6 else "left" if x > 0 else "right" for x in lx]
+    axis_labels = hv.Labels({"x": lx, "y": ly, "text": labels, "align": align},
+                            ["x", "y"], ["text", "align"]).opts(
+        text_font_size="10pt", text_color="#222222", text_align="align")
+    layers = [grid, spokes, ring_labels, axis_labels]
+    for s in series:
+        hx, hy = _xy(s["high"], angles)
+        lo_x, lo_y = _xy(s["low"], angles)
+        band = hv.Polygons([{"x": hx, "y": hy, "holes": [[np.c_[lo_x, lo_y]]]}]).opts(
+            fill_color=s["colour"], fill_alpha=0.15, line_alpha=0)
+        x, y = _xy(s["score"], angles)
+        outline = hv.Path([np.c_[np.r_[x, x[:1]], np.r_[y, y[:1]]]], label=s["name"]).opts(
+            color=s["colour"], line_width=s.get("line_width", 2.5))
+        points = hv.Points({"x": x, "y": y, "criterion": labels, "score": s["score"], "low": s["low"],
+                            "high": s["high"], "proposal": [s["name"]] * n},
+                           ["x", "y"], ["criterion", "score", "low", "high", "proposal"]).opts(
+            color=s["colour"], size=7, tools=["hover"],
+            hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
+                            ("Score", "@score{0.0} (range @low{0.0}–@high{0.0})")])
+        layers += [band, outline, points]
+    lim = scale_max * 1.6
+    return hv.Overlay(layers).opts(
+        xlim=(-lim, lim), ylim=(-scale_max * 1.3, scale_max * 1.3), xaxis=None, yaxis=None,
+        data_aspect=1, responsive=True, min_height=380, toolbar=None, show_grid=False,
+        legend_position="bottom", show_legend=True, framewise=True)
+
+
+class RadarView(pn.viewable.Viewer):
+    """The selected proposal and those chosen for comparison, on the active framework's criteria."""
+
+    assessment = param.ClassSelector(class_=Assessment)
+    _redraw = param.Event(precedence=-1)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        a = self.assessment
+        self._compare = pn.widgets.MultiChoice.from_param(
+            a.param.compared, name="Compare with", options={p.short_name: p.id for p in a.proposals},
+            sizing_mode="stretch_width", max_items=6)
+        self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
+
+    def _shown(self) -> list[str]:
+        a = self.assessment
+        shown = [a.selected] if a.selected else []
+        return shown + [p for p in a.compared if p not in shown] or [a.ranking().top if not a.problem() else a.proposals[0].id]
+
+    @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
+                   watch=True)
+    def _inputs_changed(self):
+        self.param.trigger("_redraw")
+
+    def _chart(self, _redraw=None):
+        a = self.assessment
+        framework = a.active_framework
+        series = []
+        for i, pid in enumerate(self._shown()):
+            p = a.proposal(pid)
+            scores = [p.score(c.id) for c in framework.criteria]
+            series.append({"name": p.short_name, "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
+                           "score": [s.score for s in scores], "low": [s.low for s in scores],
+                           "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
+        return radar_chart([c.name for c in framework.criteria], series, a.dataset.scale.max)
+
+    @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision")
+    def _table(self):
+        a = self.assessment
+        shown = self._shown()
+        head = "".join(f"<th>{text(a.proposal(p).short_name)}</th>" for p in shown)
+        body = ""
+        for c in a.active_framework.criteria:
+            cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g})</td>"
+                            for s in (a.proposal(p).score(c.id) for p in shown))
+            body += f"<tr><th scope='row'>{text(c.name)}</th>{cells}</tr>"
+        return pn.pane.HTML(f"<table class='igviz-table'><caption>Scores (range) per criterion</caption>"
+                            f"<thead><tr><th>Criterion</th>{head}</tr></thead><tbody>{body}</tbody></table>",
+                            sizing_mode="stretch_width")
+
+    def __panel__(self):
+        return pn.Column(
+            pn.pane.HTML("<h2>Profile</h2>", margin=(0, 10)), self._compare,
+            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380)),
+                    ("Table", self._table), dynamic=False),
+            sizing_mode="stretch_width",
+        )

@@ -1,0 +1,117 @@
+"""The ranking: proposals best first, each bar stacked by what each criterion contributed."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import pandas as pd
+import panel as pn
+import param
+
+from ..errors import WeightError
+from ..methods import METHODS
+from ..model import Assessment
+from .style import RANKING_INPUTS
+from .style import HIGHLIGHT, criterion_colours, text
+
+FAIL_MARK = "✗ "
+
+
+def ranking_frame(a: Assessment) -> pd.DataFrame:
+    """One row per proposal × criterion, in rank order, ready to stack."""
+    r = a.ranking()
+    names = {c.id: c.name for c in r.framework.criteria}
+    rows = []
+    for pid, row in r.table.iterrows():
+        label = f"{row['rank']}. {FAIL_MARK if not row['passes'] else ''}{row['short_name']}"
+        for cid in r.framework.criterion_ids:
+            rows.append({"proposal_id": pid, "proposal": label, "criterion": names[cid],
+                         "contribution": r.contributions.loc[pid, cid], "overall": row["overall"],
+                         "selected": pid == a.selected, "passes": row["passes"]})
+    return pd.DataFrame(rows)
+
+
+class RankingView(pn.viewable.Viewer):
+    assessment = param.ClassSelector(class_=Assessment)
+    _redraw = param.Event(precedence=-1)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        a = self.assessment
+        self._method = pn.widgets.RadioButtonGroup.from_param(
+            a.param.method, options={label: key for key, label in METHODS.items()}, button_type="light",
+            name="Method")
+        self._frame = pd.DataFrame()
+        self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._tap = hv.streams.Selection1D(source=self._dmap)
+        self._tap.add_subscriber(self._on_tap)
+
+    # HoloViews cannot follow the nested dependencies itself, so one event stands in for them.
+    @param.depends(*RANKING_INPUTS, "assessment.selected", watch=True)
+    def _inputs_changed(self):
+        self.param.trigger("_redraw")
+
+    def _bars(self, _redraw=None):
+        a = self.assessment
+        if a.problem():
+            return hv.Bars([], "proposal", "contribution").opts(title=a.problem())
+        frame = self._frame = ranking_frame(a)
+        criteria = list(dict.fromkeys(frame["criterion"]))
+        colours = criterion_colours(criteria)
+        # Bokeh draws the first category at the bottom; reverse so rank 1 sits on top.
+        frame = frame.iloc[::-1].reset_index(drop=True)
+        self._frame = frame
+        label = "Net flow (PROMETHEE II)" if a.method == "promethee_ii" else "Overall score (0–10)"
+        bars = hv.Bars(frame, ["proposal", "criterion"], ["contribution", "overall", "proposal_id", "selected"])
+        return bars.opts(
+            stacked=True, invert_axes=True, cmap=colours, color="criterion",
+            line_color=hv.dim("selected").categorize({True: HIGHLIGHT, False: "white"}),
+            line_width=hv.dim("selected").categorize({True: 2.5, False: 0.5}),
+            tools=["hover", "tap"], active_tools=["tap"], responsive=True, min_height=340,
+            xlabel=label, ylabel="", legend_position="bottom", legend_cols=3, framewise=True,
+            fontscale=1.15, toolbar=None, nonselection_alpha=1.0, selection_alpha=1.0,
+            hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
+                            ("Contribution", "@contribution{0.00}"), ("Overall", "@overall{0.00}")],
+        )
+
+    def _on_tap(self, index):
+        if index and len(self._frame):
+            self.assessment.selected = self._frame.iloc[index[0]]["proposal_id"]
+
+    @param.depends(*RANKING_INPUTS)
+    def _table(self):
+        """The same ranking as text, for screen readers and for reading off a projector."""
+        a = self.assessment
+        try:
+            r = a.ranking()
+        except WeightError as exc:
+            return pn.pane.Alert(text(exc), alert_type="warning")
+        rows = "".join(
+            f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(row['name'])}</td>"
+            f"<td>{row['overall']:.2f}</td><td>{'yes' if row['passes'] else 'no: below ' + text(', '.join(row['failed']))}</td></tr>"
+            for pid, row in r.table.iterrows())
+        caption = f"Ranking by {METHODS[a.method].lower()}, {text(r.framework.name)}"
+        return pn.pane.HTML(
+            f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
+            "<thead><tr><th>Rank</th><th>Proposal</th><th>Overall</th><th>Meets thresholds</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>", sizing_mode="stretch_width")
+
+    @param.depends("assessment.weights", "assessment.framework")
+    def _thresholds(self):
+        a = self.assessment
+        sliders = []
+        for c in a.active_framework.criteria:
+            slider = pn.widgets.IntSlider(name=f"Minimum {c.name}", start=0, end=int(a.dataset.scale.max),
+                                          value=int(a.thresholds.get(c.id, 0)), sizing_mode="stretch_width")
+            slider.param.watch(lambda e, cid=c.id: a.set_threshold(cid, e.new or None), "value_throttled")
+            sliders.append(slider)
+        note = pn.pane.HTML("<p class='igviz-note'>A proposal below a minimum is marked ✗ and ranked after every "
+                            "proposal that meets all minimums, whatever the weights. 0 means no minimum.</p>")
+        return pn.Card(note, *sliders, title="Minimum thresholds", collapsed=True, sizing_mode="stretch_width")
+
+    def __panel__(self):
+        return pn.Column(
+            pn.Row(pn.pane.HTML("<h2>Ranking</h2>", margin=(0, 10)), self._method),
+            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=340)),
+                    ("Table", self._table), dynamic=False),
+            self._thresholds, sizing_mode="stretch_width",
+        )

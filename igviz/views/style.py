@@ -1,0 +1,37 @@
+"""Colours and text helpers shared by the views."""
+
+from __future__ import annotations
+
+import html
+
+# Paul Tol's "muted" scheme plus pale grey: ten colours distinguishable with the common
+# forms of colour blindness, one per criterion (frameworks have at most ten).
+CRITERION_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
+                     "#DDCC77", "#CC6677", "#882255", "#AA4499", "#BBBBBB"]
+# Okabe and Ito's palette, for proposals overlaid on the radar.
+PROPOSAL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+HIGHLIGHT = "#000000"
+SCORE_CMAP = "cividis"  # perceptually uniform and readable with colour-blindness
+
+
+# Everything an Assessment's ranking() depends on, for views that show it. Param cannot
+# depend on a sub-object's method by name, so the inputs are listed here once.
+RANKING_INPUTS = tuple(f"assessment.{n}" for n in (
+    "weights.param", "framework", "method", "preference", "indifference", "strict_preference",
+    "thresholds", "proposals", "revision"))
+
+
+def criterion_colours(criteria: list[str]) -> dict[str, str]:
+    return {c: CRITERION_COLOURS[i % len(CRITERION_COLOURS)] for i, c in enumerate(criteria)}
+
+
+def text(value) -> str:
+    """User or data text made safe to put inside HTML: shown as typed, never interpreted."""
+    return html.escape(str(value), quote=True)
+
+
+def quote_html(citation) -> str:
+    where = text(citation.source or citation.reference)
+    if citation.quote:
+        return f'<blockquote class="igviz-quote">“{text(citation.quote)}”<br><cite>{where}</cite></blockquote>'
+    return f"<cite>{where}</cite>"

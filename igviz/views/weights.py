@@ -1,0 +1,66 @@
+"""Weight sliders grouped as the framework groups its criteria, with presets and a reset."""
+
+from __future__ import annotations
+
+import panel as pn
+import param
+
+from ..model import WEIGHT_MAX, Assessment
+from .style import text
+
+
+class WeightsPanel(pn.viewable.Viewer):
+    assessment = param.ClassSelector(class_=Assessment)
+    preset = param.Selector(default=None, objects=[None], allow_None=True, label="Weight profile")
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        a = self.assessment
+        self._framework = pn.widgets.Select.from_param(
+            a.param.framework, name="Criteria framework",
+            options={f.name: f.id for f in a.dataset.frameworks.values()}, sizing_mode="stretch_width")
+        self._preset = pn.widgets.Select(name="Weight profile", sizing_mode="stretch_width")
+        self._reset = pn.widgets.Button(name="Reset to equal weights", button_type="light", sizing_mode="stretch_width")
+        self._reset.on_click(lambda _: a.weights.reset())
+        self._preset.param.watch(self._apply_preset, "value")
+        self._sync_presets()
+
+    @param.depends("assessment.framework", watch=True)
+    def _sync_presets(self) -> None:
+        presets = self.assessment.dataset.presets_for(self.assessment.framework)
+        self._preset.options = {"Choose a profile…": None, **{p.name: p.id for p in presets}}
+        self._preset.value = None
+
+    def _apply_preset(self, event) -> None:
+        if event.new:
+            self.assessment.apply_preset(event.new)
+
+    @param.depends("assessment.framework", "_preset.value")
+    def _preset_note(self):
+        pid = self._preset.value
+        if not pid:
+            return pn.pane.HTML("", margin=0)
+        preset = self.assessment.dataset.presets[pid]
+        cite = f" <cite>({text(preset.citation.source)})</cite>" if preset.citation and preset.citation.source else ""
+        return pn.pane.HTML(f'<p class="igviz-note">{text(preset.rationale)}{cite}</p>', sizing_mode="stretch_width")
+
+    @param.depends("assessment.weights")
+    def _sliders(self):
+        a = self.assessment
+        framework = a.active_framework
+        column = pn.Column(sizing_mode="stretch_width", margin=0)
+        for group in framework.groups:
+            column.append(pn.pane.HTML(f"<h3 class='igviz-group'>{text(group)}</h3>", margin=(6, 10, 0, 10)))
+            for c in framework.criteria:
+                if c.group == group:
+                    column.append(pn.widgets.FloatSlider.from_param(
+                        a.weights.param[c.id], start=0, end=WEIGHT_MAX, step=1, name=c.name,
+                        sizing_mode="stretch_width", css_classes=["igviz-weight"],
+                        ))
+        return column
+
+    def __panel__(self):
+        return pn.Column(
+            self._framework, self._preset, self._preset_note, self._reset, self._sliders,
+            sizing_mode="stretch_width", css_classes=["igviz-weights"],
+        )
