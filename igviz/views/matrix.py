@@ -53,11 +53,11 @@ class ScoreMatrix(pn.viewable.Viewer):
             frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
         self._frame = frame
         vdims = ["score", "low", "high", "evidence", "rationale", "citation", "proposal_id"]
-        heat = hv.HeatMap(frame, ["criterion", "proposal"], vdims).opts(
+        heat = hv.HeatMap(frame, ["criterion", "proposal"], vdims).redim(criterion="matrix_criterion", proposal="matrix_proposal").opts(
             cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True,
             xrotation=35, responsive=True, min_height=380, tools=["hover", "tap"], toolbar=None,
             xlabel="", ylabel="", framewise=True, line_color="white", line_width=1,
-            hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
+            hover_tooltips=[("Proposal", "@matrix_proposal"), ("Criterion", "@matrix_criterion"),
                             ("Score", "@score{0.0} (range @low{0.0}–@high{0.0}, @evidence)"),
                             ("Why", "@rationale"), ("Source", "@citation")])
         # Dark text on the light (high) end of cividis, light text on the dark end; the selected
@@ -65,7 +65,8 @@ class ScoreMatrix(pn.viewable.Viewer):
         labelled = frame.assign(text=frame["score"].map(lambda v: f"{v:g}"),
                                 ink=frame["score"].map(lambda v: "#000000" if v >= 6 else "#ffffff"),
                                 weight=frame["selected"].map({True: "bold", False: "normal"}))
-        labels = hv.Labels(labelled, ["criterion", "proposal"], ["text", "ink", "weight"]).opts(
+        labels = hv.Labels(labelled, ["criterion", "proposal"], ["text", "ink", "weight"]).redim(
+            criterion="matrix_criterion", proposal="matrix_proposal").opts(
             text_color="ink", text_font_style="weight", text_font_size="10pt")
         return heat * labels
 

@@ -60,7 +60,7 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
             hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
                             ("Score", "@score{0.0} (range @low{0.0}–@high{0.0})")])
         layers += [band, outline, points]
-    lim = scale_max * 1.6
+    lim = scale_max * 2.2
     return hv.Overlay(layers).opts(
         xlim=(-lim, lim), ylim=(-scale_max * 1.3, scale_max * 1.3), xaxis=None, yaxis=None,
         data_aspect=1, responsive=True, min_height=380, toolbar=None, show_grid=False,
@@ -103,6 +103,14 @@ class RadarView(pn.viewable.Viewer):
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
         return radar_chart([c.name for c in framework.criteria], series, a.dataset.scale.max)
 
+    @param.depends("assessment.selected", "assessment.compared")
+    def _legend(self):
+        a = self.assessment
+        keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
+                       f"{text(a.proposal(pid).short_name)}</span> " for i, pid in enumerate(self._shown()))
+        return pn.pane.HTML(f"<p class='igviz-note'>{keys} — line: score; shaded band: plausible range</p>",
+                            sizing_mode="stretch_width", margin=(0, 10))
+
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision")
     def _table(self):
         a = self.assessment
@@ -119,7 +127,7 @@ class RadarView(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(
-            pn.pane.HTML("<h2>Profile</h2>", margin=(0, 10)), self._compare,
+            pn.pane.HTML("<h2>Profile</h2>", margin=(0, 10)), self._compare, self._legend,
             pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380)),
                     ("Table", self._table), dynamic=False),
             sizing_mode="stretch_width",

@@ -11,9 +11,10 @@ from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
 from .style import RANKING_INPUTS
-from .style import HIGHLIGHT, criterion_colours, text
+from .style import criterion_colours, text
 
 FAIL_MARK = "✗ "
+SELECTED_MARK = "▶ "
 
 
 def ranking_frame(a: Assessment) -> pd.DataFrame:
@@ -22,7 +23,10 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     names = {c.id: c.name for c in r.framework.criteria}
     rows = []
     for pid, row in r.table.iterrows():
-        label = f"{row['rank']}. {FAIL_MARK if not row['passes'] else ''}{row['short_name']}"
+        # The selected proposal is marked in its axis label: styling one stack of bars is not
+        # reliable in HoloViews, and a text mark also survives printing and screen readers.
+        mark = SELECTED_MARK if pid == a.selected else ""
+        label = f"{mark}{row['rank']}. {FAIL_MARK if not row['passes'] else ''}{row['short_name']}"
         for cid in r.framework.criterion_ids:
             rows.append({"proposal_id": pid, "proposal": label, "criterion": names[cid],
                          "contribution": r.contributions.loc[pid, cid], "overall": row["overall"],
@@ -61,15 +65,16 @@ class RankingView(pn.viewable.Viewer):
         frame = frame.iloc[::-1].reset_index(drop=True)
         self._frame = frame
         label = "Net flow (PROMETHEE II)" if a.method == "promethee_ii" else "Overall score (0–10)"
-        bars = hv.Bars(frame, ["proposal", "criterion"], ["contribution", "overall", "proposal_id", "selected"])
+        # Own dimension names: HoloViews links axes that share a name, even across panes.
+        bars = hv.Bars(frame, [hv.Dimension("proposal", label="Ranked proposal"), "criterion"],
+                       ["contribution", "overall", "proposal_id", "selected"]).redim(proposal="ranked")
         return bars.opts(
             stacked=True, invert_axes=True, cmap=colours, color="criterion",
-            line_color=hv.dim("selected").categorize({True: HIGHLIGHT, False: "white"}),
-            line_width=hv.dim("selected").categorize({True: 2.5, False: 0.5}),
-            tools=["hover", "tap"], active_tools=["tap"], responsive=True, min_height=340,
-            xlabel=label, ylabel="", legend_position="bottom", legend_cols=3, framewise=True,
+            line_color="white", line_width=0.5,
+            tools=["hover", "tap"], active_tools=["tap"], responsive=True, min_height=420,
+            xlabel=label, ylabel="", legend_position="bottom", legend_cols=2, framewise=True,
             fontscale=1.15, toolbar=None, nonselection_alpha=1.0, selection_alpha=1.0,
-            hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
+            hover_tooltips=[("Proposal", "@ranked"), ("Criterion", "@criterion"),
                             ("Contribution", "@contribution{0.00}"), ("Overall", "@overall{0.00}")],
         )
 
@@ -111,7 +116,7 @@ class RankingView(pn.viewable.Viewer):
     def __panel__(self):
         return pn.Column(
             pn.Row(pn.pane.HTML("<h2>Ranking</h2>", margin=(0, 10)), self._method),
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=340)),
+            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=420)),
                     ("Table", self._table), dynamic=False),
             self._thresholds, sizing_mode="stretch_width",
         )
