@@ -1,0 +1,77 @@
+"""Views built from the model, without a browser: what they show and that user text stays text."""
+
+import holoviews as hv
+import pandas as pd
+import pytest
+
+import igviz
+from igviz.views import Explorer, ProposalDetail, RankingView, radar_chart
+from igviz.views.matrix import matrix_frame
+from igviz.views.ranking import ranking_frame
+
+from conftest import SOURCE
+
+
+@pytest.fixture(scope="module")
+def data():
+    return igviz.load_dataset()
+
+
+def test_ranking_frame_stacks_contributions_in_rank_order(data):
+    a = igviz.Assessment(data)
+    frame = ranking_frame(a)
+    order = list(dict.fromkeys(frame["proposal_id"]))
+    assert order == a.ranking().order
+    totals = frame.groupby("proposal_id", sort=False)["contribution"].sum()
+    pd.testing.assert_series_equal(totals, a.ranking().table["overall"], check_names=False)
+
+
+def test_ranking_labels_mark_failing_and_selected_proposals(data):
+    a = igviz.Assessment(data, selected="mipc")
+    a.set_threshold("human_rights", 6)
+    labels = dict(zip(ranking_frame(a)["proposal_id"], ranking_frame(a)["proposal"]))
+    assert labels["mipc"].startswith("▶ ") and "✗" in labels["mipc"]  # MIPC is 5 on human rights
+    assert "✗" not in labels["best_bits_composite"]
+
+
+def test_radar_has_a_polygon_range_band_and_points_per_proposal():
+    chart = radar_chart(["a", "b", "c"], [{"name": "P", "score": [5, 6, 7], "low": [4, 5, 6],
+                                           "high": [6, 7, 8], "colour": "#000"}])
+    kinds = [type(el).__name__ for el in chart]
+    assert kinds.count("Polygons") == 1 and kinds.count("Points") == 1 and "Labels" in kinds
+    points = [el for el in chart if isinstance(el, hv.Points)][0]
+    # Scores are plotted at their distance from the centre, the first criterion straight up.
+    assert points.data["y"].iloc[0] == pytest.approx(5) and points.data["x"].iloc[0] == pytest.approx(0)
+
+
+def test_matrix_hover_carries_rationale_and_quote(data):
+    frame = matrix_frame(igviz.Assessment(data))
+    cell = frame[(frame["proposal_id"] == "un_committee") & (frame["criterion"] == "Transparent and comprehensible")].iloc[0]
+    assert cell["score"] == 8 and "clarity" in cell["rationale"]
+    assert "real strengths in the clarity of process" in cell["citation"]
+
+
+def test_user_text_is_shown_as_text_not_html(data):
+    evil = "<script>alert(1)</script><b>bold</b>"
+    proposals = pd.DataFrame([{
+        "id": "evil", "name": evil, "short_name": "Evil <i>", "proponent": evil, "description": evil,
+        "home_institution": evil, "decision_rule": "voluntary", "binding": False, "coordinating_function": False,
+        "issue_working_groups": False, "source": SOURCE, "quote": "Accountable"}])
+    scores = pd.DataFrame([{"proposal": "evil", "criterion": c, "score": 5, "low": 4, "high": 6,
+                            "evidence": "stated", "rationale": evil, "source": SOURCE, "quote": "Accountable"}
+                           for c in data.default_framework.criterion_ids])
+    mine = igviz.Dataset.from_frames(proposals=proposals, scores=scores, base=data)
+    a = igviz.Assessment(mine, selected="evil")
+    html = ProposalDetail(assessment=a)._body().object
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    table = RankingView(assessment=a)._table().object
+    assert "<script>" not in table and "&lt;script&gt;" in table
+
+
+def test_explorer_reports_all_zero_weights_instead_of_charts(data):
+    a = igviz.Assessment(data)
+    a.set_weights({c: 0 for c in a.weights.criteria})
+    messages = Explorer(a, sync_url=False)._messages()
+    assert any("All weights are zero" in str(getattr(m, "object", "")) for m in messages)
+    assert "All weights are zero" in str(RankingView(assessment=a)._table().object)
