@@ -41,7 +41,7 @@ def test_radar_has_a_polygon_range_band_and_points_per_proposal():
     assert kinds.count("Polygons") == 1 and kinds.count("Points") == 1 and "Labels" in kinds
     points = [el for el in chart if isinstance(el, hv.Points)][0]
     # Scores are plotted at their distance from the centre, the first criterion straight up.
-    assert points.data["y"].iloc[0] == pytest.approx(5) and points.data["x"].iloc[0] == pytest.approx(0)
+    assert points.dimension_values("y")[0] == pytest.approx(5) and points.dimension_values("x")[0] == pytest.approx(0)
 
 
 def test_matrix_hover_carries_rationale_and_quote(data):
