@@ -6,8 +6,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS
-from .style import quote_html, text
+from .style import RANKING_INPUTS, html_pane, quote_html, text
 
 RULES = {"rough_consensus": "Rough consensus", "majority_vote": "Majority vote",
          "intergovernmental": "Intergovernmental", "voluntary": "Voluntary adoption", "mixed": "Mixed"}
@@ -28,7 +27,7 @@ class ProposalDetail(pn.viewable.Viewer):
     def _body(self):
         a = self.assessment
         if not a.selected:
-            return pn.pane.HTML("<p class='igviz-note'>Choose a proposal here, or click its bar in the ranking "
+            return html_pane("<p class='igviz-note'>Choose a proposal here, or click its bar in the ranking "
                                 "or its row in the score matrix.</p>", sizing_mode="stretch_width")
         p = a.proposal(a.selected)
         groups = a.dataset.groups
@@ -58,8 +57,8 @@ class ProposalDetail(pn.viewable.Viewer):
             f"<h4>Weaknesses</h4><ul>{remarks(p.record.weaknesses)}</ul>"
             f"<h4>Why each score</h4>{why}"
         )
-        return pn.pane.HTML(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
+        return html_pane(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
 
     def __panel__(self):
-        return pn.Column(pn.pane.HTML("<h2>Proposal</h2>", margin=(0, 10)), self._select, self._body,
+        return pn.Column(html_pane("<h2>Proposal</h2>", margin=(0, 10)), self._select, self._body,
                          sizing_mode="stretch_width")

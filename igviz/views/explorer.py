@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import panel as pn
 import param
@@ -11,16 +10,14 @@ import param
 from ..dataset import Dataset
 from ..loader import load_dataset
 from ..model import Assessment
-from .style import RANKING_INPUTS
 from ..scenario import Scenario
 from .detail import ProposalDetail
 from .matrix import ScoreMatrix
 from .radar import RadarView
 from .ranking import RankingView
-from .style import text
 from .weights import WeightsPanel
+from .style import CSS, RANKING_INPUTS, html_pane, text
 
-CSS = (Path(__file__).parent / "igviz.css").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -84,11 +81,11 @@ class Explorer(pn.viewable.Viewer):
         return pn.Column(*items, sizing_mode="stretch_width", margin=0)
 
     def __panel__(self):
-        header = pn.pane.HTML(
+        header = html_pane(
             "<header class='igviz-header'><h1>igviz</h1><p>Internet governance reform proposals, scored against "
             "weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.</p></header>",
             sizing_mode="stretch_width")
-        sidebar = pn.Column(pn.pane.HTML("<h2>Weights</h2>", margin=(0, 10)), self.weights,
+        sidebar = pn.Column(html_pane("<h2>Weights</h2>", margin=(0, 10)), self.weights,
                             width=320, css_classes=["igviz-sidebar"])
         main = pn.Column(
             self._messages,

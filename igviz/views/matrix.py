@@ -8,8 +8,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS
-from .style import SCORE_CMAP
+from .style import RANKING_INPUTS, SCORE_CMAP, html_pane
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -62,7 +61,7 @@ class ScoreMatrix(pn.viewable.Viewer):
                             ("Why", "@rationale"), ("Source", "@citation")])
         # Dark text on the light (high) end of cividis, light text on the dark end; the selected
         # proposal's row in bold so it stands out in every view.
-        labelled = frame.assign(text=frame["score"].map(lambda v: f"{v:g}"),
+        labelled = frame.assign(text=frame["score"].map(lambda v: f"{v:.1f}".removesuffix(".0")),
                                 ink=frame["score"].map(lambda v: "#000000" if v >= 6 else "#ffffff"),
                                 weight=frame["selected"].map({True: "bold", False: "normal"}))
         labels = hv.Labels(labelled, ["criterion", "proposal"], ["text", "ink", "weight"]).redim(
@@ -79,7 +78,7 @@ class ScoreMatrix(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(
-            pn.pane.HTML("<h2>Scores</h2><p class='igviz-note'>Hover a cell for the rationale and the "
+            html_pane("<h2>Scores</h2><p class='igviz-note'>Hover a cell for the rationale and the "
                          "passage it rests on; click a row to select that proposal.</p>", margin=(0, 10)),
             pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380),
             sizing_mode="stretch_width",

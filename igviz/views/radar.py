@@ -12,7 +12,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import PROPOSAL_COLOURS, text
+from .style import PROPOSAL_COLOURS, html_pane, text
 
 
 def _angles(n: int) -> np.ndarray:
@@ -108,7 +108,7 @@ class RadarView(pn.viewable.Viewer):
         a = self.assessment
         keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
                        f"{text(a.proposal(pid).short_name)}</span> " for i, pid in enumerate(self._shown()))
-        return pn.pane.HTML(f"<p class='igviz-note'>{keys} — line: score; shaded band: plausible range</p>",
+        return html_pane(f"<p class='igviz-note'>{keys} — line: score; shaded band: plausible range</p>",
                             sizing_mode="stretch_width", margin=(0, 10))
 
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision")
@@ -121,13 +121,13 @@ class RadarView(pn.viewable.Viewer):
             cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g})</td>"
                             for s in (a.proposal(p).score(c.id) for p in shown))
             body += f"<tr><th scope='row'>{text(c.name)}</th>{cells}</tr>"
-        return pn.pane.HTML(f"<table class='igviz-table'><caption>Scores (range) per criterion</caption>"
+        return html_pane(f"<table class='igviz-table'><caption>Scores (range) per criterion</caption>"
                             f"<thead><tr><th>Criterion</th>{head}</tr></thead><tbody>{body}</tbody></table>",
                             sizing_mode="stretch_width")
 
     def __panel__(self):
         return pn.Column(
-            pn.pane.HTML("<h2>Profile</h2>", margin=(0, 10)), self._compare, self._legend,
+            html_pane("<h2>Profile</h2>", margin=(0, 10)), self._compare, self._legend,
             pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380)),
                     ("Table", self._table), dynamic=False),
             sizing_mode="stretch_width",

@@ -10,8 +10,7 @@ import param
 from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
-from .style import RANKING_INPUTS
-from .style import criterion_colours, text
+from .style import RANKING_INPUTS, criterion_colours, html_pane, text
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -72,11 +71,20 @@ class RankingView(pn.viewable.Viewer):
             stacked=True, invert_axes=True, cmap=colours, color="criterion",
             line_color="white", line_width=0.5,
             tools=["hover", "tap"], active_tools=["tap"], responsive=True, min_height=420,
-            xlabel=label, ylabel="", legend_position="bottom", legend_cols=2, framewise=True,
+            xlabel="", ylabel=label, show_legend=False, framewise=True,  # axes swap with invert_axes
             fontscale=1.15, toolbar=None, nonselection_alpha=1.0, selection_alpha=1.0,
             hover_tooltips=[("Proposal", "@ranked"), ("Criterion", "@criterion"),
                             ("Contribution", "@contribution{0.00}"), ("Overall", "@overall{0.00}")],
         )
+
+    @param.depends("assessment.framework")
+    def _key(self):
+        # An HTML key wraps to any width, where Bokeh's legend was clipped beside a narrow chart.
+        framework = self.assessment.active_framework
+        colours = criterion_colours([c.name for c in framework.criteria])
+        keys = "".join(f"<span class='igviz-key'><span style='color:{colours[c.name]}'>■</span> {text(c.name)}</span> "
+                       for c in framework.criteria)
+        return html_pane(f"<p class='igviz-note'>{keys}</p>", sizing_mode="stretch_width", margin=(0, 10))
 
     def _on_tap(self, index):
         if index and len(self._frame):
@@ -95,7 +103,7 @@ class RankingView(pn.viewable.Viewer):
             f"<td>{row['overall']:.2f}</td><td>{'yes' if row['passes'] else 'no: below ' + text(', '.join(row['failed']))}</td></tr>"
             for pid, row in r.table.iterrows())
         caption = f"Ranking by {METHODS[a.method].lower()}, {text(r.framework.name)}"
-        return pn.pane.HTML(
+        return html_pane(
             f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
             "<thead><tr><th>Rank</th><th>Proposal</th><th>Overall</th><th>Meets thresholds</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>", sizing_mode="stretch_width")
@@ -109,14 +117,15 @@ class RankingView(pn.viewable.Viewer):
                                           value=int(a.thresholds.get(c.id, 0)), sizing_mode="stretch_width")
             slider.param.watch(lambda e, cid=c.id: a.set_threshold(cid, e.new or None), "value_throttled")
             sliders.append(slider)
-        note = pn.pane.HTML("<p class='igviz-note'>A proposal below a minimum is marked ✗ and ranked after every "
+        note = html_pane("<p class='igviz-note'>A proposal below a minimum is marked ✗ and ranked after every "
                             "proposal that meets all minimums, whatever the weights. 0 means no minimum.</p>")
         return pn.Card(note, *sliders, title="Minimum thresholds", collapsed=True, sizing_mode="stretch_width")
 
     def __panel__(self):
         return pn.Column(
-            pn.Row(pn.pane.HTML("<h2>Ranking</h2>", margin=(0, 10)), self._method),
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=420)),
+            pn.Row(html_pane("<h2>Ranking</h2>", margin=(0, 10)), self._method),
+            pn.Tabs(("Chart", pn.Column(pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=420),
+                                        self._key, sizing_mode="stretch_width")),
                     ("Table", self._table), dynamic=False),
             self._thresholds, sizing_mode="stretch_width",
         )

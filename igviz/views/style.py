@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import html
+from pathlib import Path
+
+import panel as pn
 
 # Paul Tol's "muted" scheme plus pale grey: ten colours distinguishable with the common
 # forms of colour blindness, one per criterion (frameworks have at most ten).
@@ -34,3 +37,12 @@ def quote_html(citation) -> str:
     if citation.quote:
         return f'<blockquote class="igviz-quote">“{text(citation.quote)}”<br><cite>{where}</cite></blockquote>'
     return f"<cite>{where}</cite>"
+
+
+CSS = (Path(__file__).parent / "igviz.css").read_text(encoding="utf-8")
+
+
+def html_pane(markup: str, **params) -> pn.pane.HTML:
+    """An HTML pane with igviz's stylesheet: each pane renders in its own shadow root,
+    so page-level CSS does not reach inside it."""
+    return pn.pane.HTML(markup, stylesheets=[CSS], **params)

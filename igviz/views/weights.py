@@ -6,7 +6,7 @@ import panel as pn
 import param
 
 from ..model import WEIGHT_MAX, Assessment
-from .style import text
+from .style import html_pane, text
 
 
 class WeightsPanel(pn.viewable.Viewer):
@@ -39,10 +39,10 @@ class WeightsPanel(pn.viewable.Viewer):
     def _preset_note(self):
         pid = self._preset.value
         if not pid:
-            return pn.pane.HTML("", margin=0)
+            return html_pane("", margin=0)
         preset = self.assessment.dataset.presets[pid]
         cite = f" <cite>({text(preset.citation.source)})</cite>" if preset.citation and preset.citation.source else ""
-        return pn.pane.HTML(f'<p class="igviz-note">{text(preset.rationale)}{cite}</p>', sizing_mode="stretch_width")
+        return html_pane(f'<p class="igviz-note">{text(preset.rationale)}{cite}</p>', sizing_mode="stretch_width")
 
     @param.depends("assessment.weights")
     def _sliders(self):
@@ -50,7 +50,7 @@ class WeightsPanel(pn.viewable.Viewer):
         framework = a.active_framework
         column = pn.Column(sizing_mode="stretch_width", margin=0)
         for group in framework.groups:
-            column.append(pn.pane.HTML(f"<h3 class='igviz-group'>{text(group)}</h3>", margin=(6, 10, 0, 10)))
+            column.append(html_pane(f"<h3 class='igviz-group'>{text(group)}</h3>", margin=(6, 10, 0, 10)))
             for c in framework.criteria:
                 if c.group == group:
                     column.append(pn.widgets.FloatSlider.from_param(
