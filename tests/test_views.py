@@ -72,6 +72,10 @@ def test_user_text_is_shown_as_text_not_html(data):
 def test_explorer_reports_all_zero_weights_instead_of_charts(data):
     a = igviz.Assessment(data)
     a.set_weights({c: 0 for c in a.weights.criteria})
-    messages = Explorer(a, sync_url=False)._messages()
+    messages = Explorer(a, sync_url=False)._messages
     assert any("All weights are zero" in str(getattr(m, "object", "")) for m in messages)
-    assert "All weights are zero" in str(RankingView(assessment=a)._table().object)
+    table = RankingView(assessment=a)._table()
+    assert "All weights are zero" in table.object
+    a.weights.reset()
+    assert not any("All weights are zero" in str(getattr(m, "object", "")) for m in messages)
+    assert "All weights are zero" not in table.object and "igviz-ranking-table" in table.object

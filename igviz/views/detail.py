@@ -22,8 +22,28 @@ class ProposalDetail(pn.viewable.Viewer):
             a.param.selected, name="Proposal",
             options={"Choose a proposal…": None, **{p.short_name: p.id for p in a.proposals}},
             sizing_mode="stretch_width")
+        self._rank = html_pane(self._rank_html(), sizing_mode="stretch_width", margin=(0, 10))
 
-    @param.depends("assessment.selected", "assessment.framework", *RANKING_INPUTS, "assessment.revision")
+    @param.depends("assessment.selected")
+    def _title(self):
+        a = self.assessment
+        name = a.proposal(a.selected).name if a.selected else ""
+        return html_pane(f"<h3>{text(name)}</h3>" if name else "", sizing_mode="stretch_width", margin=(0, 10),
+                         css_classes=["igviz-detail"])
+
+    # Updated in place on every weight move: replacing a pane costs a round of layout in the browser.
+    @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
+    def _update_rank(self):
+        self._rank.object = self._rank_html()
+
+    def _rank_html(self) -> str:
+        a = self.assessment
+        if not a.selected or a.problem():
+            return ""
+        row = a.ranking().table.loc[a.selected]
+        return f"<p class='igviz-rank'>Rank {row['rank']} of {len(a.proposals)}, overall {row['overall']:.2f}</p>"
+
+    @param.depends("assessment.selected", "assessment.framework", "assessment.revision")
     def _body(self):
         a = self.assessment
         if not a.selected:
@@ -39,17 +59,13 @@ class ProposalDetail(pn.viewable.Viewer):
                  ("Decision rule", RULES.get(p.decision_rule, text(p.decision_rule))),
                  ("Binding", yes(p.binding)), ("Adds a coordinating function", yes(p.coordinating_function)),
                  ("Issue-specific working groups", yes(p.issue_working_groups))]
-        rank = ""
-        if not a.problem():
-            row = a.ranking().table.loc[p.id]
-            rank = f"<p class='igviz-rank'>Rank {row['rank']} of {len(a.proposals)}, overall {row['overall']:.2f}</p>"
         remarks = lambda items: "".join(f"<li>{text(r.text)}{quote_html(r.citation)}</li>" for r in items)
         why = "".join(
             f"<details><summary><b>{text(c.name)}</b>: {s.score:g} (range {s.low:g}–{s.high:g}, {text(s.evidence)})</summary>"
             f"<p>{text(s.rationale)}</p>{''.join(quote_html(q) for q in s.citations[:3])}</details>"
             for c in a.active_framework.criteria for s in [p.score(c.id)])
         html = (
-            f"<h3>{text(p.name)}</h3>{rank}<p>{text(p.description)}</p>"
+            f"<p>{text(p.description)}</p>"
             "<table class='igviz-table igviz-facts'>"
             + "".join(f"<tr><th scope='row'>{k}</th><td>{v}</td></tr>" for k, v in facts)
             + "</table>"
@@ -60,5 +76,5 @@ class ProposalDetail(pn.viewable.Viewer):
         return html_pane(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
 
     def __panel__(self):
-        return pn.Column(html_pane("<h2>Proposal</h2>", margin=(0, 10)), self._select, self._body,
+        return pn.Column(html_pane("<h2>Proposal</h2>", margin=(0, 10)), self._select, self._title, self._rank, self._body,
                          sizing_mode="stretch_width")

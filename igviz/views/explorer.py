@@ -16,7 +16,7 @@ from .matrix import ScoreMatrix
 from .radar import RadarView
 from .ranking import RankingView
 from .weights import WeightsPanel
-from .style import CSS, RANKING_INPUTS, html_pane, text
+from .style import CSS, RANKING_INPUTS, html_pane, soon, text
 
 
 
@@ -40,10 +40,15 @@ class Explorer(pn.viewable.Viewer):
         self.radar = RadarView(assessment=a)
         self.matrix = ScoreMatrix(assessment=a)
         self.detail = ProposalDetail(assessment=a)
+        self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._shown_messages = None
         if sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None:
             self._read_link()
             a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared"])
             self._watch_weights()
+        if a.selected is None and not a.problem():
+            a.selected = a.ranking().top  # so the radar and detail show something from the start
+        self._update_messages()
 
     # -- the URL ------------------------------------------------------------------------
 
@@ -66,32 +71,39 @@ class Explorer(pn.viewable.Viewer):
         w.param.watch(self._write_link, w.criteria)
 
     def _write_link(self, *events) -> None:
-        if pn.state.location is None:
-            return
-        pn.state.location.search = Scenario.from_assessment(self.assessment).to_link()
+        if pn.state.location is not None:
+            location = pn.state.location
+            soon(lambda: setattr(location, "search", Scenario.from_assessment(self.assessment).to_link()))
 
     # -- layout ---------------------------------------------------------------------------
 
-    @param.depends("link_problems", *RANKING_INPUTS)
-    def _messages(self):
+    @param.depends("link_problems", *RANKING_INPUTS, watch=True)
+    def _update_messages(self) -> None:
+        # Rebuilt only when the messages change, not on every weight move.
+        messages = (tuple(self.link_problems), self.assessment.problem())
+        if messages == self._shown_messages:
+            return
+        self._shown_messages = messages
         items = [pn.pane.Alert(text(p), alert_type="warning", sizing_mode="stretch_width") for p in self.link_problems]
-        problem = self.assessment.problem()
-        if problem:
-            items.append(pn.pane.Alert(text(problem), alert_type="danger", sizing_mode="stretch_width"))
-        return pn.Column(*items, sizing_mode="stretch_width", margin=0)
+        if messages[1]:
+            items.append(pn.pane.Alert(text(messages[1]), alert_type="danger", sizing_mode="stretch_width"))
+        self._messages[:] = items
 
     def __panel__(self):
         header = html_pane(
             "<header class='igviz-header'><h1>igviz</h1><p>Internet governance reform proposals, scored against "
             "weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.</p></header>",
             sizing_mode="stretch_width")
+        # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
+        def card(view, basis):
+            return pn.Column(view, styles={"flex": f"1 1 {basis}px", "min-width": "0"}, sizing_mode="stretch_width",
+                             margin=(0, 5))
+
         sidebar = pn.Column(html_pane("<h2>Weights</h2>", margin=(0, 10)), self.weights,
-                            width=320, css_classes=["igviz-sidebar"])
-        main = pn.Column(
-            self._messages,
-            pn.Row(self.ranking, self.radar, sizing_mode="stretch_width"),
-            pn.Row(self.matrix, self.detail, sizing_mode="stretch_width"),
-            sizing_mode="stretch_width",
-        )
-        return pn.Column(header, pn.Row(sidebar, main, sizing_mode="stretch_width"),
+                            styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
+        views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
+                           card(self.detail, 420), flex_wrap="wrap", align_items="flex-start",
+                           styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
+        return pn.Column(header, self._messages,
+                         pn.FlexBox(sidebar, views, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
                          sizing_mode="stretch_width", stylesheets=[CSS])

@@ -8,7 +8,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, SCORE_CMAP, html_pane
+from .style import RANKING_INPUTS, SCORE_CMAP, html_pane, soon
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -35,16 +35,24 @@ class ScoreMatrix(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._frame = pd.DataFrame()
+        self._drawn = None
         self._dmap = hv.DynamicMap(self._heatmap, streams=[hv.streams.Params(self, ["_redraw"])])
         self._tap = hv.streams.Tap(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
 
     @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
     def _inputs_changed(self):
-        self.param.trigger("_redraw")
+        # Most weight moves leave the order, and so the matrix, as it was: skip the redraw then.
+        if self._shown_state() != self._drawn:
+            soon(lambda: self.param.trigger("_redraw"))
+
+    def _shown_state(self):
+        a = self.assessment
+        return (a.framework, a.selected, a.revision, a.problem() or tuple(a.ranking().order))
 
     def _heatmap(self, _redraw=None):
         a = self.assessment
+        self._drawn = self._shown_state()
         frame = matrix_frame(a)
         # Rows in rank order, best at the top, so the matrix reads like the ranking beside it.
         if not a.problem():

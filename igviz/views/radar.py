@@ -12,7 +12,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import PROPOSAL_COLOURS, html_pane, text
+from .style import PROPOSAL_COLOURS, html_pane, soon, text
 
 
 def _angles(n: int) -> np.ndarray:
@@ -60,10 +60,12 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
             hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
                             ("Score", "@score{0.0} (range @low{0.0}–@high{0.0})")])
         layers += [band, outline, points]
-    lim = scale_max * 2.2
+    # Room for the labels beside the spokes; the plot's aspect matches the limits so rings stay round
+    # at any width, from a phone to a projector.
+    xlim, ylim = scale_max * 2.2, scale_max * 1.3
     return hv.Overlay(layers).opts(
-        xlim=(-lim, lim), ylim=(-scale_max * 1.3, scale_max * 1.3), xaxis=None, yaxis=None,
-        data_aspect=1, responsive=True, min_height=380, toolbar=None, show_grid=False,
+        xlim=(-xlim, xlim), ylim=(-ylim, ylim), xaxis=None, yaxis=None,
+        aspect=xlim / ylim, responsive=True, toolbar=None, show_grid=False,
         legend_position="bottom", show_legend=True, framewise=True)
 
 
@@ -89,7 +91,7 @@ class RadarView(pn.viewable.Viewer):
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
                    watch=True)
     def _inputs_changed(self):
-        self.param.trigger("_redraw")
+        soon(lambda: self.param.trigger("_redraw"))
 
     def _chart(self, _redraw=None):
         a = self.assessment
@@ -128,7 +130,7 @@ class RadarView(pn.viewable.Viewer):
     def __panel__(self):
         return pn.Column(
             html_pane("<h2>Profile</h2>", margin=(0, 10)), self._compare, self._legend,
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380)),
+            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width")),
                     ("Table", self._table), dynamic=False),
             sizing_mode="stretch_width",
         )

@@ -10,7 +10,7 @@ import param
 from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
-from .style import RANKING_INPUTS, criterion_colours, html_pane, text
+from .style import RANKING_INPUTS, criterion_colours, html_pane, soon, text
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -44,14 +44,17 @@ class RankingView(pn.viewable.Viewer):
             a.param.method, options={label: key for key, label in METHODS.items()}, button_type="light",
             name="Method")
         self._frame = pd.DataFrame()
+        self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
         self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["_redraw"])])
         self._tap = hv.streams.Selection1D(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
 
     # HoloViews cannot follow the nested dependencies itself, so one event stands in for them.
+    # The text table is updated first: it is the cheapest view and the one read aloud.
     @param.depends(*RANKING_INPUTS, "assessment.selected", watch=True)
     def _inputs_changed(self):
-        self.param.trigger("_redraw")
+        self._table_pane.object = self._table_html()
+        soon(lambda: self.param.trigger("_redraw"))
 
     def _bars(self, _redraw=None):
         a = self.assessment
@@ -90,23 +93,24 @@ class RankingView(pn.viewable.Viewer):
         if index and len(self._frame):
             self.assessment.selected = self._frame.iloc[index[0]]["proposal_id"]
 
-    @param.depends(*RANKING_INPUTS)
     def _table(self):
         """The same ranking as text, for screen readers and for reading off a projector."""
+        return self._table_pane
+
+    def _table_html(self) -> str:
         a = self.assessment
         try:
             r = a.ranking()
         except WeightError as exc:
-            return pn.pane.Alert(text(exc), alert_type="warning")
+            return f"<div class='igviz-warning' role='alert'>{text(exc)}</div>"
         rows = "".join(
             f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(row['name'])}</td>"
             f"<td>{row['overall']:.2f}</td><td>{'yes' if row['passes'] else 'no: below ' + text(', '.join(row['failed']))}</td></tr>"
             for pid, row in r.table.iterrows())
         caption = f"Ranking by {METHODS[a.method].lower()}, {text(r.framework.name)}"
-        return html_pane(
-            f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
-            "<thead><tr><th>Rank</th><th>Proposal</th><th>Overall</th><th>Meets thresholds</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>", sizing_mode="stretch_width")
+        return (f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
+                "<thead><tr><th>Rank</th><th>Proposal</th><th>Overall</th><th>Meets thresholds</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
 
     @param.depends("assessment.weights", "assessment.framework")
     def _thresholds(self):
@@ -123,7 +127,8 @@ class RankingView(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(
-            pn.Row(html_pane("<h2>Ranking</h2>", margin=(0, 10)), self._method),
+            pn.FlexBox(html_pane("<h2>Ranking</h2>", margin=(0, 10)), self._method, flex_wrap="wrap",
+                       align_items="center"),
             pn.Tabs(("Chart", pn.Column(pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=420),
                                         self._key, sizing_mode="stretch_width")),
                     ("Table", self._table), dynamic=False),

@@ -46,3 +46,17 @@ def html_pane(markup: str, **params) -> pn.pane.HTML:
     """An HTML pane with igviz's stylesheet: each pane renders in its own shadow root,
     so page-level CSS does not reach inside it."""
     return pn.pane.HTML(markup, stylesheets=[CSS], **params)
+
+
+def soon(callback) -> None:
+    """Run `callback` on the server's next tick, or now outside a server.
+
+    A weight move first sends the cheap text updates (the ranking table, the rank line);
+    chart redraws follow on the next tick, so the room sees the new order without waiting
+    for every chart to be rebuilt.
+    """
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        doc.add_next_tick_callback(callback)
+    else:
+        callback()

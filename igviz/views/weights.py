@@ -53,11 +53,23 @@ class WeightsPanel(pn.viewable.Viewer):
             column.append(html_pane(f"<h3 class='igviz-group'>{text(group)}</h3>", margin=(6, 10, 0, 10)))
             for c in framework.criteria:
                 if c.group == group:
-                    column.append(pn.widgets.FloatSlider.from_param(
-                        a.weights.param[c.id], start=0, end=WEIGHT_MAX, step=1, name=c.name,
-                        sizing_mode="stretch_width", css_classes=["igviz-weight"],
-                        ))
+                    column.append(self._slider(a.weights, c))
         return column
+
+    @staticmethod
+    def _slider(weights, criterion):
+        """A slider bound to one weight, committing on release rather than on every step of a drag.
+
+        Re-ranking on every pixel of a drag floods a slow connection with redraws; keyboard
+        steps and releases still update every view at once.
+        """
+        slider = pn.widgets.FloatSlider(
+            name=criterion.name, start=0, end=WEIGHT_MAX, step=1, value=float(getattr(weights, criterion.id)),
+            sizing_mode="stretch_width", css_classes=["igviz-weight"])
+        slider.param.watch(lambda e: setattr(weights, criterion.id, e.new), "value_throttled")
+        # Presets, reset and links change the weight from the other side.
+        weights.param.watch(lambda e: setattr(slider, "value", float(e.new)), criterion.id)
+        return slider
 
     def __panel__(self):
         return pn.Column(
