@@ -17,8 +17,10 @@ import param
 from .dataset import Dataset, derive_score
 from .errors import WeightError
 from .loader import load_dataset
-from .methods import METHODS, PREFERENCE_FUNCTIONS, normalise_weights, order, promethee_ii, threshold_failures, weighted_sum
+from .methods import (METHODS, PREFERENCE_FUNCTIONS, normalise_weights, order, promethee_ii, single_criterion_flows,
+                      threshold_failures, weighted_sum)
 from .records import DECISION_RULES, Framework, ProposalRecord, Score
+from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_simplex, weight_sweep
 
 WEIGHT_MAX = 10
 DEFAULT_WEIGHT = 5
@@ -188,6 +190,31 @@ class Ranking:
                             columns=self.framework.criterion_ids)
 
 
+@dataclass(frozen=True)
+class Robustness:
+    """SMAA-2 results labelled with the assessment's proposals and criteria."""
+
+    result: SMAAResult
+    proposal_ids: tuple[str, ...]
+    criteria: tuple[str, ...]
+    weights: str
+
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """Rank acceptability (share of samples at each rank) and confidence factor, by proposal."""
+        r = self.result
+        ranks = pd.DataFrame(r.acceptability, index=pd.Index(self.proposal_ids, name="proposal"),
+                             columns=[f"rank {i + 1}" for i in range(r.acceptability.shape[1])])
+        ranks["confidence"] = r.confidence
+        return ranks
+
+    @cached_property
+    def central_weights(self) -> pd.DataFrame:
+        """Mean weights among the samples where each proposal ranks first (NaN where it never does)."""
+        return pd.DataFrame(self.result.central_weights, index=pd.Index(self.proposal_ids, name="proposal"),
+                            columns=list(self.criteria))
+
+
 class Assessment(param.Parameterized):
     """Proposals ranked under a framework, a set of weights, a method and thresholds.
 
@@ -325,6 +352,61 @@ class Assessment(param.Parameterized):
             short_names, weights, result.overall, result.contributions, failures,
             order(result.overall, ~failures.any(axis=1), list(short_names)),
         )
+
+    # -- robustness ---------------------------------------------------------------------------
+
+    def _linear_values(self) -> np.ndarray:
+        """The matrix whose weighted sum is each proposal's overall value under the current method."""
+        scores = self.score_arrays()[0]
+        if self.method == "promethee_ii":
+            return single_criterion_flows(scores, self.preference, self.indifference, self.strict_preference)
+        return scores
+
+    def sensitivity(self, criterion_id: str) -> WeightSweep:
+        """How the overall values move as one criterion's weight goes from 0 to 100 %, others in proportion."""
+        criteria = self.active_framework.criterion_ids
+        if criterion_id not in criteria:
+            raise KeyError(f"unknown criterion '{criterion_id}' in framework '{self.framework}' (known: {', '.join(criteria)})")
+        r = self.ranking()
+        passes = ~r.failures.any(axis=1)
+        return weight_sweep(self._linear_values(), r.weight_values, criteria.index(criterion_id), passes,
+                            list(r.short_names))
+
+    def sensitivity_table(self) -> pd.DataFrame:
+        """Per criterion: its weight now, and the weight range over which the top proposal, and the
+        whole ranking, stay the same (all as shares of the total weight)."""
+        rows = []
+        for c in self.active_framework.criteria:
+            sweep = self.sensitivity(c.id)
+            rows.append({"criterion": c.id, "name": c.name, "weight": sweep.current,
+                         "top_from": sweep.top_interval[0], "top_to": sweep.top_interval[1],
+                         "ranking_from": sweep.ranking_interval[0], "ranking_to": sweep.ranking_interval[1]})
+        return pd.DataFrame(rows).set_index("criterion")
+
+    def smaa(self, samples: int = 10_000, seed: int = 0, weights: str = "simplex", band_width: float = 0.05,
+             weight_sets: np.ndarray | None = None, score_uncertainty: bool = True) -> Robustness:
+        """SMAA-2 rank acceptabilities, central weights and confidence factors (weighted sum).
+
+        weights: "simplex" (no preference information), "band" (within ± band_width of the
+        current normalised weights), or "sets" (resample `weight_sets`, e.g. a workshop's
+        submissions). Score uncertainty uses each score's low–high range.
+        """
+        criteria = self.active_framework.criterion_ids
+        if weights == "simplex":
+            sampler = uniform_simplex(len(criteria))
+        elif weights == "band":
+            sampler = band(normalise_weights(self.weights.vector()), band_width)
+        elif weights == "sets":
+            if weight_sets is None or len(weight_sets) == 0:
+                raise ValueError("weights='sets' needs weight_sets: one row of weights per person")
+            sampler = resample(np.asarray(weight_sets, dtype=float))
+        else:
+            raise ValueError(f"weights must be 'simplex', 'band' or 'sets', got {weights!r}")
+        x, lo, hi = self.score_arrays()
+        minimums = np.array([self.thresholds.get(c, np.nan) for c in criteria])
+        result = smaa2(x, lo, hi, sampler, samples, seed, score_uncertainty,
+                       minimums if self.thresholds else None)
+        return Robustness(result, tuple(p.id for p in self.proposals), tuple(criteria), weights)
 
     def explain(self, proposal_id: str) -> pd.DataFrame:
         """Why a proposal scores as it does: per criterion its weight, score, range, contribution and sources."""

@@ -4,7 +4,7 @@ Each takes plain NumPy arrays and returns plain values, so they can be tested ag
 published worked examples without any of igviz's data or model.
 """
 
-from .promethee import PREFERENCE_FUNCTIONS, promethee_ii
+from .promethee import PREFERENCE_FUNCTIONS, promethee_ii, single_criterion_flows
 from .ranking import MethodResult, order, ranks
 from .thresholds import threshold_failures
 from .weighted_sum import normalise_weights, weighted_sum
@@ -16,5 +16,5 @@ METHODS = {
 
 __all__ = [
     "METHODS", "MethodResult", "PREFERENCE_FUNCTIONS", "normalise_weights", "order", "promethee_ii",
-    "ranks", "threshold_failures", "weighted_sum",
+    "ranks", "single_criterion_flows", "threshold_failures", "weighted_sum",
 ]

@@ -55,14 +55,22 @@ def promethee_ii(scores: np.ndarray, weights: np.ndarray, preference: str = "usu
     `gaussian`, `p` is the spread s). The contributions are the weighted single-criterion
     net flows w_j φ_j(a) (the "PROMETHEE rainbow"); they sum to φ(a).
     """
-    x = np.asarray(scores, dtype=float)
     w = np.asarray(weights, dtype=float)
+    contributions = single_criterion_flows(scores, preference, q, p) * w
+    return MethodResult(contributions.sum(axis=1), contributions)
+
+
+def single_criterion_flows(scores: np.ndarray, preference: str = "usual", q: float = 0.0, p: float = 0.0) -> np.ndarray:
+    """φ_j(a): each proposal's net flow on each criterion alone (proposals × criteria).
+
+    The net flow is linear in the weights, φ(a) = Σ_j w_j φ_j(a), which is what makes exact
+    weight-stability intervals possible for PROMETHEE II as for the weighted sum.
+    """
+    x = np.asarray(scores, dtype=float)
     n = x.shape[0]
     if n < 2:
-        return MethodResult(np.zeros(n), np.zeros_like(x))
+        return np.zeros_like(x)
     fn = PREFERENCE_FUNCTIONS[preference]
     d = x[:, None, :] - x[None, :, :]          # d[a, b, j] = g_j(a) − g_j(b)
     pref = fn(d, q, p)                           # P_j(a, b)
-    single = (pref.sum(axis=1) - pref.sum(axis=0)) / (n - 1)   # φ_j(a)
-    contributions = single * w
-    return MethodResult(contributions.sum(axis=1), contributions)
+    return (pref.sum(axis=1) - pref.sum(axis=0)) / (n - 1)

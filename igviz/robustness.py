@@ -1,0 +1,231 @@
+"""How far the answer can be trusted: one-way weight sensitivity and SMAA-2.
+
+Pure NumPy on a proposals × criteria matrix, like `igviz.methods`; `Assessment.sensitivity`
+and `Assessment.smaa` feed them the current data, weights and thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+# -- one-way sensitivity ------------------------------------------------------------------------
+
+_EPS = 1e-12
+
+
+def shifted_weights(weights: np.ndarray, j: int, t: float) -> np.ndarray:
+    """Weights with criterion j set to t and the others rescaled in proportion to sum 1 − t.
+
+    If every other weight is zero the remainder is shared equally, so the sweep is defined
+    for any starting point.
+    """
+    w = np.asarray(weights, dtype=float)
+    rest = np.delete(w, j)
+    rest = rest / rest.sum() if rest.sum() > _EPS else np.full(len(rest), 1.0 / max(len(rest), 1))
+    return np.insert(rest * (1.0 - t), j, t)
+
+
+@dataclass(frozen=True)
+class WeightSweep:
+    """Overall value of every proposal as one criterion's weight moves from 0 to 1.
+
+    Both methods are linear in the weights, so each proposal's overall value is a straight
+    line in t, from `at_zero` (t = 0) to `at_one` (t = 1); everything here is exact.
+    """
+
+    criterion: int
+    current: float                      # the criterion's normalised weight now
+    at_zero: np.ndarray                 # overall per proposal when the weight is 0
+    at_one: np.ndarray                  # ... when it is 1 (the criterion alone)
+    top_interval: tuple[float, float]   # weights for which the top proposal stays the same
+    ranking_interval: tuple[float, float]  # weights for which the whole ranking stays the same
+
+    def overall_at(self, t) -> np.ndarray:
+        t = np.asarray(t, dtype=float)[..., None]
+        return self.at_zero + t * (self.at_one - self.at_zero)
+
+
+def weight_sweep(values: np.ndarray, weights: np.ndarray, j: int, passes: np.ndarray | None = None,
+                 names: list[str] | None = None) -> WeightSweep:
+    """Exact stability intervals for criterion j's weight.
+
+    `values` is the proposals × criteria matrix whose weighted sum is the overall value: the
+    scores for the weighted sum, the single-criterion net flows for PROMETHEE II. `passes`
+    marks proposals meeting every threshold; they always rank before the others, so only
+    pairs on the same side of the thresholds can swap.
+    """
+    v = np.asarray(values, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    m = v.shape[0]
+    passes = np.ones(m, dtype=bool) if passes is None else np.asarray(passes, dtype=bool)
+    names = names or [f"{i:09d}" for i in range(m)]
+    t0 = float(w[j])
+    rest = shifted_weights(w, j, 0.0)
+    at_zero, at_one = v @ rest, v[:, j].copy()
+    now = at_zero + t0 * (at_one - at_zero)
+    order = np.lexsort((np.array(names, dtype=object).astype(str), -np.round(now, 12), ~passes))
+
+    def interval(pairs) -> tuple[float, float]:
+        lo, hi = 0.0, 1.0
+        for a, b in pairs:  # a ranks ahead of b now
+            if passes[a] != passes[b]:
+                continue
+            d0 = (at_zero[a] - at_zero[b])
+            slope = (at_one[a] - at_zero[a]) - (at_one[b] - at_zero[b])
+            gap = d0 + slope * t0
+            if abs(slope) < _EPS:
+                continue  # parallel lines never cross
+            cross = -d0 / slope
+            if abs(gap) < 1e-9:
+                # Tied now (a is ahead on name): a stays ahead only on the side where its line rises.
+                if slope > 0:
+                    lo = max(lo, t0)
+                else:
+                    hi = min(hi, t0)
+            elif cross < t0:
+                lo = max(lo, cross)
+            else:
+                hi = min(hi, cross)
+        return max(0.0, lo), min(1.0, hi)
+
+    top = order[0]
+    top_pairs = [(top, b) for b in order[1:]]
+    adjacent = list(zip(order[:-1], order[1:]))
+    # The ranking holds exactly as long as no two neighbours swap: a non-neighbour can only
+    # overtake by first crossing someone in between.
+    return WeightSweep(j, t0, at_zero, at_one, interval(top_pairs), interval(adjacent))
+
+
+# -- SMAA-2 ---------------------------------------------------------------------------------------
+
+WeightSampler = Callable[[np.random.Generator, int], np.ndarray]
+
+
+def uniform_simplex(n_criteria: int) -> WeightSampler:
+    """No preference information: weights uniform on the simplex (Dirichlet with all α = 1)."""
+    def sample(rng, size):
+        e = rng.exponential(size=(size, n_criteria))
+        return e / e.sum(axis=1, keepdims=True)
+    return sample
+
+
+def band(weights: np.ndarray, width: float) -> WeightSampler:
+    """Weights within ± `width` (in normalised weight) of the given ones, then renormalised."""
+    w = np.asarray(weights, dtype=float)
+    w = w / w.sum()
+    lo, hi = np.clip(w - width, 0, None), w + width
+
+    def sample(rng, size):
+        s = lo + rng.random((size, len(w))) * (hi - lo)
+        total = s.sum(axis=1, keepdims=True)
+        return np.where(total > 0, s / np.where(total > 0, total, 1), 1.0 / len(w))
+    return sample
+
+
+def resample(weight_sets: np.ndarray) -> WeightSampler:
+    """The spread of actual weight vectors (e.g. a workshop's submissions), drawn with replacement."""
+    sets = np.asarray(weight_sets, dtype=float)
+    sets = sets / sets.sum(axis=1, keepdims=True)
+
+    def sample(rng, size):
+        return sets[rng.integers(0, len(sets), size=size)]
+    return sample
+
+
+def uniform_scores(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, size: int) -> np.ndarray:
+    """Scores drawn uniformly within each cell's low–high range (size × proposals × criteria).
+
+    Uniform on the interval is SMAA's usual model for imprecise measurements: the range says
+    where the judgement could lie, not which value inside it is likelier.
+    """
+    u = rng.random((size, *low.shape), dtype=np.float32)
+    u *= (high - low)
+    u += low
+    return u
+
+
+@dataclass(frozen=True)
+class SMAAResult:
+    acceptability: np.ndarray      # proposals × ranks: b_i^r, the share of samples giving i rank r + 1
+    central_weights: np.ndarray    # proposals × criteria: mean weights where i ranks first (NaN if never)
+    confidence: np.ndarray         # proposals: share of score samples in which i ranks first at its central weights
+    samples: int
+    seed: int
+
+
+def _rank_positions(values: np.ndarray) -> np.ndarray:
+    """Rank index (0 = best) of each proposal in each sample."""
+    order = np.argsort(-values, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(values.shape[1])[None, :], axis=1)
+    return ranks
+
+
+def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler: WeightSampler,
+          samples: int = 10_000, seed: int = 0, score_uncertainty: bool = True,
+          minimums: np.ndarray | None = None, chunk: int = 10_000) -> SMAAResult:
+    """SMAA-2 (Lahdelma and Salminen 2001) for the weighted sum, by Monte Carlo.
+
+    Weights come from `weight_sampler`; scores, if `score_uncertainty`, uniformly from each
+    cell's low–high range (otherwise the stated scores are used as they are). A proposal
+    below a minimum in a sample ranks after every proposal meeting them, as in the ranking.
+    Exact ties (identical proposals) are broken at random, so identical proposals share
+    their acceptabilities instead of the first one listed taking them all.
+    """
+    x = np.asarray(scores, dtype=np.float32)
+    lo, hi = np.asarray(low, dtype=np.float32), np.asarray(high, dtype=np.float32)
+    m, n = x.shape
+    mins = None if minimums is None else np.where(np.isnan(minimums), -np.inf, minimums).astype(np.float32)
+    rng = np.random.default_rng(seed)
+
+    def draw_scores(size):
+        return uniform_scores(rng, lo, hi, size) if score_uncertainty else np.broadcast_to(x, (size, m, n))
+
+    def penalty(xs):
+        """Push a proposal below a minimum under every proposal meeting them (per sample)."""
+        return 0.0 if mins is None else 1e6 * (xs < mins).any(axis=2)
+
+    def jitter(shape):
+        # Exact ties only arise with fixed scores; continuous score draws never tie in practice.
+        # Values within 1e-4 of each other (float32 resolution on a 0-10 scale is ~1e-6) count as tied.
+        return 0.0 if score_uncertainty else rng.random(shape, dtype=np.float32) * np.float32(1e-4)
+
+    counts = np.zeros(m * m, dtype=np.int64)
+    first_weight_sum = np.zeros((m, n))
+    done = 0
+    while done < samples:
+        size = min(chunk, samples - done)
+        w = weight_sampler(rng, size)
+        xs = draw_scores(size)
+        v = (xs @ w.astype(np.float32)[:, :, None])[:, :, 0] - penalty(xs)
+        ranks = _rank_positions(v + jitter(v.shape))
+        counts += np.bincount((np.arange(m)[None, :] * m + ranks).ravel(), minlength=m * m)
+        first = np.argmin(ranks, axis=1)
+        first_weight_sum += np.eye(m, dtype=np.float64)[first].T @ w
+        done += size
+    acceptability = counts.reshape(m, m) / samples
+    firsts = acceptability[:, 0] * samples
+    with np.errstate(invalid="ignore", divide="ignore"):
+        central = first_weight_sum / firsts[:, None]
+    central[firsts == 0] = np.nan
+
+    # Confidence factors: fresh score samples, each proposal's central weights.
+    can_win = np.flatnonzero(firsts > 0)
+    wins = np.zeros(m, dtype=np.int64)
+    done = 0
+    while done < samples and len(can_win):
+        size = min(chunk, samples - done)
+        xs = draw_scores(size)
+        # Every candidate's central weights at once: values[s, a, k] for proposal a under candidate k's
+        # central weights, as one flat matrix product.
+        v = (xs.reshape(-1, n) @ central[can_win].T.astype(np.float32)).reshape(size, m, len(can_win))
+        if mins is not None:
+            v = v - penalty(xs)[:, :, None]
+        best = np.argmax(v + jitter(v.shape), axis=1)
+        wins[can_win] += (best == can_win[None, :]).sum(axis=0)
+        done += size
+    confidence = np.where(firsts > 0, wins / samples, np.nan)
+    return SMAAResult(acceptability, central, confidence, samples, seed)
