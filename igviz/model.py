@@ -384,7 +384,8 @@ class Assessment(param.Parameterized):
         return pd.DataFrame(rows).set_index("criterion")
 
     def smaa(self, samples: int = 10_000, seed: int = 0, weights: str = "simplex", band_width: float = 0.05,
-             weight_sets: np.ndarray | None = None, score_uncertainty: bool = True) -> Robustness:
+             weight_sets: np.ndarray | None = None, score_uncertainty: bool = True,
+             progress=None, cancelled=None) -> Robustness:
         """SMAA-2 rank acceptabilities, central weights and confidence factors (weighted sum).
 
         weights: "simplex" (no preference information), "band" (within ± band_width of the
@@ -405,7 +406,7 @@ class Assessment(param.Parameterized):
         x, lo, hi = self.score_arrays()
         minimums = np.array([self.thresholds.get(c, np.nan) for c in criteria])
         result = smaa2(x, lo, hi, sampler, samples, seed, score_uncertainty,
-                       minimums if self.thresholds else None)
+                       minimums if self.thresholds else None, progress=progress, cancelled=cancelled)
         return Robustness(result, tuple(p.id for p in self.proposals), tuple(criteria), weights)
 
     def explain(self, proposal_id: str) -> pd.DataFrame:

@@ -147,6 +147,10 @@ def uniform_scores(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, 
     return u
 
 
+class Cancelled(Exception):
+    """An SMAA run stopped because its inputs changed."""
+
+
 @dataclass(frozen=True)
 class SMAAResult:
     acceptability: np.ndarray      # proposals × ranks: b_i^r, the share of samples giving i rank r + 1
@@ -166,7 +170,9 @@ def _rank_positions(values: np.ndarray) -> np.ndarray:
 
 def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler: WeightSampler,
           samples: int = 10_000, seed: int = 0, score_uncertainty: bool = True,
-          minimums: np.ndarray | None = None, chunk: int = 10_000) -> SMAAResult:
+          minimums: np.ndarray | None = None, chunk: int = 10_000,
+          progress: Callable[[float], None] | None = None,
+          cancelled: Callable[[], bool] | None = None) -> SMAAResult:
     """SMAA-2 (Lahdelma and Salminen 2001) for the weighted sum, by Monte Carlo.
 
     Weights come from `weight_sampler`; scores, if `score_uncertainty`, uniformly from each
@@ -174,6 +180,9 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
     below a minimum in a sample ranks after every proposal meeting them, as in the ranking.
     Exact ties (identical proposals) are broken at random, so identical proposals share
     their acceptabilities instead of the first one listed taking them all.
+
+    `progress(fraction)` is called after each chunk; if `cancelled()` turns true the run stops
+    with `Cancelled`, so a dashboard can drop work whose inputs have already changed.
     """
     x = np.asarray(scores, dtype=np.float32)
     lo, hi = np.asarray(low, dtype=np.float32), np.asarray(high, dtype=np.float32)
@@ -196,7 +205,14 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
     counts = np.zeros(m * m, dtype=np.int64)
     first_weight_sum = np.zeros((m, n))
     done = 0
+    def step(fraction):
+        if cancelled is not None and cancelled():
+            raise Cancelled()
+        if progress is not None:
+            progress(fraction)
+
     while done < samples:
+        step(done / (2 * samples))
         size = min(chunk, samples - done)
         w = weight_sampler(rng, size)
         xs = draw_scores(size)
@@ -217,6 +233,7 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
     wins = np.zeros(m, dtype=np.int64)
     done = 0
     while done < samples and len(can_win):
+        step(0.5 + done / (2 * samples))
         size = min(chunk, samples - done)
         xs = draw_scores(size)
         # Every candidate's central weights at once: values[s, a, k] for proposal a under candidate k's

@@ -8,6 +8,8 @@ from .explorer import Explorer
 from .matrix import ScoreMatrix
 from .radar import RadarView, radar_chart
 from .ranking import RankingView
+from .robustness import AcceptabilityView, SensitivityView
 from .weights import WeightsPanel
 
-__all__ = ["Explorer", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "WeightsPanel", "radar_chart"]
+__all__ = ["AcceptabilityView", "Explorer", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "SensitivityView", "WeightsPanel",
+           "radar_chart"]

@@ -15,6 +15,7 @@ from .detail import ProposalDetail
 from .matrix import ScoreMatrix
 from .radar import RadarView
 from .ranking import RankingView
+from .robustness import AcceptabilityView, SensitivityView
 from .weights import WeightsPanel
 from .style import CSS, RANKING_INPUTS, html_pane, soon, text
 
@@ -27,7 +28,7 @@ def bundled_dataset() -> Dataset:
 
 
 class Explorer(pn.viewable.Viewer):
-    """Weights, ranking, radar, score matrix and proposal detail, all linked to one Assessment."""
+    """Weights, ranking, radar, score matrix, proposal detail and robustness, all linked to one Assessment."""
 
     assessment = param.ClassSelector(class_=Assessment)
     link_problems = param.List(default=[], doc="What could not be read from the page's link")
@@ -40,6 +41,8 @@ class Explorer(pn.viewable.Viewer):
         self.radar = RadarView(assessment=a)
         self.matrix = ScoreMatrix(assessment=a)
         self.detail = ProposalDetail(assessment=a)
+        self.sensitivity = SensitivityView(assessment=a)
+        self.acceptability = AcceptabilityView(assessment=a)
         self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
         self._shown_messages = None
         if sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None:
@@ -95,14 +98,15 @@ class Explorer(pn.viewable.Viewer):
             "weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.</p></header>",
             sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
-        def card(view, basis):
-            return pn.Column(view, styles={"flex": f"1 1 {basis}px", "min-width": "0"}, sizing_mode="stretch_width",
-                             margin=(0, 5))
+        def card(view, basis, **styles):
+            return pn.Column(view, styles={"flex": f"1 1 {basis}px", "min-width": "0", **styles},
+                             sizing_mode="stretch_width", margin=(0, 5))
 
         sidebar = pn.Column(html_pane("<h2>Weights</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
         views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
-                           card(self.detail, 420), flex_wrap="wrap", align_items="flex-start",
+                           card(self.detail, 420, **{"max-height": "760px", "overflow-y": "auto"}), card(self.sensitivity, 520), card(self.acceptability, 520),
+                           flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
         return pn.Column(header, self._messages,
                          pn.FlexBox(sidebar, views, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),

@@ -1,0 +1,232 @@
+"""How robust the ranking is: a weight sweep for one criterion, and SMAA-2 rank acceptabilities."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import holoviews as hv
+import numpy as np
+import pandas as pd
+import panel as pn
+import param
+
+from ..errors import WeightError
+from ..model import Assessment, Robustness
+from ..robustness import Cancelled
+from .style import PROPOSAL_COLOURS, RANKING_INPUTS, html_pane, soon, text
+
+# SMAA runs off the server's event loop so a long run never freezes the page.
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
+RANK_CMAP = "cividis"
+
+
+def _colours(n: int) -> list[str]:
+    palette = PROPOSAL_COLOURS + ["#999999", "#882255", "#44AA99"]
+    return [palette[i % len(palette)] for i in range(n)]
+
+
+class SensitivityView(pn.viewable.Viewer):
+    """Overall value of every proposal as one criterion's weight sweeps from 0 to 100 %."""
+
+    assessment = param.ClassSelector(class_=Assessment)
+    criterion = param.String(default=None, allow_None=True, label="Criterion to sweep")
+    _redraw = param.Event(precedence=-1)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
+        self._select.link(self, value="criterion")
+        self._table = html_pane("", sizing_mode="stretch_width")
+        self._sync_criteria()
+        self._table.object = self._table_html()
+        self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
+
+    @param.depends("assessment.framework", watch=True)
+    def _sync_criteria(self):
+        framework = self.assessment.active_framework
+        self._select.options = {c.name: c.id for c in framework.criteria}
+        self._select.value = framework.criteria[0].id
+        self.criterion = framework.criteria[0].id
+
+    @param.depends("criterion", "assessment.selected", *RANKING_INPUTS, watch=True)
+    def _inputs_changed(self):
+        self._table.object = self._table_html()
+        soon(lambda: self.param.trigger("_redraw"))
+
+    def _chart(self, _redraw=None):
+        a = self.assessment
+        if a.problem() or self.criterion not in a.active_framework.criterion_ids:
+            return hv.Overlay([hv.Curve([])])
+        sweep = a.sensitivity(self.criterion)
+        names = [p.short_name for p in a.proposals]
+        colours = _colours(len(names))
+        t = np.array([0.0, 100.0])
+        curves = []
+        for i, p in enumerate(a.proposals):
+            width = 4 if p.id == a.selected else 2
+            curves.append(hv.Curve((t, [sweep.at_zero[i], sweep.at_one[i]]), "weight", "overall", label=names[i]).opts(
+                color=colours[i], line_width=width, tools=["hover"]))
+        lo, hi = (100 * x for x in sweep.top_interval)
+        span = hv.VSpan(lo, hi).opts(color="#88CCEE", alpha=0.25)
+        now = hv.VLine(100 * sweep.current).opts(color="black", line_dash="dashed", line_width=1.5)
+        name = a.active_framework.criterion(self.criterion).name
+        return hv.Overlay([span, *curves, now]).opts(
+            responsive=True, min_height=360, xlabel=f"Weight of {name} (% of total)", ylabel="Overall",
+            legend_position="right", toolbar=None, show_grid=True, framewise=True,
+            title="Shaded: the top proposal stays the same; dashed: the weight now")
+
+    def _table_html(self) -> str:
+        a = self.assessment
+        try:
+            table = a.sensitivity_table()
+        except WeightError as exc:
+            return f"<div class='igviz-warning' role='alert'>{text(exc)}</div>"
+        top = a.ranking().table.iloc[0]["short_name"]
+        pct = lambda v: f"{100 * v:.0f} %"
+        rows = "".join(
+            f"<tr><th scope='row'>{text(r['name'])}</th><td>{pct(r['weight'])}</td>"
+            f"<td>{pct(r['top_from'])} – {pct(r['top_to'])}</td><td>{pct(r['ranking_from'])} – {pct(r['ranking_to'])}</td></tr>"
+            for _, r in table.iterrows())
+        return (f"<table class='igviz-table igviz-stability-table'><caption>How far each weight can move "
+                f"(others in proportion) before {text(top)} stops being first, or before any two proposals swap"
+                "</caption><thead><tr><th>Criterion</th><th>Weight now</th><th>Top stays</th><th>Ranking stays</th></tr>"
+                f"</thead><tbody>{rows}</tbody></table>")
+
+    def __panel__(self):
+        return pn.Column(
+            html_pane("<h2>Sensitivity</h2><p class='igviz-note'>Each line is a proposal's overall score as the "
+                      "chosen criterion's weight goes from 0 to 100 %, the other weights keeping their proportions.</p>",
+                      margin=(0, 10)),
+            self._select,
+            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
+                    ("Table", self._table), dynamic=False),
+            sizing_mode="stretch_width")
+
+
+class AcceptabilityView(pn.viewable.Viewer):
+    """SMAA-2: how often each proposal takes each rank when weights and scores vary."""
+
+    assessment = param.ClassSelector(class_=Assessment)
+    weights = param.Selector(default="simplex", objects={"Any weights": "simplex", "Near my weights": "band"},
+                             label="Weights")
+    band_width = param.Number(default=0.05, bounds=(0.01, 0.3), step=0.01, label="Band (± share of total weight)")
+    score_uncertainty = param.Boolean(default=True, label="Vary scores within their ranges")
+    samples = param.Selector(default=10_000, objects=[2_000, 10_000, 50_000], label="Samples")
+    result = param.ClassSelector(class_=Robustness, default=None, precedence=-1)
+    computing = param.Boolean(default=False, precedence=-1)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._generation = 0
+        self._lock = threading.Lock()
+        self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
+                                                name="Computing")
+        self._table = html_pane("", sizing_mode="stretch_width")
+        # The first result is computed right away (about 20 ms on the bundled data), so the chart's
+        # first frame already has the shape of every later one.
+        self._recompute(wait=True)
+        self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["result"])])
+
+    # Weights only matter when sampling near them; otherwise a weight move leaves SMAA unchanged.
+    @param.depends(*(d for d in RANKING_INPUTS if d != "assessment.weights.param"), "weights", "band_width",
+                   "score_uncertainty", "samples", watch=True)
+    def _recompute(self, wait=False):
+        a = self.assessment
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        if a.problem():
+            self.result = None
+            return
+        args = dict(samples=self.samples, seed=0, weights=self.weights, band_width=self.band_width,
+                    score_uncertainty=self.score_uncertainty)
+        doc = pn.state.curdoc
+        if wait or doc is None or doc.session_context is None:
+            self._apply(generation, a.smaa(**args))
+            return
+        self.computing = True
+        self._progress.param.update(value=0, visible=True)
+
+        def stale():
+            return generation != self._generation
+
+        def progress(fraction):
+            doc.add_next_tick_callback(lambda: setattr(self._progress, "value", int(100 * fraction)))
+
+        def run():
+            try:
+                result = a.smaa(**args, progress=progress, cancelled=stale)
+            except (Cancelled, WeightError):
+                return
+            doc.add_next_tick_callback(lambda: self._apply(generation, result))
+
+        _POOL.submit(run)
+
+    @param.depends("assessment.weights.param", watch=True)
+    def _weights_moved(self):
+        if self.weights == "band":
+            self._recompute()
+
+    def _apply(self, generation: int, result: Robustness) -> None:
+        if generation != self._generation:
+            return  # inputs changed while this ran: a newer run is on its way
+        self.computing = False
+        self._progress.visible = False
+        self.result = result
+        self._table.object = self._table_html()
+
+    def _bars(self, result=None):
+        r = self.result
+        a = self.assessment
+        if r is None:
+            return hv.Bars([], "proposal", "share")
+        table = r.table
+        names = {p.id: p.short_name for p in a.proposals}
+        # Order by expected rank so the most robustly high-ranked proposal sits on top.
+        ranks = table.filter(like="rank ").to_numpy()
+        expected = ranks @ np.arange(1, ranks.shape[1] + 1)
+        ordered = [table.index[i] for i in np.argsort(expected)][::-1]
+        rows = [{"proposal": names[pid], "rank": f"{k + 1}", "share": table.loc[pid, f"rank {k + 1}"]}
+                for pid in ordered for k in range(ranks.shape[1])]
+        frame = pd.DataFrame(rows)
+        return hv.Bars(frame, ["proposal", "rank"], "share").redim(proposal="smaa_proposal").opts(
+            stacked=True, invert_axes=True, cmap=RANK_CMAP, color="rank", responsive=True, min_height=360,
+            ylabel="Share of samples at each rank (rank 1 darkest)", xlabel="", toolbar=None, legend_position="right",
+            tools=["hover"], framewise=True)
+
+    def _table_html(self) -> str:
+        r = self.result
+        if r is None:
+            return ""
+        a = self.assessment
+        crit = {c.id: c.name for c in a.active_framework.criteria}
+        head = "".join(f"<th>{text(crit[c])}</th>" for c in r.criteria)
+        rows = ""
+        for pid, row in r.table.iterrows():
+            first, conf = row["rank 1"], row["confidence"]
+            weights = r.central_weights.loc[pid]
+            cells = "".join(f"<td>{'–' if np.isnan(v) else f'{100 * v:.0f} %'}</td>" for v in weights)
+            rows += (f"<tr><th scope='row'>{text(a.proposal(pid).short_name)}</th><td>{100 * first:.1f} %</td>"
+                     f"<td>{'–' if np.isnan(conf) else f'{100 * conf:.0f} %'}</td>{cells}</tr>")
+        return (f"<table class='igviz-table igviz-smaa-table'><caption>First-rank acceptability, confidence factor "
+                f"and central weights ({r.result.samples:,} samples, seed {r.result.seed})</caption>"
+                f"<thead><tr><th>Proposal</th><th>Ranked first</th><th>Confidence</th>{head}</tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
+
+    def __panel__(self):
+        controls = pn.FlexBox(
+            pn.widgets.RadioButtonGroup.from_param(self.param.weights, button_type="light"),
+            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220),
+            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240),
+            pn.widgets.Select.from_param(self.param.samples, width=120),
+            flex_wrap="wrap", align_items="flex-end", sizing_mode="stretch_width")
+        return pn.Column(
+            html_pane("<h2>Robustness (SMAA-2)</h2><p class='igviz-note'>Weights drawn at random (anywhere, or near "
+                      "yours) and scores within their ranges: how often does each proposal take each rank? "
+                      "Central weights: the typical weights that make a proposal first; confidence: how often it "
+                      "stays first at those weights when scores vary.</p>", margin=(0, 10)),
+            controls, self._progress,
+            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
+                    ("Table", self._table), dynamic=False),
+            sizing_mode="stretch_width")
