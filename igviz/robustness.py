@@ -162,7 +162,7 @@ class SMAAResult:
 
 def _rank_positions(values: np.ndarray) -> np.ndarray:
     """Rank index (0 = best) of each proposal in each sample."""
-    order = np.argsort(-values, axis=1, kind="stable")
+    order = np.argsort(-values, axis=1)  # ties are already broken at random by the caller
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(values.shape[1])[None, :], axis=1)
     return ranks
@@ -190,59 +190,68 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
     mins = None if minimums is None else np.where(np.isnan(minimums), -np.inf, minimums).astype(np.float32)
     rng = np.random.default_rng(seed)
 
-    def draw_scores(size):
-        return uniform_scores(rng, lo, hi, size) if score_uncertainty else np.broadcast_to(x, (size, m, n))
-
     def penalty(xs):
         """Push a proposal below a minimum under every proposal meeting them (per sample)."""
-        return 0.0 if mins is None else 1e6 * (xs < mins).any(axis=2)
+        return np.float32(0) if mins is None else np.float32(1e6) * (xs < mins).any(axis=-1)
 
-    def jitter(shape):
-        # Exact ties only arise with fixed scores; continuous score draws never tie in practice.
-        # Values within 1e-4 of each other (float32 resolution on a 0-10 scale is ~1e-6) count as tied.
-        return 0.0 if score_uncertainty else rng.random(shape, dtype=np.float32) * np.float32(1e-4)
-
-    counts = np.zeros(m * m, dtype=np.int64)
-    first_weight_sum = np.zeros((m, n))
-    done = 0
     def step(fraction):
         if cancelled is not None and cancelled():
             raise Cancelled()
         if progress is not None:
             progress(fraction)
 
+    def values(w):
+        """Overall value per sample and proposal under sampled weights (and scores)."""
+        w = w.astype(np.float32)
+        if not score_uncertainty:
+            # Fixed scores: one product, and exact ties (identical proposals) broken at random,
+            # counting values within 1e-4 of each other as tied.
+            v = w @ x.T - penalty(x)
+            return v + rng.random(v.shape, dtype=np.float32) * np.float32(1e-4)
+        xs = uniform_scores(rng, lo, hi, len(w))
+        return (xs @ w[:, :, None])[:, :, 0] - penalty(xs)
+
+    counts = np.zeros(m * m, dtype=np.int64)
+    first_weight_sum = np.zeros((m, n))
+    done = 0
     while done < samples:
         step(done / (2 * samples))
         size = min(chunk, samples - done)
         w = weight_sampler(rng, size)
-        xs = draw_scores(size)
-        v = (xs @ w.astype(np.float32)[:, :, None])[:, :, 0] - penalty(xs)
-        ranks = _rank_positions(v + jitter(v.shape))
+        ranks = _rank_positions(values(w))
         counts += np.bincount((np.arange(m)[None, :] * m + ranks).ravel(), minlength=m * m)
-        first = np.argmin(ranks, axis=1)
-        first_weight_sum += np.eye(m, dtype=np.float64)[first].T @ w
+        first_weight_sum += np.eye(m, dtype=np.float64)[np.argmin(ranks, axis=1)].T @ w
         done += size
     acceptability = counts.reshape(m, m) / samples
     firsts = acceptability[:, 0] * samples
     with np.errstate(invalid="ignore", divide="ignore"):
         central = first_weight_sum / firsts[:, None]
     central[firsts == 0] = np.nan
-
-    # Confidence factors: fresh score samples, each proposal's central weights.
     can_win = np.flatnonzero(firsts > 0)
+    candidate_weights = central[can_win].astype(np.float32)
+
+    # Confidence factors: how often each candidate is first at its central weights as scores vary.
+    if not score_uncertainty:
+        # Nothing varies: first outright (1), tied for first (a share), or not first (0).
+        v = candidate_weights @ x.T - penalty(x)                      # candidates × proposals
+        top = np.isclose(v, v.max(axis=1, keepdims=True), rtol=0, atol=1e-4)
+        share = np.where(top[np.arange(len(can_win)), can_win], 1.0 / top.sum(axis=1), 0.0)
+        confidence = np.full(m, np.nan)
+        confidence[can_win] = share
+        step(1.0)
+        return SMAAResult(acceptability, central, confidence, samples, seed)
     wins = np.zeros(m, dtype=np.int64)
     done = 0
     while done < samples and len(can_win):
         step(0.5 + done / (2 * samples))
         size = min(chunk, samples - done)
-        xs = draw_scores(size)
-        # Every candidate's central weights at once: values[s, a, k] for proposal a under candidate k's
-        # central weights, as one flat matrix product.
-        v = (xs.reshape(-1, n) @ central[can_win].T.astype(np.float32)).reshape(size, m, len(can_win))
+        xs = uniform_scores(rng, lo, hi, size)
+        # values[s, k, a]: proposal a under candidate k's central weights, so the argmax runs
+        # over contiguous memory.
+        v = np.matmul(candidate_weights[None], xs.transpose(0, 2, 1))
         if mins is not None:
-            v = v - penalty(xs)[:, :, None]
-        best = np.argmax(v + jitter(v.shape), axis=1)
-        wins[can_win] += (best == can_win[None, :]).sum(axis=0)
+            v = v - penalty(xs)[:, None, :]
+        wins[can_win] += (np.argmax(v, axis=2) == can_win[None, :]).sum(axis=0)
         done += size
     confidence = np.where(firsts > 0, wins / samples, np.nan)
     return SMAAResult(acceptability, central, confidence, samples, seed)
