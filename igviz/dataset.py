@@ -23,13 +23,17 @@ class Dataset:
 
     def __init__(self, scale: Scale, groups: Mapping[str, StakeholderGroup], frameworks: Mapping[str, Framework],
                  proposals: Mapping[str, ProposalRecord], sources: SourceLibrary,
-                 presets: Mapping[str, Preset] | None = None):
+                 presets: Mapping[str, Preset] | None = None, institutions=None,
+                 overlays: Mapping | None = None, tradeoff=None):
         self.scale = scale
         self.groups = dict(groups)
         self.frameworks = dict(frameworks)
         self.proposals = dict(proposals)
         self.sources = sources
         self.presets = dict(presets or {})
+        self.institutions = institutions   # InstitutionMap, or None when a dataset has no map
+        self.overlays = dict(overlays or {})
+        self.tradeoff = tradeoff
         self._derived: dict[tuple[str, str], Score] = {}
 
     def __repr__(self) -> str:

@@ -19,6 +19,15 @@ import yaml
 from .errors import DataError, DataValidationError
 from .records import (
     DECISION_RULES,
+    NODE_KINDS,
+    RELATION_KINDS,
+    Body,
+    Effect,
+    InstitutionMap,
+    Overlay,
+    Relation,
+    StanceLink,
+    TradeoffModel,
     EVIDENCE,
     Attributes,
     Citation,
@@ -102,6 +111,10 @@ class _Builder:
         self.frameworks: dict[str, Framework] = {}
         self.proposals: dict[str, ProposalRecord] = {}
         self.presets: dict[str, Preset] = {}
+        self.institutions: InstitutionMap | None = None
+        self.overlays: dict[str, Overlay] = {}
+        self.tradeoff: TradeoffModel | None = None
+        self._raw_network: list[tuple[str, str, Any]] = []
         self._raw_presets: list[tuple[str, Any]] = []
         self._raw_scores: dict[str, tuple[_Record, dict]] = {}
         self._criterion_file: dict[str, str] = {}
@@ -355,9 +368,131 @@ class _Builder:
             self.proposals[pid] = ProposalRecord(**{**old.__dict__, "scores": MappingProxyType(scores)})
         for file, data in self._raw_presets:
             self.add_presets(file, data)
+        for kind, file, data in self._raw_network:
+            {"institutions": self.add_institutions, "overlay": self.add_overlay, "tradeoff": self.add_tradeoff}[kind](file, data)
+
         if self.errors:
             raise DataValidationError(self.errors)
         return self.scale, self.groups, self.frameworks, self.proposals
+
+    # -- the institution map, overlays and the trade-off model ------------------------------------
+
+    def body(self, rec: _Record, data: Any) -> Body | None:
+        bid, name = rec.get("id", "id"), rec.get("name", "text")
+        kind, description = rec.get("kind", "text"), rec.get("description", "text")
+        citation = self.citation(rec, "citation", rec.data.get("citation"))
+        members = rec.get("members", "number", default=1.0)
+        if members is not None and (members < 1 or members != int(members)):
+            rec.fail("members", f"expected a whole number of at least 1, got {members:g}")
+            return None
+        if kind is not None and kind not in NODE_KINDS:
+            rec.fail("kind", f"expected one of {', '.join(NODE_KINDS)}, got {kind!r}")
+            return None
+        if None in (bid, name, kind, description, citation):
+            return None
+        return Body(bid, name, kind, description, citation, int(members))
+
+    def relation(self, rec: _Record, known: set[str], needs_citation: bool = True) -> Relation | None:
+        src, dst, kind = rec.get("from", "id"), rec.get("to", "id"), rec.get("relation", "text")
+        description = rec.get("description", "text")
+        citation = self.citation(rec, "citation", rec.data.get("citation"))
+        for field, node in (("from", src), ("to", dst)):
+            if node is not None and node not in known:
+                rec.fail(field, f"unknown body '{node}' (not in institutions.yaml or this overlay's adds_bodies)")
+                return None
+        if kind is not None and kind not in RELATION_KINDS:
+            rec.fail("relation", f"expected one of {', '.join(RELATION_KINDS)}, got {kind!r}")
+            return None
+        if None in (src, dst, kind, description, citation):
+            return None
+        return Relation(src, dst, kind, description, citation)
+
+    def add_institutions(self, file: str, data: Any) -> None:
+        top = _Record(self.errors, file, "institutions", data)
+        bodies: dict[str, Body] = {}
+        for i, item in enumerate(top.get("nodes", "list") or []):
+            rec = _Record(self.errors, file, _record_name(item, i), item)
+            body = self.body(rec, item)
+            if body is not None:
+                if body.id in bodies:
+                    rec.fail("id", f"duplicate body id '{body.id}'")
+                bodies[body.id] = body
+        relations = []
+        for i, item in enumerate(top.get("relations", "list") or []):
+            label = f"relation {i + 1}" + (f" ({item.get('from')} -> {item.get('to')})" if isinstance(item, dict) else "")
+            rel = self.relation(_Record(self.errors, file, label, item), set(bodies))
+            if rel is not None:
+                relations.append(rel)
+        self.institutions = InstitutionMap(MappingProxyType(bodies), tuple(relations))
+
+    def add_overlay(self, file: str, data: Any) -> None:
+        top = _Record(self.errors, file, Path(file).stem, data)
+        pid = top.get("proposal", "id")
+        if pid is None:
+            return
+        if pid != Path(file).stem:
+            top.fail("proposal", f"'{pid}' does not match the file name; name the file overlays/{pid}.yaml")
+        if pid not in self.proposals:
+            top.fail("proposal", f"unknown proposal '{pid}' (known: {', '.join(self.proposals)})")
+            return
+        base = self.institutions
+        if base is None:
+            top.fail("", "overlays need an institutions.yaml to overlay")
+            return
+        note = top.get("note", "text")
+        added = []
+        for i, item in enumerate(top.get("adds_bodies", "list") or []):
+            rec = top.child(f"adds_bodies[{i}]", item)
+            body = self.body(rec, item)
+            if body is not None:
+                if body.id in base.bodies:
+                    rec.fail("id", f"'{body.id}' is already a body of the map; an overlay adds new bodies only")
+                added.append(body)
+        known = set(base.bodies) | {b.id for b in added}
+        adds = [self.relation(top.child(f"adds_relations[{i}]", item), known)
+                for i, item in enumerate(top.get("adds_relations", "list") or [])]
+        existing = {r.key for r in base.relations}
+        removes = []
+        for i, item in enumerate(top.get("removes_relations", "list") or []):
+            rec = top.child(f"removes_relations[{i}]", item)
+            rel = self.relation(rec, known)
+            if rel is not None and rel.key not in existing:
+                rec.fail("", f"no relation {rel.source} -{rel.relation}-> {rel.target} in institutions.yaml to remove")
+            elif rel is not None:
+                removes.append(rel)
+        self.overlays[pid] = Overlay(pid, note or "", tuple(added), tuple(r for r in adds if r), tuple(removes))
+
+    def add_tradeoff(self, file: str, data: Any) -> None:
+        top = _Record(self.errors, file, "tradeoff", data)
+        default = next((f for f in self.frameworks.values() if f.default), None)
+        criteria = set(default.criterion_ids) if default else set()
+
+        def criterion(rec):
+            cid = rec.get("criterion", "id")
+            if cid is not None and criteria and cid not in criteria:
+                rec.fail("criterion", f"unknown criterion '{cid}' of the default framework (known: {', '.join(sorted(criteria))})")
+                return None
+            return cid
+
+        links = []
+        stance = top.child("stance", top.get("stance", "mapping") or {})
+        for side in ("centralised", "dispersed"):
+            for i, item in enumerate(stance.get(side, "list") or []):
+                rec = stance.child(f"{side}[{i}]", item)
+                cid, why = criterion(rec), rec.get("why", "text")
+                citation = self.citation(rec, "citation", rec.data.get("citation"))
+                if None not in (cid, why, citation):
+                    links.append(StanceLink(cid, side, why, citation))
+        response = top.child("response", top.get("response", "mapping") or {})
+        effects = []
+        for i, item in enumerate(response.get("effects", "list") or []):
+            rec = response.child(f"effects[{i}]", item)
+            cid, step, why = criterion(rec), rec.get("per_step", "number"), rec.get("why", "text")
+            citation = self.citation(rec, "citation", rec.data.get("citation"))
+            if None not in (cid, step, why, citation):
+                effects.append(Effect(cid, step, why, citation))
+        self.tradeoff = TradeoffModel(tuple(links), tuple(effects), response.get("unit", "text", default=""),
+                                      response.get("note", "text", default=""))
 
     def add_presets(self, file: str, data: Any) -> None:
         top = _Record(self.errors, file, "presets", data)
@@ -458,13 +593,26 @@ def load_dataset(*folders: str | Path) -> "Dataset":
             if data is not _MISSING:
                 builder.add_proposal(_label(path, folders), data)
     for folder in folders:
+        for name, kind in (("institutions.yaml", "institutions"), ("tradeoff.yaml", "tradeoff")):
+            path = folder / name
+            if path.is_file():
+                data = _read_yaml(path, builder.errors, _label(path, folders))
+                if data is not _MISSING:
+                    builder._raw_network.append((kind, _label(path, folders), data))
+    for folder in folders:
+        for path in sorted((folder / "overlays").glob("*.y*ml")):
+            data = _read_yaml(path, builder.errors, _label(path, folders))
+            if data is not _MISSING:
+                builder._raw_network.append(("overlay", _label(path, folders), data))
+    for folder in folders:
         path = folder / "presets.yaml"
         if path.is_file():
             data = _read_yaml(path, builder.errors, _label(path, folders))
             if data is not _MISSING:
                 builder._raw_presets.append((_label(path, folders), data))
     scale, groups, frameworks, proposals = builder.finish()
-    return Dataset(scale, groups, frameworks, proposals, sources, builder.presets)
+    return Dataset(scale, groups, frameworks, proposals, sources, builder.presets,
+                   builder.institutions, builder.overlays, builder.tradeoff)
 
 
 def _label(path: Path, folders: Iterable[Path]) -> str:
@@ -492,6 +640,8 @@ def build_dataset(frameworks: list[tuple[str, dict]], proposals: list[tuple[str,
         builder._criterion_file = {c.id: f.file for f in base.frameworks.values() for c in f.criteria}
         builder.proposals = dict(base.proposals)
         builder.presets = dict(base.presets)
+        builder.institutions, builder.tradeoff = base.institutions, base.tradeoff
+        builder.overlays = dict(base.overlays)
     else:
         for name, add in (("scale.yaml", builder.add_scale), ("stakeholder_groups.yaml", builder.add_groups)):
             add(name, yaml.safe_load((BUNDLED_DATA / name).read_text(encoding="utf-8")))
@@ -500,4 +650,5 @@ def build_dataset(frameworks: list[tuple[str, dict]], proposals: list[tuple[str,
     for i, (label, data) in enumerate(proposals):
         builder.add_proposal(label, data, i)
     scale, groups, fws, props = builder.finish()
-    return Dataset(scale, groups, fws, props, sources, builder.presets)
+    return Dataset(scale, groups, fws, props, sources, builder.presets,
+                   builder.institutions, builder.overlays, builder.tradeoff)

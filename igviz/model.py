@@ -97,6 +97,9 @@ class Proposal(param.Parameterized):
     coordinating_function = param.Boolean(False)
     issue_working_groups = param.Boolean(False)
     score_overrides = param.Dict(default={}, doc="criterion id -> Score that replaces the data's score")
+    centralisation_shift = param.Number(default=0.0, bounds=(-1, 1), step=0.05, label="What if more centralised",
+                                        doc="Move the proposal along the dispersed (−) to centralised (+) axis; "
+                                            "its scores respond as data/tradeoff.yaml says")
 
     def __init__(self, record: ProposalRecord, dataset: Dataset, **params):
         a = record.attributes
@@ -110,15 +113,32 @@ class Proposal(param.Parameterized):
         self.dataset = dataset
 
     def score(self, criterion_id: str) -> Score:
-        """This proposal's score, counting overrides (also in criteria derived from overridden ones)."""
+        """This proposal's score, counting overrides and the what-if shift (also in derived criteria)."""
         if criterion_id in self.score_overrides:
             return self.score_overrides[criterion_id]
         if criterion_id in self.record.scores:
-            return self.record.scores[criterion_id]
+            return self._shifted(criterion_id, self.record.scores[criterion_id])
         criterion = self.dataset.criterion(criterion_id)
-        if not any(cid in self.score_overrides for cid in criterion.derived_from):
+        if not self.centralisation_shift and not any(cid in self.score_overrides for cid in criterion.derived_from):
             return self.dataset.score(self.id, criterion_id)
         return derive_score(criterion, self.score, self.dataset.default_framework)
+
+    def _shifted(self, criterion_id: str, base: Score) -> Score:
+        """The response model of data/tradeoff.yaml applied to a score: per_step per 0.1 of shift, kept on the scale."""
+        model = self.dataset.tradeoff
+        if not self.centralisation_shift or model is None:
+            return base
+        effect = next((e for e in model.effects if e.criterion == criterion_id), None)
+        if effect is None:
+            return base
+        delta = effect.per_step * self.centralisation_shift / 0.1
+        lo, hi = self.dataset.scale.min, self.dataset.scale.max
+        clip = lambda v: float(min(hi, max(lo, v + delta)))
+        direction = "more centralised" if self.centralisation_shift > 0 else "more dispersed"
+        return replace(base, score=clip(base.score), low=clip(base.low), high=clip(base.high), evidence="inferred",
+                       rationale=f"What-if, {direction} by {abs(self.centralisation_shift):.2f}: {delta:+.1f} "
+                                 f"({effect.why.strip()}) Before: {base.rationale}",
+                       citations=(*base.citations, effect.citation))
 
     def set_score(self, criterion_id: str, score: float, low: float | None = None, high: float | None = None,
                   rationale: str = "Set by the analyst.") -> None:
@@ -234,6 +254,9 @@ class Assessment(param.Parameterized):
     thresholds = param.Dict(default={}, doc="criterion id -> minimum score a proposal must reach")
     proposals = param.List(item_type=Proposal, precedence=-1)
     revision = param.Integer(default=0, precedence=-1, doc="Bumped when a proposal's scores change")
+    stance = param.Number(default=0.0, bounds=(-1, 1), step=0.1, label="Stance: dispersed (−1) to centralised (+1)",
+                          doc="Shifts weight towards the criteria the sources associate with one end of the "
+                              "dispersed–centralised axis (data/tradeoff.yaml)")
     selected = param.Selector(default=None, objects=[None], allow_None=True,
                               doc="The proposal every view highlights")
     compared = param.ListSelector(default=[], objects=[], doc="Proposals overlaid on the radar chart")
@@ -254,7 +277,7 @@ class Assessment(param.Parameterized):
         self.param.compared.objects = ids
         self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
         for p in self.proposals:
-            p.param.watch(self._scores_changed, ["score_overrides"])
+            p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift"])
         self._cache: dict = {}
 
     def _scores_changed(self, *events) -> None:
@@ -317,16 +340,38 @@ class Assessment(param.Parameterized):
             return str(exc)
         return ""
 
-    @param.depends("weights.param", "framework")
-    def normalised_weights(self) -> pd.Series:
+    def stance_multipliers(self, stance: float | None = None) -> np.ndarray:
+        """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side.
+
+        At −1 the criteria the sources tie to a centralised system (navigability, clarity) drop
+        out and the dispersed side's (issue expertise, adaptability, capture resistance) double;
+        at +1 the reverse. Only criteria listed in data/tradeoff.yaml are affected.
+        """
+        stance = self.stance if stance is None else stance
+        out = np.ones(len(self.weights.criteria))
+        model = self.dataset.tradeoff
+        if model is None or not stance:
+            return out
+        for link in model.stance:
+            if link.criterion in self.weights.criteria:
+                sign = 1 if link.side == "centralised" else -1
+                out[self.weights.criteria.index(link.criterion)] = 1 + sign * stance
+        return out
+
+    def effective_weights(self, stance: float | None = None) -> np.ndarray:
+        """The weights a ranking uses: the sliders' weights after the stance, normalised."""
         names = [self.active_framework.criterion(c).name for c in self.weights.criteria]
-        return pd.Series(normalise_weights(self.weights.vector(), names), index=self.weights.criteria, name="weight")
+        return normalise_weights(self.weights.vector() * self.stance_multipliers(stance), names)
+
+    @param.depends("weights.param", "framework", "stance")
+    def normalised_weights(self) -> pd.Series:
+        return pd.Series(self.effective_weights(), index=self.weights.criteria, name="weight")
 
     @param.depends("weights.param", "framework", "method", "preference", "indifference",
-                   "strict_preference", "thresholds", "proposals", "revision")
+                   "strict_preference", "thresholds", "proposals", "revision", "stance")
     def ranking(self) -> Ranking:
         """The ranking under the current inputs; raises WeightError if the weights cannot rank."""
-        key = ("ranking", self.framework, tuple(self.weights.vector()), self.method, self.preference,
+        key = ("ranking", self.framework, tuple(self.weights.vector()), self.stance, self.method, self.preference,
                self.indifference, self.strict_preference, tuple(sorted(self.thresholds.items())),
                self.revision, tuple(p.id for p in self.proposals))
         cached = self._cache.get(key)
@@ -336,9 +381,9 @@ class Assessment(param.Parameterized):
                 self._cache = {k: v for k, v in self._cache.items() if k[0] == "scores" or k == key}
         return cached
 
-    def _rank(self) -> Ranking:
+    def _rank(self, stance: float | None = None) -> Ranking:
         framework = self.active_framework
-        weights = normalise_weights(self.weights.vector(), [c.name for c in framework.criteria])
+        weights = self.effective_weights(stance)
         scores = self.score_arrays()[0]
         if self.method == "promethee_ii":
             result = promethee_ii(scores, weights, self.preference, self.indifference, self.strict_preference)
@@ -352,6 +397,24 @@ class Assessment(param.Parameterized):
             short_names, weights, result.overall, result.contributions, failures,
             order(result.overall, ~failures.any(axis=1), list(short_names)),
         )
+
+    # -- the dispersed-versus-centralised axis ---------------------------------------------------
+
+    def position(self, proposal_id: str) -> float:
+        """Where a proposal sits from dispersed (0) to centralised (1): measured on its institution
+        graph (igviz.network.centralisation), moved by its what-if shift."""
+        from .network import networks
+
+        base = networks(self.dataset)[proposal_id].centralisation if self.dataset.institutions else 0.0
+        return float(min(1.0, max(0.0, base + self.proposal(proposal_id).centralisation_shift)))
+
+    def stance_sweep(self, steps: int = 41) -> pd.DataFrame:
+        """The top-ranked proposal at each stance from −1 to +1 (other inputs as they are)."""
+        rows = []
+        for stance in np.linspace(-1, 1, steps):
+            r = self._rank(float(stance))
+            rows.append({"stance": float(stance), "top": r.top, "short_name": r.short_names[r.best_first[0]]})
+        return pd.DataFrame(rows)
 
     # -- robustness ---------------------------------------------------------------------------
 

@@ -139,3 +139,78 @@ class Preset:
     rationale: str
     weights: Mapping[str, float]
     citation: Citation | None = None
+
+
+NODE_KINDS = ("intergovernmental", "multistakeholder", "technical", "private", "civil_society")
+# Relation kinds that carry decision-making authority, and how much: the weights of the
+# centralisation measure (see igviz.network). Deciding and overseeing carry full authority;
+# routing an issue to another body carries less, because that body still decides.
+AUTHORITY = {"decides_on": 1.0, "oversees": 1.0, "mandates": 0.8, "coordinates": 0.6, "appoints": 0.5}
+# Forwarding an issue routes the decision to the receiving body: the authority it carries is
+# credited to the body that takes the issue up, not to the one that routes it (MIPOC routes
+# issues to many existing bodies; Malcolm's MIPC takes up every issue the IGF forwards).
+ISSUE_INTAKE = {"forwards_issues_to": 0.3}
+NO_AUTHORITY = ("advises", "feeds_into", "reports_to", "convenes", "hosts", "funds")
+RELATION_KINDS = (*AUTHORITY, *ISSUE_INTAKE, *NO_AUTHORITY)
+
+
+@dataclass(frozen=True)
+class Body:
+    id: str
+    name: str
+    kind: str
+    description: str
+    citation: Citation
+    members: int = 1   # > 1 for a node standing for many independent actors (national governments)
+
+
+@dataclass(frozen=True)
+class Relation:
+    source: str
+    target: str
+    relation: str
+    description: str
+    citation: Citation
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.target, self.relation)
+
+
+@dataclass(frozen=True)
+class InstitutionMap:
+    bodies: Mapping[str, Body]
+    relations: tuple[Relation, ...]
+
+
+@dataclass(frozen=True)
+class Overlay:
+    proposal: str
+    note: str
+    adds_bodies: tuple[Body, ...]
+    adds_relations: tuple[Relation, ...]
+    removes_relations: tuple[Relation, ...]
+
+
+@dataclass(frozen=True)
+class StanceLink:
+    criterion: str
+    side: str          # "centralised" or "dispersed"
+    why: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Effect:
+    criterion: str
+    per_step: float    # score change per +0.1 of centralisation
+    why: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class TradeoffModel:
+    stance: tuple[StanceLink, ...]
+    effects: tuple[Effect, ...]
+    unit: str
+    note: str = ""
