@@ -457,7 +457,7 @@ class _Builder:
             rec = top.child(f"removes_relations[{i}]", item)
             rel = self.relation(rec, known)
             if rel is not None and rel.key not in existing:
-                rec.fail("", f"no relation {rel.source} -{rel.relation}-> {rel.target} in institutions.yaml to remove")
+                rec.fail("relation", f"no relation {rel.source} -{rel.relation}-> {rel.target} in institutions.yaml to remove")
             elif rel is not None:
                 removes.append(rel)
         self.overlays[pid] = Overlay(pid, note or "", tuple(added), tuple(r for r in adds if r), tuple(removes))
