@@ -22,10 +22,12 @@ class Scenario:
     thresholds: dict[str, float] = field(default_factory=dict)
     selected: str | None = None
     compared: list[str] = field(default_factory=list)
+    stance: float = 0.0
 
     @classmethod
     def from_assessment(cls, a) -> "Scenario":
-        return cls(a.framework, a.method, a.weights.values(), dict(a.thresholds), a.selected, list(a.compared))
+        return cls(a.framework, a.method, a.weights.values(), dict(a.thresholds), a.selected, list(a.compared),
+                   a.stance)
 
     def apply(self, a) -> None:
         """Put this scenario into an assessment, framework first (it rebuilds the weights)."""
@@ -33,7 +35,7 @@ class Scenario:
             a.framework = self.framework
         a.weights.set(self.weights)
         a.param.update(method=self.method, thresholds=dict(self.thresholds),
-                       selected=self.selected, compared=list(self.compared))
+                       selected=self.selected, compared=list(self.compared), stance=self.stance)
 
     # -- links ------------------------------------------------------------------------
 
@@ -46,6 +48,8 @@ class Scenario:
             query["selected"] = self.selected
         if self.compared:
             query["compare"] = ",".join(self.compared)
+        if self.stance:
+            query["stance"] = _num(self.stance)
         return query
 
     def to_link(self, base: str = "") -> str:
@@ -82,7 +86,16 @@ class Scenario:
                 compared.append(pid)
             else:
                 problems.append(f"Unknown proposal '{pid}' in the link's comparison; left out.")
-        return cls(framework, method, weights, thresholds, selected, compared), problems
+        stance = 0.0
+        if q.get("stance"):
+            try:
+                stance = float(q["stance"])
+            except ValueError:
+                stance = math.nan
+            if not -1 <= stance <= 1:
+                problems.append(f"Ignored stance '{q['stance']}' in the link: expected a number from -1 to 1.")
+                stance = 0.0
+        return cls(framework, method, weights, thresholds, selected, compared, stance), problems
 
 
 def _text(value) -> str:

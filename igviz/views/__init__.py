@@ -5,11 +5,13 @@ import holoviews.plotting.bokeh  # noqa: F401
 
 from .detail import ProposalDetail
 from .explorer import Explorer
+from .institutions import InstitutionMapView
 from .matrix import ScoreMatrix
 from .radar import RadarView, radar_chart
 from .ranking import RankingView
+from .tradeoff import TradeoffView
 from .robustness import AcceptabilityView, SensitivityView
 from .weights import WeightsPanel
 
-__all__ = ["AcceptabilityView", "Explorer", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "SensitivityView", "WeightsPanel",
+__all__ = ["AcceptabilityView", "Explorer", "InstitutionMapView", "TradeoffView", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "SensitivityView", "WeightsPanel",
            "radar_chart"]

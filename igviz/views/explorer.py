@@ -12,10 +12,12 @@ from ..loader import load_dataset
 from ..model import Assessment
 from ..scenario import Scenario
 from .detail import ProposalDetail
+from .institutions import InstitutionMapView
 from .matrix import ScoreMatrix
 from .radar import RadarView
 from .ranking import RankingView
 from .robustness import AcceptabilityView, SensitivityView
+from .tradeoff import TradeoffView
 from .weights import WeightsPanel
 from .style import CSS, RANKING_INPUTS, html_pane, soon, text
 
@@ -43,11 +45,13 @@ class Explorer(pn.viewable.Viewer):
         self.detail = ProposalDetail(assessment=a)
         self.sensitivity = SensitivityView(assessment=a)
         self.acceptability = AcceptabilityView(assessment=a)
+        self.institutions = InstitutionMapView(assessment=a)
+        self.tradeoff = TradeoffView(assessment=a)
         self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
         self._shown_messages = None
         if sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None:
             self._read_link()
-            a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared"])
+            a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared", "stance"])
             self._watch_weights()
         if a.selected is None and not a.problem():
             a.selected = a.ranking().top  # so the radar and detail show something from the start
@@ -105,7 +109,8 @@ class Explorer(pn.viewable.Viewer):
         sidebar = pn.Column(html_pane("<h2>Weights</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
         views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
-                           card(self.detail, 420, **{"max-height": "760px", "overflow-y": "auto"}), card(self.sensitivity, 520), card(self.acceptability, 520),
+                           card(self.detail, 420, **{"max-height": "760px", "overflow-y": "auto"}), card(self.tradeoff, 420), card(self.institutions, 620),
+                           card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
         return pn.Column(header, self._messages,

@@ -14,16 +14,11 @@ import param
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
-from .style import PROPOSAL_COLOURS, RANKING_INPUTS, html_pane, soon, text
+from .style import RANKING_INPUTS, html_pane, proposal_colours, soon, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
 RANK_CMAP = "cividis"
-
-
-def _colours(n: int) -> list[str]:
-    palette = PROPOSAL_COLOURS + ["#999999", "#882255", "#44AA99"]
-    return [palette[i % len(palette)] for i in range(n)]
 
 
 class SensitivityView(pn.viewable.Viewer):
@@ -60,7 +55,7 @@ class SensitivityView(pn.viewable.Viewer):
             return hv.Overlay([hv.Curve([])])
         sweep = a.sensitivity(self.criterion)
         names = [p.short_name for p in a.proposals]
-        colours = _colours(len(names))
+        colours = proposal_colours(len(names))
         t = np.array([0.0, 100.0])
         curves = []
         for i, p in enumerate(a.proposals):

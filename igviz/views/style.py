@@ -23,6 +23,11 @@ RANKING_INPUTS = tuple(f"assessment.{n}" for n in (
     "thresholds", "proposals", "revision"))
 
 
+def proposal_colours(n: int) -> list[str]:
+    palette = PROPOSAL_COLOURS + ["#999999", "#882255", "#44AA99"]
+    return [palette[i % len(palette)] for i in range(n)]
+
+
 def criterion_colours(criteria: list[str]) -> dict[str, str]:
     return {c: CRITERION_COLOURS[i % len(CRITERION_COLOURS)] for i, c in enumerate(criteria)}
 

@@ -1,0 +1,133 @@
+"""The institution map: the Internet governance bodies and their relations, with the selected
+proposal's overlay (what it adds, what it removes) drawn against the status quo."""
+
+from __future__ import annotations
+
+import holoviews as hv
+import pandas as pd
+import panel as pn
+import param
+
+from ..model import Assessment
+from ..network import layout, networks, relation_label
+from ..records import AUTHORITY, ISSUE_INTAKE
+from .style import html_pane, quote_html, soon, text
+
+# Okabe and Ito colours, one per kind of body.
+KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
+                "private": "#CC79A7", "civil_society": "#D55E00"}
+CHANGE_STYLE = {"same": ("#bbbbbb", 1.0), "added": ("#009E73", 3.0), "removed": ("#D55E00", 3.0)}
+
+
+class InstitutionMapView(pn.viewable.Viewer):
+    assessment = param.ClassSelector(class_=Assessment)
+    body = param.String(default=None, allow_None=True, doc="The body clicked on the map")
+    _redraw = param.Event(precedence=-1)
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._nodes = pd.DataFrame()
+        self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._tap = hv.streams.Selection1D(source=self._dmap)
+        self._tap.add_subscriber(self._on_tap)
+
+    def _proposal(self) -> str:
+        return self.assessment.selected or "status_quo"
+
+    @param.depends("assessment.selected", watch=True)
+    def _inputs_changed(self):
+        soon(lambda: self.param.trigger("_redraw"))
+
+    def _chart(self, _redraw=None):
+        a = self.assessment
+        if a.dataset.institutions is None:
+            return hv.Points([])
+        net = networks(a.dataset).get(self._proposal())
+        pos = layout(a.dataset)
+        g = net.graph
+        nodes = pd.DataFrame([{
+            "x": pos[n][0], "y": pos[n][1], "id": n, "name": d["body"].name, "kind": d["body"].kind,
+            "change": d["change"], "description": d["body"].description,
+            "source": d["body"].citation.label(),
+        } for n, d in g.nodes(data=True)])
+        self._nodes = nodes
+        edges = pd.DataFrame([{
+            "x0": pos[u][0], "y0": pos[u][1], "x1": pos[v][0], "y1": pos[v][1],
+            "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_label(d["rel"]),
+            "change": d["change"], "authority": "yes" if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else "no",
+            "description": d["rel"].description, "source": d["rel"].citation.label(),
+        } for u, v, d in g.edges(data=True)])
+        layers = []
+        for change, (colour, width) in CHANGE_STYLE.items():
+            part = edges[edges["change"] == change]
+            if part.empty:
+                continue
+            segs = hv.Segments(part, ["x0", "y0", "x1", "y1"], ["from", "to", "relation", "change", "authority",
+                                                                 "description", "source"])
+            layers.append(segs.opts(color=colour, line_width=width, line_dash="dashed" if change == "removed" else "solid",
+                                    alpha=0.9 if change != "same" else 0.6, tools=["hover"],
+                                    hover_tooltips=[("", "@from → @to"), ("Relation", "@relation (@change)"),
+                                                    ("Carries authority", "@authority"), ("", "@description"),
+                                                    ("Source", "@source")]))
+        points = hv.Points(nodes, ["x", "y"], ["id", "name", "kind", "change", "description", "source"]).opts(
+            color="kind", cmap=KIND_COLOURS, size=hv.dim("change").categorize({"added": 18, "same": 11}, default=11),
+            line_color=hv.dim("change").categorize({"added": "#000000", "same": "#ffffff"}, default="#ffffff"),
+            line_width=2, tools=["hover", "tap"], active_tools=["tap"], show_legend=False,
+            hover_tooltips=[("", "@name"), ("Kind", "@kind"), ("", "@description"), ("Source", "@source")],
+            nonselection_alpha=1.0)
+        labels = hv.Labels(nodes.assign(label=nodes["name"].str.replace(r" \(.*\)$", "", regex=True).str.slice(0, 28)),
+                           ["x", "y"], "label").opts(text_font_size="8pt", yoffset=0.045, text_color="#333333")
+        name = a.proposal(self._proposal()).short_name
+        return hv.Overlay([*layers, points, labels]).opts(
+            responsive=True, min_height=600, xaxis=None, yaxis=None, toolbar="right", show_grid=False, show_legend=False,
+            title=f"{name}: green = added by the proposal, dashed red = removed", framewise=True)
+
+    def _on_tap(self, index):
+        if index and len(self._nodes):
+            self.body = self._nodes.iloc[index[0]]["id"]
+
+    @param.depends("body", "assessment.selected")
+    def _details(self):
+        a = self.assessment
+        if not self.body or a.dataset.institutions is None:
+            return html_pane("<p class='igviz-note'>Click a body on the map for its details and the proposals "
+                             "that change it.</p>", sizing_mode="stretch_width")
+        nets = networks(a.dataset)
+        graph = nets[self._proposal()].graph
+        if self.body not in graph:
+            return html_pane("", sizing_mode="stretch_width")
+        b = graph.nodes[self.body]["body"]
+        touching = []
+        for pid, net in nets.items():
+            changes = [d["change"] for _, _, d in net.graph.edges(self.body, data=True)]
+            changes += [d["change"] for _, _, d in net.graph.in_edges(self.body, data=True)]
+            if any(c != "same" for c in changes) or net.graph.nodes.get(self.body, {}).get("change") == "added":
+                touching.append(a.proposal(pid).short_name)
+        relations = "".join(
+            f"<li>{text(relation_label(d['rel']))} → {text(graph.nodes[v]['body'].name)}"
+            f"{' (' + d['change'] + ')' if d['change'] != 'same' else ''}</li>"
+            for _, v, d in graph.out_edges(self.body, data=True))
+        return html_pane(
+            f"<h3>{text(b.name)}</h3><p>{text(b.kind.replace('_', ' '))}. {text(b.description)}</p>"
+            f"{quote_html(b.citation)}<h4>Its relations</h4><ul>{relations or '<li>none</li>'}</ul>"
+            f"<h4>Proposals that change it</h4><p>{text(', '.join(touching)) or 'none'}</p>",
+            sizing_mode="stretch_width", css_classes=["igviz-body-detail"])
+
+    @param.depends("assessment.selected")
+    def _note(self):
+        a = self.assessment
+        overlay = a.dataset.overlays.get(self._proposal())
+        note = overlay.note if overlay else "No overlay in the data for this proposal: it is drawn as the status quo."
+        position = a.position(self._proposal())
+        return html_pane(f"<p class='igviz-note igviz-overlay-note'>{text(note)} <b>Centralisation: {position:.2f}</b> "
+                         "(0 = concentrates no decision-making, 1 = one body decides everything).</p>",
+                         sizing_mode="stretch_width")
+
+    def __panel__(self):
+        keys = "".join(f"<span class='igviz-key'><span style='color:{c}'>●</span> {text(k.replace('_', ' '))}</span> "
+                       for k, c in KIND_COLOURS.items())
+        return pn.Column(
+            html_pane(f"<h2>Institution map</h2><p class='igviz-note'>{keys}</p>", margin=(0, 10)),
+            self._note,
+            pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=600),
+            self._details, sizing_mode="stretch_width")
