@@ -286,8 +286,8 @@ class Assessment(param.Parameterized):
     @param.depends("framework", watch=True)
     def _rebuild_weights(self) -> None:
         # A new framework has other criteria: start its weights afresh rather than guess a mapping.
-        self.thresholds = {}
-        self.weights = Weights.for_framework(self.active_framework)
+        # One update, so nothing watching sees the new framework with the old weights.
+        self.param.update(thresholds={}, weights=Weights.for_framework(self.active_framework))
 
     @property
     def active_framework(self) -> Framework:

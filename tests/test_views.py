@@ -79,3 +79,22 @@ def test_explorer_reports_all_zero_weights_instead_of_charts(data):
     a.weights.reset()
     assert not any("All weights are zero" in str(getattr(m, "object", "")) for m in messages)
     assert "All weights are zero" not in table.object and "igviz-ranking-table" in table.object
+
+
+def test_views_follow_every_ranking_input_not_only_the_weights(data):
+    # Regression: param drops the direct dependencies of a @param.depends that also names a
+    # sub-sub-object's parameters, so the table once ignored method, threshold and stance changes.
+    import re
+
+    a = igviz.Assessment(data)
+    a.apply_preset("navigability_first")
+    view = RankingView(assessment=a)
+
+    def shown():
+        return re.findall(r"data-proposal='(\w+)'", view._table().object)
+
+    for change in (lambda: setattr(a, "stance", -1), lambda: setattr(a, "method", "promethee_ii"),
+                   lambda: a.set_threshold("human_rights", 6), lambda: setattr(a.weights, "expertise", 0),
+                   lambda: setattr(a, "framework", "atlas_ii"), lambda: setattr(a.weights, "atlas_legitimacy", 0)):
+        change()
+        assert shown() == a.ranking().order

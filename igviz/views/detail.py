@@ -6,7 +6,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, html_pane, quote_html, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, quote_html, text
 
 RULES = {"rough_consensus": "Rough consensus", "majority_vote": "Majority vote",
          "intergovernmental": "Intergovernmental", "voluntary": "Voluntary adoption", "mixed": "Mixed"}
@@ -30,6 +30,10 @@ class ProposalDetail(pn.viewable.Viewer):
         name = a.proposal(a.selected).name if a.selected else ""
         return html_pane(f"<h3>{text(name)}</h3>" if name else "", sizing_mode="stretch_width", margin=(0, 10),
                          css_classes=["igviz-detail"])
+
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _weights_moved_update_rank(self):
+        self._update_rank()
 
     # Updated in place on every weight move: replacing a pane costs a round of layout in the browser.
     @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)

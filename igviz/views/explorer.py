@@ -19,7 +19,7 @@ from .ranking import RankingView
 from .robustness import AcceptabilityView, SensitivityView
 from .tradeoff import TradeoffView
 from .weights import WeightsPanel
-from .style import CSS, RANKING_INPUTS, html_pane, soon, text
+from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, soon, text
 
 
 
@@ -83,6 +83,10 @@ class Explorer(pn.viewable.Viewer):
             soon(lambda: setattr(location, "search", Scenario.from_assessment(self.assessment).to_link()))
 
     # -- layout ---------------------------------------------------------------------------
+
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _weights_moved_update_messages(self):
+        self._update_messages()
 
     @param.depends("link_problems", *RANKING_INPUTS, watch=True)
     def _update_messages(self) -> None:

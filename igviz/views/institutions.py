@@ -58,10 +58,10 @@ class InstitutionMapView(pn.viewable.Viewer):
             "description": d["rel"].description, "source": d["rel"].citation.label(),
         } for u, v, d in g.edges(data=True)])
         layers = []
+        # Always one layer per kind of change, empty or not: a DynamicMap keeps the layers of its
+        # first frame, so a layer missing then would never appear for a later proposal.
         for change, (colour, width) in CHANGE_STYLE.items():
             part = edges[edges["change"] == change]
-            if part.empty:
-                continue
             segs = hv.Segments(part, ["x0", "y0", "x1", "y1"], ["from", "to", "relation", "change", "authority",
                                                                  "description", "source"])
             layers.append(segs.opts(color=colour, line_width=width, line_dash="dashed" if change == "removed" else "solid",

@@ -8,7 +8,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, SCORE_CMAP, html_pane, soon
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, soon
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -39,6 +39,10 @@ class ScoreMatrix(pn.viewable.Viewer):
         self._dmap = hv.DynamicMap(self._heatmap, streams=[hv.streams.Params(self, ["_redraw"])])
         self._tap = hv.streams.Tap(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
+
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _weights_moved_inputs_changed(self):
+        self._inputs_changed()
 
     @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
     def _inputs_changed(self):

@@ -27,7 +27,8 @@ def _xy(values, angles):
 def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> hv.Overlay:
     """Overlay of rings, spokes, labels and one polygon (with range band) per series.
 
-    Each series is {"name", "score", "low", "high", "colour"} with one value per label.
+    Each series is {"name", "score", "low", "high", "colour"} with one value per label, or None
+    for an empty slot.
     """
     n = len(labels)
     angles = _angles(n)
@@ -46,12 +47,15 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
         text_font_size="10pt", text_color="#222222", text_align="align")
     layers = [grid, spokes, ring_labels, axis_labels]
     for s in series:
+        if s is None:  # an unused slot: empty layers keep the overlay's shape (see RadarView)
+            layers += [hv.Polygons([]), hv.Path([]), hv.Points([], ["x", "y"])]
+            continue
         hx, hy = _xy(s["high"], angles)
         lo_x, lo_y = _xy(s["low"], angles)
         band = hv.Polygons([{"x": hx, "y": hy, "holes": [[np.c_[lo_x, lo_y]]]}]).opts(
             fill_color=s["colour"], fill_alpha=0.15, line_alpha=0)
         x, y = _xy(s["score"], angles)
-        outline = hv.Path([np.c_[np.r_[x, x[:1]], np.r_[y, y[:1]]]], label=s["name"]).opts(
+        outline = hv.Path([np.c_[np.r_[x, x[:1]], np.r_[y, y[:1]]]]).opts(
             color=s["colour"], line_width=s.get("line_width", 2.5))
         points = hv.Points({"x": x, "y": y, "criterion": labels, "score": s["score"], "low": s["low"],
                             "high": s["high"], "proposal": [s["name"]] * n},
@@ -66,7 +70,7 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
     return hv.Overlay(layers).opts(
         xlim=(-xlim, xlim), ylim=(-ylim, ylim), xaxis=None, yaxis=None,
         aspect=xlim / ylim, responsive=True, toolbar=None, show_grid=False,
-        legend_position="bottom", show_legend=True, framewise=True)
+        show_legend=False, framewise=True)
 
 
 class RadarView(pn.viewable.Viewer):
@@ -80,7 +84,7 @@ class RadarView(pn.viewable.Viewer):
         a = self.assessment
         self._compare = pn.widgets.MultiChoice.from_param(
             a.param.compared, name="Compare with", options={p.short_name: p.id for p in a.proposals},
-            sizing_mode="stretch_width", max_items=6)
+            sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
         self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
 
     def _shown(self) -> list[str]:
@@ -93,6 +97,10 @@ class RadarView(pn.viewable.Viewer):
     def _inputs_changed(self):
         soon(lambda: self.param.trigger("_redraw"))
 
+    # A DynamicMap keeps the layers of its first frame, so the radar always draws this many
+    # series, the unused ones empty: a comparison added later then shows up.
+    MAX_SERIES = 7
+
     def _chart(self, _redraw=None):
         a = self.assessment
         framework = a.active_framework
@@ -103,6 +111,7 @@ class RadarView(pn.viewable.Viewer):
             series.append({"name": p.short_name, "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
+        series = (series + [None] * self.MAX_SERIES)[: self.MAX_SERIES]
         return radar_chart([c.name for c in framework.criteria], series, a.dataset.scale.max)
 
     @param.depends("assessment.selected", "assessment.compared")

@@ -10,7 +10,7 @@ import param
 from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
-from .style import RANKING_INPUTS, criterion_colours, html_pane, soon, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, soon, text
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -48,6 +48,10 @@ class RankingView(pn.viewable.Viewer):
         self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["_redraw"])])
         self._tap = hv.streams.Selection1D(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
+
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _weights_moved_inputs_changed(self):
+        self._inputs_changed()
 
     # HoloViews cannot follow the nested dependencies itself, so one event stands in for them.
     # The text table is updated first: it is the cheapest view and the one read aloud.

@@ -14,7 +14,7 @@ import param
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
-from .style import RANKING_INPUTS, html_pane, proposal_colours, soon, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, soon, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
@@ -43,6 +43,10 @@ class SensitivityView(pn.viewable.Viewer):
         self._select.options = {c.name: c.id for c in framework.criteria}
         self._select.value = framework.criteria[0].id
         self.criterion = framework.criteria[0].id
+
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _weights_moved_inputs_changed(self):
+        self._inputs_changed()
 
     @param.depends("criterion", "assessment.selected", *RANKING_INPUTS, watch=True)
     def _inputs_changed(self):
@@ -124,7 +128,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["result"])])
 
     # Weights only matter when sampling near them; otherwise a weight move leaves SMAA unchanged.
-    @param.depends(*(d for d in RANKING_INPUTS if d != "assessment.weights.param"), "weights", "band_width",
+    @param.depends(*RANKING_INPUTS, "weights", "band_width",
                    "score_uncertainty", "samples", watch=True)
     def _recompute(self, wait=False):
         a = self.assessment
@@ -158,7 +162,7 @@ class AcceptabilityView(pn.viewable.Viewer):
 
         _POOL.submit(run)
 
-    @param.depends("assessment.weights.param", watch=True)
+    @param.depends(WEIGHT_INPUTS, watch=True)
     def _weights_moved(self):
         if self.weights == "band":
             self._recompute()

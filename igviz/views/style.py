@@ -17,10 +17,13 @@ SCORE_CMAP = "cividis"  # perceptually uniform and readable with colour-blindnes
 
 
 # Everything an Assessment's ranking() depends on, for views that show it. Param cannot
-# depend on a sub-object's method by name, so the inputs are listed here once.
+# depend on a sub-object's method by name, so the inputs are listed here once. The weights are
+# a sub-sub-object and need a dependency of their own: param (2.4) silently drops the direct
+# parameters of a `@param.depends` that also names "assessment.weights.param".
 RANKING_INPUTS = tuple(f"assessment.{n}" for n in (
-    "weights.param", "framework", "method", "preference", "indifference", "strict_preference",
-    "thresholds", "proposals", "revision"))
+    "weights", "framework", "method", "preference", "indifference", "strict_preference",
+    "thresholds", "proposals", "revision", "stance"))
+WEIGHT_INPUTS = "assessment.weights.param"
 
 
 def proposal_colours(n: int) -> list[str]:

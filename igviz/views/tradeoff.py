@@ -9,7 +9,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, html_pane, proposal_colours, soon, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, soon, text
 
 
 class TradeoffView(pn.viewable.Viewer):
@@ -41,7 +41,11 @@ class TradeoffView(pn.viewable.Viewer):
         self._whatif.value = a.proposal(a.selected).centralisation_shift if a.selected else 0.0
         self._whatif.disabled = not a.selected
 
-    @param.depends("assessment.selected", *RANKING_INPUTS, "assessment.stance", watch=True)
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _weights_moved_update(self):
+        self._update()
+
+    @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
     def _update(self):
         self._summary.object = self._summary_html()
         soon(lambda: self.param.trigger("_redraw"))
