@@ -246,12 +246,11 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
         step(0.5 + done / (2 * samples))
         size = min(chunk, samples - done)
         xs = uniform_scores(rng, lo, hi, size)
-        # values[s, k, a]: proposal a under candidate k's central weights, so the argmax runs
-        # over contiguous memory.
-        v = np.matmul(candidate_weights[None], xs.transpose(0, 2, 1))
+        # values[s, a, k]: proposal a under candidate k's central weights, as one flat product.
+        v = (xs.reshape(-1, n) @ candidate_weights.T).reshape(size, m, len(can_win))
         if mins is not None:
-            v = v - penalty(xs)[:, None, :]
-        wins[can_win] += (np.argmax(v, axis=2) == can_win[None, :]).sum(axis=0)
+            v = v - penalty(xs)[:, :, None]
+        wins[can_win] += (np.argmax(v, axis=1) == can_win[None, :]).sum(axis=0)
         done += size
     confidence = np.where(firsts > 0, wins / samples, np.nan)
     return SMAAResult(acceptability, central, confidence, samples, seed)
