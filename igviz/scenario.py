@@ -7,9 +7,13 @@ rest still applies.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import yaml
 
 from .methods import METHODS
 
@@ -36,6 +40,48 @@ class Scenario:
         a.weights.set(self.weights)
         a.param.update(method=self.method, thresholds=dict(self.thresholds),
                        selected=self.selected, compared=list(self.compared), stance=self.stance)
+
+    # -- files ------------------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def save(self, path) -> Path:
+        """Write the scenario as YAML (.yaml/.yml) or JSON (anything else)."""
+        path = Path(path)
+        data = self.to_dict()
+        text = (yaml.safe_dump(data, sort_keys=False, allow_unicode=True) if path.suffix in (".yaml", ".yml")
+                else json.dumps(data, indent=2, ensure_ascii=False))
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path, dataset) -> "Scenario":
+        """Read a scenario file; anything it cannot use is an error naming the file and the field."""
+        from .errors import DataError, DataValidationError
+
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
+        except (OSError, yaml.YAMLError) as exc:
+            raise DataValidationError([DataError(str(path), "scenario", "", f"cannot read: {exc}")]) from None
+        if not isinstance(data, dict):
+            raise DataValidationError([DataError(str(path), "scenario", "", "expected a mapping of scenario fields")])
+        query = {k: v for k, v in {
+            "framework": data.get("framework"), "method": data.get("method"),
+            "weights": ",".join(f"{k}:{v}" for k, v in (data.get("weights") or {}).items()),
+            "thresholds": ",".join(f"{k}:{v}" for k, v in (data.get("thresholds") or {}).items()),
+            "selected": data.get("selected") or "", "compare": ",".join(data.get("compared") or []),
+            "stance": str(data.get("stance") or ""),
+        }.items() if v is not None}
+        scenario, problems = cls.from_query(query, dataset)
+        if problems:
+            raise DataValidationError([DataError(str(path), "scenario", "", p) for p in problems])
+        return scenario
+
+    @classmethod
+    def from_link(cls, link: str, dataset) -> "tuple[Scenario, list[str]]":
+        return cls.from_query(parse_qs(urlparse(link).query), dataset)
 
     # -- links ------------------------------------------------------------------------
 
