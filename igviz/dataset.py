@@ -263,7 +263,8 @@ def _proposals_from_frames(proposals: pd.DataFrame | None, scores: pd.DataFrame 
                 **{k: row.get(k) for k in ("score", "low", "high", "evidence", "rationale") if row.get(k) is not None},
                 "citations": [_row_citation(row)] if _row_citation(row) else [],
             }
-    return [(f"proposals DataFrame (row {i + 1})", p) for i, p in enumerate(out.values())]
+    # Scores live in their own table, so a problem names both tables; record and field pin it down.
+    return [(f"proposals and scores DataFrames (proposal row {i + 1})", p) for i, p in enumerate(out.values())]
 
 
 def _list(value: Any) -> list:
