@@ -452,14 +452,14 @@ class Assessment(param.Parameterized):
         """SMAA-2 rank acceptabilities, central weights and confidence factors (weighted sum).
 
         weights: "simplex" (no preference information), "band" (within ± band_width of the
-        current normalised weights), or "sets" (resample `weight_sets`, e.g. a workshop's
+        weights the ranking uses, after the stance), or "sets" (resample `weight_sets`, e.g. a workshop's
         submissions). Score uncertainty uses each score's low–high range.
         """
         criteria = self.active_framework.criterion_ids
         if weights == "simplex":
             sampler = uniform_simplex(len(criteria))
         elif weights == "band":
-            sampler = band(normalise_weights(self.weights.vector()), band_width)
+            sampler = band(self.effective_weights(), band_width)  # the weights the ranking uses, stance included
         elif weights == "sets":
             if weight_sets is None or len(weight_sets) == 0:
                 raise ValueError("weights='sets' needs weight_sets: one row of weights per person")

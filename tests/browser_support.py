@@ -128,3 +128,39 @@ def slider_handle(page, criterion_name: str):
 
 def slider_title(page, criterion_name: str):
     return weight_slider(page, criterion_name).locator(".bk-slider-title")
+
+
+# -- the robustness views ------------------------------------------------------------------------
+
+STABILITY_TABLE = "table.igviz-stability-table"
+SMAA_TABLE = "table.igviz-smaa-table"
+STABILITY_ROWS = f"{STABILITY_TABLE} tbody tr"
+SMAA_ROWS = f"{SMAA_TABLE} tbody tr"
+
+
+def tabs_holding(page, selector: str):
+    """The Panel Tabs widget whose panes contain `selector` (e.g. one view's Chart/Table tabs)."""
+    return page.locator(".bk-panel-models-tabs-Tabs").filter(has=page.locator(selector))
+
+
+def show_table_tab(page, table_selector: str, timeout: float = 20_000) -> None:
+    """Click the "Table" tab of the view that holds `table_selector`, so that table is on screen."""
+    tabs = tabs_holding(page, table_selector)
+    tabs.locator(".bk-tab", has_text=re.compile(r"^\s*Table\s*$")).click(timeout=timeout)
+    page.locator(table_selector).scroll_into_view_if_needed(timeout=timeout)
+
+
+def table_row(page, rows_selector: str, row_header: str):
+    """The row of a table whose header cell (th) reads exactly `row_header`."""
+    return page.locator(rows_selector).filter(
+        has=page.locator("th", has_text=re.compile(rf"^\s*{re.escape(row_header)}\s*$")))
+
+
+def table_column(page, rows_selector: str, child: int):
+    """The `child`-th cell (1-based, the row header th counting as 1) of every row."""
+    return page.locator(f"{rows_selector} > :nth-child({child})")
+
+
+def smaa_mode_button(page, label: str):
+    """A button of the SMAA view's weights mode ("Any weights" / "Near my weights")."""
+    return page.locator(".bk-btn", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (CHROMIUM, RANKING_ROWS, explorer_server, is_local, launch_chromium,
-                             ranking_order, slider_handle, slider_title, wait_for_ranking)
+from browser_support import (CHROMIUM, RANKING_ROWS, SMAA_ROWS, SMAA_TABLE, STABILITY_ROWS, STABILITY_TABLE,
+                             explorer_server, is_local, launch_chromium, ranking_order, show_table_tab,
+                             slider_handle, slider_title, smaa_mode_button, table_column, table_row,
+                             wait_for_ranking)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")
@@ -25,6 +27,7 @@ import igviz  # noqa: E402
 
 TIMEOUT = 20_000  # ms, for every wait on the page
 N_PROPOSALS = 9
+MIN_FIGURES = 5  # ranking, radar, matrix, sensitivity, SMAA (more views may add more)
 
 TRANSPARENT = "Transparent and comprehensible"
 EXPERTISE = "Necessary expertise"
@@ -112,11 +115,12 @@ def warnings(page):
 
 def test_page_loads_cleanly_and_every_view_renders(page, server):
     watch = open_explorer(page, server)
-    # Three Bokeh figures (ranking chart, radar, score matrix), each with a drawn-on canvas.
+    # At least five Bokeh figures (ranking chart, radar, score matrix, sensitivity sweep, SMAA bars;
+    # other views add their own), every one with a drawn-on canvas.
     figures = page.locator(".bk-Figure")
-    expect(figures).to_have_count(3, timeout=TIMEOUT)
+    expect(figures.nth(MIN_FIGURES - 1)).to_be_attached(timeout=TIMEOUT)
     page.wait_for_function(
-        """() => {
+        """(minimum) => {
             const figs = [];
             const walk = (root) => {
                 root.querySelectorAll('.bk-Figure').forEach(f => figs.push(f));
@@ -132,8 +136,8 @@ def test_page_loads_cleanly_and_every_view_renders(page, server):
                 inner(f.shadowRoot || f);
                 return cs.some(c => c.width > 0 && c.height > 0);
             };
-            return figs.length === 3 && figs.every(sized);
-        }""", timeout=TIMEOUT)
+            return figs.length >= minimum && figs.every(sized);
+        }""", arg=MIN_FIGURES, timeout=TIMEOUT)
     expect(page.locator(RANKING_ROWS)).to_have_count(N_PROPOSALS)
     assert ranking_order(page) == model_ranking()[0]
     expect(page.locator(".igviz-weight")).to_have_count(len(igviz.Assessment().weights.criteria))
@@ -230,4 +234,126 @@ def test_markup_in_a_link_is_shown_as_text(page, server, payload):
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # give an injected handler (img onerror) its chance to fire
     assert watch.dialogs == [], f"link text ran as script: {watch.dialogs}"
+    assert watch.errors == [], watch.errors
+
+
+# -- e. the robustness views: stability intervals and SMAA follow the weights ----------------------
+
+INCLUSIVE = "Inclusive and open"
+EFFECTIVE = "Effective"
+MEANINGFUL = "Meaningful participation"
+HUMAN_RIGHTS = "Human rights"
+PUBLIC_INTEREST = "Global public interest"
+SMAA_SAMPLES = 10_000  # the view's defaults: 10,000 samples, seed 0, band ± 0.05, score ranges on
+
+
+def pct0(v: float) -> str:
+    return f"{100 * v:.0f} %"
+
+
+def pct1(v: float) -> str:
+    return f"{100 * v:.1f} %"
+
+
+def model_stability(**weights):
+    """The stability table as the view prints it: {criterion name: (weight now, top stays, ranking stays)}."""
+    a = igviz.Assessment()
+    a.set_weights(weights)
+    return {r["name"]: (pct0(r["weight"]), f"{pct0(r['top_from'])} – {pct0(r['top_to'])}",
+                        f"{pct0(r['ranking_from'])} – {pct0(r['ranking_to'])}")
+            for _, r in a.sensitivity_table().iterrows()}
+
+
+def model_smaa(mode: str, **weights):
+    """(short names in table order, "Ranked first" cells as the view prints them, Robustness)."""
+    a = igviz.Assessment()
+    a.set_weights(weights)
+    r = a.smaa(samples=SMAA_SAMPLES, seed=0, weights=mode, band_width=0.05)
+    names = [a.proposal(pid).short_name for pid in r.table.index]
+    return names, [pct1(v) for v in r.table["rank 1"]], r
+
+
+def move(page, name: str, key: str, value: int) -> None:
+    slider_handle(page, name).press(key)
+    expect(slider_title(page, name)).to_have_text(re.compile(rf"^\s*{re.escape(name)}:\s*{value}\s*$"))
+
+
+def test_robustness_views_render_and_follow_a_weight_move(page, server):
+    watch = open_explorer(page, server)
+    before = model_stability()
+    after = model_stability(transparent=10)
+    assert before[TRANSPARENT][0] == "10 %"
+    assert after[TRANSPARENT][0] != before[TRANSPARENT][0], "the move must change the weight shown"
+
+    # The sensitivity view: a criterion to sweep, and its table with one row per criterion.
+    sweep_select = page.locator(".bk-input-group").filter(has_text="Criterion to sweep").locator("select")
+    expect(sweep_select).to_have_count(1)
+    assert sweep_select.evaluate("s => s.options[s.selectedIndex].textContent.trim()") == TRANSPARENT
+    show_table_tab(page, STABILITY_TABLE)
+    expect(page.locator(STABILITY_TABLE)).to_be_visible()
+    expect(page.locator(STABILITY_ROWS)).to_have_count(len(before), timeout=TIMEOUT)
+    expect(table_column(page, STABILITY_ROWS, 1)).to_have_text(list(before))
+    expect(table_column(page, STABILITY_ROWS, 2)).to_have_text([v[0] for v in before.values()])
+    transparent = table_row(page, STABILITY_ROWS, TRANSPARENT)
+    expect(transparent).to_have_count(1)
+    expect(transparent.locator("td")).to_have_text(list(before[TRANSPARENT]))
+
+    # The SMAA view ("Any weights" by default): one row per proposal, the model's own numbers.
+    names, simplex, _ = model_smaa("simplex")
+    expect(page.locator(SMAA_ROWS)).to_have_count(N_PROPOSALS)
+    expect(table_column(page, SMAA_ROWS, 1)).to_have_text(names)
+    expect(table_column(page, SMAA_ROWS, 2)).to_have_text(simplex)
+
+    move(page, TRANSPARENT, "End", 10)
+    expect(transparent.locator("td:nth-child(2)")).to_have_text(after[TRANSPARENT][0], timeout=TIMEOUT)
+    expect(transparent.locator("td:nth-child(3)")).to_have_text(after[TRANSPARENT][1])
+    expect(transparent.locator("td:nth-child(4)")).to_have_text(after[TRANSPARENT][2])
+    # Every other criterion's share went down in proportion, and its intervals moved with it.
+    expect(table_column(page, STABILITY_ROWS, 2)).to_have_text([v[0] for v in after.values()])
+    expect(table_column(page, STABILITY_ROWS, 3)).to_have_text([v[1] for v in after.values()])
+    expect(table_column(page, STABILITY_ROWS, 4)).to_have_text([v[2] for v in after.values()])
+    wait_for_ranking(page, order=model_ranking(transparent=10)[0], timeout=TIMEOUT)
+    # "Any weights" samples the whole simplex: a weight move leaves SMAA as it was (by design).
+    expect(table_column(page, SMAA_ROWS, 2)).to_have_text(simplex)
+    assert watch.errors == [], watch.errors
+
+
+def test_smaa_near_my_weights_follows_the_weights(page, server):
+    watch = open_explorer(page, server)
+    names, simplex, _ = model_smaa("simplex")
+    _, near, r0 = model_smaa("band")
+    moves = ((INCLUSIVE, "End", 10), (EFFECTIVE, "Home", 0), (ADAPTABLE, "Home", 0), (EXPERTISE, "Home", 0),
+             (MEANINGFUL, "Home", 0), (HUMAN_RIGHTS, "Home", 0), (PUBLIC_INTEREST, "Home", 0))
+    moved = {"inclusive": 10, "effective": 0, "adaptable": 0, "expertise": 0, "meaningful_participation": 0,
+             "human_rights": 0, "public_interest": 0}
+    _, near_moved, r1 = model_smaa("band", **moved)
+    top0, top1 = r0.table["rank 1"].idxmax(), r1.table["rank 1"].idxmax()
+    assert near != simplex, "the two weight modes must give different tables"
+    assert top1 != top0, "choose slider moves under which another proposal is most often first"
+    top0_name = igviz.Assessment().proposal(top0).short_name
+
+    show_table_tab(page, SMAA_TABLE)
+    expect(page.locator(SMAA_ROWS)).to_have_count(N_PROPOSALS, timeout=TIMEOUT)
+    expect(table_column(page, SMAA_ROWS, 2)).to_have_text(simplex, timeout=TIMEOUT)
+
+    smaa_mode_button(page, "Near my weights").click()
+    expect(smaa_mode_button(page, "Near my weights")).to_have_class(re.compile(r"\bbk-active\b"))
+    expect(table_column(page, SMAA_ROWS, 2)).to_have_text(near, timeout=TIMEOUT)
+    expect(table_column(page, SMAA_ROWS, 1)).to_have_text(names)
+    expect(page.locator(f"{SMAA_TABLE} caption")).to_contain_text(f"{SMAA_SAMPLES:,} samples, seed 0")
+    top_cell = table_row(page, SMAA_ROWS, top0_name).locator("td").first
+    first_share = top_cell.inner_text().strip()
+    assert first_share == pct1(r0.table.loc[top0, "rank 1"])
+
+    for name, key, value in moves:
+        move(page, name, key, value)
+    wait_for_ranking(page, order=model_ranking(**moved)[0], timeout=TIMEOUT)
+    # Same seed, same samples, same weights: the page shows exactly the model's numbers.
+    expect(table_column(page, SMAA_ROWS, 2)).to_have_text(near_moved, timeout=TIMEOUT)
+    expect(table_column(page, SMAA_ROWS, 1)).to_have_text(names)
+    expect(top_cell).not_to_have_text(first_share)
+    shown = dict(zip(table_column(page, SMAA_ROWS, 1).all_inner_texts(),
+                     table_column(page, SMAA_ROWS, 2).all_inner_texts()))
+    shares = {n: float(v.strip().rstrip(" %")) for n, v in shown.items()}
+    assert max(shares, key=shares.get) == igviz.Assessment().proposal(top1).short_name
     assert watch.errors == [], watch.errors

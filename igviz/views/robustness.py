@@ -31,18 +31,19 @@ class SensitivityView(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
-        self._select.link(self, value="criterion")
         self._table = html_pane("", sizing_mode="stretch_width")
-        self._sync_criteria()
+        self._sync_criteria(keep=self.criterion)
+        self._select.link(self, value="criterion", bidirectional=True)
         self._table.object = self._table_html()
         self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
 
     @param.depends("assessment.framework", watch=True)
-    def _sync_criteria(self):
+    def _sync_criteria(self, keep: str | None = None):
         framework = self.assessment.active_framework
+        chosen = keep if keep in framework.criterion_ids else framework.criteria[0].id
         self._select.options = {c.name: c.id for c in framework.criteria}
-        self._select.value = framework.criteria[0].id
-        self.criterion = framework.criteria[0].id
+        self._select.value = chosen
+        self.criterion = chosen
 
     @param.depends(WEIGHT_INPUTS, watch=True)
     def _weights_moved_inputs_changed(self):
@@ -141,8 +142,12 @@ class AcceptabilityView(pn.viewable.Viewer):
         args = dict(samples=self.samples, seed=0, weights=self.weights, band_width=self.band_width,
                     score_uncertainty=self.score_uncertainty)
         doc = pn.state.curdoc
-        if wait or doc is None or doc.session_context is None:
-            self._apply(generation, a.smaa(**args))
+        # Small runs (the bundled data at 10,000 samples takes about 15 ms) are done at once, in the
+        # same update as the ranking; only large ones go to a worker thread, where they would
+        # otherwise wait behind the chart redraws for their turn to be shown.
+        cheap = self.samples * len(a.proposals) * len(a.weights.criteria) <= 2_000_000
+        if wait or cheap or doc is None or doc.session_context is None:
+            self._apply(generation, a.smaa(**args), chart_now=wait)
             return
         self.computing = True
         self._progress.param.update(value=0, visible=True)
@@ -167,13 +172,16 @@ class AcceptabilityView(pn.viewable.Viewer):
         if self.weights == "band":
             self._recompute()
 
-    def _apply(self, generation: int, result: Robustness) -> None:
+    def _apply(self, generation: int, result: Robustness, chart_now: bool = False) -> None:
         if generation != self._generation:
             return  # inputs changed while this ran: a newer run is on its way
         self.computing = False
         self._progress.visible = False
-        self.result = result
-        self._table.object = self._table_html()
+        self._table.object = self._table_html(result)  # the text first: the chart takes longer to redraw
+        if chart_now:  # the first frame must already have the chart's shape (see __init__)
+            self.result = result
+        else:
+            soon(lambda: setattr(self, "result", result))
 
     def _bars(self, result=None):
         r = self.result
@@ -194,8 +202,8 @@ class AcceptabilityView(pn.viewable.Viewer):
             ylabel="Share of samples at each rank (rank 1 darkest)", xlabel="", toolbar=None, legend_position="right",
             tools=["hover"], framewise=True)
 
-    def _table_html(self) -> str:
-        r = self.result
+    def _table_html(self, r: Robustness | None = None) -> str:
+        r = r if r is not None else self.result
         if r is None:
             return ""
         a = self.assessment
