@@ -16,7 +16,14 @@ from .style import html_pane, quote_html, soon, text
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
                 "private": "#CC79A7", "civil_society": "#D55E00"}
-CHANGE_STYLE = {"same": ("#bbbbbb", 1.0), "added": ("#009E73", 3.0), "removed": ("#D55E00", 3.0)}
+# Edges are styled by what the proposal does to them and by the kind of relation: relations
+# that carry decision-making authority are drawn solid and darker, the others (advises, feeds
+# into, hosts, ...) dotted.
+EDGE_STYLE = {
+    ("same", "yes"): ("#555555", 1.6, "solid"), ("same", "no"): ("#bbbbbb", 1.0, "dotted"),
+    ("added", "yes"): ("#009E73", 3.5, "solid"), ("added", "no"): ("#009E73", 2.0, "dotted"),
+    ("removed", "yes"): ("#D55E00", 3.0, "dashed"), ("removed", "no"): ("#D55E00", 2.0, "dashed"),
+}
 
 
 class InstitutionMapView(pn.viewable.Viewer):
@@ -60,12 +67,12 @@ class InstitutionMapView(pn.viewable.Viewer):
         layers = []
         # Always one layer per kind of change, empty or not: a DynamicMap keeps the layers of its
         # first frame, so a layer missing then would never appear for a later proposal.
-        for change, (colour, width) in CHANGE_STYLE.items():
-            part = edges[edges["change"] == change]
+        for (change, authority), (colour, width, dash) in EDGE_STYLE.items():
+            part = edges[(edges["change"] == change) & (edges["authority"] == authority)]
             segs = hv.Segments(part, ["x0", "y0", "x1", "y1"], ["from", "to", "relation", "change", "authority",
                                                                  "description", "source"])
-            layers.append(segs.opts(color=colour, line_width=width, line_dash="dashed" if change == "removed" else "solid",
-                                    alpha=0.9 if change != "same" else 0.6, tools=["hover"],
+            layers.append(segs.opts(color=colour, line_width=width, line_dash=dash,
+                                    alpha=0.9 if change != "same" else 0.7, tools=["hover"],
                                     hover_tooltips=[("", "@from → @to"), ("Relation", "@relation (@change)"),
                                                     ("Carries authority", "@authority"), ("", "@description"),
                                                     ("Source", "@source")]))
@@ -80,7 +87,7 @@ class InstitutionMapView(pn.viewable.Viewer):
         name = a.proposal(self._proposal()).short_name
         return hv.Overlay([*layers, points, labels]).opts(
             responsive=True, min_height=600, xaxis=None, yaxis=None, toolbar="right", show_grid=False, show_legend=False,
-            title=f"{name}: green = added by the proposal, dashed red = removed", framewise=True)
+            title=f"{name}: what it adds and removes", framewise=True)
 
     def _on_tap(self, index):
         if index and len(self._nodes):
@@ -127,7 +134,11 @@ class InstitutionMapView(pn.viewable.Viewer):
         keys = "".join(f"<span class='igviz-key'><span style='color:{c}'>●</span> {text(k.replace('_', ' '))}</span> "
                        for k, c in KIND_COLOURS.items())
         return pn.Column(
-            html_pane(f"<h2>Institution map</h2><p class='igviz-note'>{keys}</p>", margin=(0, 10)),
+            html_pane(f"<h2>Institution map</h2><p class='igviz-note'>{keys}<br>Relations: "
+                      "<span style='color:#009E73'>green</span> added by the proposal, "
+                      "<span style='color:#D55E00'>red dashed</span> removed, grey as today; solid lines carry "
+                      "decision-making authority, dotted ones do not. Hover for details; click a body.</p>",
+                      margin=(0, 10)),
             self._note,
             pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=600),
             self._details, sizing_mode="stretch_width")
