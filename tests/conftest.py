@@ -55,3 +55,25 @@ def write_yaml(path: Path, data) -> Path:
 
 def deep(data):
     return copy.deepcopy(data)
+
+
+# -- browser tests: one explorer server and one Chromium per test module ------------------------
+
+@pytest.fixture(scope="module")
+def server():
+    from browser_support import explorer_server
+
+    with explorer_server() as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from browser_support import launch_chromium
+
+    with sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from browser_support import (CHROMIUM, RANKING_ROWS, SMAA_ROWS, SMAA_TABLE, STABILITY_ROWS, STABILITY_TABLE,
-                             explorer_server, is_local, launch_chromium, ranking_order, show_table_tab,
+                             is_local, ranking_order, show_table_tab,
                              slider_handle, slider_title, smaa_mode_button, table_column, table_row,
                              wait_for_ranking)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 import igviz  # noqa: E402
 
@@ -68,20 +68,6 @@ class PageWatch:
     @property
     def outside_requests(self) -> list[str]:
         return [u for u in self.requests if not is_local(u)]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with explorer_server() as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

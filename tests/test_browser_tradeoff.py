@@ -11,31 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import CHROMIUM, explorer_server, launch_chromium, wait_for_ranking
+from browser_support import CHROMIUM, wait_for_ranking
 
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium", allow_module_level=True)
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 import igviz  # noqa: E402
 
 TIMEOUT = 20_000
 STANCE = "Stance: prefer dispersed"
-
-
-@pytest.fixture(scope="module")
-def server():
-    with explorer_server() as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
