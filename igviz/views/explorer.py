@@ -19,7 +19,7 @@ from .ranking import RankingView
 from .robustness import AcceptabilityView, SensitivityView
 from .tradeoff import TradeoffView
 from .weights import WeightsPanel
-from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, soon, text
+from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
 
 
 
@@ -48,6 +48,7 @@ class Explorer(pn.viewable.Viewer):
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
         self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._link_later = Later(self._update_link)
         self._shown_messages = None
         if sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None:
             self._read_link()
@@ -79,8 +80,10 @@ class Explorer(pn.viewable.Viewer):
 
     def _write_link(self, *events) -> None:
         if pn.state.location is not None:
-            location = pn.state.location
-            soon(lambda: setattr(location, "search", Scenario.from_assessment(self.assessment).to_link()))
+            self._link_later()
+
+    def _update_link(self) -> None:
+        pn.state.location.search = Scenario.from_assessment(self.assessment).to_link()
 
     # -- layout ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import param
 from ..model import Assessment
 from ..network import layout, networks, relation_label
 from ..records import AUTHORITY, ISSUE_INTAKE
-from .style import html_pane, quote_html, soon, text
+from .style import html_pane, quote_html, Later, text
 
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
@@ -33,6 +33,7 @@ class InstitutionMapView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         self._nodes = pd.DataFrame()
         self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
         self._tap = hv.streams.Selection1D(source=self._dmap)
@@ -43,7 +44,7 @@ class InstitutionMapView(pn.viewable.Viewer):
 
     @param.depends("assessment.selected", watch=True)
     def _inputs_changed(self):
-        soon(lambda: self.param.trigger("_redraw"))
+        self._redraw_later()
 
     def _chart(self, _redraw=None):
         a = self.assessment

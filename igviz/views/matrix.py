@@ -8,7 +8,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, soon
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, Later
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -34,6 +34,7 @@ class ScoreMatrix(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         self._frame = pd.DataFrame()
         self._drawn = None
         self._dmap = hv.DynamicMap(self._heatmap, streams=[hv.streams.Params(self, ["_redraw"])])
@@ -48,7 +49,7 @@ class ScoreMatrix(pn.viewable.Viewer):
     def _inputs_changed(self):
         # Most weight moves leave the order, and so the matrix, as it was: skip the redraw then.
         if self._shown_state() != self._drawn:
-            soon(lambda: self.param.trigger("_redraw"))
+            self._redraw_later()
 
     def _shown_state(self):
         a = self.assessment

@@ -12,7 +12,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import PROPOSAL_COLOURS, html_pane, soon, text
+from .style import PROPOSAL_COLOURS, html_pane, Later, text
 
 
 def _angles(n: int) -> np.ndarray:
@@ -81,6 +81,7 @@ class RadarView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         a = self.assessment
         self._compare = pn.widgets.MultiChoice.from_param(
             a.param.compared, name="Compare with", options={p.short_name: p.id for p in a.proposals},
@@ -95,7 +96,7 @@ class RadarView(pn.viewable.Viewer):
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
                    watch=True)
     def _inputs_changed(self):
-        soon(lambda: self.param.trigger("_redraw"))
+        self._redraw_later()
 
     # A DynamicMap keeps the layers of its first frame, so the radar always draws this many
     # series, the unused ones empty: a comparison added later then shows up.

@@ -10,7 +10,7 @@ import param
 from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, soon, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, Later, text
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -39,6 +39,7 @@ class RankingView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         a = self.assessment
         self._method = pn.widgets.RadioButtonGroup.from_param(
             a.param.method, options={label: key for key, label in METHODS.items()}, button_type="light",
@@ -58,7 +59,7 @@ class RankingView(pn.viewable.Viewer):
     @param.depends(*RANKING_INPUTS, "assessment.selected", watch=True)
     def _inputs_changed(self):
         self._table_pane.object = self._table_html()
-        soon(lambda: self.param.trigger("_redraw"))
+        self._redraw_later()
 
     def _bars(self, _redraw=None):
         a = self.assessment

@@ -14,7 +14,7 @@ import param
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, soon, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
@@ -30,6 +30,7 @@ class SensitivityView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
         self._table = html_pane("", sizing_mode="stretch_width")
         self._sync_criteria(keep=self.criterion)
@@ -52,7 +53,7 @@ class SensitivityView(pn.viewable.Viewer):
     @param.depends("criterion", "assessment.selected", *RANKING_INPUTS, watch=True)
     def _inputs_changed(self):
         self._table.object = self._table_html()
-        soon(lambda: self.param.trigger("_redraw"))
+        self._redraw_later()
 
     def _chart(self, _redraw=None):
         a = self.assessment
@@ -120,6 +121,8 @@ class AcceptabilityView(pn.viewable.Viewer):
         super().__init__(**params)
         self._generation = 0
         self._lock = threading.Lock()
+        self._latest = None
+        self._show_latest = Later(lambda: setattr(self, "result", self._latest))
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
                                                 name="Computing")
         self._table = html_pane("", sizing_mode="stretch_width")
@@ -181,7 +184,8 @@ class AcceptabilityView(pn.viewable.Viewer):
         if chart_now:  # the first frame must already have the chart's shape (see __init__)
             self.result = result
         else:
-            soon(lambda: setattr(self, "result", result))
+            self._latest = result
+            self._show_latest()
 
     def _bars(self, result=None):
         r = self.result

@@ -56,15 +56,31 @@ def html_pane(markup: str, **params) -> pn.pane.HTML:
     return pn.pane.HTML(markup, stylesheets=[CSS], **params)
 
 
-def soon(callback) -> None:
-    """Run `callback` on the server's next tick, or now outside a server.
+class Later:
+    """Run a callback once the session has been quiet for `ms` milliseconds (or at once outside a server).
 
-    A weight move first sends the cheap text updates (the ranking table, the rank line);
-    chart redraws follow on the next tick, so the room sees the new order without waiting
-    for every chart to be rebuilt.
+    A weight move first sends the cheap text updates (the ranking table, the rank line); chart
+    redraws come after, and a newer move replaces a redraw still waiting, so a run of quick moves
+    costs one redraw per chart, not one per move. The server is then free to answer the next
+    move straight away instead of working through a queue of stale charts.
     """
-    doc = pn.state.curdoc
-    if doc is not None and doc.session_context is not None:
-        doc.add_next_tick_callback(callback)
-    else:
-        callback()
+
+    def __init__(self, callback, ms: int = 120):
+        self.callback, self.ms = callback, ms
+        self._handle = None
+
+    def __call__(self) -> None:
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            self.callback()
+            return
+        if self._handle is not None:
+            try:
+                doc.remove_timeout_callback(self._handle)
+            except ValueError:
+                pass  # it has just run
+        self._handle = doc.add_timeout_callback(self._run, self.ms)
+
+    def _run(self) -> None:
+        self._handle = None
+        self.callback()

@@ -9,7 +9,7 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, soon, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
 
 
 class TradeoffView(pn.viewable.Viewer):
@@ -18,6 +18,7 @@ class TradeoffView(pn.viewable.Viewer):
 
     def __init__(self, **params):
         super().__init__(**params)
+        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         a = self.assessment
         self._stance = pn.widgets.FloatSlider.from_param(
             a.param.stance, name="Stance: prefer dispersed (−1) … prefer centralised (+1)", step=0.1,
@@ -48,7 +49,7 @@ class TradeoffView(pn.viewable.Viewer):
     @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
     def _update(self):
         self._summary.object = self._summary_html()
-        soon(lambda: self.param.trigger("_redraw"))
+        self._redraw_later()
 
     def _summary_html(self) -> str:
         a = self.assessment
