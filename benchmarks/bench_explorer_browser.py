@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser_support import (RANKING_ROWS, explorer_server, launch_chromium,  # noqa: E402
+from browser_support import (explorer_server, launch_chromium,  # noqa: E402
                              slider_handle, wait_for_ranking)
 from playwright.sync_api import sync_playwright  # noqa: E402
 

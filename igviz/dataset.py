@@ -6,7 +6,6 @@ import math
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from .errors import DataError, DataValidationError

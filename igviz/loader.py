@@ -12,7 +12,7 @@ import math
 import re
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 
@@ -41,6 +41,9 @@ from .records import (
     StakeholderGroup,
 )
 from .sources import SourceLibrary
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
 
 _PACKAGE = Path(__file__).resolve().parent
 # Installed from a wheel the data sits inside the package; in a checkout it is the repo's data/.

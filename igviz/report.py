@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import panel as pn
-from bokeh.resources import INLINE
 
 from .methods import METHODS
 from .model import Assessment
