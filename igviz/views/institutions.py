@@ -8,10 +8,10 @@ import pandas as pd
 import panel as pn
 import param
 
-from ..model import Assessment
 from ..network import layout, networks, relation_label
 from ..records import AUTHORITY, ISSUE_INTAKE
-from .style import html_pane, quote_html, Later, text
+from .base import ChartView
+from .style import html_pane, quote_html, text
 
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
@@ -26,16 +26,13 @@ EDGE_STYLE = {
 }
 
 
-class InstitutionMapView(pn.viewable.Viewer):
-    assessment = param.ClassSelector(class_=Assessment)
+class InstitutionMapView(ChartView):
     body = param.String(default=None, allow_None=True, doc="The body clicked on the map")
-    _redraw = param.Event(precedence=-1)
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         self._nodes = pd.DataFrame()
-        self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._dmap = self.dynamic(self._chart)
         self._tap = hv.streams.Selection1D(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
 
@@ -44,7 +41,7 @@ class InstitutionMapView(pn.viewable.Viewer):
 
     @param.depends("assessment.selected", watch=True)
     def _inputs_changed(self):
-        self._redraw_later()
+        self.redraw_later()
 
     def _chart(self, _redraw=None):
         a = self.assessment

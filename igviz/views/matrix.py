@@ -8,7 +8,8 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, Later
+from .base import ChartView
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -28,16 +29,13 @@ def matrix_frame(a: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-class ScoreMatrix(pn.viewable.Viewer):
-    assessment = param.ClassSelector(class_=Assessment)
-    _redraw = param.Event(precedence=-1)
+class ScoreMatrix(ChartView):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         self._frame = pd.DataFrame()
         self._drawn = None
-        self._dmap = hv.DynamicMap(self._heatmap, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._dmap = self.dynamic(self._heatmap)
         self._tap = hv.streams.Tap(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
 
@@ -49,7 +47,7 @@ class ScoreMatrix(pn.viewable.Viewer):
     def _inputs_changed(self):
         # Most weight moves leave the order, and so the matrix, as it was: skip the redraw then.
         if self._shown_state() != self._drawn:
-            self._redraw_later()
+            self.redraw_later()
 
     def _shown_state(self):
         a = self.assessment

@@ -11,8 +11,8 @@ import numpy as np
 import panel as pn
 import param
 
-from ..model import Assessment
-from .style import PROPOSAL_COLOURS, html_pane, Later, text
+from .base import ChartView
+from .style import PROPOSAL_COLOURS, html_pane, text
 
 
 def _angles(n: int) -> np.ndarray:
@@ -73,20 +73,17 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
         show_legend=False, framewise=True)
 
 
-class RadarView(pn.viewable.Viewer):
+class RadarView(ChartView):
     """The selected proposal and those chosen for comparison, on the active framework's criteria."""
 
-    assessment = param.ClassSelector(class_=Assessment)
-    _redraw = param.Event(precedence=-1)
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         a = self.assessment
         self._compare = pn.widgets.MultiChoice.from_param(
             a.param.compared, name="Compare with", options={p.short_name: p.id for p in a.proposals},
             sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
-        self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._dmap = self.dynamic(self._chart)
 
     def _shown(self) -> list[str]:
         a = self.assessment
@@ -96,7 +93,7 @@ class RadarView(pn.viewable.Viewer):
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
                    watch=True)
     def _inputs_changed(self):
-        self._redraw_later()
+        self.redraw_later()
 
     # A DynamicMap keeps the layers of its first frame, so the radar always draws this many
     # series, the unused ones empty: a comparison added later then shows up.

@@ -10,7 +10,8 @@ import param
 from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, Later, text
+from .base import ChartView
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -33,20 +34,17 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-class RankingView(pn.viewable.Viewer):
-    assessment = param.ClassSelector(class_=Assessment)
-    _redraw = param.Event(precedence=-1)
+class RankingView(ChartView):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         a = self.assessment
         self._method = pn.widgets.RadioButtonGroup.from_param(
             a.param.method, options={label: key for key, label in METHODS.items()}, button_type="light",
             name="Method")
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
-        self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._dmap = self.dynamic(self._bars)
         self._tap = hv.streams.Selection1D(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
 
@@ -59,7 +57,7 @@ class RankingView(pn.viewable.Viewer):
     @param.depends(*RANKING_INPUTS, "assessment.selected", watch=True)
     def _inputs_changed(self):
         self._table_pane.object = self._table_html()
-        self._redraw_later()
+        self.redraw_later()
 
     def _bars(self, _redraw=None):
         a = self.assessment

@@ -14,6 +14,7 @@ import param
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
+from .base import ChartView
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
@@ -21,22 +22,19 @@ _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
 RANK_CMAP = "cividis"
 
 
-class SensitivityView(pn.viewable.Viewer):
+class SensitivityView(ChartView):
     """Overall value of every proposal as one criterion's weight sweeps from 0 to 100 %."""
 
-    assessment = param.ClassSelector(class_=Assessment)
     criterion = param.String(default=None, allow_None=True, label="Criterion to sweep")
-    _redraw = param.Event(precedence=-1)
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
         self._table = html_pane("", sizing_mode="stretch_width")
         self._sync_criteria(keep=self.criterion)
         self._select.link(self, value="criterion", bidirectional=True)
         self._table.object = self._table_html()
-        self._dmap = hv.DynamicMap(self._chart, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._dmap = self.dynamic(self._chart)
 
     @param.depends("assessment.framework", watch=True)
     def _sync_criteria(self, keep: str | None = None):
@@ -53,7 +51,7 @@ class SensitivityView(pn.viewable.Viewer):
     @param.depends("criterion", "assessment.selected", *RANKING_INPUTS, watch=True)
     def _inputs_changed(self):
         self._table.object = self._table_html()
-        self._redraw_later()
+        self.redraw_later()
 
     def _chart(self, _redraw=None):
         a = self.assessment

@@ -8,17 +8,14 @@ import pandas as pd
 import panel as pn
 import param
 
-from ..model import Assessment
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
+from .base import ChartView
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, text
 
 
-class TradeoffView(pn.viewable.Viewer):
-    assessment = param.ClassSelector(class_=Assessment)
-    _redraw = param.Event(precedence=-1)
+class TradeoffView(ChartView):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._redraw_later = Later(lambda: self.param.trigger("_redraw"))
         a = self.assessment
         self._stance = pn.widgets.FloatSlider.from_param(
             a.param.stance, name="Stance: prefer dispersed (−1) … prefer centralised (+1)", step=0.1,
@@ -28,7 +25,7 @@ class TradeoffView(pn.viewable.Viewer):
                                               sizing_mode="stretch_width")
         self._whatif.param.watch(self._move_selected, "value_throttled")
         self._summary = html_pane("", sizing_mode="stretch_width")
-        self._dmap = hv.DynamicMap(self._plot, streams=[hv.streams.Params(self, ["_redraw"])])
+        self._dmap = self.dynamic(self._plot)
         self._update()
 
     def _move_selected(self, event):
@@ -49,7 +46,7 @@ class TradeoffView(pn.viewable.Viewer):
     @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
     def _update(self):
         self._summary.object = self._summary_html()
-        self._redraw_later()
+        self.redraw_later()
 
     def _summary_html(self) -> str:
         a = self.assessment
