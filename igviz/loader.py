@@ -73,6 +73,14 @@ class _Record:
             return None if default is _MISSING else default
         return self._coerce(field, value, kind)
 
+    def choice(self, field: str, options: tuple[str, ...]) -> str | None:
+        """A text field that must be one of `options`; None (with the problem noted) otherwise."""
+        value = self.get(field, "text")
+        if value is not None and value not in options:
+            self.fail(field, f"expected one of {', '.join(options)}, got {value!r}")
+            return None
+        return value
+
     def _coerce(self, field: str, value: Any, kind: str) -> Any:
         if kind == "text":
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
@@ -283,12 +291,10 @@ class _Builder:
         for i, group in enumerate(advisory):
             if self.groups and group not in self.groups:
                 rec.fail(f"advisory_groups[{i}]", f"unknown stakeholder group '{group}' (known: {', '.join(self.groups)})")
-        rule = rec.get("decision_rule", "text")
-        if rule is not None and rule not in DECISION_RULES:
-            rec.fail("decision_rule", f"expected one of {', '.join(DECISION_RULES)}, got {rule!r}")
+        rule = rec.choice("decision_rule", DECISION_RULES)
         flags = {f: rec.get(f, "yes/no") for f in ("binding", "coordinating_function", "issue_working_groups")}
         notes = rec.get("notes", "text", default="")
-        if home is None or rule not in DECISION_RULES or None in flags.values():
+        if None in (home, rule, *flags.values()):
             return None
         return Attributes(home, MappingProxyType(seats), tuple(advisory), rule, flags["binding"],
                           flags["coordinating_function"], flags["issue_working_groups"], notes)
@@ -308,7 +314,7 @@ class _Builder:
             rec.fail("", f"expected a score: a mapping with score, low, high, evidence, rationale, citations; got {data!r}")
             return None
         value, low, high = rec.get("score", "number"), rec.get("low", "number"), rec.get("high", "number")
-        evidence = rec.get("evidence", "text")
+        evidence = rec.choice("evidence", EVIDENCE)
         rationale = rec.get("rationale", "text")
         citations = self.citations(rec, "citations")
         scale = self.scale
@@ -325,9 +331,6 @@ class _Builder:
             elif not low <= value <= high:
                 rec.fail("score", f"{value:g} is outside its own range {low:g}..{high:g}")
                 ok = False
-        if evidence is not None and evidence not in EVIDENCE:
-            rec.fail("evidence", f"expected one of {', '.join(EVIDENCE)}, got {evidence!r}")
-            ok = False
         if evidence == "silent" and scale is not None and None not in (low, high) and high - low < scale.silent_min_range:
             rec.fail("high", f"evidence is silent, so the range must be at least {scale.silent_min_range:g} wide (got {low:g}..{high:g})")
             ok = False
@@ -380,32 +383,26 @@ class _Builder:
 
     # -- the institution map, overlays and the trade-off model ------------------------------------
 
-    def body(self, rec: _Record, data: Any) -> Body | None:
+    def body(self, rec: _Record) -> Body | None:
         bid, name = rec.get("id", "id"), rec.get("name", "text")
-        kind, description = rec.get("kind", "text"), rec.get("description", "text")
+        kind, description = rec.choice("kind", NODE_KINDS), rec.get("description", "text")
         citation = self.citation(rec, "citation", rec.data.get("citation"))
         members = rec.get("members", "number", default=1.0)
         if members is not None and (members < 1 or members != int(members)):
             rec.fail("members", f"expected a whole number of at least 1, got {members:g}")
             return None
-        if kind is not None and kind not in NODE_KINDS:
-            rec.fail("kind", f"expected one of {', '.join(NODE_KINDS)}, got {kind!r}")
-            return None
         if None in (bid, name, kind, description, citation):
             return None
         return Body(bid, name, kind, description, citation, int(members))
 
-    def relation(self, rec: _Record, known: set[str], needs_citation: bool = True) -> Relation | None:
-        src, dst, kind = rec.get("from", "id"), rec.get("to", "id"), rec.get("relation", "text")
+    def relation(self, rec: _Record, known: set[str]) -> Relation | None:
+        src, dst, kind = rec.get("from", "id"), rec.get("to", "id"), rec.choice("relation", RELATION_KINDS)
         description = rec.get("description", "text")
         citation = self.citation(rec, "citation", rec.data.get("citation"))
         for field, node in (("from", src), ("to", dst)):
             if node is not None and node not in known:
                 rec.fail(field, f"unknown body '{node}' (not in institutions.yaml or this overlay's adds_bodies)")
                 return None
-        if kind is not None and kind not in RELATION_KINDS:
-            rec.fail("relation", f"expected one of {', '.join(RELATION_KINDS)}, got {kind!r}")
-            return None
         if None in (src, dst, kind, description, citation):
             return None
         return Relation(src, dst, kind, description, citation)
@@ -415,7 +412,7 @@ class _Builder:
         bodies: dict[str, Body] = {}
         for i, item in enumerate(top.get("nodes", "list") or []):
             rec = _Record(self.errors, file, _record_name(item, i), item)
-            body = self.body(rec, item)
+            body = self.body(rec)
             if body is not None:
                 if body.id in bodies:
                     rec.fail("id", f"duplicate body id '{body.id}'")
@@ -446,7 +443,7 @@ class _Builder:
         added = []
         for i, item in enumerate(top.get("adds_bodies", "list") or []):
             rec = top.child(f"adds_bodies[{i}]", item)
-            body = self.body(rec, item)
+            body = self.body(rec)
             if body is not None:
                 if body.id in base.bodies:
                     rec.fail("id", f"'{body.id}' is already a body of the map; an overlay adds new bodies only")
