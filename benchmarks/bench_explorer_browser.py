@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser_support import (explorer_server, launch_chromium,  # noqa: E402
+from browser_support import (SHADOW_HELPERS, explorer_server, launch_chromium,  # noqa: E402
                              slider_handle, wait_for_ranking)
 from playwright.sync_api import sync_playwright  # noqa: E402
 
@@ -45,24 +45,7 @@ SLIDER = "Transparent and comprehensible"
 CRITERION = "transparent"
 
 # Shared page-side helpers: find elements through every open shadow root.
-DEEP = """
-window.__deepAll = (selector) => {
-    const out = [];
-    const walk = (root) => {
-        root.querySelectorAll(selector).forEach(e => out.push(e));
-        root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) walk(el.shadowRoot); });
-    };
-    walk(document);
-    return out;
-};
-window.__shadowRoots = () => {
-    const out = [document];
-    const walk = (root) => root.querySelectorAll('*').forEach(el => {
-        if (el.shadowRoot) { out.push(el.shadowRoot); walk(el.shadowRoot); }
-    });
-    walk(document);
-    return out;
-};
+DEEP = SHADOW_HELPERS + """
 // For the breakdown: when the first document patch arrives from the server after a key press.
 window.__patchAt = null;
 window.__lastMessage = 0;

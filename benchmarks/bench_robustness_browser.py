@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from browser_support import (SMAA_ROWS, SMAA_TABLE, explorer_server, launch_chromium,  # noqa: E402
+from browser_support import (SHADOW_HELPERS, SMAA_ROWS, SMAA_TABLE, explorer_server, launch_chromium,  # noqa: E402
                              show_table_tab, slider_handle, slider_title, smaa_mode_button, table_column,
                              wait_for_ranking)
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
@@ -42,24 +42,7 @@ CRITERION = "transparent"
 SAMPLES, SEED, BAND = 10_000, 0, 0.05
 
 # Page-side helpers: find elements through every open shadow root, and note the last server message.
-DEEP = """
-window.__deepAll = (selector) => {
-    const out = [];
-    const walk = (root) => {
-        root.querySelectorAll(selector).forEach(e => out.push(e));
-        root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) walk(el.shadowRoot); });
-    };
-    walk(document);
-    return out;
-};
-window.__shadowRoots = () => {
-    const out = [document];
-    const walk = (root) => root.querySelectorAll('*').forEach(el => {
-        if (el.shadowRoot) { out.push(el.shadowRoot); walk(el.shadowRoot); }
-    });
-    walk(document);
-    return out;
-};
+DEEP = SHADOW_HELPERS + """
 window.__lastMessage = 0;
 (() => {
     const Native = window.WebSocket;

@@ -24,6 +24,28 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync"]
 LOCAL_PREFIXES = ("http://localhost", "http://127.0.0.1", "ws://localhost", "ws://127.0.0.1", "data:", "blob:")
 
+# Page-side helpers for `page.add_init_script`: find elements through every open shadow root
+# (Panel renders each pane inside one) with window.__deepAll(selector) and window.__shadowRoots().
+SHADOW_HELPERS = """
+window.__deepAll = (selector) => {
+    const out = [];
+    const walk = (root) => {
+        root.querySelectorAll(selector).forEach(e => out.push(e));
+        root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) walk(el.shadowRoot); });
+    };
+    walk(document);
+    return out;
+};
+window.__shadowRoots = () => {
+    const out = [document];
+    const walk = (root) => root.querySelectorAll('*').forEach(el => {
+        if (el.shadowRoot) { out.push(el.shadowRoot); walk(el.shadowRoot); }
+    });
+    walk(document);
+    return out;
+};
+"""
+
 # Selectors (Playwright's CSS engine pierces Panel's open shadow roots).
 RANKING_ROWS = "table.igviz-ranking-table tbody tr"
 BOKEH_CANVAS = "canvas"
