@@ -335,7 +335,7 @@ class Assessment(param.Parameterized):
     def problem(self) -> str:
         """Why the weights cannot rank anything, or '' when they can."""
         try:
-            self.normalised_weights()
+            self.effective_weights()  # the check alone, without building a Series on every call
         except WeightError as exc:
             return str(exc)
         return ""

@@ -113,7 +113,6 @@ class AcceptabilityView(pn.viewable.Viewer):
     score_uncertainty = param.Boolean(default=True, label="Vary scores within their ranges")
     samples = param.Selector(default=10_000, objects=[2_000, 10_000, 50_000], label="Samples")
     result = param.ClassSelector(class_=Robustness, default=None, precedence=-1)
-    computing = param.Boolean(default=False, precedence=-1)
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -150,7 +149,6 @@ class AcceptabilityView(pn.viewable.Viewer):
         if wait or cheap or doc is None or doc.session_context is None:
             self._apply(generation, a.smaa(**args), chart_now=wait)
             return
-        self.computing = True
         self._progress.param.update(value=0, visible=True)
 
         def stale():
@@ -176,7 +174,6 @@ class AcceptabilityView(pn.viewable.Viewer):
     def _apply(self, generation: int, result: Robustness, chart_now: bool = False) -> None:
         if generation != self._generation:
             return  # inputs changed while this ran: a newer run is on its way
-        self.computing = False
         self._progress.visible = False
         self._table.object = self._table_html(result)  # the text first: the chart takes longer to redraw
         if chart_now:  # the first frame must already have the chart's shape (see __init__)
