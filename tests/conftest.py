@@ -77,3 +77,14 @@ def browser():
         chromium = launch_chromium(p)
         yield chromium
         chromium.close()
+
+
+# -- database tests: one throwaway PostgreSQL server for the whole session ----------------------
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """SQLAlchemy URL of a private PostgreSQL started for this test session (or $IGVIZ_TEST_DATABASE_URL)."""
+    from postgres_support import temporary_postgres
+
+    with temporary_postgres() as url:
+        yield url
