@@ -1,0 +1,23 @@
+"""Live workshops: a store of rounds and submissions, the group's results, exports.
+
+No Panel here: the facilitator and participant pages (igviz.views) and notebooks share it.
+"""
+
+from .export import WorkshopExport, load_export
+from .plan import DEFAULT_GROUPS, new_workshop, round_results, workshop_assessment
+from .results import CONSENSUS, NO_CONSENSUS, TOO_FEW, ConsensusRule, RoundResults
+from .store import (AccessDenied, Created, ParticipantInfo, RoundInfo, WorkshopError, WorkshopInfo,
+                    WorkshopStore, database_url)
+
+__all__ = ["AccessDenied", "CONSENSUS", "ConsensusRule", "Created", "DEFAULT_GROUPS", "NO_CONSENSUS",
+           "ParticipantInfo", "RoundInfo", "RoundResults", "TOO_FEW", "WorkshopError", "WorkshopExport",
+           "WorkshopInfo", "WorkshopStore", "database_url", "export_round", "load_export", "new_workshop",
+           "round_results", "workshop_assessment"]
+
+
+def export_round(store: WorkshopStore, code: str, secret: str, round_number: int | None = None) -> WorkshopExport:
+    """A round's anonymised submissions with the workshop's set-up, ready to save as CSV or JSON."""
+    info = store.check_secret(code, secret)
+    number = round_number or (info.round.number if info.round else 1)
+    return WorkshopExport(info.title, info.framework, info.proposals, info.groups, info.rule, number,
+                          store.submissions(code, secret, number))

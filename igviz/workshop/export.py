@@ -1,0 +1,170 @@
+"""A round's results as anonymised CSV or JSON, and loading them back for analysis.
+
+The JSON is the complete record: the workshop's set-up (framework, proposals, stakeholder
+groups, consensus rule) beside the submissions, so a notebook recomputes exactly what the
+facilitator saw. The CSV is one row per submission, for spreadsheets; loaded back, it takes
+the bundled proposals and the default rule unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..dataset import Dataset
+from ..errors import DataError, DataValidationError
+from ..loader import load_dataset
+from .plan import DEFAULT_GROUPS, round_results
+from .results import WEIGHT_PREFIX, ConsensusRule, RoundResults, weight_columns
+
+FORMAT = "igviz-workshop-round"
+VERSION = 1
+COLUMNS = ["participant", "group", "submitted_at", "comment"]
+
+
+@dataclass
+class WorkshopExport:
+    """One round of a workshop: its set-up and its anonymised submissions (no pseudonyms)."""
+
+    title: str
+    framework: str
+    proposals: tuple[str, ...]
+    groups: tuple[str, ...]
+    rule: ConsensusRule
+    round: int
+    submissions: pd.DataFrame
+
+    @property
+    def criteria(self) -> list[str]:
+        return [c[len(WEIGHT_PREFIX):] for c in weight_columns(self.submissions)]
+
+    def to_json(self) -> str:
+        subs = [{"participant": row["participant"], "group": row["group"],
+                 "submitted_at": pd.Timestamp(row["submitted_at"]).isoformat(), "comment": row["comment"],
+                 "weights": {c: float(row[WEIGHT_PREFIX + c]) for c in self.criteria}}
+                for _, row in self.submissions.iterrows()]
+        return json.dumps({"format": FORMAT, "version": VERSION, "title": self.title, "round": self.round,
+                           "framework": self.framework, "proposals": list(self.proposals),
+                           "groups": list(self.groups), "rule": self.rule.to_dict(), "submissions": subs},
+                          indent=2, ensure_ascii=False)
+
+    def to_csv(self) -> str:
+        frame = self.submissions[COLUMNS + weight_columns(self.submissions)].copy()
+        frame["submitted_at"] = [pd.Timestamp(t).isoformat() for t in frame["submitted_at"]]
+        frame.insert(0, "round", self.round)
+        frame.insert(1, "framework", self.framework)
+        return frame.to_csv(index=False)
+
+    def save(self, path) -> Path:
+        """Write .json or .csv, chosen by the file's suffix."""
+        path = Path(path)
+        if path.suffix.lower() not in (".json", ".csv"):
+            raise ValueError(f"{path}: choose a .json or .csv file name")
+        path.write_text(self.to_json() if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8")
+        return path
+
+    def results(self, dataset: Dataset | None = None) -> RoundResults:
+        """The facilitator's numbers, recomputed (with the bundled data unless you pass your own)."""
+        return round_results(dataset or load_dataset(), self.framework, self.proposals, self.groups, self.rule,
+                             self.submissions)
+
+
+def load_export(path, dataset: Dataset | None = None, proposals=None) -> WorkshopExport:
+    """Read a round exported from the facilitator page (.json or .csv).
+
+    A damaged file raises DataValidationError naming the file, the submission and the field.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".csv"):
+        raise DataValidationError([DataError(str(path), "", "", "expected a .json or .csv file exported "
+                                                                 "from the facilitator page")])
+    dataset = dataset or load_dataset()
+    reader = _from_json if suffix == ".json" else _from_csv
+    export, errors = reader(path, dataset, proposals)
+    errors += _check(path, export, dataset)
+    if errors:
+        raise DataValidationError(errors)
+    return export
+
+
+def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport | None, list[DataError]]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        return None, [DataError(str(path), "", "", f"not valid JSON: {exc}")]
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        return None, [DataError(str(path), "", "format", f"expected '{FORMAT}': is this a workshop export?")]
+    errors, rows = [], []
+    for i, sub in enumerate(doc.get("submissions") or []):
+        record = f"submission {i + 1}"
+        if not isinstance(sub, dict) or not isinstance(sub.get("weights"), dict):
+            errors.append(DataError(str(path), record, "weights", "expected a mapping of criterion to weight"))
+            continue
+        rows.append({"participant": str(sub.get("participant", f"P{i + 1:03d}")), "group": sub.get("group"),
+                     "submitted_at": sub.get("submitted_at"), "comment": str(sub.get("comment") or ""),
+                     **{WEIGHT_PREFIX + str(c): v for c, v in sub["weights"].items()}})
+    try:
+        rule = ConsensusRule.from_dict(doc.get("rule"))
+    except ValueError as exc:
+        errors.append(DataError(str(path), "", "rule", str(exc)))
+        rule = ConsensusRule()
+    frame = pd.DataFrame(rows, columns=None if rows else COLUMNS)
+    export = WorkshopExport(str(doc.get("title", "")), str(doc.get("framework", "")),
+                            tuple(proposals or doc.get("proposals") or dataset.proposals),
+                            tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame)
+    return export, errors
+
+
+def _from_csv(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport | None, list[DataError]]:
+    try:
+        frame = pd.read_csv(path, dtype={"comment": str}, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        return None, [DataError(str(path), "", "", f"not a readable CSV file: {exc}")]
+    missing = [c for c in ["round", "framework", *COLUMNS] if c not in frame.columns]
+    if missing:
+        return None, [DataError(str(path), "", c, "missing column") for c in missing]
+    frameworks = sorted(set(frame["framework"].astype(str)))
+    rounds = sorted(set(frame["round"]))
+    errors = [DataError(str(path), "", "framework", f"one framework per file, found {', '.join(frameworks)}")
+              ] if len(frameworks) > 1 else []
+    groups = [g for g in DEFAULT_GROUPS] + sorted(set(frame["group"].astype(str)) - set(DEFAULT_GROUPS))
+    export = WorkshopExport(path.stem, frameworks[0] if frameworks else "", tuple(proposals or dataset.proposals),
+                            tuple(groups), ConsensusRule(), int(rounds[0]) if rounds else 1,
+                            frame.drop(columns=["round", "framework"]))
+    return export, errors
+
+
+def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[DataError]:
+    if export is None:
+        return []
+    errors = []
+    if export.framework not in dataset.frameworks:
+        return [DataError(str(path), "", "framework", f"unknown framework '{export.framework}' "
+                                                       f"(known: {', '.join(dataset.frameworks)})")]
+    criteria = dataset.framework(export.framework).criterion_ids
+    errors += [DataError(str(path), "", "proposals", f"unknown proposal '{p}'")
+               for p in export.proposals if p not in dataset.proposals]
+    errors += [DataError(str(path), "", "groups", f"unknown stakeholder group '{g}'")
+               for g in export.groups if g not in dataset.groups]
+    subs = export.submissions
+    for i, row in subs.reset_index(drop=True).iterrows():
+        record = f"submission {i + 1} ({row['participant']})"
+        if row["group"] not in export.groups:
+            errors.append(DataError(str(path), record, "group", f"'{row['group']}' is not one of the workshop's "
+                                                                 f"groups ({', '.join(export.groups)})"))
+        for c in criteria:
+            value = pd.to_numeric(row.get(WEIGHT_PREFIX + c), errors="coerce")
+            if pd.isna(value) or value < 0:
+                errors.append(DataError(str(path), record, f"weights.{c}", f"expected a number of 0 or more, "
+                                                                           f"got {row.get(WEIGHT_PREFIX + c)!r}"))
+    extra = [c for c in export.criteria if c not in criteria]
+    if extra:
+        errors.append(DataError(str(path), "", "weights", f"criteria not in '{export.framework}': {', '.join(extra)}"))
+    if not errors:
+        export.submissions = subs.assign(**{WEIGHT_PREFIX + c: pd.to_numeric(subs[WEIGHT_PREFIX + c]) for c in criteria},
+                                         submitted_at=pd.to_datetime(subs["submitted_at"], utc=True))
+    return errors

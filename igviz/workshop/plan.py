@@ -1,0 +1,37 @@
+"""Setting up a workshop from the data, and the assessment its results are computed with."""
+
+from __future__ import annotations
+
+from ..dataset import Dataset
+from ..model import Assessment, Proposal
+from .results import ConsensusRule, RoundResults
+from .store import Created, WorkshopError, WorkshopStore
+
+# The issue's default caucuses, as in the MIPC (001); intergovernmental organisations are observers there.
+DEFAULT_GROUPS = ("civil_society", "government", "private_sector", "technical_academic")
+
+
+def new_workshop(store: WorkshopStore, dataset: Dataset, title: str, framework: str | None = None,
+                 proposals=None, groups=None, rule: ConsensusRule | None = None) -> Created:
+    """Create a workshop after checking every id against the data; returns it with its facilitator secret."""
+    framework = framework or dataset.default_framework.id
+    if framework not in dataset.frameworks:
+        raise WorkshopError(f"Unknown criteria framework '{framework}' (known: {', '.join(dataset.frameworks)})")
+    proposals = list(proposals) if proposals is not None else list(dataset.proposals)
+    groups = list(groups) if groups is not None else [g for g in DEFAULT_GROUPS if g in dataset.groups]
+    for kind, ids, known in (("proposal", proposals, dataset.proposals), ("stakeholder group", groups, dataset.groups)):
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise WorkshopError(f"Unknown {kind} {', '.join(map(repr, unknown))} (known: {', '.join(known)})")
+    return store.create_workshop(title, framework, dataset.framework(framework).criterion_ids, proposals, groups, rule)
+
+
+def workshop_assessment(dataset: Dataset, framework: str, proposals) -> Assessment:
+    """An assessment of just the workshop's proposals under its framework, weighted sum, no stance."""
+    records = [dataset.proposal(p) for p in proposals]
+    return Assessment(dataset, framework=framework, proposals=[Proposal(r, dataset) for r in records])
+
+
+def round_results(dataset: Dataset, framework: str, proposals, groups, rule: ConsensusRule, submissions) -> RoundResults:
+    return RoundResults(workshop_assessment(dataset, framework, proposals), submissions,
+                        tuple(dataset.groups[g] for g in groups), rule)

@@ -1,0 +1,237 @@
+"""What a round of submissions says: group weights, equal-footing ranking, dispersion, rough consensus.
+
+Pure pandas and NumPy over a table of submissions, so the facilitator page, a notebook
+loading an export and the tests all compute the same thing.
+
+The rules follow the sources. Stakeholder groups meet "on an equal footing" (002, 003):
+the equal-footing weights are the mean of each group's mean, so a group's say does not grow
+with the number of its people in the room. The MIPC (001) needs "an overall rough consensus
+... which includes rough consensus within each stakeholder group". And a good process
+"documents consensus and dissensions" (004): comments are kept, never averaged away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ..model import Assessment
+from ..records import StakeholderGroup
+
+WEIGHT_PREFIX = "weight."
+CONSENSUS, NO_CONSENSUS, TOO_FEW = "rough consensus", "no consensus", "too few submissions"
+
+
+@dataclass(frozen=True)
+class ConsensusRule:
+    """When a proposal has rough consensus. The facilitator can change every number.
+
+    A participant *supports* a proposal when it is among the `top_n` best under their own
+    weights (ties included). Within a stakeholder group, rough consensus holds when at least
+    `group_share` of the group's participants support it and the group has at least
+    `min_group_size` submissions (fewer cannot show a consensus). Overall rough consensus holds
+    when it holds within every stakeholder group of the workshop (001: "includes rough
+    consensus within each stakeholder group"); a group that has not submitted enough leaves the
+    overall answer open rather than counting as agreement.
+    """
+
+    top_n: int = 3
+    group_share: float = 0.75
+    min_group_size: int = 2
+
+    def __post_init__(self):
+        problems = []
+        if not (isinstance(self.top_n, (int, np.integer)) and self.top_n >= 1):
+            problems.append(f"top_n must be a whole number of at least 1, got {self.top_n!r}")
+        if not (isinstance(self.group_share, (int, float)) and 0 < self.group_share <= 1):
+            problems.append(f"group_share must be more than 0 and at most 1, got {self.group_share!r}")
+        if not (isinstance(self.min_group_size, (int, np.integer)) and self.min_group_size >= 1):
+            problems.append(f"min_group_size must be a whole number of at least 1, got {self.min_group_size!r}")
+        if problems:
+            raise ValueError("Consensus rule: " + "; ".join(problems))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict | None) -> "ConsensusRule":
+        values = dict(values or {})
+        known = {k: values[k] for k in ("top_n", "group_share", "min_group_size") if k in values}
+        return cls(**known)
+
+    def describe(self) -> str:
+        return (f"A participant supports a proposal that is in their top {self.top_n}. Rough consensus within a "
+                f"stakeholder group: at least {self.group_share:.0%} of its participants support it, with at least "
+                f"{self.min_group_size} submissions. Overall: rough consensus within every stakeholder group.")
+
+
+def weight_columns(submissions: pd.DataFrame) -> list[str]:
+    return [c for c in submissions.columns if c.startswith(WEIGHT_PREFIX)]
+
+
+@dataclass
+class RoundResults:
+    """Everything the facilitator shows for one round, computed from anonymised submissions.
+
+    submissions: one row per participant with columns participant, group, comment and
+    `weight.<criterion>` (raw slider values; each person's are normalised to shares first,
+    so someone who pushes every slider to the top does not count more).
+    """
+
+    assessment: Assessment
+    submissions: pd.DataFrame
+    groups: tuple[StakeholderGroup, ...]
+    rule: ConsensusRule = ConsensusRule()
+
+    def __post_init__(self):
+        criteria = self.criteria
+        columns = [WEIGHT_PREFIX + c for c in criteria]
+        missing = [c for c in columns if c not in self.submissions.columns]
+        if missing and len(self.submissions):
+            raise ValueError(f"submissions lack weights for {', '.join(m[len(WEIGHT_PREFIX):] for m in missing)} "
+                             f"(the workshop's criteria: {', '.join(criteria)})")
+        raw = self.submissions[columns].to_numpy(dtype=float) if len(self.submissions) else np.zeros((0, len(criteria)))
+        totals = raw.sum(axis=1, keepdims=True)
+        self.shares = np.divide(raw, totals, out=np.zeros_like(raw), where=totals > 0)
+
+    @property
+    def criteria(self) -> list[str]:
+        return self.assessment.active_framework.criterion_ids
+
+    @property
+    def group_ids(self) -> list[str]:
+        return [g.id for g in self.groups]
+
+    def _group_of(self) -> np.ndarray:
+        return self.submissions["group"].to_numpy(dtype=object) if len(self.submissions) else np.array([], dtype=object)
+
+    @cached_property
+    def counts(self) -> pd.Series:
+        """Submissions per stakeholder group, every group of the workshop listed (zero too)."""
+        groups = self._group_of()
+        return pd.Series([int((groups == g).sum()) for g in self.group_ids], index=self.group_ids, name="submissions")
+
+    @cached_property
+    def group_weights(self) -> pd.DataFrame:
+        """Mean weight shares per stakeholder group (rows: groups that submitted)."""
+        groups = self._group_of()
+        rows = {g: self.shares[groups == g].mean(axis=0) for g in self.group_ids if (groups == g).any()}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=self.criteria)
+
+    @cached_property
+    def equal_footing_weights(self) -> pd.Series:
+        """Each stakeholder group counts once, however many of its people submitted."""
+        return self.group_weights.mean(axis=0).rename("equal footing")
+
+    @cached_property
+    def headcount_weights(self) -> pd.Series:
+        """Each person counts once: larger groups weigh more."""
+        return pd.Series(self.shares.mean(axis=0) if len(self.shares) else np.nan, index=self.criteria,
+                         name="head count")
+
+    def _ranking(self, weights: pd.Series) -> pd.DataFrame | None:
+        if not len(self.submissions):
+            return None
+        a = self.assessment
+        a.weights.set({c: float(v) for c, v in weights.items()})
+        return a.ranking().table[["rank", "name", "short_name", "overall"]]
+
+    @cached_property
+    def equal_footing_ranking(self) -> pd.DataFrame | None:
+        return self._ranking(self.equal_footing_weights)
+
+    @cached_property
+    def headcount_ranking(self) -> pd.DataFrame | None:
+        return self._ranking(self.headcount_weights)
+
+    @cached_property
+    def personal_scores(self) -> np.ndarray:
+        """participants × proposals: each proposal's overall score under each person's own weights."""
+        scores = self.assessment.score_arrays()[0]
+        return self.shares @ scores.T
+
+    @cached_property
+    def support(self) -> np.ndarray:
+        """participants × proposals: True where the proposal is in the person's top n (ties included)."""
+        s = self.personal_scores
+        if not len(s):
+            return np.zeros(s.shape, dtype=bool)
+        n = min(self.rule.top_n, s.shape[1])
+        nth_best = -np.sort(-s, axis=1)[:, n - 1:n]
+        return s >= nth_best - 1e-9
+
+    @cached_property
+    def consensus(self) -> pd.DataFrame:
+        """Per proposal: share of each group supporting it, and whether rough consensus holds there and overall.
+
+        Columns: `<group> support` (share, NaN where nobody from the group submitted),
+        `<group>` (status) for each group, then `overall` (status).
+        """
+        ids = [p.id for p in self.assessment.proposals]
+        groups = self._group_of()
+        frame = pd.DataFrame(index=pd.Index(ids, name="proposal"))
+        frame["name"] = [p.short_name for p in self.assessment.proposals]
+        statuses = {}
+        for g in self.group_ids:
+            members = groups == g
+            share = self.support[members].mean(axis=0) if members.any() else np.full(len(ids), np.nan)
+            frame[f"{g} support"] = share
+            if members.sum() < self.rule.min_group_size:
+                statuses[g] = [TOO_FEW] * len(ids)
+            else:
+                statuses[g] = [CONSENSUS if s >= self.rule.group_share - 1e-12 else NO_CONSENSUS for s in share]
+        for g in self.group_ids:
+            frame[g] = statuses[g]
+        frame["overall"] = [self._overall([statuses[g][i] for g in self.group_ids]) for i in range(len(ids))]
+        return frame
+
+    @staticmethod
+    def _overall(statuses: list[str]) -> str:
+        if NO_CONSENSUS in statuses:
+            return NO_CONSENSUS  # one group without consensus settles it, however the others stand
+        if TOO_FEW in statuses:
+            return TOO_FEW
+        return CONSENSUS
+
+    @cached_property
+    def dispersion(self) -> pd.DataFrame:
+        """Per criterion, how much people disagree about its weight, most disputed first.
+
+        `spread`: the standard deviation of everyone's weight share, in percentage points;
+        `between groups`: the gap between the highest and lowest group mean, in points;
+        also each group's mean share. Discussion goes where the spread is largest.
+        """
+        names = {c.id: c.name for c in self.assessment.active_framework.criteria}
+        frame = pd.DataFrame(index=pd.Index(self.criteria, name="criterion"))
+        frame["name"] = [names[c] for c in self.criteria]
+        frame["spread"] = self.shares.std(axis=0) * 100 if len(self.shares) else np.nan
+        gw = self.group_weights
+        frame["between groups"] = (gw.max(axis=0) - gw.min(axis=0)) * 100 if len(gw) else np.nan
+        for g in gw.index:
+            frame[f"{g} mean"] = gw.loc[g] * 100
+        return frame.sort_values("spread", ascending=False, kind="stable")
+
+    @cached_property
+    def dissent(self) -> pd.DataFrame:
+        """Every comment, with the group, the commenter's own top proposal and whether it differs
+        from the equal-footing top. Never a name: participants appear by number only."""
+        if not len(self.submissions):
+            return pd.DataFrame(columns=["participant", "group", "comment", "own top", "differs"])
+        short = [p.short_name for p in self.assessment.proposals]
+        own_top = [short[i] for i in np.argmax(self.personal_scores, axis=1)]
+        group_top = self.equal_footing_ranking["short_name"].iloc[0]
+        frame = pd.DataFrame({"participant": self.submissions["participant"].to_numpy(),
+                              "group": self.submissions["group"].to_numpy(),
+                              "comment": self.submissions["comment"].fillna("").astype(str).to_numpy(),
+                              "own top": own_top})
+        frame["differs"] = frame["own top"] != group_top
+        return frame[frame["comment"].str.strip() != ""].reset_index(drop=True)
+
+    def robustness(self, samples: int = 4000, seed: int = 0):
+        """SMAA-2 with weights drawn from the submissions themselves (and the scores' ranges)."""
+        if not len(self.shares):
+            return None
+        return self.assessment.smaa(samples=samples, seed=seed, weights="sets", weight_sets=self.shares)

@@ -1,0 +1,457 @@
+"""Workshops, rounds, participants and their submissions, kept in a SQL database.
+
+All state lives in the database, not in the server process, so several `panel serve`
+processes can share one PostgreSQL and a restarted server loses nothing. SQLite (one file)
+is the embedded default; set IGVIZ_DATABASE_URL to a SQLAlchemy URL to use PostgreSQL.
+
+The store is the security boundary: every facilitator action checks the facilitator secret,
+a participant acts only through their own token, and the database keeps only hashes of both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event,
+                        func, select, update)
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from ..model import WEIGHT_MAX
+from .results import ConsensusRule
+
+DATABASE_URL_VARIABLE = "IGVIZ_DATABASE_URL"
+DEFAULT_DATABASE = "igviz-workshops.sqlite"
+
+# Limits that keep one participant (or a script) from flooding the database or the projector.
+TITLE_MAX = 120
+PSEUDONYM_MAX = 40
+COMMENT_MAX = 1000
+MAX_PARTICIPANTS = 500
+MIN_SECONDS_BETWEEN_SUBMISSIONS = 1.0
+# Join codes are read aloud and typed on phones: no 0/O or 1/I/L to confuse.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+class WorkshopError(ValueError):
+    """Something a participant or facilitator asked for that cannot be done; the message says why."""
+
+
+class AccessDenied(WorkshopError):
+    """A wrong facilitator secret or participant token."""
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _Workshop(_Base):
+    __tablename__ = "workshop"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    framework: Mapped[str] = mapped_column(String(80))
+    criteria: Mapped[list] = mapped_column(JSON)
+    proposals: Mapped[list] = mapped_column(JSON)
+    groups: Mapped[list] = mapped_column(JSON)
+    rule: Mapped[dict] = mapped_column(JSON)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    # Bumped by every change a facilitator page shows: a page polls this one number.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class _Round(_Base):
+    __tablename__ = "workshop_round"
+    __table_args__ = (UniqueConstraint("workshop_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    opened_at: Mapped[float] = mapped_column(Float)
+    closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class _Participant(_Base):
+    __tablename__ = "participant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    group: Mapped[str] = mapped_column(String(80))
+    pseudonym: Mapped[str] = mapped_column(String(PSEUDONYM_MAX))
+    joined_at: Mapped[float] = mapped_column(Float)
+    last_submitted_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class _Submission(_Base):
+    """A participant's current weights in one round: revising replaces them, so rows stay bounded."""
+    __tablename__ = "submission"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("workshop_round.id"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    weights: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[float] = mapped_column(Float)
+    revisions: Mapped[int] = mapped_column(Integer, default=1)
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    number: int
+    is_open: bool
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    """What anyone holding the join code may know about a workshop."""
+    code: str
+    title: str
+    framework: str
+    criteria: tuple[str, ...]
+    proposals: tuple[str, ...]
+    groups: tuple[str, ...]
+    rule: ConsensusRule
+    round: RoundInfo | None
+    revision: int
+
+    @property
+    def accepting(self) -> bool:
+        return self.round is not None and self.round.is_open
+
+
+@dataclass(frozen=True)
+class ParticipantInfo:
+    """A participant's view of themselves: never anyone else's weights."""
+    workshop: WorkshopInfo
+    group: str
+    pseudonym: str
+    weights: dict | None = None   # their submission in the current round, if any
+    comment: str = ""
+    submitted_at: float | None = None
+
+
+@dataclass
+class Created:
+    workshop: WorkshopInfo
+    secret: str = field(repr=False)
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def database_url(url: str | None = None) -> str:
+    return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{Path(DEFAULT_DATABASE).resolve()}"
+
+
+def clean_text(value, what: str, limit: int, required: bool = False) -> str:
+    """Free text as typed, bounded: stored and shown as text, never interpreted."""
+    value = "" if value is None else str(value)
+    value = value.replace("\x00", "").strip()
+    if required and not value:
+        raise WorkshopError(f"{what} is empty: please type one")
+    if len(value) > limit:
+        raise WorkshopError(f"{what} is {len(value)} characters long; at most {limit} are allowed")
+    return value
+
+
+class WorkshopStore:
+    """Create and run workshops; every method is one short transaction, safe from many threads."""
+
+    def __init__(self, url: str | None = None, *, min_seconds_between_submissions: float = MIN_SECONDS_BETWEEN_SUBMISSIONS,
+                 max_participants: int = MAX_PARTICIPANTS):
+        self.url = database_url(url)
+        self.min_seconds_between_submissions = min_seconds_between_submissions
+        self.max_participants = max_participants
+        sqlite = self.url.startswith("sqlite")
+        options = {"connect_args": {"timeout": 30, "check_same_thread": False}} if sqlite else \
+            {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+        self.engine = create_engine(self.url, **options)
+        if sqlite:
+            self._serialise_sqlite_writes()
+        _Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _serialise_sqlite_writes(self) -> None:
+        # SQLite's default deferred transactions fail with "database is locked" when two
+        # readers both try to upgrade to writing; taking the write lock up front makes
+        # concurrent submissions queue (up to the 30 s timeout) instead.
+        @event.listens_for(self.engine, "connect")
+        def _connect(dbapi_connection, _record):
+            dbapi_connection.isolation_level = None
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        @event.listens_for(self.engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- facilitators ----------------------------------------------------------------------
+
+    def create_workshop(self, title: str, framework: str, criteria, proposals, groups,
+                        rule: ConsensusRule | None = None) -> Created:
+        """A new workshop with round 1 open; returns its info and the facilitator secret (shown once).
+
+        The caller checks the ids against the data (`igviz.workshop.plan`); the store keeps
+        them so that submissions can be checked without loading the data.
+        """
+        title = clean_text(title, "The workshop title", TITLE_MAX, required=True)
+        criteria, proposals, groups = ([str(x) for x in xs] for xs in (criteria, proposals, groups))
+        if not criteria:
+            raise WorkshopError("A workshop needs at least one criterion")
+        if len(proposals) < 2:
+            raise WorkshopError("A workshop needs at least two proposals to rank")
+        if not groups:
+            raise WorkshopError("A workshop needs at least one stakeholder group")
+        secret = secrets.token_urlsafe(18)
+        now = time.time()
+        for _attempt in range(10):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            try:
+                with self._session.begin() as s:
+                    w = _Workshop(code=code, title=title, framework=framework, criteria=criteria, proposals=proposals, groups=groups,
+                                  rule=(rule or ConsensusRule()).to_dict(), secret_hash=_hash(secret),
+                                  created_at=now, revision=1)
+                    s.add(w)
+                    s.flush()
+                    s.add(_Round(workshop_id=w.id, number=1, is_open=True, opened_at=now))
+                return Created(self.workshop(code), secret)
+            except IntegrityError:
+                continue  # the code was taken: draw another
+        raise WorkshopError("Could not find a free join code; try again")
+
+    def _facilitated(self, s: Session, code: str, secret: str) -> _Workshop:
+        w = self._find(s, code)
+        if not secret or not hmac.compare_digest(w.secret_hash, _hash(str(secret))):
+            raise AccessDenied("That facilitator key is not right for this workshop: use the facilitator link "
+                               "you were given when the workshop was created")
+        return w
+
+    def check_secret(self, code: str, secret: str) -> WorkshopInfo:
+        with self._session() as s:
+            self._facilitated(s, code, secret)
+        return self.workshop(code)
+
+    def open_round(self, code: str, secret: str) -> int:
+        """Close the current round (if open) and start the next; returns its number."""
+        with self._session.begin() as s:
+            w = self._facilitated(s, code, secret)
+            current = self._current_round(s, w)
+            now = time.time()
+            if current is not None and current.is_open:
+                current.is_open, current.closed_at = False, now
+            number = (current.number if current else 0) + 1
+            s.add(_Round(workshop_id=w.id, number=number, is_open=True, opened_at=now))
+            w.revision += 1
+            return number
+
+    def close_round(self, code: str, secret: str) -> None:
+        self._set_round_open(code, secret, False)
+
+    def reopen_round(self, code: str, secret: str) -> None:
+        self._set_round_open(code, secret, True)
+
+    def _set_round_open(self, code: str, secret: str, is_open: bool) -> None:
+        with self._session.begin() as s:
+            w = self._facilitated(s, code, secret)
+            current = self._current_round(s, w)
+            if current is None:
+                raise WorkshopError("This workshop has no round yet")
+            current.is_open = is_open
+            current.closed_at = None if is_open else time.time()
+            w.revision += 1
+
+    def set_rule(self, code: str, secret: str, rule: ConsensusRule) -> None:
+        with self._session.begin() as s:
+            w = self._facilitated(s, code, secret)
+            w.rule = rule.to_dict()
+            w.revision += 1
+
+    def submissions(self, code: str, secret: str, round_number: int | None = None) -> pd.DataFrame:
+        """One row per participant who submitted in the round (default: the current one), anonymised.
+
+        Participants are numbered by when they joined (P001, ...); pseudonyms are left out, so
+        nothing on a projector or in an export names anyone.
+        """
+        with self._session() as s:
+            w = self._facilitated(s, code, secret)
+            rnd = self._round(s, w, round_number)
+            rows = s.execute(
+                select(_Participant.id, _Participant.group, _Submission.weights, _Submission.comment,
+                       _Submission.submitted_at, _Submission.revisions)
+                .join(_Submission, _Submission.participant_id == _Participant.id)
+                .where(_Submission.round_id == rnd.id).order_by(_Participant.id)).all() if rnd else []
+            numbers = {pid: i + 1 for i, pid in enumerate(s.scalars(
+                select(_Participant.id).where(_Participant.workshop_id == w.id).order_by(_Participant.id)))}
+        records = [{"participant": f"P{numbers[r.id]:03d}", "group": r.group, "comment": r.comment,
+                    "submitted_at": pd.Timestamp(r.submitted_at, unit="s", tz="UTC"), "revisions": r.revisions,
+                    **{f"weight.{c}": float(v) for c, v in r.weights.items()}} for r in rows]
+        return pd.DataFrame(records, columns=None if records else
+                            ["participant", "group", "comment", "submitted_at", "revisions"])
+
+    def rounds(self, code: str) -> list[RoundInfo]:
+        with self._session() as s:
+            w = self._find(s, code)
+            return [RoundInfo(r.number, r.is_open) for r in s.scalars(
+                select(_Round).where(_Round.workshop_id == w.id).order_by(_Round.number))]
+
+    # -- anyone with the code ------------------------------------------------------------------
+
+    def workshop(self, code: str) -> WorkshopInfo:
+        with self._session() as s:
+            w = self._find(s, code)
+            return self._info(s, w)
+
+    def revision(self, code: str) -> int:
+        """A number that changes whenever submissions or rounds do: cheap enough to poll every second."""
+        with self._session() as s:
+            value = s.scalar(select(_Workshop.revision).where(_Workshop.code == self._normal_code(code)))
+        if value is None:
+            raise WorkshopError(f"There is no workshop with the code '{code}'")
+        return value
+
+    # -- participants ---------------------------------------------------------------------------
+
+    def join(self, code: str, group: str, pseudonym: str) -> str:
+        """Register a participant in a stakeholder group; returns their private token."""
+        pseudonym = clean_text(pseudonym, "Your pseudonym", PSEUDONYM_MAX, required=True)
+        token = secrets.token_urlsafe(18)
+        with self._session.begin() as s:
+            w = self._find(s, code)
+            if group not in w.groups:
+                raise WorkshopError(f"'{group}' is not a stakeholder group of this workshop "
+                                    f"(choose one of: {', '.join(w.groups)})")
+            count = s.scalar(select(func.count()).select_from(_Participant).where(_Participant.workshop_id == w.id))
+            if count >= self.max_participants:
+                raise WorkshopError(f"This workshop is full ({self.max_participants} participants)")
+            s.add(_Participant(workshop_id=w.id, token_hash=_hash(token), group=group, pseudonym=pseudonym,
+                               joined_at=time.time(), last_submitted_at=0.0))
+        return token
+
+    def participant(self, token: str) -> ParticipantInfo:
+        with self._session() as s:
+            p = self._participant(s, token)
+            w = s.get(_Workshop, p.workshop_id)
+            info = self._info(s, w)
+            current = self._current_round(s, w)
+            sub = s.scalar(select(_Submission).where(_Submission.round_id == current.id,
+                                                     _Submission.participant_id == p.id)) if current else None
+            return ParticipantInfo(info, p.group, p.pseudonym, dict(sub.weights) if sub else None,
+                                   sub.comment if sub else "", sub.submitted_at if sub else None)
+
+    def submit(self, token: str, weights: dict, comment: str = "") -> ParticipantInfo:
+        """Record (or revise) the participant's weights in the open round."""
+        comment = clean_text(comment, "The comment", COMMENT_MAX)
+        for attempt in range(5):
+            try:
+                self._submit(token, weights, comment)
+                return self.participant(token)
+            except IntegrityError:
+                # The same participant submitted twice at once and the other insert won: update it.
+                if attempt == 4:
+                    raise
+            except OperationalError as exc:  # PostgreSQL serialisation conflicts, SQLite lock timeouts
+                if attempt == 4:
+                    raise WorkshopError("The server is too busy to save your weights; please press Submit again") from exc
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _submit(self, token: str, weights: dict, comment: str) -> None:
+        with self._session.begin() as s:
+            p = self._participant(s, token, for_update=True)
+            w = s.get(_Workshop, p.workshop_id)
+            values = self._check_weights(w, weights)
+            current = self._current_round(s, w)
+            if current is None or not current.is_open:
+                raise WorkshopError("The round is closed: the facilitator has stopped taking submissions")
+            now = time.time()
+            wait = p.last_submitted_at + self.min_seconds_between_submissions - now
+            if wait > 0:
+                raise WorkshopError(f"Submitted a moment ago; please wait {math.ceil(wait)} s before submitting again")
+            p.last_submitted_at = now
+            sub = s.scalar(select(_Submission).where(_Submission.round_id == current.id,
+                                                     _Submission.participant_id == p.id))
+            if sub is None:
+                s.add(_Submission(round_id=current.id, participant_id=p.id, weights=values, comment=comment,
+                                  submitted_at=now, revisions=1))
+            else:
+                sub.weights, sub.comment, sub.submitted_at = values, comment, now
+                sub.revisions += 1
+            # An UPDATE ... SET revision = revision + 1 so concurrent submissions never lose a bump.
+            s.execute(update(_Workshop).where(_Workshop.id == w.id).values(revision=_Workshop.revision + 1))
+
+    @staticmethod
+    def _check_weights(w: _Workshop, weights: dict) -> dict:
+        if not isinstance(weights, dict) or not weights:
+            raise WorkshopError("No weights were sent")
+        unknown = sorted(set(map(str, weights)) - set(w.criteria))
+        missing = sorted(set(w.criteria) - set(map(str, weights)))
+        if unknown or missing:
+            raise WorkshopError(f"The weights must name exactly this workshop's criteria ({', '.join(w.criteria)}); "
+                                + "; ".join(filter(None, [unknown and f"unknown: {', '.join(unknown)}",
+                                                          missing and f"missing: {', '.join(missing)}"])))
+        values = {}
+        for criterion, value in weights.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise WorkshopError(f"The weight of '{criterion}' must be a number from 0 to {WEIGHT_MAX}, "
+                                    f"got {value!r}") from None
+            if not math.isfinite(number) or not 0 <= number <= WEIGHT_MAX:
+                raise WorkshopError(f"The weight of '{criterion}' must be from 0 to {WEIGHT_MAX}, got {value!r}")
+            values[str(criterion)] = number
+        if sum(values.values()) <= 0:
+            raise WorkshopError("All weights are zero: give at least one criterion some weight")
+        return values
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _normal_code(code: str) -> str:
+        return str(code or "").strip().upper().replace(" ", "").replace("-", "")[:16]
+
+    def _find(self, s: Session, code: str) -> _Workshop:
+        w = s.scalar(select(_Workshop).where(_Workshop.code == self._normal_code(code)))
+        if w is None:
+            raise WorkshopError(f"There is no workshop with the code '{str(code)[:16]}': check the code you were given")
+        return w
+
+    @staticmethod
+    def _participant(s: Session, token: str, for_update: bool = False) -> _Participant:
+        query = select(_Participant).where(_Participant.token_hash == _hash(str(token or "")))
+        p = s.scalar(query.with_for_update() if for_update else query)
+        if p is None:
+            raise AccessDenied("This participant link is not valid: join the workshop again with its code")
+        return p
+
+    @staticmethod
+    def _current_round(s: Session, w: _Workshop) -> _Round | None:
+        return s.scalar(select(_Round).where(_Round.workshop_id == w.id).order_by(_Round.number.desc()).limit(1))
+
+    def _round(self, s: Session, w: _Workshop, number: int | None) -> _Round | None:
+        if number is None:
+            return self._current_round(s, w)
+        rnd = s.scalar(select(_Round).where(_Round.workshop_id == w.id, _Round.number == int(number)))
+        if rnd is None:
+            raise WorkshopError(f"This workshop has no round {number}")
+        return rnd
+
+    def _info(self, s: Session, w: _Workshop) -> WorkshopInfo:
+        current = self._current_round(s, w)
+        return WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria), tuple(w.proposals), tuple(w.groups),
+                            ConsensusRule.from_dict(w.rule),
+                            RoundInfo(current.number, current.is_open) if current else None, w.revision)
+

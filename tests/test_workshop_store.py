@@ -1,0 +1,216 @@
+"""The workshop store against SQLite and PostgreSQL: rounds, submissions, access, limits, concurrency."""
+
+import threading
+
+import pytest
+
+import igviz
+from igviz.workshop import AccessDenied, WorkshopError, WorkshopStore, export_round, load_export, new_workshop
+from igviz.workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+
+DATASET = igviz.load_dataset()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'workshops.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(store_url):
+    s = WorkshopStore(store_url, min_seconds_between_submissions=0)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def workshop(store):
+    return new_workshop(store, DATASET, "Reform options, IGF 2026")
+
+
+def weights(**changes):
+    values = {c: 5.0 for c in DATASET.default_framework.criterion_ids}
+    values.update(changes)
+    return values
+
+
+def test_a_submission_is_kept_and_revised_in_place(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    token = store.join(code.lower(), "civil_society", "Ada")  # codes are typed on phones: case does not matter
+    before = store.revision(code)
+    store.submit(token, weights(human_rights=10), "first thought")
+    store.submit(token, weights(human_rights=2), "second thought")
+    subs = store.submissions(code, secret)
+    assert len(subs) == 1
+    row = subs.iloc[0]
+    assert (row["participant"], row["group"], row["comment"]) == ("P001", "civil_society", "second thought")
+    assert row["weight.human_rights"] == 2 and row["revisions"] == 2
+    assert "Ada" not in subs.to_string()  # anonymised: pseudonyms never leave the store
+    assert store.revision(code) == before + 2
+    me = store.participant(token)
+    assert me.weights["human_rights"] == 2 and me.pseudonym == "Ada" and me.group == "civil_society"
+
+
+def test_rounds_close_reopen_and_start_afresh(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    token = store.join(code, "government", "Gov 1")
+    store.submit(token, weights())
+    store.close_round(code, secret)
+    assert not store.workshop(code).accepting
+    with pytest.raises(WorkshopError, match="round is closed"):
+        store.submit(token, weights(effective=9))
+    store.reopen_round(code, secret)
+    store.submit(token, weights(effective=9))
+    assert store.submissions(code, secret).iloc[0]["weight.effective"] == 9
+    assert store.open_round(code, secret) == 2
+    assert store.participant(token).weights is None  # a new round starts empty
+    assert len(store.submissions(code, secret)) == 0
+    assert len(store.submissions(code, secret, round_number=1)) == 1
+    assert [r.number for r in store.rounds(code)] == [1, 2]
+
+
+def test_facilitator_actions_need_the_secret(store, workshop):
+    code = workshop.workshop.code
+    for action in (store.open_round, store.close_round, store.reopen_round, store.submissions, store.check_secret):
+        with pytest.raises(AccessDenied, match="facilitator key"):
+            action(code, "guess")
+    with pytest.raises(AccessDenied):
+        store.submissions(code, "")
+    other = new_workshop(store, DATASET, "Another workshop")
+    with pytest.raises(AccessDenied):  # one workshop's secret does not open another
+        store.submissions(code, other.secret)
+
+
+def test_participants_act_only_through_their_own_token(store, workshop):
+    with pytest.raises(AccessDenied, match="not valid"):
+        store.submit("someone-elses", weights())
+    with pytest.raises(AccessDenied):
+        store.participant("")
+    # What a participant can read about themselves carries no one else's weights.
+    a = store.join(workshop.workshop.code, "civil_society", "A")
+    b = store.join(workshop.workshop.code, "civil_society", "B")
+    store.submit(a, weights(transparent=10))
+    assert store.participant(b).weights is None
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"transparent": float("nan")}, "from 0 to 10"),
+    ({"transparent": -1}, "from 0 to 10"),
+    ({"transparent": 11}, "from 0 to 10"),
+    ({"transparent": "lots"}, "must be a number"),
+    ({"made_up": 3}, "unknown: made_up"),
+])
+def test_bad_weights_get_clear_messages(store, workshop, bad, message):
+    token = store.join(workshop.workshop.code, "civil_society", "A")
+    with pytest.raises(WorkshopError, match=message):
+        store.submit(token, weights(**bad))
+    with pytest.raises(WorkshopError, match="missing: transparent"):
+        store.submit(token, {k: v for k, v in weights().items() if k != "transparent"})
+    with pytest.raises(WorkshopError, match="All weights are zero"):
+        store.submit(token, {k: 0 for k in weights()})
+    assert len(store.submissions(workshop.workshop.code, workshop.secret)) == 0
+
+
+def test_text_is_length_limited_and_kept_as_typed(store, workshop):
+    code = workshop.workshop.code
+    with pytest.raises(WorkshopError, match="at most 40"):
+        store.join(code, "civil_society", "x" * (PSEUDONYM_MAX + 1))
+    with pytest.raises(WorkshopError, match="empty"):
+        store.join(code, "civil_society", "   ")
+    token = store.join(code, "civil_society", "<b>Bold</b>")
+    with pytest.raises(WorkshopError, match=f"at most {COMMENT_MAX}"):
+        store.submit(token, weights(), "y" * (COMMENT_MAX + 1))
+    store.submit(token, weights(), "<script>alert('x')</script> & more")
+    assert store.submissions(code, workshop.secret).iloc[0]["comment"] == "<script>alert('x')</script> & more"
+
+
+def test_bad_codes_and_groups(store, workshop):
+    with pytest.raises(WorkshopError, match="no workshop with the code 'NOPE'"):
+        store.join("NOPE", "civil_society", "A")
+    with pytest.raises(WorkshopError, match="not a stakeholder group of this workshop"):
+        store.join(workshop.workshop.code, "intergovernmental", "A")
+    with pytest.raises(WorkshopError, match="Unknown proposal 'utopia'"):
+        new_workshop(store, DATASET, "T", proposals=["utopia", "mipc"])
+
+
+def test_flooding_is_refused(store_url, workshop):
+    strict = WorkshopStore(store_url, min_seconds_between_submissions=60, max_participants=2)
+    try:
+        code = workshop.workshop.code
+        token = strict.join(code, "civil_society", "A")
+        strict.submit(token, weights())
+        with pytest.raises(WorkshopError, match="please wait"):
+            strict.submit(token, weights(effective=1))
+        strict.join(code, "civil_society", "B")
+        with pytest.raises(WorkshopError, match="full"):
+            strict.join(code, "civil_society", "C")
+    finally:
+        strict.dispose()
+
+
+def test_submissions_survive_a_new_store_on_the_same_database(store_url, workshop):
+    first = WorkshopStore(store_url, min_seconds_between_submissions=0)
+    token = first.join(workshop.workshop.code, "private_sector", "A")
+    first.submit(token, weights(adaptable=8), "kept")
+    first.dispose()
+    second = WorkshopStore(store_url)  # as after a server restart
+    try:
+        assert second.submissions(workshop.workshop.code, workshop.secret).iloc[0]["comment"] == "kept"
+    finally:
+        second.dispose()
+
+
+def test_concurrent_submissions_lose_nothing(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    groups = ["civil_society", "government", "private_sector", "technical_academic"]
+    errors, tokens = [], []
+
+    def participant(i):
+        try:
+            token = store.join(code, groups[i % 4], f"P{i}")
+            tokens.append(token)
+            for revision in range(3):
+                store.submit(token, weights(transparent=revision + 1, effective=i % 11), f"comment {i}")
+        except Exception as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(repr(exc))
+
+    before = store.revision(code)
+    threads = [threading.Thread(target=participant, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    subs = store.submissions(code, secret)
+    assert len(subs) == 40
+    assert (subs["revisions"] == 3).all() and (subs["weight.transparent"] == 3).all()
+    assert sorted(subs["comment"]) == sorted(f"comment {i}" for i in range(40))
+    assert store.revision(code) == before + 120  # every submission was seen by the facilitator's poll
+
+    # The same person pressing Submit from two tabs at once: one row, both revisions counted.
+    token = tokens[0]
+    twice = [threading.Thread(target=store.submit, args=(token, weights(expertise=k))) for k in (1, 2, 3, 4)]
+    for t in twice:
+        t.start()
+    for t in twice:
+        t.join()
+    subs = store.submissions(code, secret)
+    assert len(subs) == 40 and subs["revisions"].max() == 7
+
+
+def test_export_round_trips_through_json_and_csv(store, workshop, tmp_path):
+    code, secret = workshop.workshop.code, workshop.secret
+    for i, g in enumerate(["civil_society", "government", "government"]):
+        store.submit(store.join(code, g, f"name{i}"), weights(human_rights=2 + 3 * i), f"note {i}" if i else "")
+    export = export_round(store, code, secret)
+    for suffix in ("json", "csv"):
+        path = export.save(tmp_path / f"round.{suffix}")
+        assert "name0" not in path.read_text()
+        back = load_export(path)
+        assert back.framework == "best_bits" and back.round == 1
+        assert list(back.submissions["participant"]) == ["P001", "P002", "P003"]
+        assert list(back.submissions["weight.human_rights"]) == [2, 5, 8]
+        theirs, ours = back.results(), export.results()
+        assert list(theirs.equal_footing_ranking.index) == list(ours.equal_footing_ranking.index)
