@@ -12,6 +12,7 @@ from .style import html_pane, text
 class WeightsPanel(pn.viewable.Viewer):
     assessment = param.ClassSelector(class_=Assessment)
     preset = param.Selector(default=None, objects=[None], allow_None=True, label="Weight profile")
+    choose_framework = param.Boolean(default=True, doc="Offer the framework selector (a workshop fixes the framework)")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -73,6 +74,6 @@ class WeightsPanel(pn.viewable.Viewer):
 
     def __panel__(self):
         return pn.Column(
-            self._framework, self._preset, self._preset_note, self._reset, self._sliders,
+            *([self._framework] if self.choose_framework else []), self._preset, self._preset_note, self._reset, self._sliders,
             sizing_mode="stretch_width", css_classes=["igviz-weights"],
         )
