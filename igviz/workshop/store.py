@@ -166,7 +166,10 @@ def clean_text(value, what: str, limit: int, required: bool = False) -> str:
 
 
 class WorkshopStore:
-    """Create and run workshops; every method is one short transaction, safe from many threads."""
+    """Create and run workshops; every method is one short transaction, safe from many threads.
+
+    `_writing` sessions change the database, `_session` ones only read it.
+    """
 
     def __init__(self, url: str | None = None, *, min_seconds_between_submissions: float = MIN_SECONDS_BETWEEN_SUBMISSIONS,
                  max_participants: int = MAX_PARTICIPANTS):
@@ -181,6 +184,7 @@ class WorkshopStore:
             self._serialise_sqlite_writes()
         _Base.metadata.create_all(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
+        self._writing = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
 
     def _serialise_sqlite_writes(self) -> None:
         # SQLite's default deferred transactions fail with "database is locked" when two
@@ -194,7 +198,8 @@ class WorkshopStore:
 
         @event.listens_for(self.engine, "begin")
         def _begin(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # Reads stay deferred: in WAL mode they never block a writer, nor wait for one.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("write") else "BEGIN")
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -221,7 +226,7 @@ class WorkshopStore:
         for _attempt in range(10):
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             try:
-                with self._session.begin() as s:
+                with self._writing.begin() as s:
                     w = _Workshop(code=code, title=title, framework=framework, criteria=criteria, proposals=proposals, groups=groups,
                                   rule=(rule or ConsensusRule()).to_dict(), secret_hash=_hash(secret),
                                   created_at=now, revision=1)
@@ -247,7 +252,7 @@ class WorkshopStore:
 
     def open_round(self, code: str, secret: str) -> int:
         """Close the current round (if open) and start the next; returns its number."""
-        with self._session.begin() as s:
+        with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
             current = self._current_round(s, w)
             now = time.time()
@@ -265,7 +270,7 @@ class WorkshopStore:
         self._set_round_open(code, secret, True)
 
     def _set_round_open(self, code: str, secret: str, is_open: bool) -> None:
-        with self._session.begin() as s:
+        with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
             current = self._current_round(s, w)
             if current is None:
@@ -275,7 +280,7 @@ class WorkshopStore:
             w.revision += 1
 
     def set_rule(self, code: str, secret: str, rule: ConsensusRule) -> None:
-        with self._session.begin() as s:
+        with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
             w.rule = rule.to_dict()
             w.revision += 1
@@ -329,7 +334,7 @@ class WorkshopStore:
         """Register a participant in a stakeholder group; returns their private token."""
         pseudonym = clean_text(pseudonym, "Your pseudonym", PSEUDONYM_MAX, required=True)
         token = secrets.token_urlsafe(18)
-        with self._session.begin() as s:
+        with self._writing.begin() as s:
             w = self._find(s, code)
             if group not in w.groups:
                 raise WorkshopError(f"'{group}' is not a stakeholder group of this workshop "
@@ -370,7 +375,7 @@ class WorkshopStore:
         raise AssertionError("unreachable")
 
     def _submit(self, token: str, weights: dict, comment: str) -> None:
-        with self._session.begin() as s:
+        with self._writing.begin() as s:
             p = self._participant(s, token, for_update=True)
             w = s.get(_Workshop, p.workshop_id)
             values = self._check_weights(w, weights)
@@ -455,3 +460,14 @@ class WorkshopStore:
                             ConsensusRule.from_dict(w.rule),
                             RoundInfo(current.number, current.is_open) if current else None, w.revision)
 
+
+
+_shared: dict[str, WorkshopStore] = {}
+
+
+def shared_store(url: str | None = None) -> WorkshopStore:
+    """One store (one connection pool) per database per process, shared by every browser session."""
+    url = database_url(url)
+    if url not in _shared:
+        _shared[url] = WorkshopStore(url)
+    return _shared[url]

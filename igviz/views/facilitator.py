@@ -1,0 +1,335 @@
+"""The facilitator's page: set up a workshop, run its rounds, and show the group's result on the projector.
+
+It polls one number in the database every second (the workshop's revision), so it follows
+submissions made through any server process, and redraws only when something changed.
+Nothing on it names a participant: they appear by number, with their stakeholder group.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import panel as pn
+
+from ..dataset import Dataset
+from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, RoundResults,
+                        WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
+from ..workshop.store import TITLE_MAX
+from .bars import bar, notice, ranking_table, table
+from .participant import on_server, query_value, set_address
+from .style import CRITERION_COLOURS, CSS, html_pane, text
+
+POLL_MS = 1000
+
+
+class WorkshopSetup(pn.viewable.Viewer):
+    """The form that creates a workshop; `on_created(created)` is called with its code and secret."""
+
+    def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, **params):
+        super().__init__(**params)
+        self.store, self.dataset, self.on_created = store, dataset, on_created
+        self._title = pn.widgets.TextInput(name="Workshop title", max_length=TITLE_MAX,
+                                           placeholder="e.g. IGF 2026: which reform do we back?")
+        self._framework = pn.widgets.Select(name="Criteria framework",
+                                            options={f.name: f.id for f in dataset.frameworks.values()},
+                                            value=dataset.default_framework.id)
+        self._proposals = pn.widgets.MultiChoice(name="Proposals", value=list(dataset.proposals),
+                                                 options={p.short_name: p.id for p in dataset.proposals.values()})
+        self._groups = pn.widgets.MultiChoice(name="Stakeholder groups", value=[g for g in DEFAULT_GROUPS if g in dataset.groups],
+                                              options={g.name: g.id for g in dataset.groups.values()})
+        self._create = pn.widgets.Button(name="Create the workshop", button_type="primary")
+        self._create.on_click(self._submit)
+        self._message = pn.Column(margin=0, sizing_mode="stretch_width")
+
+    def _submit(self, _=None) -> None:
+        try:
+            created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
+                                   self._proposals.value, self._groups.value)
+        except WorkshopError as exc:
+            self._message[:] = [notice(str(exc), "error")]
+            return
+        self.on_created(created)
+
+    def __panel__(self):
+        return pn.Column(
+            html_pane("<h1>Run a workshop</h1><p class='igviz-note'>Participants join with a short code, choose "
+                      "their stakeholder group and submit weights; this page shows the group's result with every "
+                      "stakeholder group on an equal footing.</p>", sizing_mode="stretch_width"),
+            self._message, self._title, self._framework, self._proposals, self._groups, self._create,
+            sizing_mode="stretch_width", styles={"max-width": "720px"})
+
+
+class FacilitatorBoard(pn.viewable.Viewer):
+    """Round controls and the group's results for one workshop, for whoever holds its secret."""
+
+    def __init__(self, store: WorkshopStore, dataset: Dataset, code: str, secret: str, participant_url: str = "",
+                 **params):
+        super().__init__(**params)
+        self.store, self.dataset, self.secret = store, dataset, secret
+        self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
+        self.code = self.info.code
+        self.participant_url = participant_url
+        self.results: RoundResults | None = None
+        self._revision = None
+        self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
+            "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
+            "robustness")}
+        self._message = pn.Column(margin=0, sizing_mode="stretch_width")
+        self._close = pn.widgets.Button(name="Close round", button_type="warning")
+        self._reopen = pn.widgets.Button(name="Reopen round", button_type="default")
+        self._next = pn.widgets.Button(name="Start next round", button_type="primary")
+        for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),
+                               (self._next, store.open_round)):
+            button.on_click(lambda _e, action=action: self._act(action))
+        self._rule_inputs = self._rule_widgets()
+        self._export_round = pn.widgets.Select(name="Round to export", options=[1])
+        self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
+                                                   label=f"Download {kind.upper()}", button_type="light")
+                           for kind in ("csv", "json")]
+        self._export_round.param.watch(self._name_downloads, "value")
+        self.refresh()
+        if on_server():
+            pn.state.add_periodic_callback(self._poll, period=POLL_MS)
+
+    # -- live updates -------------------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        try:
+            if self.store.revision(self.code) != self._revision:
+                self.refresh()
+        except Exception:  # noqa: BLE001 - a database hiccup must not stop the projector; retry next second
+            return
+
+    def refresh(self) -> None:
+        self._revision = self.store.revision(self.code)
+        self.info = info = self.store.workshop(self.code)
+        submissions = self.store.submissions(self.code, self.secret)
+        r = self.results = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule,
+                                         submissions)
+        p = self._panes
+        p["header"].object = self._header_html()
+        p["counts"].object = self._counts_html(r)
+        scale = self.dataset.scale.max
+        p["equal"].object = ranking_table(r.equal_footing_ranking, "Equal footing: each stakeholder group counts once",
+                                          scale, css_class="igviz-equal-footing")
+        p["headcount"].object = ranking_table(r.headcount_ranking, "Head count: each person counts once", scale,
+                                              css_class="igviz-headcount")
+        p["group_weights"].object = self._group_weights_html(r)
+        p["dispersion"].object = self._dispersion_html(r)
+        p["consensus"].object = self._consensus_html(r)
+        p["dissent"].object = self._dissent_html(r)
+        p["robustness"].object = self._robustness_html(r)
+        self._close.disabled = not info.accepting
+        self._reopen.disabled = info.accepting or info.round is None
+        rounds = [x.number for x in self.store.rounds(self.code)]
+        if self._export_round.options != rounds:
+            self._export_round.options = rounds
+            self._export_round.value = rounds[-1]
+        self._name_downloads()
+
+    def _act(self, action) -> None:
+        try:
+            action(self.code, self.secret)
+        except WorkshopError as exc:
+            self._message[:] = [notice(str(exc), "error")]
+            return
+        self._message[:] = []
+        self.refresh()
+
+    # -- the rule ---------------------------------------------------------------------------------
+
+    def _rule_widgets(self):
+        rule = self.info.rule
+        top_n = pn.widgets.IntInput(name="Supports a proposal in their top …", value=rule.top_n, start=1,
+                                    end=len(self.info.proposals))
+        share = pn.widgets.FloatSlider(name="Share of a group that must support it", value=rule.group_share,
+                                       start=0.5, end=1.0, step=0.05, format="0%")
+        minimum = pn.widgets.IntInput(name="Fewest submissions for a group to count", value=rule.min_group_size,
+                                      start=1, end=100)
+        apply = pn.widgets.Button(name="Apply the rule", button_type="default")
+
+        def submit(_=None):
+            try:
+                self.store.set_rule(self.code, self.secret, ConsensusRule(int(top_n.value), float(share.value),
+                                                                          int(minimum.value)))
+            except (ValueError, TypeError) as exc:
+                self._message[:] = [notice(str(exc), "error")]
+                return
+            self.refresh()
+        apply.on_click(submit)
+        return [top_n, share, minimum, apply]
+
+    # -- exports ------------------------------------------------------------------------------------
+
+    def _name_downloads(self, *_):
+        for d, kind in zip(self._downloads, ("csv", "json")):
+            d.filename = f"igviz-{self.code}-round{self._export_round.value}.{kind}"
+
+    def _export(self, kind: str):
+        export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        return io.StringIO(export.to_csv() if kind == "csv" else export.to_json())
+
+    # -- the HTML of each part ------------------------------------------------------------------------
+
+    def _group_name(self, gid: str) -> str:
+        return self.dataset.groups[gid].name
+
+    def _header_html(self) -> str:
+        info = self.info
+        status = ("no round yet" if info.round is None else
+                  f"round {info.round.number} {'open' if info.round.is_open else 'closed'}")
+        link = (f"<div class='igviz-link'>Join at <b>{text(self.participant_url)}</b></div>"
+                if self.participant_url else "")
+        return (f"<header class='igviz-header'><h1>{text(info.title)}</h1>{link}"
+                f"<div>Code <span class='igviz-code' aria-label='join code'>{text(info.code)}</span></div>"
+                f"<p class='igviz-round' role='status'>Now: {text(status)} · {len(self.results.submissions)} "
+                f"submission(s) in this round</p></header>")
+
+    def _counts_html(self, r: RoundResults) -> str:
+        top = max(1, int(r.counts.max()) if len(r.counts) else 1)
+        rows = [[text(self._group_name(g)), bar(n, top, str(int(n)), "#44AA99")] for g, n in r.counts.items()]
+        rows.append(["<b>All</b>", f"<b class='igviz-num'>{int(r.counts.sum())}</b>"])
+        return table("Submissions per stakeholder group", ["Stakeholder group", "Submissions"], rows,
+                     "igviz-counts")
+
+    def _group_weights_html(self, r: RoundResults) -> str:
+        gw = r.group_weights
+        if gw.empty:
+            return ""
+        names = {c.id: c.name for c in r.assessment.active_framework.criteria}
+        head = ["Criterion", *[self._group_name(g) for g in gw.index], "Equal footing"]
+        rows = [[text(names[c]), *[f"{gw.loc[g, c]:.0%}" for g in gw.index], f"<b>{r.equal_footing_weights[c]:.0%}</b>"]
+                for c in r.criteria]
+        return table("Mean weight per stakeholder group (share of each person's total)", head, rows)
+
+    def _dispersion_html(self, r: RoundResults) -> str:
+        d = r.dispersion
+        if not len(r.submissions):
+            return ""
+        top = max(float(np.nanmax(d["spread"])), 1.0)
+        rows = [[text(row["name"]), bar(row["spread"], top, f"{row['spread']:.1f} pts", CRITERION_COLOURS[6]),
+                 f"<span class='igviz-num'>{row['between groups']:.1f} pts</span>"] for _, row in d.iterrows()]
+        return table("Where people disagree most: spread of weights (most disputed first)",
+                     ["Criterion", "Spread (std. dev.)", "Gap between groups"], rows, "igviz-dispersion")
+
+    def _consensus_html(self, r: RoundResults) -> str:
+        c = r.consensus
+        groups = r.group_ids
+
+        def cell(status, support=None):
+            share = "" if support is None or np.isnan(support) else f" {support:.0%}"
+            if status == CONSENSUS:
+                return f"<span class='igviz-yes'>✓ yes{share}</span>"
+            if status == NO_CONSENSUS:
+                return f"<span class='igviz-no'>✗ no{share}</span>"
+            return f"<span class='igviz-open'>… too few{share}</span>"
+        rows = [[text(row["name"]), *[cell(row[g], row[f"{g} support"]) for g in groups], cell(row["overall"])]
+                for _, row in c.iterrows()]
+        return (table("Rough consensus per proposal (share of each group supporting it)",
+                      ["Proposal", *[self._group_name(g) for g in groups], "Overall"], rows, "igviz-consensus",
+                      list(c.index))
+                + f"<p class='igviz-note'>{text(r.rule.describe())}</p>")
+
+    def _dissent_html(self, r: RoundResults) -> str:
+        d = r.dissent
+        if d.empty:
+            return "<p class='igviz-note'>No comments yet.</p>"
+        items = "".join(
+            f"<li>{text(row['comment'])}<span class='igviz-who'>{text(self._group_name(row['group']))} · "
+            f"{text(row['participant'])} · own first choice: {text(row['own top'])}"
+            f"{' (differs from the group’s)' if row['differs'] else ''}</span></li>" for _, row in d.iterrows())
+        return f"<ul class='igviz-comments igviz-dissent'>{items}</ul>"
+
+    def _robustness_html(self, r: RoundResults) -> str:
+        rob = r.robustness(samples=4000)
+        if rob is None:
+            return ""
+        t = rob.table
+        names = {p.id: p.short_name for p in r.assessment.proposals}
+        top3 = t[[c for c in t.columns if c.startswith("rank ")][:3]].sum(axis=1)
+        order = t["rank 1"].sort_values(ascending=False).index
+        rows = [[text(names[pid]), bar(t.loc[pid, "rank 1"], 1, f"{t.loc[pid, 'rank 1']:.0%}"),
+                 bar(top3[pid], 1, f"{top3[pid]:.0%}", "#88CCEE")] for pid in order]
+        return table("How robust is the result? Share of 4,000 draws from the submitted weights (with the scores' "
+                     "ranges) in which each proposal ranks…", ["Proposal", "first", "in the top three"], rows)
+
+    def __panel__(self):
+        p = self._panes
+
+        def card(title, *items, basis=420):
+            return pn.Column(html_pane(f"<h2>{text(title)}</h2>"), *items, sizing_mode="stretch_width",
+                             styles={"flex": f"1 1 {basis}px", "min-width": "0"})
+        controls = pn.Column(
+            pn.Row(self._close, self._reopen, self._next, sizing_mode="stretch_width"),
+            pn.Card(*self._rule_inputs, title="Rough consensus rule", collapsed=True, sizing_mode="stretch_width"),
+            pn.Card(self._export_round, *self._downloads, title="Export (anonymised)", collapsed=True,
+                    sizing_mode="stretch_width"),
+            styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
+        return pn.Column(
+            pn.FlexBox(pn.Column(p["header"], styles={"flex": "2 1 480px", "min-width": "0"}), controls,
+                       flex_wrap="wrap", sizing_mode="stretch_width"),
+            self._message,
+            pn.FlexBox(card("Who has submitted", p["counts"], basis=300),
+                       card("Ranking", p["equal"], basis=420), card("Beside it", p["headcount"], basis=420),
+                       card("Rough consensus", p["consensus"], basis=640), card("Dissent and minority notes", p["dissent"]),
+                       card("Where we disagree", p["dispersion"], basis=520),
+                       card("Weights by stakeholder group", p["group_weights"], basis=640),
+                       card("Robustness", p["robustness"], basis=520),
+                       flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
+            sizing_mode="stretch_width")
+
+
+class FacilitatorPage(pn.viewable.Viewer):
+    """Routes by the address: no code → the setup form; code and key → the board; code alone → ask for the key."""
+
+    def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
+        super().__init__(**params)
+        from .explorer import bundled_dataset
+        self.store = store or shared_store()
+        self.dataset = dataset or bundled_dataset()
+        self._body = pn.Column(sizing_mode="stretch_width", margin=0)
+        code, key = query_value("code"), query_value("key")
+        if code:
+            self._open(code, key)
+        else:
+            self._body[:] = [WorkshopSetup(self.store, self.dataset, self._created)]
+
+    def _participant_url(self, code: str) -> str:
+        loc = pn.state.location
+        if loc is None or not loc.href:
+            return f"participant?code={code}"
+        base = loc.href.split("?")[0].rsplit("/", 1)[0]
+        return f"{base}/participant?code={code}"
+
+    def _created(self, created) -> None:
+        code = created.workshop.code
+        set_address(code=code, key=created.secret)
+        self._open(code, created.secret,
+                   "Workshop created. This page's address holds the facilitator key: keep it private, and present "
+                   "with the browser in full screen (F11) so the address bar does not show it.")
+
+    def _open(self, code: str, key: str, greeting: str = "") -> None:
+        try:
+            board = FacilitatorBoard(self.store, self.dataset, code, key, self._participant_url(code.upper()))
+        except AccessDenied as exc:
+            self._ask_key(code, str(exc) if key else "")
+            return
+        except WorkshopError as exc:
+            self._body[:] = [notice(str(exc), "error"), WorkshopSetup(self.store, self.dataset, self._created)]
+            return
+        self._body[:] = ([notice(greeting, "ok")] if greeting else []) + [board]
+
+    def _ask_key(self, code: str, problem: str) -> None:
+        key = pn.widgets.PasswordInput(name="Facilitator key", sizing_mode="stretch_width")
+        go = pn.widgets.Button(name="Open", button_type="primary")
+
+        def submit(_=None):
+            set_address(code=code, key=key.value)
+            self._open(code, key.value)
+        go.on_click(submit)
+        self._body[:] = ([notice(problem, "error")] if problem else []) + [
+            html_pane(f"<h1>Facilitate workshop {text(code.upper()[:16])}</h1>"), key, go]
+
+    def __panel__(self):
+        return pn.Column(self._body, sizing_mode="stretch_width", stylesheets=[CSS])

@@ -1,0 +1,226 @@
+"""The participant's page: join with the code, move the weights, see your own ranking, submit.
+
+One column that works on a phone; on a wider screen the sliders sit beside the results.
+The page keeps the participant's private token in its address (`?code=…&p=…`), so reloading
+or coming back later resumes where they were, and nobody else can submit for them.
+"""
+
+from __future__ import annotations
+
+import time
+
+import panel as pn
+import param
+
+from ..dataset import Dataset
+from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store, workshop_assessment
+from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from .bars import notice, ranking_table
+from .radar import RadarView
+from .style import CSS, WEIGHT_INPUTS, html_pane, text
+from .weights import WeightsPanel
+
+POLL_MS = 2000  # how often the page asks whether the facilitator has closed or opened a round
+
+
+def query_value(name: str) -> str:
+    """A value from the page's address, as text ('' when absent)."""
+    values = (pn.state.session_args or {}).get(name) if pn.state.curdoc is not None else None
+    if not values:
+        return ""
+    value = values[0]
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def set_address(**query: str) -> None:
+    if pn.state.location is not None:
+        pn.state.location.search = "?" + "&".join(f"{k}={v}" for k, v in query.items() if v)
+
+
+def on_server() -> bool:
+    return pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
+
+
+def round_status(info: WorkshopInfo) -> str:
+    if info.round is None:
+        return "The facilitator has not opened a round yet."
+    if info.round.is_open:
+        return f"Round {info.round.number} is open: submit your weights, and revise them as often as you like until it closes."
+    return f"Round {info.round.number} is closed: the facilitator is not taking submissions now."
+
+
+class OwnRanking(pn.viewable.Viewer):
+    """The participant's ranking under their own weights, updated as they move a slider."""
+
+    assessment = param.Parameter()
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._pane = html_pane(self._html(), sizing_mode="stretch_width")
+
+    @param.depends(WEIGHT_INPUTS, watch=True)
+    def _update(self):
+        self._pane.object = self._html()
+        a = self.assessment
+        if not a.problem():
+            a.selected = a.ranking().top  # the radar shows your current favourite
+
+    def _html(self) -> str:
+        a = self.assessment
+        if a.problem():
+            return f"<div class='igviz-warning' role='alert'>{text(a.problem())}</div>"
+        return ranking_table(a.ranking().table, "Your ranking, with your weights", a.dataset.scale.max,
+                             css_class="igviz-ranking-table")
+
+    def __panel__(self):
+        return self._pane
+
+
+class ParticipantPage(pn.viewable.Viewer):
+    """Join → weights → submit, for one participant in one browser session."""
+
+    def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
+        super().__init__(**params)
+        from .explorer import bundled_dataset
+        self.store = store or shared_store()
+        self.dataset = dataset or bundled_dataset()
+        self._body = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._token = ""
+        self._info: WorkshopInfo | None = None
+        self._poll = None
+        code, token = query_value("code"), query_value("p")
+        if token:
+            self._resume(token)
+        elif code:
+            self._show_join(code)
+        else:
+            self._show_code_entry()
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _say(self, message: str, kind: str = "info") -> None:
+        self._messages[:] = [notice(message, kind)] if message else []
+
+    def _show_code_entry(self, problem: str = "") -> None:
+        code = pn.widgets.TextInput(name="Join code", placeholder="e.g. K7P2QX", max_length=16,
+                                    sizing_mode="stretch_width")
+        go = pn.widgets.Button(name="Continue", button_type="primary")
+
+        def submit(_=None):
+            self._show_join(code.value)
+        go.on_click(submit)
+        code.param.watch(lambda e: submit(), "enter_pressed")
+        self._body[:] = [html_pane("<h1>Join a workshop</h1><p class='igviz-note'>Type the code the facilitator "
+                                   "gave you.</p>", sizing_mode="stretch_width"), code, go]
+        self._say(problem, "error")
+
+    def _show_join(self, code: str) -> None:
+        try:
+            info = self.store.workshop(code)
+        except WorkshopError as exc:
+            self._show_code_entry(str(exc))
+            return
+        self._info = info
+        groups = {self.dataset.groups[g].name: g for g in info.groups}
+        group = pn.widgets.Select(name="Your stakeholder group", options={"Choose…": "", **groups},
+                                  sizing_mode="stretch_width")
+        name = pn.widgets.TextInput(name="A pseudonym (only you see it)", max_length=PSEUDONYM_MAX,
+                                    placeholder="e.g. Blue heron", sizing_mode="stretch_width")
+        join = pn.widgets.Button(name="Join", button_type="primary")
+
+        def submit(_=None):
+            if not group.value:
+                self._say("Choose your stakeholder group first.", "error")
+                return
+            try:
+                token = self.store.join(info.code, group.value, name.value)
+            except WorkshopError as exc:
+                self._say(str(exc), "error")
+                return
+            set_address(code=info.code, p=token)
+            self._resume(token, just_joined=True)
+        join.on_click(submit)
+        self._body[:] = [
+            html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>Results are shown per stakeholder group "
+                      "and with every group on an equal footing. Your pseudonym is never shown to others.</p>",
+                      sizing_mode="stretch_width"),
+            group, name, join]
+        self._say(round_status(info))
+        set_address(code=info.code)
+
+    def _resume(self, token: str, just_joined: bool = False) -> None:
+        try:
+            me = self.store.participant(token)
+        except WorkshopError as exc:
+            self._show_code_entry(str(exc))
+            return
+        self._token, self._info = token, me.workshop
+        self._show_weights(me, just_joined)
+        if on_server() and self._poll is None:
+            self._poll = pn.state.add_periodic_callback(self._check_round, period=POLL_MS)
+
+    def _show_weights(self, me: ParticipantInfo, just_joined: bool) -> None:
+        info = me.workshop
+        a = self.assessment = workshop_assessment(self.dataset, info.framework, info.proposals)
+        if me.weights:
+            a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
+        a.selected = a.ranking().top
+        self._comment = pn.widgets.TextAreaInput(
+            name="Comment (optional): a dissent or minority note for the group", value=me.comment,
+            max_length=COMMENT_MAX, placeholder="Shown to the room with your stakeholder group, never your name",
+            sizing_mode="stretch_width", height=90)
+        self._submit = pn.widgets.Button(name="Submit my weights", button_type="primary", sizing_mode="stretch_width",
+                                         disabled=not info.accepting)
+        self._submit.on_click(self._send)
+        self._status = html_pane(self._status_html(me.submitted_at), sizing_mode="stretch_width")
+        group_name = self.dataset.groups[me.group].name
+        header = html_pane(
+            f"<h1>{text(info.title)}</h1><p class='igviz-note'>You: {text(me.pseudonym)} · {text(group_name)}. "
+            f"Move the weights to say what matters to you; your ranking follows.</p>", sizing_mode="stretch_width")
+        weights = pn.Column(html_pane("<h2>Your weights</h2>"), WeightsPanel(assessment=a, choose_framework=False),
+                            self._comment, self._submit, self._status,
+                            styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
+        results = pn.Column(OwnRanking(assessment=a), RadarView(assessment=a),
+                            styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
+        self._body[:] = [header, pn.FlexBox(weights, results, flex_wrap="wrap", align_items="flex-start",
+                                            sizing_mode="stretch_width")]
+        if just_joined:
+            self._say("You have joined. Keep this page's address: it lets you come back and revise your weights.", "ok")
+        else:
+            self._say(round_status(info))
+
+    def _status_html(self, submitted_at: float | None) -> str:
+        if submitted_at is None:
+            return "<p class='igviz-note' role='status'>Not submitted yet in this round.</p>"
+        when = time.strftime("%H:%M:%S", time.localtime(submitted_at))
+        return (f"<p class='igviz-note' role='status'>Submitted at {when}. You can revise and submit again "
+                "until the round closes.</p>")
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def _send(self, _=None) -> None:
+        try:
+            me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value)
+        except WorkshopError as exc:
+            self._say(str(exc), "error")  # the weights and comment stay as they are on the page
+            return
+        self._status.object = self._status_html(me.submitted_at)
+        self._say("Thank you: your weights are in.", "ok")
+
+    def _check_round(self) -> None:
+        try:
+            info = self.store.workshop(self._info.code)
+        except Exception:  # noqa: BLE001 - a database hiccup must not kill the page; try again next time
+            return
+        previous, self._info = self._info, info
+        if info.round == previous.round:
+            return
+        self._submit.disabled = not info.accepting
+        if previous.round and info.round and info.round.number != previous.round.number:
+            self._status.object = self._status_html(None)
+        self._say(round_status(info), "info" if info.accepting else "warning")
+
+    def __panel__(self):
+        return pn.Column(self._messages, self._body, sizing_mode="stretch_width", stylesheets=[CSS],
+                         styles={"max-width": "1200px", "margin": "0 auto"})
