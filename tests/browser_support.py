@@ -75,27 +75,65 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 @contextmanager
 def explorer_server(timeout: float = 60.0):
     """`panel serve dashboards/explorer.py` on a free port; yields the base URL (http://localhost:PORT)."""
-    port = free_port()
-    log_file = tempfile.NamedTemporaryFile(prefix="igviz-panel-", suffix=".log", delete=False)
-    log = Path(log_file.name)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "panel", "serve", "dashboards/explorer.py", "--port", str(port),
-         "--address", "localhost", "--allow-websocket-origin", f"localhost:{port}"],
-        cwd=REPO, stdout=log_file, stderr=subprocess.STDOUT, env=env)
-    base = f"http://localhost:{port}"
+    with panel_server(["explorer"], timeout=timeout) as server:
+        yield server.base
+
+
+WORKSHOP_APPS = ["explorer", "participant", "facilitator"]
+
+
+class PanelServer:
+    """`panel serve` of some dashboards in a subprocess, which a test may kill and start again."""
+
+    def __init__(self, apps: list[str], database_url: str | None = None, port: int | None = None,
+                 timeout: float = 60.0):
+        self.apps, self.timeout = apps, timeout
+        self.port = port or free_port()
+        self.base = f"http://localhost:{self.port}"
+        self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if database_url:
+            self.env["IGVIZ_DATABASE_URL"] = database_url
+        self.proc = None
+
+    def start(self) -> "PanelServer":
+        self._close_log()
+        self._log_file = tempfile.NamedTemporaryFile(prefix="igviz-panel-", suffix=".log", delete=False)
+        self.log = Path(self._log_file.name)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "panel", "serve", *[f"dashboards/{a}.py" for a in self.apps],
+             "--port", str(self.port), "--address", "localhost",
+             "--allow-websocket-origin", f"localhost:{self.port}"],
+            cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT, env=self.env)
+        _wait_until_up(f"{self.base}/{self.apps[0]}", self.proc, self.log, self.timeout)
+        return self
+
+    def kill(self) -> None:
+        """Gone at once, as in a crash or a power cut: nothing gets to clean up."""
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self.proc is not None:
+            self._log_file.close()
+            self.log.unlink(missing_ok=True)
+
+
+@contextmanager
+def panel_server(apps: list[str], database_url: str | None = None, timeout: float = 60.0):
+    server = PanelServer(apps, database_url, timeout=timeout)
     try:
-        _wait_until_up(f"{base}/explorer", proc, log, timeout)
-        yield base
+        yield server.start()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log_file.close()
-        log.unlink(missing_ok=True)
+        server.stop()
 
 
 def launch_chromium(playwright):
@@ -186,3 +224,50 @@ def table_column(page, rows_selector: str, child: int):
 def smaa_mode_button(page, label: str):
     """A button of the SMAA view's weights mode ("Any weights" / "Near my weights")."""
     return page.locator(".bk-btn", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+
+
+# -- the workshop pages --------------------------------------------------------------------------
+
+COUNTS_TABLE = "table.igviz-counts"
+EQUAL_FOOTING_ROWS = "table.igviz-equal-footing tbody tr"
+DISSENT_ITEMS = "ul.igviz-dissent li"
+
+
+def create_workshop(page, base: str, title: str, timeout: float = 20_000) -> tuple[str, str]:
+    """Fill in the facilitator's set-up form; returns (join code, facilitator URL with its key)."""
+    page.goto(f"{base}/facilitator")
+    page.get_by_placeholder("e.g. IGF 2026").fill(title)
+    page.get_by_role("button", name="Create the workshop").click()
+    page.locator(".igviz-code").wait_for(timeout=timeout)
+    page.wait_for_url(re.compile(r"key="), timeout=timeout)
+    return page.locator(".igviz-code").inner_text().strip(), page.url
+
+
+def join_workshop(page, base: str, code: str, group: str, pseudonym: str, timeout: float = 20_000) -> None:
+    """Join from the participant page: `group` is the stakeholder group's name as listed."""
+    page.goto(f"{base}/participant?code={code}")
+    page.get_by_role("combobox").select_option(label=group, timeout=timeout)
+    page.get_by_placeholder("e.g. Blue heron").fill(pseudonym)
+    page.get_by_role("button", name="Join").click()
+    page.locator(RANKING_ROWS).first.wait_for(timeout=timeout)
+
+
+def submit_weights(page, comment: str = "", timeout: float = 20_000) -> None:
+    if comment:
+        page.get_by_placeholder("Shown to the room").fill(comment)
+        page.get_by_placeholder("Shown to the room").blur()  # the text reaches the server on change
+    page.get_by_role("button", name="Submit my weights").click()
+    page.get_by_text("your weights are in").wait_for(timeout=timeout)
+
+
+def facilitator_counts(page) -> dict[str, int]:
+    """Submissions per stakeholder group name, as the facilitator page shows them."""
+    rows = page.locator(f"{COUNTS_TABLE} tbody tr").evaluate_all(
+        "rows => rows.map(r => [r.cells[0].innerText.trim(), r.cells[1].innerText.trim()])")
+    return {name: int(n) for name, n in rows}
+
+
+def wait_for_count(page, total: int, timeout: float = 20_000) -> None:
+    """Wait until the facilitator page's "All" row reads `total`."""
+    page.locator(f"{COUNTS_TABLE} tbody tr", has_text="All").locator("td").nth(1).filter(
+        has_text=re.compile(rf"^\s*{total}\s*$")).wait_for(timeout=timeout)

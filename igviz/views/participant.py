@@ -201,7 +201,8 @@ class ParticipantPage(pn.viewable.Viewer):
 
     def _send(self, _=None) -> None:
         try:
-            me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value)
+            # value_input: what is typed, even if the box has not lost focus yet
+            me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value_input or "")
         except WorkshopError as exc:
             self._say(str(exc), "error")  # the weights and comment stay as they are on the page
             return
