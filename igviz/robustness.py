@@ -107,8 +107,10 @@ WeightSampler = Callable[[np.random.Generator, int], np.ndarray]
 def uniform_simplex(n_criteria: int) -> WeightSampler:
     """No preference information: weights uniform on the simplex (Dirichlet with all α = 1)."""
     def sample(rng, size):
-        e = rng.exponential(size=(size, n_criteria))
-        return e / e.sum(axis=1, keepdims=True)
+        # Single-precision draws cost a third of double ones; the sum is taken in double
+        # precision, so each row still sums to 1 to within double rounding.
+        e = rng.standard_exponential((size, n_criteria), dtype=np.float32)
+        return e / e.sum(axis=1, keepdims=True, dtype=np.float64)
     return sample
 
 
@@ -135,16 +137,43 @@ def resample(weight_sets: np.ndarray) -> WeightSampler:
     return sample
 
 
+# A drawn score is low + k × (high − low) / SCORE_STEPS for a random integer k in 0..SCORE_STEPS.
+SCORE_STEPS = 65_535
+# Drawn scores per step of an SMAA run (about a megabyte of float32): small enough to stay in
+# cache (10,000 samples of the bundled data at once ran at half the speed), and small enough that
+# OpenBLAS runs each product on one thread: waking its worker threads on a busy two-core server
+# made runs slower and several times as erratic.
+_CELLS_PER_STEP = 250_000
+
+
+def score_steps(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """Random 16-bit integers (uniform on 0..SCORE_STEPS), four from each 64-bit generator output.
+
+    A float32 uniform costs one generator call per number, and the largest SMAA runs draw
+    10⁸ scores per pass. A score only has to fall anywhere in its range: 65,536 evenly spaced
+    values across a range of a few points (steps of about 0.00005) are far finer than any
+    judgement's precision, and cost a quarter of the calls.
+    """
+    count = int(np.prod(shape))
+    return rng.bit_generator.random_raw((count + 3) // 4).view(np.uint16)[:count].reshape(shape)
+
+
+def _draw(rng, low: np.ndarray, step: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Scores uniform within their ranges, float32; `low` and `step` broadcast against `shape`."""
+    scores = np.multiply(score_steps(rng, shape), step, dtype=np.float32)
+    scores += low
+    return scores
+
+
 def uniform_scores(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, size: int) -> np.ndarray:
     """Scores drawn uniformly within each cell's low–high range (size × proposals × criteria).
 
     Uniform on the interval is SMAA's usual model for imprecise measurements: the range says
     where the judgement could lie, not which value inside it is likelier.
     """
-    u = rng.random((size, *low.shape), dtype=np.float32)
-    u *= (high - low)
-    u += low
-    return u
+    low = np.asarray(low, dtype=np.float32)
+    step = (np.asarray(high, dtype=np.float32) - low) / np.float32(SCORE_STEPS)
+    return _draw(rng, low, step, (size, *low.shape))
 
 
 class Cancelled(Exception):
@@ -158,14 +187,6 @@ class SMAAResult:
     confidence: np.ndarray         # proposals: share of score samples in which i ranks first at its central weights
     samples: int
     seed: int
-
-
-def _rank_positions(values: np.ndarray) -> np.ndarray:
-    """Rank index (0 = best) of each proposal in each sample."""
-    order = np.argsort(-values, axis=1)  # ties are already broken at random by the caller
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(values.shape[1])[None, :], axis=1)
-    return ranks
 
 
 def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler: WeightSampler,
@@ -185,7 +206,8 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
     with `Cancelled`, so a dashboard can drop work whose inputs have already changed.
     """
     x = np.asarray(scores, dtype=np.float32)
-    lo, hi = np.asarray(low, dtype=np.float32), np.asarray(high, dtype=np.float32)
+    lo = np.asarray(low, dtype=np.float32)
+    step = (np.asarray(high, dtype=np.float32) - lo) / np.float32(SCORE_STEPS)
     m, n = x.shape
     mins = None if minimums is None else np.where(np.isnan(minimums), -np.inf, minimums).astype(np.float32)
     rng = np.random.default_rng(seed)
@@ -194,7 +216,7 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
         """Push a proposal below a minimum under every proposal meeting them (per sample)."""
         return np.float32(0) if mins is None else np.float32(1e6) * (xs < mins).any(axis=-1)
 
-    def step(fraction):
+    def step_to(fraction):
         if cancelled is not None and cancelled():
             raise Cancelled()
         if progress is not None:
@@ -202,32 +224,40 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
 
     def values(w):
         """Overall value per sample and proposal under sampled weights (and scores)."""
-        w = w.astype(np.float32)
         if not score_uncertainty:
             # Fixed scores: one product, and exact ties (identical proposals) broken at random,
             # counting values within 1e-4 of each other as tied.
             v = w @ x.T - penalty(x)
-            return v + rng.random(v.shape, dtype=np.float32) * np.float32(1e-4)
-        xs = uniform_scores(rng, lo, hi, len(w))
-        return (xs @ w[:, :, None])[:, :, 0] - penalty(xs)
+            v += rng.random(v.shape, dtype=np.float32) * np.float32(1e-4)
+            return v
+        xs = _draw(rng, lo, step, (len(w), m, n))
+        v = (xs @ w[:, :, None])[:, :, 0]   # one small product per sample
+        if mins is not None:
+            v -= penalty(xs)
+        return v
 
-    counts = np.zeros(m * m, dtype=np.int64)
-    first_weight_sum = np.zeros((m, n))
+    counts = np.zeros(m * m, dtype=np.int64)   # at [rank × m + proposal]
+    first_weight_sum = np.zeros(m * n)         # at [proposal × n + criterion]
+    slots = np.arange(m) * m
+    per_step = max(1, min(chunk, _CELLS_PER_STEP // (m * n)))
     done = 0
     while done < samples:
-        step(done / (2 * samples))
-        size = min(chunk, samples - done)
+        step_to(done / (2 * samples))
+        size = min(per_step, samples - done)
         w = weight_sampler(rng, size)
-        ranks = _rank_positions(values(w))
-        counts += np.bincount((np.arange(m)[None, :] * m + ranks).ravel(), minlength=m * m)
-        first_weight_sum += np.eye(m, dtype=np.float64)[np.argmin(ranks, axis=1)].T @ w
+        # Proposals best first in each sample (drawn scores leave no ties to break).
+        best_first = np.argsort(-values(w.astype(np.float32)), axis=1)
+        counts += np.bincount((best_first + slots).ravel(), minlength=m * m)
+        first_weight_sum += np.bincount((best_first[:, :1] * n + np.arange(n)).ravel(), weights=w.ravel(),
+                                        minlength=m * n)
         done += size
-    acceptability = counts.reshape(m, m) / samples
+    acceptability = counts.reshape(m, m).T / samples
     firsts = acceptability[:, 0] * samples
     with np.errstate(invalid="ignore", divide="ignore"):
-        central = first_weight_sum / firsts[:, None]
+        central = first_weight_sum.reshape(m, n) / firsts[:, None]
     central[firsts == 0] = np.nan
     can_win = np.flatnonzero(firsts > 0)
+    k = len(can_win)
     candidate_weights = central[can_win].astype(np.float32)
 
     # Confidence factors: how often each candidate is first at its central weights as scores vary.
@@ -235,22 +265,27 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
         # Nothing varies: first outright (1), tied for first (a share), or not first (0).
         v = candidate_weights @ x.T - penalty(x)                      # candidates × proposals
         top = np.isclose(v, v.max(axis=1, keepdims=True), rtol=0, atol=1e-4)
-        share = np.where(top[np.arange(len(can_win)), can_win], 1.0 / top.sum(axis=1), 0.0)
+        share = np.where(top[np.arange(k), can_win], 1.0 / top.sum(axis=1), 0.0)
         confidence = np.full(m, np.nan)
         confidence[can_win] = share
-        step(1.0)
+        step_to(1.0)
         return SMAAResult(acceptability, central, confidence, samples, seed)
-    wins = np.zeros(m, dtype=np.int64)
+    wins = np.zeros(k, dtype=np.int64)
+    per_step = max(1, min(chunk, _CELLS_PER_STEP // (m * max(n, k))))
     done = 0
-    while done < samples and len(can_win):
-        step(0.5 + done / (2 * samples))
-        size = min(chunk, samples - done)
-        xs = uniform_scores(rng, lo, hi, size)
-        # values[s, a, k]: proposal a under candidate k's central weights, as one flat product.
-        v = (xs.reshape(-1, n) @ candidate_weights.T).reshape(size, m, len(can_win))
+    while done < samples and k:
+        step_to(0.5 + done / (2 * samples))
+        size = min(per_step, samples - done)
+        # Drawn proposal-major (proposals × samples × criteria), so the best value in each sample
+        # is an element-wise maximum over proposals, which NumPy vectorises, not an argmax along
+        # a strided middle axis (which took most of a large run).
+        xs = _draw(rng, lo[:, None, :], step[:, None, :], (m, size, n))
+        v = np.matmul(xs, candidate_weights.T)   # [proposal, sample, candidate]: one product per proposal
         if mins is not None:
-            v = v - penalty(xs)[:, :, None]
-        wins[can_win] += (np.argmax(v, axis=1) == can_win[None, :]).sum(axis=0)
+            v -= penalty(xs)[:, :, None]
+        own = v[can_win, :, np.arange(k)]       # each candidate's own value: candidates × samples
+        wins += (own >= v.max(axis=0).T).sum(axis=1)
         done += size
-    confidence = np.where(firsts > 0, wins / samples, np.nan)
+    confidence = np.full(m, np.nan)
+    confidence[can_win] = wins / samples
     return SMAAResult(acceptability, central, confidence, samples, seed)
