@@ -138,6 +138,8 @@ class RadarView(ChartView):
         return pn.Column(
             html_pane("<h2>Profile</h2>", margin=(0, 10)), self._compare, self._legend,
             pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width")),
-                    ("Table", self._table), dynamic=False),
+                    # dynamic: a hidden table still widens the tabs to its own width, which pushed
+                    # the chart off a phone's screen; rendered only when shown, it cannot.
+                    ("Table", self._table), dynamic=True),
             sizing_mode="stretch_width",
         )
