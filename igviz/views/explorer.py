@@ -106,7 +106,8 @@ class Explorer(pn.viewable.Viewer):
     def __panel__(self):
         header = html_pane(
             "<header class='igviz-header'><h1>igviz</h1><p>Internet governance reform proposals, scored against "
-            "weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.</p></header>",
+            "weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why. "
+            "In a workshop: <a href='participant'>join with a code</a> or <a href='facilitator'>run one</a>.</p></header>",
             sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
         def card(view, basis, **styles):

@@ -179,7 +179,11 @@ class WorkshopStore:
         sqlite = self.url.startswith("sqlite")
         options = {"connect_args": {"timeout": 30, "check_same_thread": False}} if sqlite else \
             {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
-        self.engine = create_engine(self.url, **options)
+        try:
+            self.engine = create_engine(self.url, **options)
+        except ModuleNotFoundError as exc:
+            raise WorkshopError(f"The database driver for {self.url.split(':')[0]} is not installed ({exc.name}); "
+                                "for PostgreSQL: pip install 'igviz[postgres]'") from exc
         if sqlite:
             self._serialise_sqlite_writes()
         _Base.metadata.create_all(self.engine)
