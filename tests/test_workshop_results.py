@@ -140,3 +140,20 @@ def test_a_damaged_export_names_the_submission_and_field(tmp_path):
     (tmp_path / "notes.txt").write_text("hello")
     with pytest.raises(DataValidationError, match="expected a .json or .csv"):
         load_export(tmp_path / "notes.txt")
+
+
+def test_the_group_weights_open_as_an_assessment():
+    r = results()
+    a = r.assessment_for("equal footing")
+    assert a.weights.values()["transparent"] == pytest.approx(10) and a.weights.values()["accountable"] == pytest.approx(10)
+    assert a.normalised_weights()["effective"] == 0
+    with pytest.raises(ValueError, match="'equal footing' or 'head count'"):
+        r.assessment_for("loudest")
+
+
+def test_the_sample_round_loads_and_ranks():
+    from pathlib import Path
+    export = load_export(Path(__file__).resolve().parents[1] / "notebooks" / "examples" / "sample_round.json")
+    r = export.results()
+    assert r.counts.sum() == len(export.submissions) == 18
+    assert list(r.assessment_for("equal footing").ranking().order) == list(r.equal_footing_ranking.index)

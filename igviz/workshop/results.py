@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from ..model import Assessment
+from ..model import Assessment, Proposal
 from ..records import StakeholderGroup
 
 WEIGHT_PREFIX = "weight."
@@ -131,6 +131,20 @@ class RoundResults:
         """Each person counts once: larger groups weigh more."""
         return pd.Series(self.shares.mean(axis=0) if len(self.shares) else np.nan, index=self.criteria,
                          name="head count")
+
+    def assessment_for(self, weights: str = "equal footing") -> Assessment:
+        """A fresh assessment of the workshop's proposals under the group's weights ("equal footing"
+        or "head count"), scaled to the sliders' 0–10, e.g. to open in the explorer."""
+        chosen = {"equal footing": self.equal_footing_weights, "head count": self.headcount_weights}.get(weights)
+        if chosen is None:
+            raise ValueError(f"weights must be 'equal footing' or 'head count', got {weights!r}")
+        if not len(self.submissions):
+            raise ValueError("no submissions in this round: there are no group weights yet")
+        a = self.assessment
+        fresh = Assessment(a.dataset, framework=a.framework, proposals=[Proposal(a.dataset.proposal(p.id), a.dataset)
+                                                                       for p in a.proposals])
+        fresh.weights.set({c: float(v) * 10 / float(chosen.max()) for c, v in chosen.items()})
+        return fresh
 
     def _ranking(self, weights: pd.Series) -> pd.DataFrame | None:
         if not len(self.submissions):
