@@ -16,9 +16,9 @@ from .style import html_pane, text
 
 def bar(value: float, top: float, label: str, colour: str = "#332288") -> str:
     share = 0 if not top or not math.isfinite(value) else max(0.0, min(1.0, value / top))
-    return (f"<span class='igviz-track' aria-hidden='true'><span class='igviz-fill' "
+    return (f"<span class='igviz-bar'><span class='igviz-track' aria-hidden='true'><span class='igviz-fill' "
             f"style='width:{share * 100:.1f}%;background:{colour}'></span></span>"
-            f"<span class='igviz-num'>{text(label)}</span>")
+            f"<span class='igviz-num'>{text(label)}</span></span>")
 
 
 def table(caption: str, head: list[str], rows: list[list[str]], css_class: str = "", row_ids: list[str] | None = None) -> str:

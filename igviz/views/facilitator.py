@@ -271,7 +271,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                        flex_wrap="wrap", sizing_mode="stretch_width"),
             self._message,
             pn.FlexBox(card("Who has submitted", p["counts"], basis=300),
-                       card("Ranking", p["equal"], basis=420), card("Beside it", p["headcount"], basis=420),
+                       card("Ranking", p["equal"], basis=420), card("Ranking by head count", p["headcount"], basis=420),
                        card("Rough consensus", p["consensus"], basis=640), card("Dissent and minority notes", p["dissent"]),
                        card("Where we disagree", p["dispersion"], basis=520),
                        card("Weights by stakeholder group", p["group_weights"], basis=640),

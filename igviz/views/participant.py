@@ -57,13 +57,23 @@ class OwnRanking(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         self._pane = html_pane(self._html(), sizing_mode="stretch_width")
+        # On a phone the full ranking is a scroll away from the sliders: this line sits beside them.
+        self.summary = html_pane(self._summary_html(), sizing_mode="stretch_width")
 
     @param.depends(WEIGHT_INPUTS, watch=True)
     def _update(self):
         self._pane.object = self._html()
+        self.summary.object = self._summary_html()
         a = self.assessment
         if not a.problem():
             a.selected = a.ranking().top  # the radar shows your current favourite
+
+    def _summary_html(self) -> str:
+        a = self.assessment
+        if a.problem():
+            return ""
+        names = list(a.ranking().table["short_name"][:3])
+        return f"<p class='igviz-note' aria-live='polite'>Your top three now: {text(', '.join(names))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
@@ -178,10 +188,11 @@ class ParticipantPage(pn.viewable.Viewer):
         header = html_pane(
             f"<h1>{text(info.title)}</h1><p class='igviz-note'>You: {text(me.pseudonym)} · {text(group_name)}. "
             f"Move the weights to say what matters to you; your ranking follows.</p>", sizing_mode="stretch_width")
+        ranking = OwnRanking(assessment=a)
         weights = pn.Column(html_pane("<h2>Your weights</h2>"), WeightsPanel(assessment=a, choose_framework=False),
-                            self._comment, self._submit, self._status,
+                            ranking.summary, self._comment, self._submit, self._status,
                             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
-        results = pn.Column(OwnRanking(assessment=a), RadarView(assessment=a),
+        results = pn.Column(ranking, RadarView(assessment=a),
                             styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
         self._body[:] = [header, pn.FlexBox(weights, results, flex_wrap="wrap", align_items="flex-start",
                                             sizing_mode="stretch_width")]
