@@ -12,7 +12,7 @@ import math
 import re
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import yaml
 
@@ -40,6 +40,7 @@ from .records import (
     Score,
     StakeholderGroup,
 )
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .sources import SourceLibrary
 
 if TYPE_CHECKING:
@@ -187,7 +188,28 @@ class _Builder:
             if gid and name:
                 if gid in self.groups:
                     rec.fail("id", f"duplicate stakeholder group id '{gid}'")
-                self.groups[gid] = StakeholderGroup(gid, name)
+                self.groups[gid] = StakeholderGroup(gid, name, self.translations(rec, ("name",)))
+
+    def translations(self, rec: _Record, fields: tuple[str, ...]) -> Mapping[str, Mapping[str, str]]:
+        """`translations: {fr: {name: ...}, es: {...}}`: a record's texts in other languages (see igviz.i18n)."""
+        out = {}
+        for language, texts in (rec.get("translations", "mapping", default={}) or {}).items():
+            if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+                rec.fail(f"translations.{language}", f"unknown language; expected one of "
+                                                     f"{', '.join(l for l in LANGUAGES if l != DEFAULT_LANGUAGE)}")
+                continue
+            trec = rec.child(f"translations.{language}", texts)
+            if not isinstance(texts, dict):
+                trec.fail("", "expected a mapping of field to translated text")
+                continue
+            for field_name in texts:
+                if field_name not in fields:
+                    trec.fail(str(field_name), f"cannot be translated here; expected one of {', '.join(fields)}")
+            texts = {f: v for f in fields if (v := trec.get(f, "text", default=None))}
+            if len(texts.get("short_name", "")) > 24:
+                trec.fail("short_name", f"at most 24 characters (it labels chart axes), got {len(texts['short_name'])}")
+            out[language] = MappingProxyType(texts)
+        return MappingProxyType(out)
 
     # -- frameworks -------------------------------------------------------------------
 
@@ -223,7 +245,8 @@ class _Builder:
             return
         for c in criteria:
             self._criterion_file[c.id] = file
-        self.frameworks[fid] = Framework(fid, name or fid, description or "", citation, tuple(criteria), bool(default), file)
+        self.frameworks[fid] = Framework(fid, name or fid, description or "", citation, tuple(criteria), bool(default), file,
+                                         self.translations(rec, ("name", "description")))
 
     def criterion(self, rec: _Record, fid: str | None, data: Any) -> Criterion | None:
         if not isinstance(data, dict):
@@ -244,7 +267,9 @@ class _Builder:
             rec.fail("derivation_rationale", "missing; say why this criterion is derived from those criteria")
         if None in (cid, name, group, description):
             return None
-        return Criterion(cid, name, group, description, citation, fid or "", MappingProxyType(derived), rationale)
+        translations = self.translations(rec, ("name", "group", "description"))
+        return Criterion(cid, name, group, description, citation, fid or "", MappingProxyType(derived), rationale,
+                         translations)
 
     # -- proposals ----------------------------------------------------------------------
 
@@ -272,6 +297,7 @@ class _Builder:
         self.proposals[pid] = ProposalRecord(
             pid, fields["name"], fields["short_name"], fields["proponent"], fields["description"],
             citations, attributes, {}, strengths, weaknesses, bool(baseline), file,
+            self.translations(rec, ("name", "short_name", "description")),
         )
 
     def attributes(self, rec: _Record, data: Any) -> Attributes | None:

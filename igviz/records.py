@@ -38,6 +38,7 @@ class Criterion:
     # Default-framework criterion id -> relative weight; empty for directly scored criteria.
     derived_from: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     derivation_rationale: str = ""
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Framework:
     criteria: tuple[Criterion, ...]
     default: bool = False
     file: str = ""
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -112,6 +114,7 @@ class ProposalRecord:
     weaknesses: tuple[Remark, ...] = ()
     baseline: bool = False
     file: str = ""
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class Scale:
 class StakeholderGroup:
     id: str
     name: str
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
