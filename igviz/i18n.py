@@ -33,11 +33,18 @@ def catalogue(language: str) -> dict[str, str]:
     if language == DEFAULT_LANGUAGE:
         return {}
     path = LOCALES / f"{language}.yaml"
+    if not path.exists():
+        return {}
     with path.open(encoding="utf-8") as f:
         data = yaml.safe_load(f) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of English text to translation")
     return {str(k): str(v) for k, v in data.items()}
+
+
+def N_(message: str) -> str:
+    """Marks a text for translation where it is defined, to be translated where it is shown."""
+    return message
 
 
 def translate(message: str, language: str = DEFAULT_LANGUAGE, **values) -> str:
@@ -50,3 +57,54 @@ def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
     translations = getattr(record, "translations", None) or {}
     value = (translations.get(language) or {}).get(field)
     return value if value else getattr(record, field)
+
+
+# -- for translators and the tests: which texts need translating ------------------------------
+
+# Calls whose first argument is a text to translate: `_` in views, and the workshop's errors.
+MARKERS = {"_", "N_", "translate", "WorkshopError", "AccessDenied"}
+SOURCES = ("views", "workshop", "lite.py")
+
+
+def messages_in_code(root: Path | None = None) -> dict[str, str]:
+    """Every literal text passed to a translation marker in the package, with where it was found."""
+    import ast
+
+    root = root or Path(__file__).parent
+    files = [p for name in SOURCES for p in ((root / name).rglob("*.py") if (root / name).is_dir() else [root / name])
+             if p.exists()]
+    found: dict[str, str] = {}
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args:
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+                arg = node.args[0]
+                if name in MARKERS and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    found.setdefault(arg.value, f"{path.relative_to(root.parent)}:{node.lineno}")
+            # Class-level message templates (e.g. ConsensusRule.DESCRIPTION) are named *DESCRIPTION or in dicts
+            # of messages (_EMPTY, _TOO_LONG): marked by their names.
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in ("DESCRIPTION", "_EMPTY", "_TOO_LONG")
+                                                    for t in node.targets):
+                for const in ast.walk(node.value):
+                    if isinstance(const, ast.Constant) and isinstance(const.value, str) and " " in const.value:
+                        found.setdefault(const.value, f"{path.relative_to(root.parent)}:{const.lineno}")
+    return found
+
+
+def missing_translations(language: str) -> list[str]:
+    """Texts in the code that the language's catalogue lacks (or whose {placeholders} differ)."""
+    import string
+
+    fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
+    table = catalogue(language)
+    return sorted(m for m in messages_in_code() if m not in table or fields(table[m]) != fields(m))
+
+
+if __name__ == "__main__":  # python -m igviz.i18n: what each language still lacks
+    for lang in LANGUAGES:
+        if lang != DEFAULT_LANGUAGE:
+            missing = missing_translations(lang)
+            print(f"{lang}: {len(missing)} missing")
+            for m in missing:
+                print(f"  {m!r}")

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from .language import _
 from .style import html_pane, text
 
 
@@ -31,18 +32,18 @@ def table(caption: str, head: list[str], rows: list[list[str]], css_class: str =
             f"<thead><tr>{heads}</tr></thead><tbody>{body}</tbody></table>")
 
 
-def ranking_table(ranking: pd.DataFrame | None, caption: str, scale_max: float, empty: str = "No submissions yet.",
+def ranking_table(ranking: pd.DataFrame | None, caption: str, scale_max: float, empty: str = "",
                   css_class: str = "") -> str:
     """A ranking (index: proposal id; columns rank, name, short_name, overall) as rows with score bars.
 
     Short names keep it on one screen of a phone or a projector; the full name is the tooltip.
     """
     if ranking is None or not len(ranking):
-        return f"<p class='igviz-note'>{text(empty)}</p>"
+        return f"<p class='igviz-note'>{text(empty or _('No submissions yet.'))}</p>"
     rows = [[f"<span class='igviz-rank'>{int(r['rank'])}</span>",
              f"<span title='{text(r['name'])}'>{text(r['short_name'])}</span>",
              bar(float(r["overall"]), scale_max, f"{r['overall']:.2f}")] for _, r in ranking.iterrows()]
-    return table(caption, ["Rank", "Proposal", "Overall (0–10)"], rows, css_class, list(ranking.index))
+    return table(caption, [_("Rank"), _("Proposal"), _("Overall (0–10)")], rows, css_class, list(ranking.index))
 
 
 def notice(message: str, kind: str = "info"):

@@ -17,7 +17,9 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
                         WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.store import TITLE_MAX
 from .bars import bar, notice, ranking_table, table
-from .participant import on_server, query_value, set_address
+from ..i18n import localised
+from .language import _, current_language, language_selector, start_session_language
+from .participant import message, on_server, query_value, set_address
 from .style import CRITERION_COLOURS, CSS, html_pane, text
 
 POLL_MS = 1000
@@ -29,16 +31,19 @@ class WorkshopSetup(pn.viewable.Viewer):
     def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, **params):
         super().__init__(**params)
         self.store, self.dataset, self.on_created = store, dataset, on_created
-        self._title = pn.widgets.TextInput(name="Workshop title", max_length=TITLE_MAX,
-                                           placeholder="e.g. IGF 2026: which reform do we back?")
-        self._framework = pn.widgets.Select(name="Criteria framework",
-                                            options={f.name: f.id for f in dataset.frameworks.values()},
+        self._title = pn.widgets.TextInput(name=_("Workshop title"), max_length=TITLE_MAX,
+                                           placeholder=_("e.g. IGF 2026: which reform do we back?"))
+        self._framework = pn.widgets.Select(name=_("Criteria framework"),
+                                            options={localised(f, "name", current_language()): f.id
+                                                     for f in dataset.frameworks.values()},
                                             value=dataset.default_framework.id)
-        self._proposals = pn.widgets.MultiChoice(name="Proposals", value=list(dataset.proposals),
-                                                 options={p.short_name: p.id for p in dataset.proposals.values()})
-        self._groups = pn.widgets.MultiChoice(name="Stakeholder groups", value=[g for g in DEFAULT_GROUPS if g in dataset.groups],
-                                              options={g.name: g.id for g in dataset.groups.values()})
-        self._create = pn.widgets.Button(name="Create the workshop", button_type="primary")
+        self._proposals = pn.widgets.MultiChoice(name=_("Proposals"), value=list(dataset.proposals),
+                                                 options={localised(p, "short_name", current_language()): p.id
+                                                          for p in dataset.proposals.values()})
+        self._groups = pn.widgets.MultiChoice(name=_("Stakeholder groups"), value=[g for g in DEFAULT_GROUPS if g in dataset.groups],
+                                              options={localised(g, "name", current_language()): g.id
+                                                       for g in dataset.groups.values()})
+        self._create = pn.widgets.Button(name=_("Create the workshop"), button_type="primary")
         self._create.on_click(self._submit)
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
 
@@ -47,15 +52,16 @@ class WorkshopSetup(pn.viewable.Viewer):
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
                                    self._proposals.value, self._groups.value)
         except WorkshopError as exc:
-            self._message[:] = [notice(str(exc), "error")]
+            self._message[:] = [notice(message(exc), "error")]
             return
         self.on_created(created)
 
     def __panel__(self):
         return pn.Column(
-            html_pane("<h1>Run a workshop</h1><p class='igviz-note'>Participants join with a short code, choose "
-                      "their stakeholder group and submit weights; this page shows the group's result with every "
-                      "stakeholder group on an equal footing.</p>", sizing_mode="stretch_width"),
+            html_pane(f"<h1>{text(_('Run a workshop'))}</h1><p class='igviz-note'>"
+                      + text(_("Participants join with a short code, choose their stakeholder group and submit "
+                               "weights; this page shows the group's result with every stakeholder group on an equal "
+                               "footing.")) + "</p>", sizing_mode="stretch_width"),
             self._message, self._title, self._framework, self._proposals, self._groups, self._create,
             sizing_mode="stretch_width", styles={"max-width": "720px"})
 
@@ -76,16 +82,16 @@ class FacilitatorBoard(pn.viewable.Viewer):
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
             "robustness")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
-        self._close = pn.widgets.Button(name="Close round", button_type="warning")
-        self._reopen = pn.widgets.Button(name="Reopen round", button_type="default")
-        self._next = pn.widgets.Button(name="Start next round", button_type="primary")
+        self._close = pn.widgets.Button(name=_("Close round"), button_type="warning")
+        self._reopen = pn.widgets.Button(name=_("Reopen round"), button_type="default")
+        self._next = pn.widgets.Button(name=_("Start next round"), button_type="primary")
         for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),
                                (self._next, store.open_round)):
             button.on_click(lambda _e, action=action: self._act(action))
         self._rule_inputs = self._rule_widgets()
-        self._export_round = pn.widgets.Select(name="Round to export", options=[1])
+        self._export_round = pn.widgets.Select(name=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
-                                                   label=f"Download {kind.upper()}", button_type="light")
+                                                   label=_("Download {format}", format=kind.upper()), button_type="light")
                            for kind in ("csv", "json")]
         self._export_round.param.watch(self._name_downloads, "value")
         self.refresh()
@@ -111,9 +117,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["header"].object = self._header_html()
         p["counts"].object = self._counts_html(r)
         scale = self.dataset.scale.max
-        p["equal"].object = ranking_table(r.equal_footing_ranking, "Equal footing: each stakeholder group counts once",
+        p["equal"].object = ranking_table(self._localised(r.equal_footing_ranking), _("Equal footing: each stakeholder group counts once"),
                                           scale, css_class="igviz-equal-footing")
-        p["headcount"].object = ranking_table(r.headcount_ranking, "Head count: each person counts once", scale,
+        p["headcount"].object = ranking_table(self._localised(r.headcount_ranking), _("Head count: each person counts once"), scale,
                                               css_class="igviz-headcount")
         p["group_weights"].object = self._group_weights_html(r)
         p["dispersion"].object = self._dispersion_html(r)
@@ -132,7 +138,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         try:
             action(self.code, self.secret)
         except WorkshopError as exc:
-            self._message[:] = [notice(str(exc), "error")]
+            self._message[:] = [notice(message(exc), "error")]
             return
         self._message[:] = []
         self.refresh()
@@ -141,13 +147,13 @@ class FacilitatorBoard(pn.viewable.Viewer):
 
     def _rule_widgets(self):
         rule = self.info.rule
-        top_n = pn.widgets.IntInput(name="Supports a proposal in their top …", value=rule.top_n, start=1,
+        top_n = pn.widgets.IntInput(name=_("Supports a proposal in their top …"), value=rule.top_n, start=1,
                                     end=len(self.info.proposals))
-        share = pn.widgets.FloatSlider(name="Share of a group that must support it", value=rule.group_share,
+        share = pn.widgets.FloatSlider(name=_("Share of a group that must support it"), value=rule.group_share,
                                        start=0.5, end=1.0, step=0.05, format="0%")
-        minimum = pn.widgets.IntInput(name="Fewest submissions for a group to count", value=rule.min_group_size,
+        minimum = pn.widgets.IntInput(name=_("Fewest submissions for a group to count"), value=rule.min_group_size,
                                       start=1, end=100)
-        apply = pn.widgets.Button(name="Apply the rule", button_type="default")
+        apply = pn.widgets.Button(name=_("Apply the rule"), button_type="default")
 
         def submit(_=None):
             try:
@@ -173,45 +179,62 @@ class FacilitatorBoard(pn.viewable.Viewer):
     # -- the HTML of each part ------------------------------------------------------------------------
 
     def _group_name(self, gid: str) -> str:
-        return self.dataset.groups[gid].name
+        return localised(self.dataset.groups[gid], "name", current_language())
+
+    def _short(self, pid: str) -> str:
+        return localised(self.dataset.proposal(pid), "short_name", current_language())
+
+    def _criterion_names(self, r: RoundResults) -> dict[str, str]:
+        return {c.id: localised(c, "name", current_language()) for c in r.assessment.active_framework.criteria}
+
+    def _localised(self, ranking):
+        return None if ranking is None else ranking.assign(
+            name=[localised(self.dataset.proposal(p), "name", current_language()) for p in ranking.index],
+            short_name=[self._short(p) for p in ranking.index])
 
     def _header_html(self) -> str:
         info = self.info
-        status = ("no round yet" if info.round is None else
-                  f"round {info.round.number} {'open' if info.round.is_open else 'closed'}")
-        link = (f"<div class='igviz-link'>Join at <b>{text(self.participant_url)}</b></div>"
+        if info.round is None:
+            status = _("No round yet")
+        elif info.round.is_open:
+            status = _("Round {number} is open", number=info.round.number)
+        else:
+            status = _("Round {number} is closed", number=info.round.number)
+        count = _("{count} submission(s) in this round", count=len(self.results.submissions))
+        link = (f"<div class='igviz-link'>{text(_('Join at'))} <b>{text(self.participant_url)}</b></div>"
                 if self.participant_url else "")
         return (f"<header class='igviz-header'><h1>{text(info.title)}</h1>{link}"
-                f"<div>Code <span class='igviz-code' aria-label='join code'>{text(info.code)}</span></div>"
-                f"<p class='igviz-round' role='status'>Now: {text(status)} · {len(self.results.submissions)} "
-                f"submission(s) in this round</p></header>")
+                f"<div>{text(_('Code'))} <span class='igviz-code' aria-label='{text(_('join code'))}'>{text(info.code)}</span></div>"
+                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p></header>")
 
     def _counts_html(self, r: RoundResults) -> str:
         top = max(1, int(r.counts.max()) if len(r.counts) else 1)
         rows = [[text(self._group_name(g)), bar(n, top, str(int(n)), "#44AA99")] for g, n in r.counts.items()]
-        rows.append(["<b>All</b>", f"<b class='igviz-num'>{int(r.counts.sum())}</b>"])
-        return table("Submissions per stakeholder group", ["Stakeholder group", "Submissions"], rows,
+        rows.append([f"<b>{text(_('All'))}</b>", f"<b class='igviz-num'>{int(r.counts.sum())}</b>"])
+        return table(_("Submissions per stakeholder group"), [_("Stakeholder group"), _("Submissions")], rows,
                      "igviz-counts")
 
     def _group_weights_html(self, r: RoundResults) -> str:
         gw = r.group_weights
         if gw.empty:
             return ""
-        names = {c.id: c.name for c in r.assessment.active_framework.criteria}
-        head = ["Criterion", *[self._group_name(g) for g in gw.index], "Equal footing"]
+        names = self._criterion_names(r)
+        head = [_("Criterion"), *[self._group_name(g) for g in gw.index], _("Equal footing")]
         rows = [[text(names[c]), *[f"{gw.loc[g, c]:.0%}" for g in gw.index], f"<b>{r.equal_footing_weights[c]:.0%}</b>"]
                 for c in r.criteria]
-        return table("Mean weight per stakeholder group (share of each person's total)", head, rows)
+        return table(_("Mean weight per stakeholder group (share of each person's total)"), head, rows)
 
     def _dispersion_html(self, r: RoundResults) -> str:
         d = r.dispersion
         if not len(r.submissions):
             return ""
         top = max(float(np.nanmax(d["spread"])), 1.0)
-        rows = [[text(row["name"]), bar(row["spread"], top, f"{row['spread']:.1f} pts", CRITERION_COLOURS[6]),
-                 f"<span class='igviz-num'>{row['between groups']:.1f} pts</span>"] for _, row in d.iterrows()]
-        return table("Where people disagree most: spread of weights (most disputed first)",
-                     ["Criterion", "Spread (std. dev.)", "Gap between groups"], rows, "igviz-dispersion")
+        names = self._criterion_names(r)
+        points = lambda v: _("{value} pts", value=f"{v:.1f}")  # noqa: E731
+        rows = [[text(names[c]), bar(row["spread"], top, points(row["spread"]), CRITERION_COLOURS[6]),
+                 f"<span class='igviz-num'>{text(points(row['between groups']))}</span>"] for c, row in d.iterrows()]
+        return table(_("Where people disagree most: spread of weights (most disputed first)"),
+                     [_("Criterion"), _("Spread (std. dev.)"), _("Gap between groups")], rows, "igviz-dispersion")
 
     def _consensus_html(self, r: RoundResults) -> str:
         c = r.consensus
@@ -220,25 +243,25 @@ class FacilitatorBoard(pn.viewable.Viewer):
         def cell(status, support=None):
             share = "" if support is None or np.isnan(support) else f" {support:.0%}"
             if status == CONSENSUS:
-                return f"<span class='igviz-yes'>✓ yes{share}</span>"
+                return f"<span class='igviz-yes'>✓ {text(_('yes'))}{share}</span>"
             if status == NO_CONSENSUS:
-                return f"<span class='igviz-no'>✗ no{share}</span>"
-            return f"<span class='igviz-open'>… too few{share}</span>"
-        rows = [[text(row["name"]), *[cell(row[g], row[f"{g} support"]) for g in groups], cell(row["overall"])]
-                for _, row in c.iterrows()]
-        return (table("Rough consensus per proposal (share of each group supporting it)",
-                      ["Proposal", *[self._group_name(g) for g in groups], "Overall"], rows, "igviz-consensus",
+                return f"<span class='igviz-no'>✗ {text(_('no'))}{share}</span>"
+            return f"<span class='igviz-open'>… {text(_('too few'))}{share}</span>"
+        rows = [[text(self._short(pid)), *[cell(row[g], row[f"{g} support"]) for g in groups], cell(row["overall"])]
+                for pid, row in c.iterrows()]
+        return (table(_("Rough consensus per proposal (share of each group supporting it)"),
+                      [_("Proposal"), *[self._group_name(g) for g in groups], _("Overall")], rows, "igviz-consensus",
                       list(c.index))
-                + f"<p class='igviz-note'>{text(r.rule.describe())}</p>")
+                + f"<p class='igviz-note'>{text(_(r.rule.DESCRIPTION, **r.rule.description_values()))}</p>")
 
     def _dissent_html(self, r: RoundResults) -> str:
         d = r.dissent
         if d.empty:
-            return "<p class='igviz-note'>No comments yet.</p>"
+            return f"<p class='igviz-note'>{text(_('No comments yet.'))}</p>"
         items = "".join(
             f"<li>{text(row['comment'])}<span class='igviz-who'>{text(self._group_name(row['group']))} · "
-            f"{text(row['participant'])} · own first choice: {text(row['own top'])}"
-            f"{' (differs from the group’s)' if row['differs'] else ''}</span></li>" for _, row in d.iterrows())
+            f"{text(row['participant'])} · {text(_('own first choice: {proposal}', proposal=self._short(row['own id'])))}"
+            f"{' ' + text(_('(differs from the group’s)')) if row['differs'] else ''}</span></li>" for _i, row in d.iterrows())
         return f"<ul class='igviz-comments igviz-dissent'>{items}</ul>"
 
     def _robustness_html(self, r: RoundResults) -> str:
@@ -246,13 +269,13 @@ class FacilitatorBoard(pn.viewable.Viewer):
         if rob is None:
             return ""
         t = rob.table
-        names = {p.id: p.short_name for p in r.assessment.proposals}
+        names = {p.id: self._short(p.id) for p in r.assessment.proposals}
         top3 = t[[c for c in t.columns if c.startswith("rank ")][:3]].sum(axis=1)
         order = t["rank 1"].sort_values(ascending=False).index
         rows = [[text(names[pid]), bar(t.loc[pid, "rank 1"], 1, f"{t.loc[pid, 'rank 1']:.0%}"),
                  bar(top3[pid], 1, f"{top3[pid]:.0%}", "#88CCEE")] for pid in order]
-        return table("How robust is the result? Share of 4,000 draws from the submitted weights (with the scores' "
-                     "ranges) in which each proposal ranks…", ["Proposal", "first", "in the top three"], rows)
+        return table(_("How robust is the result? Share of 4,000 draws from the submitted weights (with the scores' "
+                       "ranges) in which each proposal ranks…"), [_("Proposal"), _("first"), _("in the top three")], rows)
 
     def __panel__(self):
         p = self._panes
@@ -262,20 +285,20 @@ class FacilitatorBoard(pn.viewable.Viewer):
                              styles={"flex": f"1 1 {basis}px", "min-width": "0"})
         controls = pn.Column(
             pn.Row(self._close, self._reopen, self._next, sizing_mode="stretch_width"),
-            pn.Card(*self._rule_inputs, title="Rough consensus rule", collapsed=True, sizing_mode="stretch_width"),
-            pn.Card(self._export_round, *self._downloads, title="Export (anonymised)", collapsed=True,
+            pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
+            pn.Card(self._export_round, *self._downloads, title=_("Export (anonymised)"), collapsed=True,
                     sizing_mode="stretch_width"),
             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
         return pn.Column(
             pn.FlexBox(pn.Column(p["header"], styles={"flex": "2 1 480px", "min-width": "0"}), controls,
                        flex_wrap="wrap", sizing_mode="stretch_width"),
             self._message,
-            pn.FlexBox(card("Who has submitted", p["counts"], basis=300),
-                       card("Ranking", p["equal"], basis=420), card("Ranking by head count", p["headcount"], basis=420),
-                       card("Rough consensus", p["consensus"], basis=640), card("Dissent and minority notes", p["dissent"]),
-                       card("Where we disagree", p["dispersion"], basis=520),
-                       card("Weights by stakeholder group", p["group_weights"], basis=640),
-                       card("Robustness", p["robustness"], basis=520),
+            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300),
+                       card(_("Ranking"), p["equal"], basis=420), card(_("Ranking by head count"), p["headcount"], basis=420),
+                       card(_("Rough consensus"), p["consensus"], basis=640), card(_("Dissent and minority notes"), p["dissent"]),
+                       card(_("Where we disagree"), p["dispersion"], basis=520),
+                       card(_("Weights by stakeholder group"), p["group_weights"], basis=640),
+                       card(_("Robustness"), p["robustness"], basis=520),
                        flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
 
@@ -289,6 +312,7 @@ class FacilitatorPage(pn.viewable.Viewer):
         self.store = store or shared_store()
         self.dataset = dataset or bundled_dataset()
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
+        start_session_language()
         code, key = query_value("code"), query_value("key")
         if code:
             self._open(code, key)
@@ -306,30 +330,31 @@ class FacilitatorPage(pn.viewable.Viewer):
         code = created.workshop.code
         set_address(code=code, key=created.secret)
         self._open(code, created.secret,
-                   "Workshop created. This page's address holds the facilitator key: keep it private, and present "
-                   "with the browser in full screen (F11) so the address bar does not show it.")
+                   _("Workshop created. This page's address holds the facilitator key: keep it private, and present "
+                     "with the browser in full screen (F11) so the address bar does not show it."))
 
     def _open(self, code: str, key: str, greeting: str = "") -> None:
         try:
             board = FacilitatorBoard(self.store, self.dataset, code, key, self._participant_url(code.upper()))
         except AccessDenied as exc:
-            self._ask_key(code, str(exc) if key else "")
+            self._ask_key(code, message(exc) if key else "")
             return
         except WorkshopError as exc:
-            self._body[:] = [notice(str(exc), "error"), WorkshopSetup(self.store, self.dataset, self._created)]
+            self._body[:] = [notice(message(exc), "error"), WorkshopSetup(self.store, self.dataset, self._created)]
             return
         self._body[:] = ([notice(greeting, "ok")] if greeting else []) + [board]
 
     def _ask_key(self, code: str, problem: str) -> None:
-        key = pn.widgets.PasswordInput(name="Facilitator key", sizing_mode="stretch_width")
-        go = pn.widgets.Button(name="Open", button_type="primary")
+        key = pn.widgets.PasswordInput(name=_("Facilitator key"), sizing_mode="stretch_width")
+        go = pn.widgets.Button(name=_("Open"), button_type="primary")
 
         def submit(_=None):
             set_address(code=code, key=key.value)
             self._open(code, key.value)
         go.on_click(submit)
         self._body[:] = ([notice(problem, "error")] if problem else []) + [
-            html_pane(f"<h1>Facilitate workshop {text(code.upper()[:16])}</h1>"), key, go]
+            html_pane(f"<h1>{text(_('Facilitate workshop {code}', code=code.upper()[:16]))}</h1>"), key, go]
 
     def __panel__(self):
-        return pn.Column(self._body, sizing_mode="stretch_width", stylesheets=[CSS])
+        return pn.Column(pn.Row(pn.layout.HSpacer(), language_selector(), sizing_mode="stretch_width"), self._body,
+                         sizing_mode="stretch_width", stylesheets=[CSS])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import panel as pn
+import pandas as pd
 import param
 
 from ..dataset import Dataset
@@ -17,6 +18,8 @@ from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopSto
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 from .bars import notice, ranking_table
 from .radar import RadarView
+from ..i18n import localised
+from .language import _, current_language, language_selector, start_session_language
 from .style import CSS, WEIGHT_INPUTS, html_pane, text
 from .weights import WeightsPanel
 
@@ -43,10 +46,26 @@ def on_server() -> bool:
 
 def round_status(info: WorkshopInfo) -> str:
     if info.round is None:
-        return "The facilitator has not opened a round yet."
+        return _("The facilitator has not opened a round yet.")
     if info.round.is_open:
-        return f"Round {info.round.number} is open: submit your weights, and revise them as often as you like until it closes."
-    return f"Round {info.round.number} is closed: the facilitator is not taking submissions now."
+        return _("Round {number} is open: submit your weights, and revise them as often as you like until it closes.",
+                 number=info.round.number)
+    return _("Round {number} is closed: the facilitator is not taking submissions now.", number=info.round.number)
+
+
+def message(exc: Exception) -> str:
+    """A WorkshopError in the page's language."""
+    return _(exc.template, **exc.values) if isinstance(exc, WorkshopError) else str(exc)
+
+
+def localised_ranking(assessment) -> "pd.DataFrame":
+    """The assessment's ranking table with proposal names in the page's language."""
+    language, table = current_language(), assessment.ranking().table
+    if language == "en":
+        return table
+    records = {pid: assessment.dataset.proposal(pid) for pid in table.index}
+    return table.assign(name=[localised(records[p], "name", language) for p in table.index],
+                        short_name=[localised(records[p], "short_name", language) for p in table.index])
 
 
 class OwnRanking(pn.viewable.Viewer):
@@ -72,14 +91,14 @@ class OwnRanking(pn.viewable.Viewer):
         a = self.assessment
         if a.problem():
             return ""
-        names = list(a.ranking().table["short_name"][:3])
-        return f"<p class='igviz-note' aria-live='polite'>Your top three now: {text(', '.join(names))}</p>"
+        names = list(localised_ranking(a)["short_name"][:3])
+        return f"<p class='igviz-note' aria-live='polite'>{text(_('Your top three now: {names}', names=', '.join(names)))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
         if a.problem():
             return f"<div class='igviz-warning' role='alert'>{text(a.problem())}</div>"
-        return ranking_table(a.ranking().table, "Your ranking, with your weights", a.dataset.scale.max,
+        return ranking_table(localised_ranking(a), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 
     def __panel__(self):
@@ -99,6 +118,7 @@ class ParticipantPage(pn.viewable.Viewer):
         self._token = ""
         self._info: WorkshopInfo | None = None
         self._poll = None
+        start_session_language()
         code, token = query_value("code"), query_value("p")
         if token:
             self._resume(token)
@@ -113,49 +133,51 @@ class ParticipantPage(pn.viewable.Viewer):
         self._messages[:] = [notice(message, kind)] if message else []
 
     def _show_code_entry(self, problem: str = "") -> None:
-        code = pn.widgets.TextInput(name="Join code", placeholder="e.g. K7P2QX", max_length=16,
+        code = pn.widgets.TextInput(name=_("Join code"), placeholder=_("e.g. K7P2QX"), max_length=16,
                                     sizing_mode="stretch_width")
-        go = pn.widgets.Button(name="Continue", button_type="primary")
+        go = pn.widgets.Button(name=_("Continue"), button_type="primary")
 
         def submit(_=None):
             self._show_join(code.value)
         go.on_click(submit)
         code.param.watch(lambda e: submit(), "enter_pressed")
-        self._body[:] = [html_pane("<h1>Join a workshop</h1><p class='igviz-note'>Type the code the facilitator "
-                                   "gave you.</p>", sizing_mode="stretch_width"), code, go]
+        self._body[:] = [html_pane(f"<h1>{text(_('Join a workshop'))}</h1><p class='igviz-note'>"
+                                   f"{text(_('Type the code the facilitator gave you.'))}</p>",
+                                   sizing_mode="stretch_width"), code, go, self._lite_link()]
         self._say(problem, "error")
 
     def _show_join(self, code: str) -> None:
         try:
             info = self.store.workshop(code)
         except WorkshopError as exc:
-            self._show_code_entry(str(exc))
+            self._show_code_entry(message(exc))
             return
         self._info = info
-        groups = {self.dataset.groups[g].name: g for g in info.groups}
-        group = pn.widgets.Select(name="Your stakeholder group", options={"Choose…": "", **groups},
+        language = current_language()
+        groups = {localised(self.dataset.groups[g], "name", language): g for g in info.groups}
+        group = pn.widgets.Select(name=_("Your stakeholder group"), options={_("Choose…"): "", **groups},
                                   sizing_mode="stretch_width")
-        name = pn.widgets.TextInput(name="A pseudonym (only you see it)", max_length=PSEUDONYM_MAX,
-                                    placeholder="e.g. Blue heron", sizing_mode="stretch_width")
-        join = pn.widgets.Button(name="Join", button_type="primary")
+        name = pn.widgets.TextInput(name=_("A pseudonym (only you see it)"), max_length=PSEUDONYM_MAX,
+                                    placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
+        join = pn.widgets.Button(name=_("Join"), button_type="primary")
 
         def submit(_=None):
             if not group.value:
-                self._say("Choose your stakeholder group first.", "error")
+                self._say(_("Choose your stakeholder group first."), "error")
                 return
             try:
                 token = self.store.join(info.code, group.value, name.value)
             except WorkshopError as exc:
-                self._say(str(exc), "error")
+                self._say(message(exc), "error")
                 return
             set_address(code=info.code, p=token)
             self._resume(token, just_joined=True)
         join.on_click(submit)
         self._body[:] = [
-            html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>Results are shown per stakeholder group "
-                      "and with every group on an equal footing. Your pseudonym is never shown to others.</p>",
-                      sizing_mode="stretch_width"),
-            group, name, join]
+            html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
+                      + text(_("Results are shown per stakeholder group and with every group on an equal footing. "
+                               "Your pseudonym is never shown to others.")) + "</p>", sizing_mode="stretch_width"),
+            group, name, join, self._lite_link(info.code)]
         self._say(round_status(info))
         set_address(code=info.code)
 
@@ -163,7 +185,7 @@ class ParticipantPage(pn.viewable.Viewer):
         try:
             me = self.store.participant(token)
         except WorkshopError as exc:
-            self._show_code_entry(str(exc))
+            self._show_code_entry(message(exc))
             return
         self._token, self._info = token, me.workshop
         self._show_weights(me, just_joined)
@@ -177,36 +199,37 @@ class ParticipantPage(pn.viewable.Viewer):
             a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
         a.selected = a.ranking().top
         self._comment = pn.widgets.TextAreaInput(
-            name="Comment (optional): a dissent or minority note for the group", value=me.comment,
-            max_length=COMMENT_MAX, placeholder="Shown to the room with your stakeholder group, never your name",
+            name=_("Comment (optional): a dissent or minority note for the group"), value=me.comment,
+            max_length=COMMENT_MAX, placeholder=_("Shown to the room with your stakeholder group, never your name"),
             sizing_mode="stretch_width", height=90)
-        self._submit = pn.widgets.Button(name="Submit my weights", button_type="primary", sizing_mode="stretch_width",
+        self._submit = pn.widgets.Button(name=_("Submit my weights"), button_type="primary", sizing_mode="stretch_width",
                                          disabled=not info.accepting)
         self._submit.on_click(self._send)
         self._status = html_pane(self._status_html(me.submitted_at), sizing_mode="stretch_width")
-        group_name = self.dataset.groups[me.group].name
+        group_name = localised(self.dataset.groups[me.group], "name", current_language())
         header = html_pane(
-            f"<h1>{text(info.title)}</h1><p class='igviz-note'>You: {text(me.pseudonym)} · {text(group_name)}. "
-            f"Move the weights to say what matters to you; your ranking follows.</p>", sizing_mode="stretch_width")
+            f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
+            + text(_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.",
+                     pseudonym=me.pseudonym, group=group_name)) + "</p>", sizing_mode="stretch_width")
         ranking = OwnRanking(assessment=a)
-        weights = pn.Column(html_pane("<h2>Your weights</h2>"), WeightsPanel(assessment=a, choose_framework=False),
-                            ranking.summary, self._comment, self._submit, self._status,
+        weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),
+                            ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, token),
                             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
         results = pn.Column(ranking, RadarView(assessment=a),
                             styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
         self._body[:] = [header, pn.FlexBox(weights, results, flex_wrap="wrap", align_items="flex-start",
                                             sizing_mode="stretch_width")]
         if just_joined:
-            self._say("You have joined. Keep this page's address: it lets you come back and revise your weights.", "ok")
+            self._say(_("You have joined. Keep this page's address: it lets you come back and revise your weights."), "ok")
         else:
             self._say(round_status(info))
 
     def _status_html(self, submitted_at: float | None) -> str:
         if submitted_at is None:
-            return "<p class='igviz-note' role='status'>Not submitted yet in this round.</p>"
+            return f"<p class='igviz-note' role='status'>{text(_('Not submitted yet in this round.'))}</p>"
         when = time.strftime("%H:%M:%S", time.localtime(submitted_at))
-        return (f"<p class='igviz-note' role='status'>Submitted at {when}. You can revise and submit again "
-                "until the round closes.</p>")
+        return (f"<p class='igviz-note' role='status'>"
+                f"{text(_('Submitted at {time}. You can revise and submit again until the round closes.', time=when))}</p>")
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -215,10 +238,10 @@ class ParticipantPage(pn.viewable.Viewer):
             # value_input: what is typed, even if the box has not lost focus yet
             me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value_input or "")
         except WorkshopError as exc:
-            self._say(str(exc), "error")  # the weights and comment stay as they are on the page
+            self._say(message(exc), "error")  # the weights and comment stay as they are on the page
             return
         self._status.object = self._status_html(me.submitted_at)
-        self._say("Thank you: your weights are in.", "ok")
+        self._say(_("Thank you: your weights are in."), "ok")
 
     def _check_round(self) -> None:
         try:
@@ -233,6 +256,13 @@ class ParticipantPage(pn.viewable.Viewer):
             self._status.object = self._status_html(None)
         self._say(round_status(info), "info" if info.accepting else "warning")
 
+    def _lite_link(self, code: str = "", token: str = ""):
+        query = "&".join(f"{k}={v}" for k, v in (("code", code), ("p", token), ("lang", current_language())) if v)
+        return html_pane(f"<p class='igviz-note'><a href='lite?{text(query)}'>"
+                         f"{text(_('Slow connection or old phone? Use the light page'))}</a></p>",
+                         sizing_mode="stretch_width")
+
     def __panel__(self):
-        return pn.Column(self._messages, self._body, sizing_mode="stretch_width", stylesheets=[CSS],
+        return pn.Column(pn.Row(pn.layout.HSpacer(), language_selector(), sizing_mode="stretch_width"),
+                         self._messages, self._body, sizing_mode="stretch_width", stylesheets=[CSS],
                          styles={"max-width": "1200px", "margin": "0 auto"})

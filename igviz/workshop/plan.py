@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..dataset import Dataset
+from ..i18n import N_
 from ..model import Assessment, Proposal
 from .results import ConsensusRule, RoundResults
 from .store import Created, WorkshopError, WorkshopStore
@@ -16,13 +17,15 @@ def new_workshop(store: WorkshopStore, dataset: Dataset, title: str, framework: 
     """Create a workshop after checking every id against the data; returns it with its facilitator secret."""
     framework = framework or dataset.default_framework.id
     if framework not in dataset.frameworks:
-        raise WorkshopError(f"Unknown criteria framework '{framework}' (known: {', '.join(dataset.frameworks)})")
+        raise WorkshopError("Unknown criteria framework '{framework}' (known: {known})", framework=framework,
+                            known=", ".join(dataset.frameworks))
     proposals = list(proposals) if proposals is not None else list(dataset.proposals)
     groups = list(groups) if groups is not None else [g for g in DEFAULT_GROUPS if g in dataset.groups]
-    for kind, ids, known in (("proposal", proposals, dataset.proposals), ("stakeholder group", groups, dataset.groups)):
+    for message, ids, known in ((N_("Unknown proposal {unknown} (known: {known})"), proposals, dataset.proposals),
+                                (N_("Unknown stakeholder group {unknown} (known: {known})"), groups, dataset.groups)):
         unknown = [i for i in ids if i not in known]
         if unknown:
-            raise WorkshopError(f"Unknown {kind} {', '.join(map(repr, unknown))} (known: {', '.join(known)})")
+            raise WorkshopError(message, unknown=", ".join(map(repr, unknown)), known=", ".join(known))
     return store.create_workshop(title, framework, dataset.framework(framework).criterion_ids, proposals, groups, rule)
 
 

@@ -62,10 +62,15 @@ class ConsensusRule:
         known = {k: values[k] for k in ("top_n", "group_share", "min_group_size") if k in values}
         return cls(**known)
 
+    DESCRIPTION = ("A participant supports a proposal that is in their top {top_n}. Rough consensus within a "
+                   "stakeholder group: at least {share} of its participants support it, with at least {minimum} "
+                   "submissions. Overall: rough consensus within every stakeholder group.")
+
+    def description_values(self) -> dict:
+        return {"top_n": self.top_n, "share": f"{self.group_share:.0%}", "minimum": self.min_group_size}
+
     def describe(self) -> str:
-        return (f"A participant supports a proposal that is in their top {self.top_n}. Rough consensus within a "
-                f"stakeholder group: at least {self.group_share:.0%} of its participants support it, with at least "
-                f"{self.min_group_size} submissions. Overall: rough consensus within every stakeholder group.")
+        return self.DESCRIPTION.format(**self.description_values())
 
 
 def weight_columns(submissions: pd.DataFrame) -> list[str]:
@@ -233,15 +238,15 @@ class RoundResults:
         """Every comment, with the group, the commenter's own top proposal and whether it differs
         from the equal-footing top. Never a name: participants appear by number only."""
         if not len(self.submissions):
-            return pd.DataFrame(columns=["participant", "group", "comment", "own top", "differs"])
-        short = [p.short_name for p in self.assessment.proposals]
-        own_top = [short[i] for i in np.argmax(self.personal_scores, axis=1)]
-        group_top = self.equal_footing_ranking["short_name"].iloc[0]
+            return pd.DataFrame(columns=["participant", "group", "comment", "own top", "own id", "differs"])
+        proposals = self.assessment.proposals
+        best = np.argmax(self.personal_scores, axis=1)
         frame = pd.DataFrame({"participant": self.submissions["participant"].to_numpy(),
                               "group": self.submissions["group"].to_numpy(),
                               "comment": self.submissions["comment"].fillna("").astype(str).to_numpy(),
-                              "own top": own_top})
-        frame["differs"] = frame["own top"] != group_top
+                              "own top": [proposals[i].short_name for i in best],
+                              "own id": [proposals[i].id for i in best]})
+        frame["differs"] = frame["own id"] != self.equal_footing_ranking.index[0]
         return frame[frame["comment"].str.strip() != ""].reset_index(drop=True)
 
     def robustness(self, samples: int = 4000, seed: int = 0):

@@ -43,7 +43,15 @@ CODE_LENGTH = 6
 
 
 class WorkshopError(ValueError):
-    """Something a participant or facilitator asked for that cannot be done; the message says why."""
+    """Something a participant or facilitator asked for that cannot be done; the message says why.
+
+    Raised with an English template and its values, so the pages can show it translated
+    (`template` is the key into igviz/locales/*.yaml).
+    """
+
+    def __init__(self, template: str, **values):
+        self.template, self.values = template, values
+        super().__init__(template.format(**values))
 
 
 class AccessDenied(WorkshopError):
@@ -154,14 +162,22 @@ def database_url(url: str | None = None) -> str:
     return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{Path(DEFAULT_DATABASE).resolve()}"
 
 
-def clean_text(value, what: str, limit: int, required: bool = False) -> str:
+# Messages per free-text field (whole sentences, so that each translates as one).
+_EMPTY = {"title": "The workshop title is empty: please type one",
+          "pseudonym": "Your pseudonym is empty: please type one"}
+_TOO_LONG = {"title": "The workshop title is {length} characters long; at most {limit} are allowed",
+             "pseudonym": "Your pseudonym is {length} characters long; at most {limit} are allowed",
+             "comment": "The comment is {length} characters long; at most {limit} are allowed"}
+
+
+def clean_text(value, field: str, limit: int, required: bool = False) -> str:
     """Free text as typed, bounded: stored and shown as text, never interpreted."""
     value = "" if value is None else str(value)
     value = value.replace("\x00", "").strip()
     if required and not value:
-        raise WorkshopError(f"{what} is empty: please type one")
+        raise WorkshopError(_EMPTY[field])
     if len(value) > limit:
-        raise WorkshopError(f"{what} is {len(value)} characters long; at most {limit} are allowed")
+        raise WorkshopError(_TOO_LONG[field], length=len(value), limit=limit)
     return value
 
 
@@ -182,8 +198,8 @@ class WorkshopStore:
         try:
             self.engine = create_engine(self.url, **options)
         except ModuleNotFoundError as exc:
-            raise WorkshopError(f"The database driver for {self.url.split(':')[0]} is not installed ({exc.name}); "
-                                "for PostgreSQL: pip install 'igviz[postgres]'") from exc
+            raise WorkshopError("The database driver for {database} is not installed ({module}); for PostgreSQL: "
+                                "pip install 'igviz[postgres]'", database=self.url.split(":")[0], module=exc.name) from exc
         if sqlite:
             self._serialise_sqlite_writes()
         _Base.metadata.create_all(self.engine)
@@ -217,7 +233,7 @@ class WorkshopStore:
         The caller checks the ids against the data (`igviz.workshop.plan`); the store keeps
         them so that submissions can be checked without loading the data.
         """
-        title = clean_text(title, "The workshop title", TITLE_MAX, required=True)
+        title = clean_text(title, "title", TITLE_MAX, required=True)
         criteria, proposals, groups = ([str(x) for x in xs] for xs in (criteria, proposals, groups))
         if not criteria:
             raise WorkshopError("A workshop needs at least one criterion")
@@ -329,23 +345,24 @@ class WorkshopStore:
         with self._session() as s:
             value = s.scalar(select(_Workshop.revision).where(_Workshop.code == self._normal_code(code)))
         if value is None:
-            raise WorkshopError(f"There is no workshop with the code '{code}'")
+            raise WorkshopError("There is no workshop with the code '{code}': check the code you were given",
+                                code=str(code)[:16])
         return value
 
     # -- participants ---------------------------------------------------------------------------
 
     def join(self, code: str, group: str, pseudonym: str) -> str:
         """Register a participant in a stakeholder group; returns their private token."""
-        pseudonym = clean_text(pseudonym, "Your pseudonym", PSEUDONYM_MAX, required=True)
+        pseudonym = clean_text(pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
         token = secrets.token_urlsafe(18)
         with self._writing.begin() as s:
             w = self._find(s, code)
             if group not in w.groups:
-                raise WorkshopError(f"'{group}' is not a stakeholder group of this workshop "
-                                    f"(choose one of: {', '.join(w.groups)})")
+                raise WorkshopError("'{group}' is not a stakeholder group of this workshop (choose one of: {groups})",
+                                    group=str(group)[:80], groups=", ".join(w.groups))
             count = s.scalar(select(func.count()).select_from(_Participant).where(_Participant.workshop_id == w.id))
             if count >= self.max_participants:
-                raise WorkshopError(f"This workshop is full ({self.max_participants} participants)")
+                raise WorkshopError("This workshop is full ({count} participants)", count=self.max_participants)
             s.add(_Participant(workshop_id=w.id, token_hash=_hash(token), group=group, pseudonym=pseudonym,
                                joined_at=time.time(), last_submitted_at=0.0))
         return token
@@ -363,7 +380,7 @@ class WorkshopStore:
 
     def submit(self, token: str, weights: dict, comment: str = "") -> ParticipantInfo:
         """Record (or revise) the participant's weights in the open round."""
-        comment = clean_text(comment, "The comment", COMMENT_MAX)
+        comment = clean_text(comment, "comment", COMMENT_MAX)
         for attempt in range(5):
             try:
                 self._submit(token, weights, comment)
@@ -389,7 +406,8 @@ class WorkshopStore:
             now = time.time()
             wait = p.last_submitted_at + self.min_seconds_between_submissions - now
             if wait > 0:
-                raise WorkshopError(f"Submitted a moment ago; please wait {math.ceil(wait)} s before submitting again")
+                raise WorkshopError("Submitted a moment ago; please wait {seconds} s before submitting again",
+                                    seconds=math.ceil(wait))
             p.last_submitted_at = now
             sub = s.scalar(select(_Submission).where(_Submission.round_id == current.id,
                                                      _Submission.participant_id == p.id))
@@ -409,18 +427,19 @@ class WorkshopStore:
         unknown = sorted(set(map(str, weights)) - set(w.criteria))
         missing = sorted(set(w.criteria) - set(map(str, weights)))
         if unknown or missing:
-            raise WorkshopError(f"The weights must name exactly this workshop's criteria ({', '.join(w.criteria)}); "
-                                + "; ".join(filter(None, [unknown and f"unknown: {', '.join(unknown)}",
-                                                          missing and f"missing: {', '.join(missing)}"])))
+            raise WorkshopError("The weights must name exactly this workshop's criteria ({criteria}); unknown: "
+                                "{unknown}; missing: {missing}", criteria=", ".join(w.criteria),
+                                unknown=", ".join(unknown) or "-", missing=", ".join(missing) or "-")
         values = {}
         for criterion, value in weights.items():
             try:
                 number = float(value)
             except (TypeError, ValueError):
-                raise WorkshopError(f"The weight of '{criterion}' must be a number from 0 to {WEIGHT_MAX}, "
-                                    f"got {value!r}") from None
+                raise WorkshopError("The weight of '{criterion}' must be a number from 0 to {maximum}, got {value}",
+                                    criterion=criterion, maximum=WEIGHT_MAX, value=repr(value)[:40]) from None
             if not math.isfinite(number) or not 0 <= number <= WEIGHT_MAX:
-                raise WorkshopError(f"The weight of '{criterion}' must be from 0 to {WEIGHT_MAX}, got {value!r}")
+                raise WorkshopError("The weight of '{criterion}' must be a number from 0 to {maximum}, got {value}",
+                                    criterion=criterion, maximum=WEIGHT_MAX, value=repr(value)[:40])
             values[str(criterion)] = number
         if sum(values.values()) <= 0:
             raise WorkshopError("All weights are zero: give at least one criterion some weight")
@@ -435,7 +454,8 @@ class WorkshopStore:
     def _find(self, s: Session, code: str) -> _Workshop:
         w = s.scalar(select(_Workshop).where(_Workshop.code == self._normal_code(code)))
         if w is None:
-            raise WorkshopError(f"There is no workshop with the code '{str(code)[:16]}': check the code you were given")
+            raise WorkshopError("There is no workshop with the code '{code}': check the code you were given",
+                                code=str(code)[:16])
         return w
 
     @staticmethod
@@ -455,7 +475,7 @@ class WorkshopStore:
             return self._current_round(s, w)
         rnd = s.scalar(select(_Round).where(_Round.workshop_id == w.id, _Round.number == int(number)))
         if rnd is None:
-            raise WorkshopError(f"This workshop has no round {number}")
+            raise WorkshopError("This workshop has no round {number}", number=number)
         return rnd
 
     def _info(self, s: Session, w: _Workshop) -> WorkshopInfo:

@@ -1,0 +1,75 @@
+"""The page's language: chosen by the link (`?lang=fr`), else the browser's, and a selector.
+
+Each browser session has its own language, kept beside its Bokeh document; views call `_`
+with English text and get it in the session's language. Outside a server (a notebook),
+`set_language` chooses for the whole kernel.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import panel as pn
+
+from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_or_default, translate
+
+_by_document: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_kernel_language = DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> str:
+    """Set the language of the current session (or, in a notebook, of every view made from now on)."""
+    global _kernel_language
+    language = language_or_default(language)
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        _by_document[doc] = language
+    else:
+        _kernel_language = language
+    return language
+
+
+def current_language() -> str:
+    doc = pn.state.curdoc
+    if doc is not None and doc in _by_document:
+        return _by_document[doc]
+    return _kernel_language
+
+
+def language_from_request() -> str:
+    """?lang= in the link wins; then the browser's Accept-Language; then English."""
+    args = (pn.state.session_args or {}) if pn.state.curdoc is not None else {}
+    if args.get("lang"):
+        value = args["lang"][0]
+        return language_or_default(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
+    header = (pn.state.headers or {}).get("Accept-Language", "") if pn.state.curdoc is not None else ""
+    for part in str(header).split(","):
+        code = part.split(";")[0].strip().lower().split("-")[0]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def start_session_language() -> str:
+    """Called once when a page is built: fixes the session's language from its request."""
+    return set_language(language_from_request())
+
+
+def _(message: str, **values) -> str:
+    return translate(message, current_language(), **values)
+
+
+def language_selector() -> pn.widgets.Select:
+    """Switching reloads the page in the chosen language, keeping the rest of its address."""
+    select = pn.widgets.Select(name=_("Language"), options={name: code for code, name in LANGUAGES.items()},
+                               value=current_language(), width=140, sizing_mode="fixed")
+
+    def switch(event):
+        location = pn.state.location
+        if location is None:
+            set_language(event.new)
+            return
+        location.reload = True
+        location.update_query(lang=event.new)
+    select.param.watch(switch, "value")
+    return select
