@@ -80,6 +80,8 @@ def explorer_server(timeout: float = 60.0):
 
 
 WORKSHOP_APPS = ["explorer", "participant", "facilitator"]
+# The light participant page is a Tornado handler served beside the apps (igviz/lite.py).
+PLUGINS = ["igviz.lite"]
 
 
 class PanelServer:
@@ -101,7 +103,7 @@ class PanelServer:
         self.log = Path(self._log_file.name)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "panel", "serve", *[f"dashboards/{a}.py" for a in self.apps],
-             "--port", str(self.port), "--address", "localhost",
+             *[arg for plugin in PLUGINS for arg in ("--plugins", plugin)], "--port", str(self.port), "--address", "localhost",
              "--allow-websocket-origin", f"localhost:{self.port}"],
             cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT, env=self.env)
         _wait_until_up(f"{self.base}/{self.apps[0]}", self.proc, self.log, self.timeout)
