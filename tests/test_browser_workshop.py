@@ -168,3 +168,16 @@ def test_two_server_processes_share_one_postgresql(browser, postgres_url):
         wait_for_count(facilitator, 1)
         expect(facilitator.locator(DISSENT_ITEMS).first).to_contain_text("sent through server one")
         assert re.search(r":\d+/", facilitator_url).group(0) == f":{two.port}/"
+
+
+def test_language_by_link_and_by_selector(browser, shared):
+    facilitator = browser.new_page(viewport={"width": 1400, "height": 1000})
+    code, _ = create_workshop(facilitator, shared.base, "Langues")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{shared.base}/participant?code={code}&lang=fr")
+    expect(page.get_by_role("button", name="Rejoindre")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("combobox", name="Votre groupe de parties prenantes")).to_be_visible()
+    page.get_by_role("combobox", name="Langue").select_option(label="Español")
+    expect(page.get_by_role("button", name="Unirse")).to_be_visible(timeout=TIMEOUT)
+    assert "lang=es" in page.url and f"code={code}" in page.url
+    page.get_by_role("combobox", name="Su grupo de partes interesadas").select_option(label="Sociedad civil")

@@ -1,0 +1,56 @@
+"""Languages: every text in the code is in every shipped language; data translations load and fall back."""
+
+from pathlib import Path
+
+import pytest
+
+import igviz
+from igviz.errors import DataValidationError
+from igviz.i18n import LANGUAGES, catalogue, localised, messages_in_code, missing_translations, translate
+
+from conftest import write_yaml
+
+
+def test_the_code_marks_its_texts():
+    found = messages_in_code()
+    # A sample from each place that shows text: participant, facilitator, light page, store errors.
+    for text in ["Submit my weights", "Rough consensus rule", "Show my ranking",
+                 "There is no workshop with the code '{code}': check the code you were given"]:
+        assert text in found
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_text_is_translated(language):
+    assert missing_translations(language) == []
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_no_stale_entries(language):
+    # An entry whose English text left the code would never be shown: it should go too.
+    assert sorted(set(catalogue(language)) - set(messages_in_code())) == []
+
+
+def test_translate_fills_placeholders_and_falls_back():
+    assert translate("Round {number} is closed", "fr", number=2).startswith("Le tour 2")
+    assert translate("Round {number} is closed", "de", number=2) == "Round 2 is closed"  # not shipped: English
+    assert translate("A text nobody wrote", "es") == "A text nobody wrote"
+
+
+def test_data_translations_fall_back_to_english():
+    data = igviz.load_dataset()
+    assert localised(data.groups["civil_society"], "name", "es") == "Sociedad civil"
+    mipc = data.proposal("mipc")
+    assert localised(mipc, "name", "fr") == mipc.name  # not translated in the data: English
+
+
+def test_bad_translations_in_data_are_named(data_folder):
+    path = data_folder / "stakeholder_groups.yaml"
+    import yaml
+    doc = yaml.safe_load(path.read_text())
+    doc["groups"][0]["translations"] = {"de": {"name": "Zivilgesellschaft"}, "fr": {"nom": "Société civile"}}
+    write_yaml(path, doc)
+    with pytest.raises(DataValidationError) as caught:
+        igviz.load_dataset(data_folder)
+    message = str(caught.value)
+    assert "translations.de" in message and "unknown language" in message
+    assert "translations.fr.nom" in message and "cannot be translated here" in message
