@@ -79,7 +79,7 @@ def explorer_server(timeout: float = 60.0):
         yield server.base
 
 
-WORKSHOP_APPS = ["explorer", "participant", "facilitator"]
+WORKSHOP_APPS = ["participant", "facilitator", "explorer"]  # the first is the one polled until up: the lightest
 # The light participant page is a Tornado handler served beside the apps (igviz/lite.py).
 PLUGINS = ["igviz.lite"]
 

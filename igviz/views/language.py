@@ -62,7 +62,7 @@ def _(message: str, **values) -> str:
 def language_selector() -> pn.widgets.Select:
     """Switching reloads the page in the chosen language, keeping the rest of its address."""
     select = pn.widgets.Select(name=_("Language"), options={name: code for code, name in LANGUAGES.items()},
-                               value=current_language(), width=140, sizing_mode="fixed")
+                               value=current_language(), width=160, sizing_mode=None)
 
     def switch(event):
         location = pn.state.location

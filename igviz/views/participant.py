@@ -213,7 +213,7 @@ class ParticipantPage(pn.viewable.Viewer):
                      pseudonym=me.pseudonym, group=group_name)) + "</p>", sizing_mode="stretch_width")
         ranking = OwnRanking(assessment=a)
         weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),
-                            ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, token),
+                            ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, self._token),
                             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
         results = pn.Column(ranking, RadarView(assessment=a),
                             styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
