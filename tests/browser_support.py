@@ -248,7 +248,7 @@ def create_workshop(page, base: str, title: str, timeout: float = 20_000) -> tup
 def join_workshop(page, base: str, code: str, group: str, pseudonym: str, timeout: float = 20_000) -> None:
     """Join from the participant page: `group` is the stakeholder group's name as listed."""
     page.goto(f"{base}/participant?code={code}")
-    page.get_by_role("combobox").select_option(label=group, timeout=timeout)
+    page.get_by_role("combobox", name="Your stakeholder group").select_option(label=group, timeout=timeout)
     page.get_by_placeholder("e.g. Blue heron").fill(pseudonym)
     page.get_by_role("button", name="Join").click()
     page.locator(RANKING_ROWS).first.wait_for(timeout=timeout)

@@ -54,3 +54,23 @@ def test_bad_translations_in_data_are_named(data_folder):
     message = str(caught.value)
     assert "translations.de" in message and "unknown language" in message
     assert "translations.fr.nom" in message and "cannot be translated here" in message
+
+
+def test_no_code_hides_the_translation_function():
+    # `def handler(_=None)` or `for _, row in ...` in a module that translates with `_` makes
+    # every `_("...")` inside raise "object is not callable" on a live page: forbid it.
+    import ast
+    root = Path(igviz.__file__).parent
+    offenders = []
+    for path in [*(root / "views").glob("*.py"), root / "lite.py"]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        if not any(isinstance(n, ast.ImportFrom) and any(a.name == "_" for a in n.names) for n in ast.walk(tree)):
+            continue
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.arg):
+                names = [node.arg]
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names = [node.id]
+            offenders += [f"{path.name}:{node.lineno}" for n in names if n == "_"]
+    assert offenders == []

@@ -42,7 +42,7 @@ def ranking_table(ranking: pd.DataFrame | None, caption: str, scale_max: float, 
         return f"<p class='igviz-note'>{text(empty or _('No submissions yet.'))}</p>"
     rows = [[f"<span class='igviz-rank'>{int(r['rank'])}</span>",
              f"<span title='{text(r['name'])}'>{text(r['short_name'])}</span>",
-             bar(float(r["overall"]), scale_max, f"{r['overall']:.2f}")] for _, r in ranking.iterrows()]
+             bar(float(r["overall"]), scale_max, f"{r['overall']:.2f}")] for _i, r in ranking.iterrows()]
     return table(caption, [_("Rank"), _("Proposal"), _("Overall (0–10)")], rows, css_class, list(ranking.index))
 
 

@@ -47,7 +47,7 @@ class WorkshopSetup(pn.viewable.Viewer):
         self._create.on_click(self._submit)
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
 
-    def _submit(self, _=None) -> None:
+    def _submit(self, _event=None) -> None:
         try:
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
                                    self._proposals.value, self._groups.value)
@@ -155,7 +155,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                       start=1, end=100)
         apply = pn.widgets.Button(name=_("Apply the rule"), button_type="default")
 
-        def submit(_=None):
+        def submit(_event=None):
             try:
                 self.store.set_rule(self.code, self.secret, ConsensusRule(int(top_n.value), float(share.value),
                                                                           int(minimum.value)))
@@ -168,7 +168,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
 
     # -- exports ------------------------------------------------------------------------------------
 
-    def _name_downloads(self, *_):
+    def _name_downloads(self, *_events):
         for d, kind in zip(self._downloads, ("csv", "json")):
             d.filename = f"igviz-{self.code}-round{self._export_round.value}.{kind}"
 
@@ -348,7 +348,7 @@ class FacilitatorPage(pn.viewable.Viewer):
         key = pn.widgets.PasswordInput(name=_("Facilitator key"), sizing_mode="stretch_width")
         go = pn.widgets.Button(name=_("Open"), button_type="primary")
 
-        def submit(_=None):
+        def submit(_event=None):
             set_address(code=code, key=key.value)
             self._open(code, key.value)
         go.on_click(submit)

@@ -137,7 +137,7 @@ class ParticipantPage(pn.viewable.Viewer):
                                     sizing_mode="stretch_width")
         go = pn.widgets.Button(name=_("Continue"), button_type="primary")
 
-        def submit(_=None):
+        def submit(_event=None):
             self._show_join(code.value)
         go.on_click(submit)
         code.param.watch(lambda e: submit(), "enter_pressed")
@@ -161,7 +161,7 @@ class ParticipantPage(pn.viewable.Viewer):
                                     placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
         join = pn.widgets.Button(name=_("Join"), button_type="primary")
 
-        def submit(_=None):
+        def submit(_event=None):
             if not group.value:
                 self._say(_("Choose your stakeholder group first."), "error")
                 return
@@ -233,7 +233,7 @@ class ParticipantPage(pn.viewable.Viewer):
 
     # -- actions ------------------------------------------------------------------------------
 
-    def _send(self, _=None) -> None:
+    def _send(self, _event=None) -> None:
         try:
             # value_input: what is typed, even if the box has not lost focus yet
             me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value_input or "")
