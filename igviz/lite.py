@@ -79,7 +79,7 @@ class LitePage(tornado.web.RequestHandler):
         self.set_header("Referrer-Policy", "no-referrer")
         self.write(f"<!doctype html><html lang='{self.language}'><head><meta charset='utf-8'>"
                    f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-                   f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
+                   f"<title>{esc(title)}</title><link rel='icon' href='data:,'><style>{STYLE}</style></head><body>"
                    f"<nav aria-label='{esc(self._('Language'))}'>{languages}</nav><main>{body}</main></body></html>")
 
     @staticmethod
