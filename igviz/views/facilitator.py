@@ -82,7 +82,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
             "robustness")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
-        self._close = pn.widgets.Button(name=_("Close round"), button_type="warning")
+        # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
+        self._close = pn.widgets.Button(name=_("Close round"), button_type="default")
         self._reopen = pn.widgets.Button(name=_("Reopen round"), button_type="default")
         self._next = pn.widgets.Button(name=_("Start next round"), button_type="primary")
         for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),

@@ -16,6 +16,7 @@ import param
 from ..dataset import Dataset
 from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store, workshop_assessment
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from .a11y import name_slider_handles
 from .bars import notice, ranking_table
 from .radar import RadarView
 from ..i18n import localised
@@ -119,6 +120,7 @@ class ParticipantPage(pn.viewable.Viewer):
         self._info: WorkshopInfo | None = None
         self._poll = None
         start_session_language()
+        name_slider_handles()
         code, token = query_value("code"), query_value("p")
         if token:
             self._resume(token)

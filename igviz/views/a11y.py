@@ -1,0 +1,42 @@
+"""Fixes, in the page, accessibility gaps of the widget library that Panel cannot configure.
+
+Bokeh's sliders (noUiSlider) draw their handle as a `role="slider"` element with no name, so
+a screen reader announces "slider, 5" without saying which criterion it weighs. This script
+names each handle after its slider's title, now and for sliders added later (a framework
+switch rebuilds them). It runs from the app's own document: nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+from bokeh.models import CustomJS
+
+NAME_SLIDER_HANDLES = """
+const nameHandles = (root) => {
+  root.querySelectorAll('.noUi-handle[role="slider"]').forEach((handle) => {
+    const group = handle.closest('.bk-input-group') || handle.parentElement.closest('div');
+    const title = group && group.querySelector('.bk-slider-title');
+    if (title) {
+      const label = title.textContent.replace(/:\\s*[-0-9.,]*\\s*$/, '').trim();
+      if (label && handle.getAttribute('aria-label') !== label) handle.setAttribute('aria-label', label);
+    }
+  });
+};
+const walk = (root) => {
+  nameHandles(root);
+  root.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });
+};
+let pending = false;
+const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; walk(document); }, 300); } };
+new MutationObserver(later).observe(document.body, {childList: true, subtree: true});
+walk(document);
+setTimeout(() => walk(document), 1000);
+setTimeout(() => walk(document), 3000);
+"""
+
+
+def name_slider_handles() -> None:
+    """Call while building a served page that has sliders."""
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        doc.js_on_event("document_ready", CustomJS(code=NAME_SLIDER_HANDLES))
