@@ -73,7 +73,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 
 @contextmanager
-def explorer_server(timeout: float = 60.0):
+def explorer_server(timeout: float = 120.0):
     """`panel serve dashboards/explorer.py` on a free port; yields the base URL (http://localhost:PORT)."""
     with panel_server(["explorer"], timeout=timeout) as server:
         yield server.base
@@ -88,7 +88,7 @@ class PanelServer:
     """`panel serve` of some dashboards in a subprocess, which a test may kill and start again."""
 
     def __init__(self, apps: list[str], database_url: str | None = None, port: int | None = None,
-                 timeout: float = 60.0):
+                 timeout: float = 120.0):
         self.apps, self.timeout = apps, timeout
         self.port = port or free_port()
         self.base = f"http://localhost:{self.port}"
@@ -130,7 +130,7 @@ class PanelServer:
 
 
 @contextmanager
-def panel_server(apps: list[str], database_url: str | None = None, timeout: float = 60.0):
+def panel_server(apps: list[str], database_url: str | None = None, timeout: float = 120.0):
     server = PanelServer(apps, database_url, timeout=timeout)
     try:
         yield server.start()

@@ -6,10 +6,12 @@ import panel as pn
 import param
 
 from ..model import Assessment
+from ..i18n import N_, localised
+from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, quote_html, text
 
-RULES = {"rough_consensus": "Rough consensus", "majority_vote": "Majority vote",
-         "intergovernmental": "Intergovernmental", "voluntary": "Voluntary adoption", "mixed": "Mixed"}
+RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
+         "intergovernmental": N_("Intergovernmental"), "voluntary": N_("Voluntary adoption"), "mixed": N_("Mixed")}
 
 
 class ProposalDetail(pn.viewable.Viewer):
@@ -19,15 +21,16 @@ class ProposalDetail(pn.viewable.Viewer):
         super().__init__(**params)
         a = self.assessment
         self._select = pn.widgets.Select.from_param(
-            a.param.selected, name="Proposal",
-            options={"Choose a proposal…": None, **{p.short_name: p.id for p in a.proposals}},
+            a.param.selected, name=_("Proposal"),
+            options={_("Choose a proposal…"): None,
+                     **{localised(p.record, "short_name", current_language()): p.id for p in a.proposals}},
             sizing_mode="stretch_width")
         self._rank = html_pane(self._rank_html(), sizing_mode="stretch_width", margin=(0, 10))
 
     @param.depends("assessment.selected")
     def _title(self):
         a = self.assessment
-        name = a.proposal(a.selected).name if a.selected else ""
+        name = localised(a.proposal(a.selected).record, "name", current_language()) if a.selected else ""
         return html_pane(f"<h3>{text(name)}</h3>" if name else "", sizing_mode="stretch_width", margin=(0, 10),
                          css_classes=["igviz-detail"])
 
@@ -45,40 +48,46 @@ class ProposalDetail(pn.viewable.Viewer):
         if not a.selected or a.problem():
             return ""
         row = a.ranking().table.loc[a.selected]
-        return f"<p class='igviz-rank'>Rank {row['rank']} of {len(a.proposals)}, overall {row['overall']:.2f}</p>"
+        line = _("Rank {rank} of {count}, overall {overall}", rank=row["rank"], count=len(a.proposals),
+                 overall=f"{row['overall']:.2f}")
+        return f"<p class='igviz-rank'>{text(line)}</p>"
 
     @param.depends("assessment.selected", "assessment.framework", "assessment.revision")
     def _body(self):
         a = self.assessment
         if not a.selected:
-            return html_pane("<p class='igviz-note'>Choose a proposal here, or click its bar in the ranking "
-                                "or its row in the score matrix.</p>", sizing_mode="stretch_width")
+            return html_pane(f"<p class='igviz-note'>{text(_('Choose a proposal here, or click its bar in the ranking or its row in the score matrix.'))}</p>",
+                             sizing_mode="stretch_width")
         p = a.proposal(a.selected)
+        language = current_language()
         groups = a.dataset.groups
-        seats = ", ".join(f"{text(groups[g].name if g in groups else g)}: {n:g}" for g, n in p.seats.items()) or "none"
-        advisory = ", ".join(text(groups[g].name if g in groups else g) for g in p.advisory_groups) or "none"
-        yes = lambda v: "yes" if v else "no"
-        facts = [("Proposed by", text(p.proponent)), ("Home", text(p.home_institution)),
-                 ("Who decides (seats)", seats), ("Advises", advisory),
-                 ("Decision rule", RULES.get(p.decision_rule, text(p.decision_rule))),
-                 ("Binding", yes(p.binding)), ("Adds a coordinating function", yes(p.coordinating_function)),
-                 ("Issue-specific working groups", yes(p.issue_working_groups))]
+        group = lambda g: text(localised(groups[g], "name", language) if g in groups else g)  # noqa: E731
+        seats = ", ".join(f"{group(g)}: {n:g}" for g, n in p.seats.items()) or text(_("none"))
+        advisory = ", ".join(group(g) for g in p.advisory_groups) or text(_("none"))
+        yes = lambda v: text(_("yes") if v else _("no"))  # noqa: E731
+        facts = [(_("Proposed by"), text(p.proponent)), (_("Home"), text(p.home_institution)),
+                 (_("Who decides (seats)"), seats), (_("Advises"), advisory),
+                 (_("Decision rule"), text(_(RULES[p.decision_rule])) if p.decision_rule in RULES else text(p.decision_rule)),
+                 (_("Binding"), yes(p.binding)), (_("Adds a coordinating function"), yes(p.coordinating_function)),
+                 (_("Issue-specific working groups"), yes(p.issue_working_groups))]
+        score_line = lambda s: _("{score} (range {low}–{high}, {evidence})", score=f"{s.score:g}",  # noqa: E731
+                                 low=f"{s.low:g}", high=f"{s.high:g}", evidence=s.evidence)
         remarks = lambda items: "".join(f"<li>{text(r.text)}{quote_html(r.citation)}</li>" for r in items)
         why = "".join(
-            f"<details><summary><b>{text(c.name)}</b>: {s.score:g} (range {s.low:g}–{s.high:g}, {text(s.evidence)})</summary>"
+            f"<details><summary><b>{text(localised(c, 'name', language))}</b>: {text(score_line(s))}</summary>"
             f"<p>{text(s.rationale)}</p>{''.join(quote_html(q) for q in s.citations[:3])}</details>"
             for c in a.active_framework.criteria for s in [p.score(c.id)])
         html = (
-            f"<p>{text(p.description)}</p>"
+            f"<p>{text(localised(p.record, 'description', language))}</p>"
             "<table class='igviz-table igviz-facts'>"
-            + "".join(f"<tr><th scope='row'>{k}</th><td>{v}</td></tr>" for k, v in facts)
+            + "".join(f"<tr><th scope='row'>{text(k)}</th><td>{v}</td></tr>" for k, v in facts)
             + "</table>"
-            f"<h4>Strengths</h4><ul>{remarks(p.record.strengths)}</ul>"
-            f"<h4>Weaknesses</h4><ul>{remarks(p.record.weaknesses)}</ul>"
-            f"<h4>Why each score</h4>{why}"
+            f"<h4>{text(_('Strengths'))}</h4><ul>{remarks(p.record.strengths)}</ul>"
+            f"<h4>{text(_('Weaknesses'))}</h4><ul>{remarks(p.record.weaknesses)}</ul>"
+            f"<h4>{text(_('Why each score'))}</h4>{why}"
         )
         return html_pane(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
 
     def __panel__(self):
-        return pn.Column(html_pane("<h2>Proposal</h2>", margin=(0, 10)), self._select, self._title, self._rank, self._body,
+        return pn.Column(html_pane(f"<h2>{text(_('Proposal'))}</h2>", margin=(0, 10)), self._select, self._title, self._rank, self._body,
                          sizing_mode="stretch_width")

@@ -19,6 +19,8 @@ from .ranking import RankingView
 from .robustness import AcceptabilityView, SensitivityView
 from .tradeoff import TradeoffView
 from .weights import WeightsPanel
+from .a11y import name_slider_handles
+from .language import _, current_language, language_selector, start_session_language
 from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
 
 
@@ -37,6 +39,8 @@ class Explorer(pn.viewable.Viewer):
 
     def __init__(self, assessment: Assessment | None = None, sync_url: bool | None = None, **params):
         super().__init__(assessment=assessment or Assessment(bundled_dataset()), **params)
+        start_session_language()  # before the views: they read it as they build
+        name_slider_handles()
         a = self.assessment
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
@@ -83,7 +87,9 @@ class Explorer(pn.viewable.Viewer):
             self._link_later()
 
     def _update_link(self) -> None:
-        pn.state.location.search = Scenario.from_assessment(self.assessment).to_link()
+        link = Scenario.from_assessment(self.assessment).to_link()
+        language = current_language()
+        pn.state.location.search = link if language == "en" else f"{link}&lang={language}"
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -104,23 +110,26 @@ class Explorer(pn.viewable.Viewer):
         self._messages[:] = items
 
     def __panel__(self):
+        workshop = _("In a workshop: {join} or {run}.", join="\x00join\x00", run="\x00run\x00")
+        workshop = text(workshop).replace("\x00join\x00", f"<a href='participant'>{text(_('join with a code'))}</a>") \
+            .replace("\x00run\x00", f"<a href='facilitator'>{text(_('run one'))}</a>")
         header = html_pane(
-            "<header class='igviz-header'><h1>igviz</h1><p>Internet governance reform proposals, scored against "
-            "weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why. "
-            "In a workshop: <a href='participant'>join with a code</a> or <a href='facilitator'>run one</a>.</p></header>",
-            sizing_mode="stretch_width")
+            f"<header class='igviz-header'><h1>igviz</h1><p>"
+            f"{text(_('Internet governance reform proposals, scored against weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.'))} "
+            f"{workshop}</p></header>", sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
         def card(view, basis, **styles):
             return pn.Column(view, styles={"flex": f"1 1 {basis}px", "min-width": "0", **styles},
                              sizing_mode="stretch_width", margin=(0, 5))
 
-        sidebar = pn.Column(html_pane("<h2>Weights</h2>", margin=(0, 10)), self.weights,
+        sidebar = pn.Column(html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
         views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
                            card(self.detail, 420, **{"max-height": "760px", "overflow-y": "auto"}), card(self.tradeoff, 420), card(self.institutions, 620),
                            card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
-        return pn.Column(header, self._messages,
+        return pn.Column(pn.FlexBox(header, language_selector(), flex_wrap="nowrap", justify_content="space-between",
+                                    sizing_mode="stretch_width"), self._messages,
                          pn.FlexBox(sidebar, views, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
                          sizing_mode="stretch_width", stylesheets=[CSS])

@@ -51,7 +51,11 @@ def language_from_request() -> str:
 
 
 def start_session_language() -> str:
-    """Called once when a page is built: fixes the session's language from its request."""
+    """Called once when a served page is built: fixes the session's language from its request.
+    (In a notebook it leaves the kernel's language, chosen with `set_language`, alone.)"""
+    doc = pn.state.curdoc
+    if doc is None or doc.session_context is None:
+        return current_language()
     return set_language(language_from_request())
 
 

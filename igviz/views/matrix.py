@@ -9,18 +9,23 @@ import param
 
 from ..model import Assessment
 from .base import ChartView
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane
+from ..i18n import localised
+from .language import _, current_language
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, text
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
     rows = []
     framework = a.active_framework
+    language = current_language()
+    names = {c.id: localised(c, "name", language) for c in framework.criteria}
     for p in a.proposals:
+        short_name = localised(p.record, "short_name", language)
         for c in framework.criteria:
             s = p.score(c.id)
             first = s.citations[0] if s.citations else None
             rows.append({
-                "proposal": p.short_name, "proposal_id": p.id, "criterion": c.name, "score": s.score,
+                "proposal": short_name, "proposal_id": p.id, "criterion": names[c.id], "score": s.score,
                 "low": s.low, "high": s.high, "evidence": s.evidence, "rationale": s.rationale,
                 "citation": (f"{first.source or first.reference}: “{first.quote}”" if first and first.quote
                              else (first.label() if first else "")),
@@ -67,9 +72,9 @@ class ScoreMatrix(ChartView):
             cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True,
             xrotation=35, responsive=True, min_height=380, tools=["hover", "tap"], toolbar=None,
             xlabel="", ylabel="", framewise=True, line_color="white", line_width=1,
-            hover_tooltips=[("Proposal", "@matrix_proposal"), ("Criterion", "@matrix_criterion"),
-                            ("Score", "@score{0.0} (range @low{0.0}–@high{0.0}, @evidence)"),
-                            ("Why", "@rationale"), ("Source", "@citation")])
+            hover_tooltips=[(_("Proposal"), "@matrix_proposal"), (_("Criterion"), "@matrix_criterion"),
+                            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0}, @evidence)"),
+                            (_("Why"), "@rationale"), (_("Source"), "@citation")])
         # Dark text on the light (high) end of cividis, light text on the dark end; the selected
         # proposal's row in bold so it stands out in every view.
         labelled = frame.assign(text=frame["score"].map(lambda v: f"{v:.1f}".removesuffix(".0")),
@@ -89,8 +94,9 @@ class ScoreMatrix(ChartView):
 
     def __panel__(self):
         return pn.Column(
-            html_pane("<h2>Scores</h2><p class='igviz-note'>Hover a cell for the rationale and the "
-                         "passage it rests on; click a row to select that proposal.</p>", margin=(0, 10)),
+            html_pane(f"<h2>{text(_('Scores'))}</h2><p class='igviz-note'>"
+                      f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>",
+                      margin=(0, 10)),
             pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380),
             sizing_mode="stretch_width",
         )
