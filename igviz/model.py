@@ -410,10 +410,22 @@ class Assessment(param.Parameterized):
 
     def stance_sweep(self, steps: int = 41) -> pd.DataFrame:
         """The top-ranked proposal at each stance from −1 to +1 (other inputs as they are)."""
+        # Only the top is needed, and both methods are a weighted sum of one matrix: the inputs are
+        # gathered once and each stance costs a product and a sort, not a whole ranking (the
+        # explorer redoes this sweep on every weight move).
+        criteria = self.weights.criteria
+        names = [self.active_framework.criterion(c).name for c in criteria]
+        vector, values = self.weights.vector(), self._linear_values()
+        minimums = np.array([self.thresholds.get(c, np.nan) for c in self.active_framework.criterion_ids])
+        passes = ~threshold_failures(self.score_arrays()[0], minimums).any(axis=1)
+        short_names = [p.short_name for p in self.proposals]
+        sides = self.stance_multipliers(1.0) - 1  # +1 centralised side, −1 dispersed side, 0 neither
         rows = []
         for stance in np.linspace(-1, 1, steps):
-            r = self._rank(float(stance))
-            rows.append({"stance": float(stance), "top": r.top, "short_name": r.short_names[r.best_first[0]]})
+            weights = normalise_weights(vector * (1 + sides * stance), names)
+            # The same products and sums as the methods take, so ties fall the same way.
+            top = order((values * weights).sum(axis=1), passes, short_names)[0]
+            rows.append({"stance": float(stance), "top": self.proposals[top].id, "short_name": short_names[top]})
         return pd.DataFrame(rows)
 
     # -- robustness ---------------------------------------------------------------------------
