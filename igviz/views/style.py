@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import weakref
 from pathlib import Path
 
 import panel as pn
@@ -67,20 +68,62 @@ class Later:
 
     def __init__(self, callback, ms: int = 120):
         self.callback, self.ms = callback, ms
-        self._handle = None
 
     def __call__(self) -> None:
         doc = pn.state.curdoc
         if doc is None or doc.session_context is None:
             self.callback()
             return
+        _Turns.of(doc).add(self)
+
+
+class _Turns:
+    """A session's waiting `Later` callbacks, run one per turn once the session is quiet.
+
+    Run back to back, the redraws after one move held the server for 300 ms and more, and a key
+    press arriving meanwhile waited for all of them. Run one at a time with a short gap, the next
+    move's update (Panel schedules it as a zero-delay timeout) goes ahead of the remaining redraws,
+    and resets the wait for them.
+    """
+
+    GAP_MS = 5
+    _sessions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, doc) -> "_Turns":
+        turns = cls._sessions.get(doc)
+        if turns is None:
+            turns = cls._sessions[doc] = cls(doc)
+        return turns
+
+    def __init__(self, doc):
+        self._doc = weakref.ref(doc)
+        self._waiting: dict[Later, None] = {}  # insertion-ordered: views redraw in the order they asked
+        self._handle = None
+
+    def add(self, later: Later) -> None:
+        self._waiting.setdefault(later, None)
+        self._schedule(later.ms)
+
+    def _schedule(self, ms: int) -> None:
+        doc = self._doc()
+        if doc is None:
+            return
         if self._handle is not None:
             try:
                 doc.remove_timeout_callback(self._handle)
             except ValueError:
                 pass  # it has just run
-        self._handle = doc.add_timeout_callback(self._run, self.ms)
+        self._handle = doc.add_timeout_callback(self._run_one, ms)
 
-    def _run(self) -> None:
+    def _run_one(self) -> None:
         self._handle = None
-        self.callback()
+        if not self._waiting:
+            return
+        later = next(iter(self._waiting))
+        del self._waiting[later]
+        try:
+            later.callback()
+        finally:
+            if self._waiting and self._handle is None:
+                self._schedule(self.GAP_MS)

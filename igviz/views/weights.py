@@ -9,6 +9,17 @@ from ..model import WEIGHT_MAX, Assessment
 from .style import html_pane, text
 
 
+class WeightSlider(pn.widgets.FloatSlider):
+    """A slider whose changes the server takes up at once.
+
+    Panel holds a change from the browser for 50 ms (`_debounce`) to merge a burst of them into
+    one update. A weight commits only on release or on a key press, so there is no burst to
+    merge, and the hold was most of the time from a key press to the new ranking.
+    """
+
+    _debounce = 0
+
+
 class WeightsPanel(pn.viewable.Viewer):
     assessment = param.ClassSelector(class_=Assessment)
     preset = param.Selector(default=None, objects=[None], allow_None=True, label="Weight profile")
@@ -64,7 +75,7 @@ class WeightsPanel(pn.viewable.Viewer):
         Re-ranking on every pixel of a drag floods a slow connection with redraws; keyboard
         steps and releases still update every view at once.
         """
-        slider = pn.widgets.FloatSlider(
+        slider = WeightSlider(
             name=criterion.name, start=0, end=WEIGHT_MAX, step=1, value=float(getattr(weights, criterion.id)),
             sizing_mode="stretch_width", css_classes=["igviz-weight"])
         slider.param.watch(lambda e: setattr(weights, criterion.id, e.new), "value_throttled")
