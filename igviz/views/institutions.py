@@ -3,14 +3,14 @@ proposal's overlay (what it adds, what it removes) drawn against the status quo.
 
 from __future__ import annotations
 
-import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool, TapTool
 
 from ..network import layout, networks, relation_label
 from ..records import AUTHORITY, ISSUE_INTAKE
-from .base import ChartView
+from .base import ChartView, figure
 from .style import html_pane, quote_html, text
 
 # Okabe and Ito colours, one per kind of body.
@@ -26,15 +26,20 @@ EDGE_STYLE = {
 }
 
 
+EDGE_COLUMNS = ["x0", "y0", "x1", "y1", "from", "to", "relation", "change", "authority", "description", "source"]
+NODE_COLUMNS = ["x", "y", "id", "name", "kind", "change", "description", "source", "colour", "size", "ring", "label",
+                "label_y"]
+
+
 class InstitutionMapView(ChartView):
     body = param.String(default=None, allow_None=True, doc="The body clicked on the map")
 
     def __init__(self, **params):
         super().__init__(**params)
         self._nodes = pd.DataFrame()
-        self._dmap = self.dynamic(self._chart)
-        self._tap = hv.streams.Selection1D(source=self._dmap)
-        self._tap.add_subscriber(self._on_tap)
+        self._figure = self._build_figure()
+        self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=600)
+        self._draw()  # at once: the page opens with the map drawn
 
     def _proposal(self) -> str:
         return self.assessment.selected or "status_quo"
@@ -43,10 +48,39 @@ class InstitutionMapView(ChartView):
     def _inputs_changed(self):
         self.redraw_later()
 
-    def _chart(self, _redraw=None):
+    def _build_figure(self):
+        # Built once: one layer per edge style, the bodies and their names; choosing another
+        # proposal replaces the data only.
+        fig = figure("", height=600, grid=False, toolbar_location="right", x_axis_type=None, y_axis_type=None,
+                     tools="pan,wheel_zoom,box_zoom,reset,save,tap", active_drag="pan")
+        self._edges = {}
+        # Always one layer per kind of change, empty or not, so every proposal's overlay has its place.
+        for (change, authority), (colour, width, dash) in EDGE_STYLE.items():
+            source = ColumnDataSource({k: [] for k in EDGE_COLUMNS})
+            fig.segment("x0", "y0", "x1", "y1", source=source, line_color=colour, line_width=width, line_dash=dash,
+                        line_alpha=0.9 if change != "same" else 0.7)
+            self._edges[change, authority] = source
+        fig.add_tools(HoverTool(renderers=list(fig.renderers), tooltips=[
+            ("", "@from → @to"), ("Relation", "@relation (@change)"), ("Carries authority", "@authority"),
+            ("", "@description"), ("Source", "@source")]))
+        self._bodies = ColumnDataSource({k: [] for k in NODE_COLUMNS})
+        bodies = fig.scatter("x", "y", source=self._bodies, fill_color="colour", size="size", line_color="ring",
+                             line_width=2, nonselection_fill_alpha=1.0, nonselection_line_alpha=1.0)
+        fig.add_tools(HoverTool(renderers=[bodies], tooltips=[
+            ("", "@name"), ("Kind", "@kind"), ("", "@description"), ("Source", "@source")]))
+        fig.text("x", "label_y", text="label", source=self._bodies, text_font_size="8pt", text_color="#333333",
+                 text_align="center", text_baseline="middle")
+        tap = fig.select_one(TapTool)
+        tap.renderers = [bodies]
+        fig.toolbar.active_tap = tap
+        self._bodies.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
+        return fig
+
+    @param.depends("_redraw", watch=True)
+    def _draw(self):
         a = self.assessment
         if a.dataset.institutions is None:
-            return hv.Points([])
+            return
         net = networks(a.dataset).get(self._proposal())
         pos = layout(a.dataset)
         g = net.graph
@@ -61,31 +95,21 @@ class InstitutionMapView(ChartView):
             "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_label(d["rel"]),
             "change": d["change"], "authority": "yes" if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else "no",
             "description": d["rel"].description, "source": d["rel"].citation.label(),
-        } for u, v, d in g.edges(data=True)])
-        layers = []
-        # Always one layer per kind of change, empty or not: a DynamicMap keeps the layers of its
-        # first frame, so a layer missing then would never appear for a later proposal.
-        for (change, authority), (colour, width, dash) in EDGE_STYLE.items():
+        } for u, v, d in g.edges(data=True)], columns=EDGE_COLUMNS)
+        for (change, authority), source in self._edges.items():
             part = edges[(edges["change"] == change) & (edges["authority"] == authority)]
-            segs = hv.Segments(part, ["x0", "y0", "x1", "y1"], ["from", "to", "relation", "change", "authority",
-                                                                 "description", "source"])
-            layers.append(segs.opts(color=colour, line_width=width, line_dash=dash,
-                                    alpha=0.9 if change != "same" else 0.7, tools=["hover"],
-                                    hover_tooltips=[("", "@from → @to"), ("Relation", "@relation (@change)"),
-                                                    ("Carries authority", "@authority"), ("", "@description"),
-                                                    ("Source", "@source")]))
-        points = hv.Points(nodes, ["x", "y"], ["id", "name", "kind", "change", "description", "source"]).opts(
-            color="kind", cmap=KIND_COLOURS, size=hv.dim("change").categorize({"added": 18, "same": 11}, default=11),
-            line_color=hv.dim("change").categorize({"added": "#000000", "same": "#ffffff"}, default="#ffffff"),
-            line_width=2, tools=["hover", "tap"], active_tools=["tap"], show_legend=False,
-            hover_tooltips=[("", "@name"), ("Kind", "@kind"), ("", "@description"), ("Source", "@source")],
-            nonselection_alpha=1.0)
-        labels = hv.Labels(nodes.assign(label=nodes["name"].str.replace(r" \(.*\)$", "", regex=True).str.slice(0, 28)),
-                           ["x", "y"], "label").opts(text_font_size="8pt", yoffset=0.045, text_color="#333333")
-        name = a.proposal(self._proposal()).short_name
-        return hv.Overlay([*layers, points, labels]).opts(
-            responsive=True, min_height=600, xaxis=None, yaxis=None, toolbar="right", show_grid=False, show_legend=False,
-            title=f"{name}: what it adds and removes", framewise=True)
+            source.data = {k: part[k].tolist() for k in EDGE_COLUMNS}
+        added = (nodes["change"] == "added").tolist()
+        # New bodies drawn larger and ringed in black; names just above each body.
+        self._bodies.data = {**{k: nodes[k].tolist() for k in NODE_COLUMNS[:8]},
+                             "colour": nodes["kind"].map(KIND_COLOURS).fillna("#999999").tolist(),
+                             "size": [18 if new else 11 for new in added],
+                             "ring": ["#000000" if new else "#ffffff" for new in added],
+                             "label": nodes["name"].str.replace(r" \(.*\)$", "", regex=True).str.slice(0, 28).tolist(),
+                             "label_y": (nodes["y"] + 0.045).tolist()}
+        self._bodies.selected.indices = []
+        self._figure.title.text = f"{a.proposal(self._proposal()).short_name}: what it adds and removes"
+        pn.io.push_notebook(self._pane)
 
     def _on_tap(self, index):
         if index and len(self._nodes):
@@ -138,5 +162,5 @@ class InstitutionMapView(ChartView):
                       "decision-making authority, dotted ones do not. Hover for details; click a body.</p>",
                       margin=(0, 10)),
             self._note,
-            pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=600),
+            self._pane,
             self._details, sizing_mode="stretch_width")

@@ -25,10 +25,10 @@ def _xy(values, angles):
 
 
 def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> hv.Overlay:
-    """Overlay of rings, spokes, labels and one polygon (with range band) per series.
+    """Overlay of rings, spokes, labels and, per series, a polygon with its range band.
 
-    Each series is {"name", "score", "low", "high", "colour"} with one value per label, or None
-    for an empty slot.
+    Each series is {"name", "score", "low", "high", "colour"} with one value per label (and
+    optionally "line_width"), or None for an empty slot.
     """
     n = len(labels)
     angles = _angles(n)
@@ -45,25 +45,32 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
     axis_labels = hv.Labels({"x": lx, "y": ly, "text": labels, "align": align},
                             ["x", "y"], ["text", "align"]).opts(
         text_font_size="10pt", text_color="#222222", text_align="align")
-    layers = [grid, spokes, ring_labels, axis_labels]
-    for s in series:
-        if s is None:  # an unused slot: empty layers keep the overlay's shape (see RadarView)
-            layers += [hv.Polygons([]), hv.Path([]), hv.Points([], ["x", "y"])]
-            continue
+    # All series share three layers (bands, outlines, points), each series a row with its colour:
+    # the overlay keeps one shape however many are shown (a DynamicMap keeps the layers of its
+    # first frame), and three layers render in a fraction of the time one set per series took.
+    shown = [s for s in series if s is not None]
+    bands, outlines, points = [], [], {k: [] for k in ("x", "y", "criterion", "score", "low", "high", "proposal")}
+    for s in shown:
         hx, hy = _xy(s["high"], angles)
         lo_x, lo_y = _xy(s["low"], angles)
-        band = hv.Polygons([{"x": hx, "y": hy, "holes": [[np.c_[lo_x, lo_y]]]}]).opts(
-            fill_color=s["colour"], fill_alpha=0.15, line_alpha=0)
+        bands.append({"x": hx, "y": hy, "holes": [[np.c_[lo_x, lo_y]]], "proposal": s["name"]})
         x, y = _xy(s["score"], angles)
-        outline = hv.Path([np.c_[np.r_[x, x[:1]], np.r_[y, y[:1]]]]).opts(
-            color=s["colour"], line_width=s.get("line_width", 2.5))
-        points = hv.Points({"x": x, "y": y, "criterion": labels, "score": s["score"], "low": s["low"],
-                            "high": s["high"], "proposal": [s["name"]] * n},
-                           ["x", "y"], ["criterion", "score", "low", "high", "proposal"]).opts(
-            color=s["colour"], size=7, tools=["hover"],
-            hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
-                            ("Score", "@score{0.0} (range @low{0.0}–@high{0.0})")])
-        layers += [band, outline, points]
+        outlines.append({"x": np.r_[x, x[:1]], "y": np.r_[y, y[:1]], "proposal": s["name"],
+                         "width": s.get("line_width", 2.5)})
+        for key, values in (("x", x), ("y", y), ("criterion", labels), ("score", s["score"]), ("low", s["low"]),
+                            ("high", s["high"]), ("proposal", [s["name"]] * n)):
+            points[key].extend(values)
+    # Colours by proposal through an explicit mapping: HoloViews colour-maps a column of colours.
+    colours = {s["name"]: s["colour"] for s in shown}
+    band_layer = hv.Polygons(bands, vdims=["proposal"]).opts(color="proposal", cmap=colours, fill_alpha=0.15,
+                                                             line_alpha=0)
+    outline_layer = hv.Path(outlines, vdims=["proposal", "width"]).opts(color="proposal", cmap=colours,
+                                                                        line_width="width")
+    point_layer = hv.Points(points, ["x", "y"], ["criterion", "score", "low", "high", "proposal"]).opts(
+        color="proposal", cmap=colours, size=7, tools=["hover"],
+        hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
+                        ("Score", "@score{0.0} (range @low{0.0}–@high{0.0})")])
+    layers = [grid, spokes, ring_labels, axis_labels, band_layer, outline_layer, point_layer]
     # Room for the labels beside the spokes; the plot's aspect matches the limits so rings stay round
     # at any width, from a phone to a projector.
     xlim, ylim = scale_max * 2.2, scale_max * 1.3
@@ -95,8 +102,8 @@ class RadarView(ChartView):
     def _inputs_changed(self):
         self.redraw_later()
 
-    # A DynamicMap keeps the layers of its first frame, so the radar always draws this many
-    # series, the unused ones empty: a comparison added later then shows up.
+    # At most this many series (the selected proposal and six compared), so each keeps a colour
+    # of its own from PROPOSAL_COLOURS.
     MAX_SERIES = 7
 
     def _chart(self, _redraw=None):
@@ -109,7 +116,6 @@ class RadarView(ChartView):
             series.append({"name": p.short_name, "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
-        series = (series + [None] * self.MAX_SERIES)[: self.MAX_SERIES]
         return radar_chart([c.name for c in framework.criteria], series, a.dataset.scale.max)
 
     @param.depends("assessment.selected", "assessment.compared")

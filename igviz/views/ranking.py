@@ -44,6 +44,8 @@ class RankingView(ChartView):
             name="Method")
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
+        self._thresholds = pn.Card(title="Minimum thresholds", collapsed=True, sizing_mode="stretch_width")
+        self._thresholds.param.watch(self._thresholds_toggled, "collapsed")
         self._dmap = self.dynamic(self._bars)
         self._tap = hv.streams.Selection1D(source=self._dmap)
         self._tap.add_subscriber(self._on_tap)
@@ -115,8 +117,18 @@ class RankingView(ChartView):
                 "<thead><tr><th>Rank</th><th>Proposal</th><th>Overall</th><th>Meets thresholds</th></tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
 
-    @param.depends("assessment.weights", "assessment.framework")
-    def _thresholds(self):
+    # The minimum-threshold sliders are built when the card is first opened: most sessions never
+    # open it, and ten sliders are a good part of the page's first render.
+    def _thresholds_toggled(self, event):
+        if not event.new and not self._thresholds.objects:
+            self._fill_thresholds()
+
+    @param.depends("assessment.weights", "assessment.framework", watch=True)
+    def _fill_thresholds(self):
+        card = self._thresholds
+        if card.collapsed:
+            card.objects = []  # refilled with the current criteria when next opened
+            return
         a = self.assessment
         sliders = []
         for c in a.active_framework.criteria:
@@ -126,7 +138,7 @@ class RankingView(ChartView):
             sliders.append(slider)
         note = html_pane("<p class='igviz-note'>A proposal below a minimum is marked ✗ and ranked after every "
                             "proposal that meets all minimums, whatever the weights. 0 means no minimum.</p>")
-        return pn.Card(note, *sliders, title="Minimum thresholds", collapsed=True, sizing_mode="stretch_width")
+        card.objects = [note, *sliders]
 
     def __panel__(self):
         return pn.Column(

@@ -5,21 +5,20 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import holoviews as hv
 import numpy as np
-import pandas as pd
 import panel as pn
 import param
+from bokeh.models import BoxAnnotation, ColumnDataSource, FactorRange, HoverTool, Span
+from bokeh.palettes import cividis
 
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
-from .base import ChartView
+from .base import ChartView, figure, padded
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
-RANK_CMAP = "cividis"
 
 
 class SensitivityView(ChartView):
@@ -31,10 +30,12 @@ class SensitivityView(ChartView):
         super().__init__(**params)
         self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
         self._table = html_pane("", sizing_mode="stretch_width")
+        self._figure = self._build_figure()
+        self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
         self._sync_criteria(keep=self.criterion)
         self._select.link(self, value="criterion", bidirectional=True)
         self._table.object = self._table_html()
-        self._dmap = self.dynamic(self._chart)
+        self._draw()  # at once: the page opens with the chart drawn
 
     @param.depends("assessment.framework", watch=True)
     def _sync_criteria(self, keep: str | None = None):
@@ -53,27 +54,48 @@ class SensitivityView(ChartView):
         self._table.object = self._table_html()
         self.redraw_later()
 
-    def _chart(self, _redraw=None):
+    def _build_figure(self):
+        # One line per proposal from 0 % to 100 %, all in one glyph: a redraw replaces its data.
+        fig = figure("Shaded: the top proposal stays the same; dashed: the weight now", height=360,
+                     x_range=padded(0, 100, 0.05), y_range=(0, 1))
+        fig.yaxis.axis_label = "Overall"
+        self._lines = ColumnDataSource({"xs": [], "ys": [], "proposal": [], "colour": [], "width": [],
+                                        "at_zero": [], "at_one": []})
+        self._span = BoxAnnotation(left=0, right=0, fill_color="#88CCEE", fill_alpha=0.25, line_alpha=0, level="underlay")
+        self._now = Span(location=0, dimension="height", line_color="black", line_dash="dashed", line_width=1.5)
+        fig.add_layout(self._span)
+        lines = fig.multi_line("xs", "ys", source=self._lines, line_color="colour", line_width="width",
+                               legend_field="proposal")
+        fig.add_layout(self._now)
+        fig.add_tools(HoverTool(renderers=[lines], tooltips=[
+            ("Proposal", "@proposal"), ("Overall at 0 %", "@at_zero{0.00}"), ("Overall at 100 %", "@at_one{0.00}")]))
+        legend = fig.legend[0]
+        legend.label_text_font_size, legend.click_policy = "13px", "mute"
+        fig.add_layout(legend, "right")
+        return fig
+
+    @param.depends("_redraw", watch=True)
+    def _draw(self):
         a = self.assessment
         if a.problem() or self.criterion not in a.active_framework.criterion_ids:
-            return hv.Overlay([hv.Curve([])])
+            self._lines.data = {k: [] for k in self._lines.data}
+            self._span.visible = self._now.visible = False
+            pn.io.push_notebook(self._pane)
+            return
         sweep = a.sensitivity(self.criterion)
         names = [p.short_name for p in a.proposals]
-        colours = proposal_colours(len(names))
-        t = np.array([0.0, 100.0])
-        curves = []
-        for i, p in enumerate(a.proposals):
-            width = 4 if p.id == a.selected else 2
-            curves.append(hv.Curve((t, [sweep.at_zero[i], sweep.at_one[i]]), "weight", "overall", label=names[i]).opts(
-                color=colours[i], line_width=width, tools=["hover"]))
+        self._lines.data = {
+            "xs": [[0.0, 100.0]] * len(names), "ys": [[z, o] for z, o in zip(sweep.at_zero, sweep.at_one)],
+            "proposal": names, "colour": proposal_colours(len(names)),
+            "width": [4 if p.id == a.selected else 2 for p in a.proposals],
+            "at_zero": list(sweep.at_zero), "at_one": list(sweep.at_one)}
         lo, hi = (100 * x for x in sweep.top_interval)
-        span = hv.VSpan(lo, hi).opts(color="#88CCEE", alpha=0.25)
-        now = hv.VLine(100 * sweep.current).opts(color="black", line_dash="dashed", line_width=1.5)
-        name = a.active_framework.criterion(self.criterion).name
-        return hv.Overlay([span, *curves, now]).opts(
-            responsive=True, min_height=360, xlabel=f"Weight of {name} (% of total)", ylabel="Overall",
-            legend_position="right", toolbar=None, show_grid=True, framewise=True,
-            title="Shaded: the top proposal stays the same; dashed: the weight now")
+        self._span.update(left=lo, right=hi, visible=True)
+        self._now.update(location=100 * sweep.current, visible=True)
+        values = np.r_[sweep.at_zero, sweep.at_one]
+        self._figure.y_range.start, self._figure.y_range.end = padded(values.min(), values.max())
+        self._figure.xaxis.axis_label = f"Weight of {a.active_framework.criterion(self.criterion).name} (% of total)"
+        pn.io.push_notebook(self._pane)
 
     def _table_html(self) -> str:
         a = self.assessment
@@ -98,8 +120,7 @@ class SensitivityView(ChartView):
                       "chosen criterion's weight goes from 0 to 100 %, the other weights keeping their proportions.</p>",
                       margin=(0, 10)),
             self._select,
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
-                    ("Table", self._table), dynamic=False),
+            pn.Tabs(("Chart", self._pane), ("Table", self._table), dynamic=False),
             sizing_mode="stretch_width")
 
 
@@ -123,10 +144,11 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
                                                 name="Computing")
         self._table = html_pane("", sizing_mode="stretch_width")
-        # The first result is computed right away (about 20 ms on the bundled data), so the chart's
-        # first frame already has the shape of every later one.
+        self._figure = self._build_figure()
+        self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
+        # The first result is computed right away (under 10 ms on the bundled data), so the page
+        # opens with the chart drawn.
         self._recompute(wait=True)
-        self._dmap = hv.DynamicMap(self._bars, streams=[hv.streams.Params(self, ["result"])])
 
     # Weights only matter when sampling near them; otherwise a weight move leaves SMAA unchanged.
     @param.depends(*RANKING_INPUTS, "weights", "band_width",
@@ -176,30 +198,53 @@ class AcceptabilityView(pn.viewable.Viewer):
             return  # inputs changed while this ran: a newer run is on its way
         self._progress.visible = False
         self._table.object = self._table_html(result)  # the text first: the chart takes longer to redraw
-        if chart_now:  # the first frame must already have the chart's shape (see __init__)
+        if chart_now:  # the first result, drawn before the page opens (see __init__)
             self.result = result
         else:
             self._latest = result
             self._show_latest()
 
-    def _bars(self, result=None):
+    def _build_figure(self):
+        # One bar per proposal and rank, stacked by their left and right ends, in a single glyph
+        # (a glyph per rank cost three times the page's models); a new result replaces the data
+        # and the order of the proposals.
+        m = len(self.assessment.proposals)
+        self._palette = cividis(m)
+        self._bars = ColumnDataSource({k: [] for k in ("proposal", "rank", "share", "left", "right", "colour")})
+        fig = figure("", height=360, y_range=FactorRange(), x_range=(0, 1))
+        fig.xaxis.axis_label = "Share of samples at each rank (rank 1 darkest)"
+        fig.ygrid.grid_line_color = None
+        bars = fig.hbar(y="proposal", left="left", right="right", height=0.8, source=self._bars, fill_color="colour",
+                        line_color="black", line_width=1, legend_field="rank")
+        fig.add_tools(HoverTool(renderers=[bars], tooltips=[
+            ("Proposal", "@proposal"), ("Rank", "@rank"), ("Share", "@share{0.0%}")]))
+        legend = fig.legend[0]
+        legend.label_text_font_size, legend.click_policy = "13px", "mute"
+        fig.add_layout(legend, "right")
+        return fig
+
+    @param.depends("result", watch=True)
+    def _draw(self):
         r = self.result
-        a = self.assessment
         if r is None:
-            return hv.Bars([], "proposal", "share")
-        table = r.table
-        names = {p.id: p.short_name for p in a.proposals}
-        # Order by expected rank so the most robustly high-ranked proposal sits on top.
-        ranks = table.filter(like="rank ").to_numpy()
-        expected = ranks @ np.arange(1, ranks.shape[1] + 1)
-        ordered = [table.index[i] for i in np.argsort(expected)][::-1]
-        rows = [{"proposal": names[pid], "rank": f"{k + 1}", "share": table.loc[pid, f"rank {k + 1}"]}
-                for pid in ordered for k in range(ranks.shape[1])]
-        frame = pd.DataFrame(rows)
-        return hv.Bars(frame, ["proposal", "rank"], "share").redim(proposal="smaa_proposal").opts(
-            stacked=True, invert_axes=True, cmap=RANK_CMAP, color="rank", responsive=True, min_height=360,
-            ylabel="Share of samples at each rank (rank 1 darkest)", xlabel="", toolbar=None, legend_position="right",
-            tools=["hover"], framewise=True)
+            self._bars.data = {k: [] for k in self._bars.data}
+            self._figure.y_range.factors = []
+            pn.io.push_notebook(self._pane)
+            return
+        names = {p.id: p.short_name for p in self.assessment.proposals}
+        shares = r.result.acceptability                       # proposals × ranks
+        m = shares.shape[1]
+        # Ordered by expected rank, the most robustly high-ranked proposal on top (Bokeh draws
+        # the first category at the bottom).
+        ordered = np.argsort(shares @ np.arange(1, m + 1))[::-1]
+        ends = np.cumsum(shares[ordered], axis=1)
+        self._bars.data = {
+            "proposal": [names[r.proposal_ids[i]] for i in ordered for _ in range(m)],
+            "rank": [str(k + 1) for _ in ordered for k in range(m)],
+            "share": shares[ordered].ravel(), "left": (ends - shares[ordered]).ravel(), "right": ends.ravel(),
+            "colour": [self._palette[k] for _ in ordered for k in range(m)]}
+        self._figure.y_range.factors = [names[r.proposal_ids[i]] for i in ordered]
+        pn.io.push_notebook(self._pane)
 
     def _table_html(self, r: Robustness | None = None) -> str:
         r = r if r is not None else self.result
@@ -233,6 +278,5 @@ class AcceptabilityView(pn.viewable.Viewer):
                       "Central weights: the typical weights that make a proposal first; confidence: how often it "
                       "stays first at those weights when scores vary.</p>", margin=(0, 10)),
             controls, self._progress,
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
-                    ("Table", self._table), dynamic=False),
+            pn.Tabs(("Chart", self._pane), ("Table", self._table), dynamic=False),
             sizing_mode="stretch_width")

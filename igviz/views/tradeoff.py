@@ -3,12 +3,12 @@ proposal, and every proposal placed by its measured centralisation against its o
 
 from __future__ import annotations
 
-import holoviews as hv
-import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool
+from bokeh.transform import dodge
 
-from .base import ChartView
+from .base import ChartView, figure, padded
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, text
 
 
@@ -25,8 +25,10 @@ class TradeoffView(ChartView):
                                               sizing_mode="stretch_width")
         self._whatif.param.watch(self._move_selected, "value_throttled")
         self._summary = html_pane("", sizing_mode="stretch_width")
-        self._dmap = self.dynamic(self._plot)
+        self._figure = self._build_figure()
+        self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
         self._update()
+        self._draw()  # at once: the page opens with the chart drawn
 
     def _move_selected(self, event):
         a = self.assessment
@@ -78,24 +80,38 @@ class TradeoffView(ChartView):
                         f"<th>Score in the data</th><th>What-if</th></tr></thead><tbody>{rows}</tbody></table>")
         return out
 
-    def _plot(self, _redraw=None):
+    def _build_figure(self):
+        # Points and their names, built once; a redraw replaces the data.
+        fig = figure("", height=360, x_range=(-0.02, 0.4), y_range=(0, 10))
+        fig.xaxis.axis_label = "Centralisation, measured on the institution map (0 = dispersed)"
+        fig.yaxis.axis_label = "Overall"
+        self._points = ColumnDataSource({"centralisation": [], "overall": [], "proposal": [], "colour": [], "size": []})
+        points = fig.scatter("centralisation", "overall", source=self._points, color="colour", size="size",
+                             line_color="black")
+        fig.text(x=dodge("centralisation", 0.012, range=fig.x_range), y="overall", text="proposal",
+                 source=self._points, text_font_size="9pt", text_align="left", text_baseline="middle",
+                 text_color="#333333")
+        fig.add_tools(HoverTool(renderers=[points], tooltips=[
+            ("Proposal", "@proposal"), ("Centralisation", "@centralisation{0.00}"), ("Overall", "@overall{0.00}")]))
+        return fig
+
+    @param.depends("_redraw", watch=True)
+    def _draw(self):
         a = self.assessment
         if a.problem():
-            return hv.Points([])
+            self._points.data = {k: [] for k in self._points.data}
+            pn.io.push_notebook(self._pane)
+            return
         r = a.ranking()
         colours = dict(zip([p.id for p in a.proposals], proposal_colours(len(a.proposals))))
-        frame = pd.DataFrame([{
-            "centralisation": a.position(p.id), "overall": r.table.loc[p.id, "overall"], "proposal": p.short_name,
-            "colour": colours[p.id], "size": 16 if p.id == a.selected else 10,
-        } for p in a.proposals])
-        points = hv.Points(frame, ["centralisation", "overall"], ["proposal", "colour", "size"]).opts(
-            color="colour", size="size", line_color="black", tools=["hover"])
-        labels = hv.Labels(frame, ["centralisation", "overall"], "proposal").opts(
-            text_font_size="9pt", xoffset=0.012, text_align="left", text_color="#333333")
-        return (points * labels).opts(
-            responsive=True, min_height=360, xlabel="Centralisation, measured on the institution map (0 = dispersed)",
-            ylabel="Overall", xlim=(-0.02, max(0.4, frame["centralisation"].max() + 0.12)), toolbar=None,
-            show_grid=True, framewise=True)
+        x = [a.position(p.id) for p in a.proposals]
+        y = [float(r.table.loc[p.id, "overall"]) for p in a.proposals]
+        self._points.data = {"centralisation": x, "overall": y, "proposal": [p.short_name for p in a.proposals],
+                             "colour": [colours[p.id] for p in a.proposals],
+                             "size": [16 if p.id == a.selected else 10 for p in a.proposals]}
+        self._figure.x_range.end = max(0.4, max(x) + 0.12)  # room for the names right of the points
+        self._figure.y_range.start, self._figure.y_range.end = padded(min(y), max(y))
+        pn.io.push_notebook(self._pane)
 
     def __panel__(self):
         return pn.Column(
@@ -103,5 +119,5 @@ class TradeoffView(ChartView):
                       "system is easier to navigate; a dispersed one has fewer risks of capture and brings "
                       "issue-based expertise.</p>", margin=(0, 10)),
             self._stance, self._summary, self._whatif,
-            pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360),
+            self._pane,
             sizing_mode="stretch_width")
