@@ -63,7 +63,11 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
         if proc.poll() is not None:
             raise RuntimeError(f"panel serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            # Wait for the answer as long as the deadline allows: the first page builds the app
+            # (seconds on a loaded machine), and a request given up on leaves that work running
+            # while the retry starts another, which can keep a busy server from ever answering.
+            wait = max(5.0, deadline - time.monotonic())
+            with urllib.request.urlopen(url, timeout=wait) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
