@@ -15,6 +15,8 @@ from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
 from .base import ChartView
+from ..i18n import localised
+from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
@@ -29,7 +31,7 @@ class SensitivityView(ChartView):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
+        self._select = pn.widgets.Select(name=_("Criterion to sweep"), sizing_mode="stretch_width")
         self._table = html_pane("", sizing_mode="stretch_width")
         self._sync_criteria(keep=self.criterion)
         self._select.link(self, value="criterion", bidirectional=True)
@@ -40,7 +42,7 @@ class SensitivityView(ChartView):
     def _sync_criteria(self, keep: str | None = None):
         framework = self.assessment.active_framework
         chosen = keep if keep in framework.criterion_ids else framework.criteria[0].id
-        self._select.options = {c.name: c.id for c in framework.criteria}
+        self._select.options = {localised(c, "name", current_language()): c.id for c in framework.criteria}
         self._select.value = chosen
         self.criterion = chosen
 
@@ -58,22 +60,24 @@ class SensitivityView(ChartView):
         if a.problem() or self.criterion not in a.active_framework.criterion_ids:
             return hv.Overlay([hv.Curve([])])
         sweep = a.sensitivity(self.criterion)
-        names = [p.short_name for p in a.proposals]
+        language = current_language()
+        names = [localised(p.record, "short_name", language) for p in a.proposals]
         colours = proposal_colours(len(names))
         t = np.array([0.0, 100.0])
         curves = []
         for i, p in enumerate(a.proposals):
             width = 4 if p.id == a.selected else 2
-            curves.append(hv.Curve((t, [sweep.at_zero[i], sweep.at_one[i]]), "weight", "overall", label=names[i]).opts(
+            curves.append(hv.Curve((t, [sweep.at_zero[i], sweep.at_one[i]]), "weight", "overall", label=names[i]).redim.label(
+                weight=_("Weight (%)"), overall=_("Overall")).opts(
                 color=colours[i], line_width=width, tools=["hover"]))
         lo, hi = (100 * x for x in sweep.top_interval)
         span = hv.VSpan(lo, hi).opts(color="#88CCEE", alpha=0.25)
         now = hv.VLine(100 * sweep.current).opts(color="black", line_dash="dashed", line_width=1.5)
-        name = a.active_framework.criterion(self.criterion).name
+        name = localised(a.active_framework.criterion(self.criterion), "name", language)
         return hv.Overlay([span, *curves, now]).opts(
-            responsive=True, min_height=360, xlabel=f"Weight of {name} (% of total)", ylabel="Overall",
+            responsive=True, min_height=360, xlabel=_("Weight of {criterion} (% of total)", criterion=name), ylabel=_("Overall"),
             legend_position="right", toolbar=None, show_grid=True, framewise=True,
-            title="Shaded: the top proposal stays the same; dashed: the weight now")
+            title=_("Shaded: the top proposal stays the same; dashed: the weight now"))
 
     def _table_html(self) -> str:
         a = self.assessment
@@ -81,25 +85,29 @@ class SensitivityView(ChartView):
             table = a.sensitivity_table()
         except WeightError as exc:
             return f"<div class='igviz-warning' role='alert'>{text(exc)}</div>"
-        top = a.ranking().table.iloc[0]["short_name"]
+        language = current_language()
+        top = localised(a.proposal(a.ranking().top).record, "short_name", language)
+        names = {c.id: localised(c, "name", language) for c in a.active_framework.criteria}
         pct = lambda v: f"{100 * v:.0f} %"
         rows = "".join(
-            f"<tr><th scope='row'>{text(r['name'])}</th><td>{pct(r['weight'])}</td>"
+            f"<tr><th scope='row'>{text(names.get(cid, r['name']))}</th><td>{pct(r['weight'])}</td>"
             f"<td>{pct(r['top_from'])} – {pct(r['top_to'])}</td><td>{pct(r['ranking_from'])} – {pct(r['ranking_to'])}</td></tr>"
-            for _, r in table.iterrows())
-        return (f"<table class='igviz-table igviz-stability-table'><caption>How far each weight can move "
-                f"(others in proportion) before {text(top)} stops being first, or before any two proposals swap"
-                "</caption><thead><tr><th>Criterion</th><th>Weight now</th><th>Top stays</th><th>Ranking stays</th></tr>"
+            for cid, r in table.iterrows())
+        caption = _("How far each weight can move (others in proportion) before {proposal} stops being first, "
+                    "or before any two proposals swap", proposal=top)
+        return (f"<table class='igviz-table igviz-stability-table'><caption>{text(caption)}"
+                f"</caption><thead><tr><th>{text(_('Criterion'))}</th><th>{text(_('Weight now'))}</th>"
+                f"<th>{text(_('Top stays'))}</th><th>{text(_('Ranking stays'))}</th></tr>"
                 f"</thead><tbody>{rows}</tbody></table>")
 
     def __panel__(self):
         return pn.Column(
-            html_pane("<h2>Sensitivity</h2><p class='igviz-note'>Each line is a proposal's overall score as the "
-                      "chosen criterion's weight goes from 0 to 100 %, the other weights keeping their proportions.</p>",
+            html_pane(f"<h2>{text(_('Sensitivity'))}</h2><p class='igviz-note'>"
+                      f"{text(_('Each line is a proposal’s overall score as the chosen criterion’s weight goes from 0 to 100 %, the other weights keeping their proportions.'))}</p>",
                       margin=(0, 10)),
             self._select,
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
-                    ("Table", self._table), dynamic=False),
+            pn.Tabs((_("Chart"), pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
+                    (_("Table"), self._table), dynamic=False),
             sizing_mode="stretch_width")
 
 
@@ -121,7 +129,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._latest = None
         self._show_latest = Later(lambda: setattr(self, "result", self._latest))
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
-                                                name="Computing")
+                                                name=_("Computing"))
         self._table = html_pane("", sizing_mode="stretch_width")
         # The first result is computed right away (about 20 ms on the bundled data), so the chart's
         # first frame already has the shape of every later one.
@@ -188,7 +196,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         if r is None:
             return hv.Bars([], "proposal", "share")
         table = r.table
-        names = {p.id: p.short_name for p in a.proposals}
+        names = {p.id: localised(p.record, "short_name", current_language()) for p in a.proposals}
         # Order by expected rank so the most robustly high-ranked proposal sits on top.
         ranks = table.filter(like="rank ").to_numpy()
         expected = ranks @ np.arange(1, ranks.shape[1] + 1)
@@ -196,9 +204,10 @@ class AcceptabilityView(pn.viewable.Viewer):
         rows = [{"proposal": names[pid], "rank": f"{k + 1}", "share": table.loc[pid, f"rank {k + 1}"]}
                 for pid in ordered for k in range(ranks.shape[1])]
         frame = pd.DataFrame(rows)
-        return hv.Bars(frame, ["proposal", "rank"], "share").redim(proposal="smaa_proposal").opts(
+        return hv.Bars(frame, ["proposal", "rank"], "share").redim(proposal="smaa_proposal").redim.label(
+            smaa_proposal=_("Proposal"), rank=_("Rank"), share=_("Share")).opts(
             stacked=True, invert_axes=True, cmap=RANK_CMAP, color="rank", responsive=True, min_height=360,
-            ylabel="Share of samples at each rank (rank 1 darkest)", xlabel="", toolbar=None, legend_position="right",
+            ylabel=_("Share of samples at each rank (rank 1 darkest)"), xlabel="", toolbar=None, legend_position="right",
             tools=["hover"], framewise=True)
 
     def _table_html(self, r: Robustness | None = None) -> str:
@@ -206,33 +215,36 @@ class AcceptabilityView(pn.viewable.Viewer):
         if r is None:
             return ""
         a = self.assessment
-        crit = {c.id: c.name for c in a.active_framework.criteria}
+        language = current_language()
+        crit = {c.id: localised(c, "name", language) for c in a.active_framework.criteria}
         head = "".join(f"<th>{text(crit[c])}</th>" for c in r.criteria)
         rows = ""
         for pid, row in r.table.iterrows():
             first, conf = row["rank 1"], row["confidence"]
             weights = r.central_weights.loc[pid]
             cells = "".join(f"<td>{'–' if np.isnan(v) else f'{100 * v:.0f} %'}</td>" for v in weights)
-            rows += (f"<tr><th scope='row'>{text(a.proposal(pid).short_name)}</th><td>{100 * first:.1f} %</td>"
+            rows += (f"<tr><th scope='row'>{text(localised(a.proposal(pid).record, 'short_name', language))}</th><td>{100 * first:.1f} %</td>"
                      f"<td>{'–' if np.isnan(conf) else f'{100 * conf:.0f} %'}</td>{cells}</tr>")
-        return (f"<table class='igviz-table igviz-smaa-table'><caption>First-rank acceptability, confidence factor "
-                f"and central weights ({r.result.samples:,} samples, seed {r.result.seed})</caption>"
-                f"<thead><tr><th>Proposal</th><th>Ranked first</th><th>Confidence</th>{head}</tr></thead>"
+        caption = _("First-rank acceptability, confidence factor and central weights ({samples} samples, seed {seed})",
+                    samples=f"{r.result.samples:,}".replace(",", "," if language == "en" else "\u00a0"), seed=r.result.seed)
+        return (f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}</caption>"
+                f"<thead><tr><th>{text(_('Proposal'))}</th><th>{text(_('Ranked first'))}</th><th>{text(_('Confidence'))}</th>{head}</tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
 
     def __panel__(self):
         controls = pn.FlexBox(
-            pn.widgets.RadioButtonGroup.from_param(self.param.weights, button_type="light"),
-            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220),
-            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240),
-            pn.widgets.Select.from_param(self.param.samples, width=120),
+            pn.widgets.RadioButtonGroup.from_param(self.param.weights, button_type="light", name=_("Weights"),
+                                                   options={_("Any weights"): "simplex", _("Near my weights"): "band"}),
+            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220, name=_("Band (± share of total weight)")),
+            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240, name=_("Vary scores within their ranges")),
+            pn.widgets.Select.from_param(self.param.samples, width=120, name=_("Samples")),
             flex_wrap="wrap", align_items="flex-end", sizing_mode="stretch_width")
         return pn.Column(
-            html_pane("<h2>Robustness (SMAA-2)</h2><p class='igviz-note'>Weights drawn at random (anywhere, or near "
-                      "yours) and scores within their ranges: how often does each proposal take each rank? "
-                      "Central weights: the typical weights that make a proposal first; confidence: how often it "
-                      "stays first at those weights when scores vary.</p>", margin=(0, 10)),
+            html_pane(f"<h2>{text(_('Robustness (SMAA-2)'))}</h2><p class='igviz-note'>"
+                      f"{text(_('Weights drawn at random (anywhere, or near yours) and scores within their ranges: how often does each proposal take each rank? Central weights: the typical weights that make a proposal first; confidence: how often it stays first at those weights when scores vary.'))}</p>",
+                      margin=(0, 10)),
             controls, self._progress,
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
-                    ("Table", self._table), dynamic=False),
+            pn.Tabs((_("Chart"), pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=360)),
+                    (_("Table"), self._table), dynamic=False),
+
             sizing_mode="stretch_width")
