@@ -83,7 +83,6 @@ def test_workshop_pages_pass_the_audit(browser, site, axe_script):
         assert audit(lite, axe_script) == [], step
 
 
-@pytest.mark.xfail(strict=True, reason="explorer: unnamed slider handles, a contrast and a label finding, fixed next")
 def test_explorer_passes_the_audit(browser, site, axe_script):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{site.base}/explorer")

@@ -4,6 +4,10 @@ Bokeh's sliders (noUiSlider) draw their handle as a `role="slider"` element with
 a screen reader announces "slider, 5" without saying which criterion it weighs. This script
 names each handle after its slider's title, now and for sliders added later (a framework
 switch rebuilds them). It runs from the app's own document: nothing is fetched.
+
+Bokeh's Checkbox (3.9) likewise draws its text as a `<div class="bk-label">` beside the
+`<input type="checkbox">`, not as a `<label>` for it, so the box has no name; the same script
+names each box after that text.
 """
 
 from __future__ import annotations
@@ -21,7 +25,15 @@ const nameHandles = (root) => {
       if (label && handle.getAttribute('aria-label') !== label) handle.setAttribute('aria-label', label);
     }
   });
+  root.querySelectorAll('input[type="checkbox"]').forEach((box) => {
+    const text = box.nextElementSibling;
+    if (text && text.classList.contains('bk-label')) {
+      const label = text.textContent.trim();
+      if (label && box.getAttribute('aria-label') !== label) box.setAttribute('aria-label', label);
+    }
+  });
 };
+
 const walk = (root) => {
   nameHandles(root);
   root.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });

@@ -11,11 +11,34 @@ from bokeh.models import ColumnDataSource, HoverTool, TapTool
 from ..network import layout, networks, relation_label
 from ..records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure
+from ..i18n import N_, localised
+from .language import _, current_language
 from .style import html_pane, quote_html, text
 
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
                 "private": "#CC79A7", "civil_society": "#D55E00"}
+KIND_NAMES = {"intergovernmental": N_("intergovernmental"), "multistakeholder": N_("multistakeholder"),
+              "technical": N_("technical"), "private": N_("private"), "civil_society": N_("civil society")}
+# What a proposal does to a relation or a body, and the kinds of relation (igviz.records), as shown.
+CHANGE_NAMES = {"same": N_("unchanged"), "added": N_("added"), "removed": N_("removed")}
+RELATION_NAMES = {"decides_on": N_("decides on"), "oversees": N_("oversees"), "mandates": N_("mandates"),
+                  "coordinates": N_("coordinates"), "appoints": N_("appoints"),
+                  "forwards_issues_to": N_("forwards issues to"), "advises": N_("advises"),
+                  "feeds_into": N_("feeds into"), "reports_to": N_("reports to"), "convenes": N_("convenes"),
+                  "hosts": N_("hosts"), "funds": N_("funds")}
+
+
+def kind_name(kind: str) -> str:
+    return _(KIND_NAMES[kind]) if kind in KIND_NAMES else kind.replace("_", " ")
+
+
+def relation_name(rel) -> str:
+    return _(RELATION_NAMES[rel.relation]) if rel.relation in RELATION_NAMES else relation_label(rel)
+
+
+def change_name(change: str) -> str:
+    return _(CHANGE_NAMES[change]) if change in CHANGE_NAMES else change
 # Edges are styled by what the proposal does to them and by the kind of relation: relations
 # that carry decision-making authority are drawn solid and darker, the others (advises, feeds
 # into, hosts, ...) dotted.
@@ -26,8 +49,9 @@ EDGE_STYLE = {
 }
 
 
-EDGE_COLUMNS = ["x0", "y0", "x1", "y1", "from", "to", "relation", "change", "authority", "description", "source"]
-NODE_COLUMNS = ["x", "y", "id", "name", "kind", "change", "description", "source", "colour", "size", "ring", "label",
+EDGE_COLUMNS = ["x0", "y0", "x1", "y1", "from", "to", "relation", "change", "authority", "description", "source",
+                "change_name", "authority_name"]
+NODE_COLUMNS = ["x", "y", "id", "name", "kind", "change", "description", "source", "kind_name", "colour", "size", "ring", "label",
                 "label_y"]
 
 
@@ -61,13 +85,13 @@ class InstitutionMapView(ChartView):
                         line_alpha=0.9 if change != "same" else 0.7)
             self._edges[change, authority] = source
         fig.add_tools(HoverTool(renderers=list(fig.renderers), tooltips=[
-            ("", "@from → @to"), ("Relation", "@relation (@change)"), ("Carries authority", "@authority"),
-            ("", "@description"), ("Source", "@source")]))
+            ("", "@from → @to"), (_("Relation"), "@relation (@{change_name})"),
+            (_("Carries authority"), "@{authority_name}"), ("", "@description"), (_("Source"), "@source")]))
         self._bodies = ColumnDataSource({k: [] for k in NODE_COLUMNS})
         bodies = fig.scatter("x", "y", source=self._bodies, fill_color="colour", size="size", line_color="ring",
                              line_width=2, nonselection_fill_alpha=1.0, nonselection_line_alpha=1.0)
         fig.add_tools(HoverTool(renderers=[bodies], tooltips=[
-            ("", "@name"), ("Kind", "@kind"), ("", "@description"), ("Source", "@source")]))
+            ("", "@name"), (_("Kind"), "@{kind_name}"), ("", "@description"), (_("Source"), "@source")]))
         fig.text("x", "label_y", text="label", source=self._bodies, text_font_size="8pt", text_color="#333333",
                  text_align="center", text_baseline="middle")
         tap = fig.select_one(TapTool)
@@ -86,14 +110,17 @@ class InstitutionMapView(ChartView):
         g = net.graph
         nodes = pd.DataFrame([{
             "x": pos[n][0], "y": pos[n][1], "id": n, "name": d["body"].name, "kind": d["body"].kind,
+            "kind_name": kind_name(d["body"].kind),
             "change": d["change"], "description": d["body"].description,
             "source": d["body"].citation.label(),
         } for n, d in g.nodes(data=True)])
         self._nodes = nodes
         edges = pd.DataFrame([{
             "x0": pos[u][0], "y0": pos[u][1], "x1": pos[v][0], "y1": pos[v][1],
-            "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_label(d["rel"]),
+            "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_name(d["rel"]),
             "change": d["change"], "authority": "yes" if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else "no",
+            "change_name": change_name(d["change"]),
+            "authority_name": _("yes") if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else _("no"),
             "description": d["rel"].description, "source": d["rel"].citation.label(),
         } for u, v, d in g.edges(data=True)], columns=EDGE_COLUMNS)
         for (change, authority), source in self._edges.items():
@@ -101,14 +128,15 @@ class InstitutionMapView(ChartView):
             source.data = {k: part[k].tolist() for k in EDGE_COLUMNS}
         added = (nodes["change"] == "added").tolist()
         # New bodies drawn larger and ringed in black; names just above each body.
-        self._bodies.data = {**{k: nodes[k].tolist() for k in NODE_COLUMNS[:8]},
+        self._bodies.data = {**{k: nodes[k].tolist() for k in NODE_COLUMNS[:9]},
                              "colour": nodes["kind"].map(KIND_COLOURS).fillna("#999999").tolist(),
                              "size": [18 if new else 11 for new in added],
                              "ring": ["#000000" if new else "#ffffff" for new in added],
                              "label": nodes["name"].str.replace(r" \(.*\)$", "", regex=True).str.slice(0, 28).tolist(),
                              "label_y": (nodes["y"] + 0.045).tolist()}
         self._bodies.selected.indices = []
-        self._figure.title.text = f"{a.proposal(self._proposal()).short_name}: what it adds and removes"
+        name = localised(a.proposal(self._proposal()).record, "short_name", current_language())
+        self._figure.title.text = _("{proposal}: what it adds and removes", proposal=name)
         pn.io.push_notebook(self._pane)
 
     def _on_tap(self, index):
@@ -119,48 +147,58 @@ class InstitutionMapView(ChartView):
     def _details(self):
         a = self.assessment
         if not self.body or a.dataset.institutions is None:
-            return html_pane("<p class='igviz-note'>Click a body on the map for its details and the proposals "
-                             "that change it.</p>", sizing_mode="stretch_width")
+            return html_pane(f"<p class='igviz-note'>{text(_('Click a body on the map for its details and the proposals that change it.'))}</p>",
+                             sizing_mode="stretch_width")
         nets = networks(a.dataset)
         graph = nets[self._proposal()].graph
         if self.body not in graph:
             return html_pane("", sizing_mode="stretch_width")
         b = graph.nodes[self.body]["body"]
         touching = []
+        language = current_language()
         for pid, net in nets.items():
-            changes = [d["change"] for _, _, d in net.graph.edges(self.body, data=True)]
-            changes += [d["change"] for _, _, d in net.graph.in_edges(self.body, data=True)]
+            changes = [d["change"] for _u, _v, d in net.graph.edges(self.body, data=True)]
+            changes += [d["change"] for _u, _v, d in net.graph.in_edges(self.body, data=True)]
             if any(c != "same" for c in changes) or net.graph.nodes.get(self.body, {}).get("change") == "added":
-                touching.append(a.proposal(pid).short_name)
+                touching.append(localised(a.proposal(pid).record, "short_name", language))
         relations = "".join(
-            f"<li>{text(relation_label(d['rel']))} → {text(graph.nodes[v]['body'].name)}"
-            f"{' (' + d['change'] + ')' if d['change'] != 'same' else ''}</li>"
-            for _, v, d in graph.out_edges(self.body, data=True))
+            f"<li>{text(relation_name(d['rel']))} → {text(graph.nodes[v]['body'].name)}"
+            f"{' (' + text(change_name(d['change'])) + ')' if d['change'] != 'same' else ''}</li>"
+            for _u, v, d in graph.out_edges(self.body, data=True))
+        none = text(_("none"))
         return html_pane(
-            f"<h3>{text(b.name)}</h3><p>{text(b.kind.replace('_', ' '))}. {text(b.description)}</p>"
-            f"{quote_html(b.citation)}<h4>Its relations</h4><ul>{relations or '<li>none</li>'}</ul>"
-            f"<h4>Proposals that change it</h4><p>{text(', '.join(touching)) or 'none'}</p>",
+            f"<h3>{text(b.name)}</h3><p>{text(kind_name(b.kind))}. {text(b.description)}</p>"
+            f"{quote_html(b.citation)}<h4>{text(_('Its relations'))}</h4><ul>{relations or f'<li>{none}</li>'}</ul>"
+            f"<h4>{text(_('Proposals that change it'))}</h4><p>{text(', '.join(touching)) or none}</p>",
             sizing_mode="stretch_width", css_classes=["igviz-body-detail"])
 
     @param.depends("assessment.selected")
     def _note(self):
         a = self.assessment
         overlay = a.dataset.overlays.get(self._proposal())
-        note = overlay.note if overlay else "No overlay in the data for this proposal: it is drawn as the status quo."
+        note = overlay.note if overlay else _("No overlay in the data for this proposal: it is drawn as the status quo.")
         position = a.position(self._proposal())
-        return html_pane(f"<p class='igviz-note igviz-overlay-note'>{text(note)} <b>Centralisation: {position:.2f}</b> "
-                         "(0 = concentrates no decision-making, 1 = one body decides everything).</p>",
+        centralisation = _("Centralisation: {value}", value=f"{position:.2f}")
+        scale = _("(0 = concentrates no decision-making, 1 = one body decides everything).")
+        return html_pane(f"<p class='igviz-note igviz-overlay-note'>{text(note)} <b>{text(centralisation)}</b> "
+                         f"{text(scale)}</p>",
                          sizing_mode="stretch_width")
 
     def __panel__(self):
-        keys = "".join(f"<span class='igviz-key'><span style='color:{c}'>●</span> {text(k.replace('_', ' '))}</span> "
+        keys = "".join(f"<span class='igviz-key'><span style='color:{c}'>●</span> {text(kind_name(k))}</span> "
                        for k, c in KIND_COLOURS.items())
+        # The line colours are shown by a coloured line symbol beside dark text: the green and red
+        # themselves are too light for text (WCAG contrast).
+        relations = _("Relations: {green} added by the proposal, {red} removed, grey as today; solid lines carry "
+                      "decision-making authority, dotted ones do not. Hover for details; click a body.",
+                      green="\x00green\x00", red="\x00red\x00")
+        relations = text(relations).replace(
+            "\x00green\x00", f"<span style='color:#009E73' aria-hidden='true'>━━</span> {text(_('green'))}").replace(
+            "\x00red\x00", f"<span style='color:#D55E00' aria-hidden='true'>╍╍</span> {text(_('red dashed'))}")
         return pn.Column(
-            html_pane(f"<h2>Institution map</h2><p class='igviz-note'>{keys}<br>Relations: "
-                      "<span style='color:#009E73'>green</span> added by the proposal, "
-                      "<span style='color:#D55E00'>red dashed</span> removed, grey as today; solid lines carry "
-                      "decision-making authority, dotted ones do not. Hover for details; click a body.</p>",
+            html_pane(f"<h2>{text(_('Institution map'))}</h2><p class='igviz-note'>{keys}<br>{relations}</p>",
                       margin=(0, 10)),
+
             self._note,
             self._pane,
             self._details, sizing_mode="stretch_width")

@@ -12,6 +12,8 @@ import panel as pn
 import param
 
 from .base import ChartView
+from ..i18n import localised
+from .language import _, current_language
 from .style import PROPOSAL_COLOURS, html_pane, text
 
 
@@ -68,8 +70,8 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
                                                                         line_width="width")
     point_layer = hv.Points(points, ["x", "y"], ["criterion", "score", "low", "high", "proposal"]).opts(
         color="proposal", cmap=colours, size=7, tools=["hover"],
-        hover_tooltips=[("Proposal", "@proposal"), ("Criterion", "@criterion"),
-                        ("Score", "@score{0.0} (range @low{0.0}–@high{0.0})")])
+        hover_tooltips=[(_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
+                        (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")])
     layers = [grid, spokes, ring_labels, axis_labels, band_layer, outline_layer, point_layer]
     # Room for the labels beside the spokes; the plot's aspect matches the limits so rings stay round
     # at any width, from a phone to a projector.
@@ -88,7 +90,8 @@ class RadarView(ChartView):
         super().__init__(**params)
         a = self.assessment
         self._compare = pn.widgets.MultiChoice.from_param(
-            a.param.compared, name="Compare with", options={p.short_name: p.id for p in a.proposals},
+            a.param.compared, name=_("Compare with"),
+            options={localised(p.record, "short_name", current_language()): p.id for p in a.proposals},
             sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
         self._dmap = self.dynamic(self._chart)
 
@@ -109,43 +112,47 @@ class RadarView(ChartView):
     def _chart(self, _redraw=None):
         a = self.assessment
         framework = a.active_framework
+        language = current_language()
         series = []
         for i, pid in enumerate(self._shown()):
             p = a.proposal(pid)
             scores = [p.score(c.id) for c in framework.criteria]
-            series.append({"name": p.short_name, "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
+            series.append({"name": localised(p.record, "short_name", language), "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
-        return radar_chart([c.name for c in framework.criteria], series, a.dataset.scale.max)
+        return radar_chart([localised(c, "name", language) for c in framework.criteria], series, a.dataset.scale.max)
 
     @param.depends("assessment.selected", "assessment.compared")
     def _legend(self):
         a = self.assessment
         keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
-                       f"{text(a.proposal(pid).short_name)}</span> " for i, pid in enumerate(self._shown()))
-        return html_pane(f"<p class='igviz-note'>{keys} — line: score; shaded band: plausible range</p>",
+                       f"{text(localised(a.proposal(pid).record, 'short_name', current_language()))}</span> "
+                       for i, pid in enumerate(self._shown()))
+        return html_pane(f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>",
                             sizing_mode="stretch_width", margin=(0, 10))
 
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision")
     def _table(self):
         a = self.assessment
         shown = self._shown()
-        head = "".join(f"<th>{text(a.proposal(p).short_name)}</th>" for p in shown)
+        language = current_language()
+        head = "".join(f"<th>{text(localised(a.proposal(p).record, 'short_name', language))}</th>" for p in shown)
         body = ""
         for c in a.active_framework.criteria:
             cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g})</td>"
                             for s in (a.proposal(p).score(c.id) for p in shown))
-            body += f"<tr><th scope='row'>{text(c.name)}</th>{cells}</tr>"
-        return html_pane(f"<table class='igviz-table'><caption>Scores (range) per criterion</caption>"
-                            f"<thead><tr><th>Criterion</th>{head}</tr></thead><tbody>{body}</tbody></table>",
+            body += f"<tr><th scope='row'>{text(localised(c, 'name', language))}</th>{cells}</tr>"
+        return html_pane(f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"
+                            f"<thead><tr><th>{text(_('Criterion'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>",
                             sizing_mode="stretch_width")
 
     def __panel__(self):
         return pn.Column(
-            html_pane("<h2>Profile</h2>", margin=(0, 10)), self._compare, self._legend,
-            pn.Tabs(("Chart", pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width")),
+            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, self._legend,
+            pn.Tabs((_("Chart"), pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width")),
                     # dynamic: a hidden table still widens the tabs to its own width, which pushed
                     # the chart off a phone's screen; rendered only when shown, it cannot.
-                    ("Table", self._table), dynamic=True),
+                    (_("Table"), self._table), dynamic=True),
+
             sizing_mode="stretch_width",
         )

@@ -15,6 +15,8 @@ from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
 from .base import ChartView, figure, padded
+from ..i18n import localised
+from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
@@ -28,7 +30,7 @@ class SensitivityView(ChartView):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._select = pn.widgets.Select(name="Criterion to sweep", sizing_mode="stretch_width")
+        self._select = pn.widgets.Select(name=_("Criterion to sweep"), sizing_mode="stretch_width")
         self._table = html_pane("", sizing_mode="stretch_width")
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
@@ -41,7 +43,7 @@ class SensitivityView(ChartView):
     def _sync_criteria(self, keep: str | None = None):
         framework = self.assessment.active_framework
         chosen = keep if keep in framework.criterion_ids else framework.criteria[0].id
-        self._select.options = {c.name: c.id for c in framework.criteria}
+        self._select.options = {localised(c, "name", current_language()): c.id for c in framework.criteria}
         self._select.value = chosen
         self.criterion = chosen
 
@@ -56,9 +58,9 @@ class SensitivityView(ChartView):
 
     def _build_figure(self):
         # One line per proposal from 0 % to 100 %, all in one glyph: a redraw replaces its data.
-        fig = figure("Shaded: the top proposal stays the same; dashed: the weight now", height=360,
+        fig = figure(_("Shaded: the top proposal stays the same; dashed: the weight now"), height=360,
                      x_range=padded(0, 100, 0.05), y_range=(0, 1))
-        fig.yaxis.axis_label = "Overall"
+        fig.yaxis.axis_label = _("Overall")
         self._lines = ColumnDataSource({"xs": [], "ys": [], "proposal": [], "colour": [], "width": [],
                                         "at_zero": [], "at_one": []})
         self._span = BoxAnnotation(left=0, right=0, fill_color="#88CCEE", fill_alpha=0.25, line_alpha=0, level="underlay")
@@ -68,7 +70,8 @@ class SensitivityView(ChartView):
                                legend_field="proposal")
         fig.add_layout(self._now)
         fig.add_tools(HoverTool(renderers=[lines], tooltips=[
-            ("Proposal", "@proposal"), ("Overall at 0 %", "@at_zero{0.00}"), ("Overall at 100 %", "@at_one{0.00}")]))
+            (_("Proposal"), "@proposal"), (_("Overall at 0 %"), "@at_zero{0.00}"),
+            (_("Overall at 100 %"), "@at_one{0.00}")]))
         legend = fig.legend[0]
         legend.label_text_font_size, legend.click_policy = "13px", "mute"
         fig.add_layout(legend, "right")
@@ -83,7 +86,8 @@ class SensitivityView(ChartView):
             pn.io.push_notebook(self._pane)
             return
         sweep = a.sensitivity(self.criterion)
-        names = [p.short_name for p in a.proposals]
+        language = current_language()
+        names = [localised(p.record, "short_name", language) for p in a.proposals]
         self._lines.data = {
             "xs": [[0.0, 100.0]] * len(names), "ys": [[z, o] for z, o in zip(sweep.at_zero, sweep.at_one)],
             "proposal": names, "colour": proposal_colours(len(names)),
@@ -94,7 +98,8 @@ class SensitivityView(ChartView):
         self._now.update(location=100 * sweep.current, visible=True)
         values = np.r_[sweep.at_zero, sweep.at_one]
         self._figure.y_range.start, self._figure.y_range.end = padded(values.min(), values.max())
-        self._figure.xaxis.axis_label = f"Weight of {a.active_framework.criterion(self.criterion).name} (% of total)"
+        name = localised(a.active_framework.criterion(self.criterion), "name", language)
+        self._figure.xaxis.axis_label = _("Weight of {criterion} (% of total)", criterion=name)
         pn.io.push_notebook(self._pane)
 
     def _table_html(self) -> str:
@@ -103,24 +108,28 @@ class SensitivityView(ChartView):
             table = a.sensitivity_table()
         except WeightError as exc:
             return f"<div class='igviz-warning' role='alert'>{text(exc)}</div>"
-        top = a.ranking().table.iloc[0]["short_name"]
+        language = current_language()
+        top = localised(a.proposal(a.ranking().top).record, "short_name", language)
+        names = {c.id: localised(c, "name", language) for c in a.active_framework.criteria}
         pct = lambda v: f"{100 * v:.0f} %"
         rows = "".join(
-            f"<tr><th scope='row'>{text(r['name'])}</th><td>{pct(r['weight'])}</td>"
+            f"<tr><th scope='row'>{text(names.get(cid, r['name']))}</th><td>{pct(r['weight'])}</td>"
             f"<td>{pct(r['top_from'])} – {pct(r['top_to'])}</td><td>{pct(r['ranking_from'])} – {pct(r['ranking_to'])}</td></tr>"
-            for _, r in table.iterrows())
-        return (f"<table class='igviz-table igviz-stability-table'><caption>How far each weight can move "
-                f"(others in proportion) before {text(top)} stops being first, or before any two proposals swap"
-                "</caption><thead><tr><th>Criterion</th><th>Weight now</th><th>Top stays</th><th>Ranking stays</th></tr>"
+            for cid, r in table.iterrows())
+        caption = _("How far each weight can move (others in proportion) before {proposal} stops being first, "
+                    "or before any two proposals swap", proposal=top)
+        return (f"<table class='igviz-table igviz-stability-table'><caption>{text(caption)}"
+                f"</caption><thead><tr><th>{text(_('Criterion'))}</th><th>{text(_('Weight now'))}</th>"
+                f"<th>{text(_('Top stays'))}</th><th>{text(_('Ranking stays'))}</th></tr>"
                 f"</thead><tbody>{rows}</tbody></table>")
 
     def __panel__(self):
         return pn.Column(
-            html_pane("<h2>Sensitivity</h2><p class='igviz-note'>Each line is a proposal's overall score as the "
-                      "chosen criterion's weight goes from 0 to 100 %, the other weights keeping their proportions.</p>",
+            html_pane(f"<h2>{text(_('Sensitivity'))}</h2><p class='igviz-note'>"
+                      f"{text(_('Each line is a proposal’s overall score as the chosen criterion’s weight goes from 0 to 100 %, the other weights keeping their proportions.'))}</p>",
                       margin=(0, 10)),
             self._select,
-            pn.Tabs(("Chart", self._pane), ("Table", self._table), dynamic=False),
+            pn.Tabs((_("Chart"), self._pane), (_("Table"), self._table), dynamic=False),
             sizing_mode="stretch_width")
 
 
@@ -142,7 +151,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._latest = None
         self._show_latest = Later(lambda: setattr(self, "result", self._latest))
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
-                                                name="Computing")
+                                                name=_("Computing"))
         self._table = html_pane("", sizing_mode="stretch_width")
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
@@ -212,12 +221,12 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._palette = cividis(m)
         self._bars = ColumnDataSource({k: [] for k in ("proposal", "rank", "share", "left", "right", "colour")})
         fig = figure("", height=360, y_range=FactorRange(), x_range=(0, 1))
-        fig.xaxis.axis_label = "Share of samples at each rank (rank 1 darkest)"
+        fig.xaxis.axis_label = _("Share of samples at each rank (rank 1 darkest)")
         fig.ygrid.grid_line_color = None
         bars = fig.hbar(y="proposal", left="left", right="right", height=0.8, source=self._bars, fill_color="colour",
                         line_color="black", line_width=1, legend_field="rank")
         fig.add_tools(HoverTool(renderers=[bars], tooltips=[
-            ("Proposal", "@proposal"), ("Rank", "@rank"), ("Share", "@share{0.0%}")]))
+            (_("Proposal"), "@proposal"), (_("Rank"), "@rank"), (_("Share"), "@share{0.0%}")]))
         legend = fig.legend[0]
         legend.label_text_font_size, legend.click_policy = "13px", "mute"
         fig.add_layout(legend, "right")
@@ -231,7 +240,7 @@ class AcceptabilityView(pn.viewable.Viewer):
             self._figure.y_range.factors = []
             pn.io.push_notebook(self._pane)
             return
-        names = {p.id: p.short_name for p in self.assessment.proposals}
+        names = {p.id: localised(p.record, "short_name", current_language()) for p in self.assessment.proposals}
         shares = r.result.acceptability                       # proposals × ranks
         m = shares.shape[1]
         # Ordered by expected rank, the most robustly high-ranked proposal on top (Bokeh draws
@@ -239,10 +248,10 @@ class AcceptabilityView(pn.viewable.Viewer):
         ordered = np.argsort(shares @ np.arange(1, m + 1))[::-1]
         ends = np.cumsum(shares[ordered], axis=1)
         self._bars.data = {
-            "proposal": [names[r.proposal_ids[i]] for i in ordered for _ in range(m)],
-            "rank": [str(k + 1) for _ in ordered for k in range(m)],
+            "proposal": [names[r.proposal_ids[i]] for i in ordered for _k in range(m)],
+            "rank": [str(k + 1) for _i in ordered for k in range(m)],
             "share": shares[ordered].ravel(), "left": (ends - shares[ordered]).ravel(), "right": ends.ravel(),
-            "colour": [self._palette[k] for _ in ordered for k in range(m)]}
+            "colour": [self._palette[k] for _i in ordered for k in range(m)]}
         self._figure.y_range.factors = [names[r.proposal_ids[i]] for i in ordered]
         pn.io.push_notebook(self._pane)
 
@@ -251,32 +260,34 @@ class AcceptabilityView(pn.viewable.Viewer):
         if r is None:
             return ""
         a = self.assessment
-        crit = {c.id: c.name for c in a.active_framework.criteria}
+        language = current_language()
+        crit = {c.id: localised(c, "name", language) for c in a.active_framework.criteria}
         head = "".join(f"<th>{text(crit[c])}</th>" for c in r.criteria)
         rows = ""
         for pid, row in r.table.iterrows():
             first, conf = row["rank 1"], row["confidence"]
             weights = r.central_weights.loc[pid]
             cells = "".join(f"<td>{'–' if np.isnan(v) else f'{100 * v:.0f} %'}</td>" for v in weights)
-            rows += (f"<tr><th scope='row'>{text(a.proposal(pid).short_name)}</th><td>{100 * first:.1f} %</td>"
+            rows += (f"<tr><th scope='row'>{text(localised(a.proposal(pid).record, 'short_name', language))}</th><td>{100 * first:.1f} %</td>"
                      f"<td>{'–' if np.isnan(conf) else f'{100 * conf:.0f} %'}</td>{cells}</tr>")
-        return (f"<table class='igviz-table igviz-smaa-table'><caption>First-rank acceptability, confidence factor "
-                f"and central weights ({r.result.samples:,} samples, seed {r.result.seed})</caption>"
-                f"<thead><tr><th>Proposal</th><th>Ranked first</th><th>Confidence</th>{head}</tr></thead>"
+        caption = _("First-rank acceptability, confidence factor and central weights ({samples} samples, seed {seed})",
+                    samples=f"{r.result.samples:,}".replace(",", "," if language == "en" else "\u00a0"), seed=r.result.seed)
+        return (f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}</caption>"
+                f"<thead><tr><th>{text(_('Proposal'))}</th><th>{text(_('Ranked first'))}</th><th>{text(_('Confidence'))}</th>{head}</tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
 
     def __panel__(self):
         controls = pn.FlexBox(
-            pn.widgets.RadioButtonGroup.from_param(self.param.weights, button_type="light"),
-            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220),
-            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240),
-            pn.widgets.Select.from_param(self.param.samples, width=120),
+            pn.widgets.RadioButtonGroup.from_param(self.param.weights, button_type="light", name=_("Weights"),
+                                                   options={_("Any weights"): "simplex", _("Near my weights"): "band"}),
+            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220, name=_("Band (± share of total weight)")),
+            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240, name=_("Vary scores within their ranges")),
+            pn.widgets.Select.from_param(self.param.samples, width=120, name=_("Samples")),
             flex_wrap="wrap", align_items="flex-end", sizing_mode="stretch_width")
         return pn.Column(
-            html_pane("<h2>Robustness (SMAA-2)</h2><p class='igviz-note'>Weights drawn at random (anywhere, or near "
-                      "yours) and scores within their ranges: how often does each proposal take each rank? "
-                      "Central weights: the typical weights that make a proposal first; confidence: how often it "
-                      "stays first at those weights when scores vary.</p>", margin=(0, 10)),
+            html_pane(f"<h2>{text(_('Robustness (SMAA-2)'))}</h2><p class='igviz-note'>"
+                      f"{text(_('Weights drawn at random (anywhere, or near yours) and scores within their ranges: how often does each proposal take each rank? Central weights: the typical weights that make a proposal first; confidence: how often it stays first at those weights when scores vary.'))}</p>",
+                      margin=(0, 10)),
             controls, self._progress,
-            pn.Tabs(("Chart", self._pane), ("Table", self._table), dynamic=False),
+            pn.Tabs((_("Chart"), self._pane), (_("Table"), self._table), dynamic=False),
             sizing_mode="stretch_width")

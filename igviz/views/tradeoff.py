@@ -9,6 +9,8 @@ from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.transform import dodge
 
 from .base import ChartView, figure, padded
+from ..i18n import localised
+from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, text
 
 
@@ -18,10 +20,10 @@ class TradeoffView(ChartView):
         super().__init__(**params)
         a = self.assessment
         self._stance = pn.widgets.FloatSlider.from_param(
-            a.param.stance, name="Stance: prefer dispersed (−1) … prefer centralised (+1)", step=0.1,
+            a.param.stance, name=_("Stance: prefer dispersed (−1) … prefer centralised (+1)"), step=0.1,
             sizing_mode="stretch_width")
-        self._whatif = pn.widgets.FloatSlider(name="What if the selected proposal were more centralised (+) or "
-                                                   "dispersed (−)", start=-0.5, end=0.5, step=0.05, value=0.0,
+        self._whatif = pn.widgets.FloatSlider(name=_("What if the selected proposal were more centralised (+) or "
+                                                     "dispersed (−)"), start=-0.5, end=0.5, step=0.05, value=0.0,
                                               sizing_mode="stretch_width")
         self._whatif.param.watch(self._move_selected, "value_throttled")
         self._summary = html_pane("", sizing_mode="stretch_width")
@@ -56,35 +58,40 @@ class TradeoffView(ChartView):
             return ""
         sweep = a.stance_sweep(41)
         changes = sweep[sweep["top"] != sweep["top"].shift()]
-        parts = [f"{text(r['short_name'])} from {r['stance']:+.2f}" for _, r in changes.iterrows()]
-        top = a.ranking().table.iloc[0]["short_name"]
-        out = (f"<p class='igviz-stance-top'>Top-ranked now: <b>{text(top)}</b>. Across the stance axis, at these "
-               f"weights: {'; '.join(parts)}.</p>")
+        language = current_language()
+        short = lambda pid: localised(a.proposal(pid).record, "short_name", language)  # noqa: E731
+        parts = [_("{proposal} from {stance}", proposal=short(r["top"]), stance=f"{r['stance']:+.2f}")
+                 for _i, r in changes.iterrows()]
+        top = short(a.ranking().top)
+        across = _("Across the stance axis, at these weights: {changes}.", changes="; ".join(parts))
+        out = (f"<p class='igviz-stance-top'>{text(_('Top-ranked now:'))} <b>{text(top)}</b>. {text(across)}</p>")
         model = a.dataset.tradeoff
         if model is not None:
-            names = {c.id: c.name for c in a.dataset.default_framework.criteria}
-            side = lambda s: ", ".join(text(names.get(l.criterion, l.criterion)) for l in model.stance if l.side == s)
-            out += (f"<p class='igviz-note'>Towards centralised weighs up {side('centralised')}; towards dispersed, "
-                    f"{side('dispersed')} (data/tradeoff.yaml, with the passages behind each).</p>")
+            names = {c.id: localised(c, "name", language) for c in a.dataset.default_framework.criteria}
+            side = lambda s: ", ".join(names.get(l.criterion, l.criterion) for l in model.stance if l.side == s)
+            sides = _("Towards centralised weighs up {centralised}; towards dispersed, {dispersed} (data/tradeoff.yaml, "
+                      "with the passages behind each).", centralised=side("centralised"), dispersed=side("dispersed"))
+            out += f"<p class='igviz-note'>{text(sides)}</p>"
         if a.selected:
             p = a.proposal(a.selected)
             if p.centralisation_shift:
                 rows = "".join(
-                    f"<tr><th scope='row'>{text(c.name)}</th><td>{a.dataset.score(p.id, c.id).score:g}</td>"
+                    f"<tr><th scope='row'>{text(localised(c, 'name', language))}</th><td>{a.dataset.score(p.id, c.id).score:g}</td>"
                     f"<td>{p.score(c.id).score:g}</td></tr>"
                     for c in a.dataset.default_framework.criteria
                     if p.score(c.id).score != a.dataset.score(p.id, c.id).score)
                 rank = a.ranking().table.loc[p.id, "rank"]
-                out += (f"<table class='igviz-table igviz-whatif-table'><caption>What-if for {text(p.short_name)}: "
-                        f"shift {p.centralisation_shift:+.2f}, now ranked {rank}</caption><thead><tr><th>Criterion</th>"
-                        f"<th>Score in the data</th><th>What-if</th></tr></thead><tbody>{rows}</tbody></table>")
+                caption = _("What-if for {proposal}: shift {shift}, now ranked {rank}", proposal=short(p.id),
+                            shift=f"{p.centralisation_shift:+.2f}", rank=rank)
+                out += (f"<table class='igviz-table igviz-whatif-table'><caption>{text(caption)}</caption><thead><tr><th>{text(_('Criterion'))}</th>"
+                        f"<th>{text(_('Score in the data'))}</th><th>{text(_('What-if'))}</th></tr></thead><tbody>{rows}</tbody></table>")
         return out
 
     def _build_figure(self):
         # Points and their names, built once; a redraw replaces the data.
         fig = figure("", height=360, x_range=(-0.02, 0.4), y_range=(0, 10))
-        fig.xaxis.axis_label = "Centralisation, measured on the institution map (0 = dispersed)"
-        fig.yaxis.axis_label = "Overall"
+        fig.xaxis.axis_label = _("Centralisation, measured on the institution map (0 = dispersed)")
+        fig.yaxis.axis_label = _("Overall")
         self._points = ColumnDataSource({"centralisation": [], "overall": [], "proposal": [], "colour": [], "size": []})
         points = fig.scatter("centralisation", "overall", source=self._points, color="colour", size="size",
                              line_color="black")
@@ -92,7 +99,8 @@ class TradeoffView(ChartView):
                  source=self._points, text_font_size="9pt", text_align="left", text_baseline="middle",
                  text_color="#333333")
         fig.add_tools(HoverTool(renderers=[points], tooltips=[
-            ("Proposal", "@proposal"), ("Centralisation", "@centralisation{0.00}"), ("Overall", "@overall{0.00}")]))
+            (_("Proposal"), "@proposal"), (_("Centralisation"), "@centralisation{0.00}"),
+            (_("Overall"), "@overall{0.00}")]))
         return fig
 
     @param.depends("_redraw", watch=True)
@@ -106,7 +114,9 @@ class TradeoffView(ChartView):
         colours = dict(zip([p.id for p in a.proposals], proposal_colours(len(a.proposals))))
         x = [a.position(p.id) for p in a.proposals]
         y = [float(r.table.loc[p.id, "overall"]) for p in a.proposals]
-        self._points.data = {"centralisation": x, "overall": y, "proposal": [p.short_name for p in a.proposals],
+        language = current_language()
+        self._points.data = {"centralisation": x, "overall": y,
+                             "proposal": [localised(p.record, "short_name", language) for p in a.proposals],
                              "colour": [colours[p.id] for p in a.proposals],
                              "size": [16 if p.id == a.selected else 10 for p in a.proposals]}
         self._figure.x_range.end = max(0.4, max(x) + 0.12)  # room for the names right of the points
@@ -115,9 +125,10 @@ class TradeoffView(ChartView):
 
     def __panel__(self):
         return pn.Column(
-            html_pane("<h2>Dispersed or centralised?</h2><p class='igviz-note'>Best Bits (000 §5): a centralised "
-                      "system is easier to navigate; a dispersed one has fewer risks of capture and brings "
-                      "issue-based expertise.</p>", margin=(0, 10)),
+            html_pane(f"<h2>{text(_('Dispersed or centralised?'))}</h2><p class='igviz-note'>"
+                      f"{text(_('Best Bits (000 §5): a centralised system is easier to navigate; a dispersed one has fewer risks of capture and brings issue-based expertise.'))}</p>",
+                      margin=(0, 10)),
+
             self._stance, self._summary, self._whatif,
             self._pane,
             sizing_mode="stretch_width")

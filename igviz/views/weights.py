@@ -6,6 +6,8 @@ import panel as pn
 import param
 
 from ..model import WEIGHT_MAX, Assessment
+from ..i18n import localised
+from .language import _, current_language
 from .style import html_pane, text
 
 
@@ -29,18 +31,20 @@ class WeightsPanel(pn.viewable.Viewer):
         super().__init__(**params)
         a = self.assessment
         self._framework = pn.widgets.Select.from_param(
-            a.param.framework, name="Criteria framework",
-            options={f.name: f.id for f in a.dataset.frameworks.values()}, sizing_mode="stretch_width")
-        self._preset = pn.widgets.Select(name="Weight profile", sizing_mode="stretch_width")
-        self._reset = pn.widgets.Button(name="Reset to equal weights", button_type="light", sizing_mode="stretch_width")
-        self._reset.on_click(lambda _: a.weights.reset())
+            a.param.framework, name=_("Criteria framework"),
+            options={localised(f, "name", current_language()): f.id for f in a.dataset.frameworks.values()},
+            sizing_mode="stretch_width")
+        self._preset = pn.widgets.Select(name=_("Weight profile"), sizing_mode="stretch_width")
+        self._reset = pn.widgets.Button(name=_("Reset to equal weights"), button_type="light", sizing_mode="stretch_width")
+        self._reset.on_click(lambda event: a.weights.reset())
         self._preset.param.watch(self._apply_preset, "value")
         self._sync_presets()
 
     @param.depends("assessment.framework", watch=True)
     def _sync_presets(self) -> None:
         presets = self.assessment.dataset.presets_for(self.assessment.framework)
-        self._preset.options = {"Choose a profile…": None, **{p.name: p.id for p in presets}}
+        self._preset.options = {_("Choose a profile…"): None,
+                                **{localised(p, "name", current_language()): p.id for p in presets}}
         self._preset.value = None
 
     def _apply_preset(self, event) -> None:
@@ -60,9 +64,12 @@ class WeightsPanel(pn.viewable.Viewer):
     def _sliders(self):
         a = self.assessment
         framework = a.active_framework
+        language = current_language()
         column = pn.Column(sizing_mode="stretch_width", margin=0)
         for group in framework.groups:
-            column.append(html_pane(f"<h3 class='igviz-group'>{text(group)}</h3>", margin=(6, 10, 0, 10)))
+            first = next(c for c in framework.criteria if c.group == group)
+            column.append(html_pane(f"<h3 class='igviz-group'>{text(localised(first, 'group', language))}</h3>",
+                                    margin=(6, 10, 0, 10)))
             for c in framework.criteria:
                 if c.group == group:
                     column.append(self._slider(a.weights, c))
@@ -76,7 +83,8 @@ class WeightsPanel(pn.viewable.Viewer):
         steps and releases still update every view at once.
         """
         slider = WeightSlider(
-            name=criterion.name, start=0, end=WEIGHT_MAX, step=1, value=float(getattr(weights, criterion.id)),
+            name=localised(criterion, "name", current_language()), start=0, end=WEIGHT_MAX, step=1,
+            value=float(getattr(weights, criterion.id)),
             sizing_mode="stretch_width", css_classes=["igviz-weight"])
         slider.param.watch(lambda e: setattr(weights, criterion.id, e.new), "value_throttled")
         # Presets, reset and links change the weight from the other side.
