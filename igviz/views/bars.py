@@ -46,7 +46,13 @@ def ranking_table(ranking: pd.DataFrame | None, caption: str, scale_max: float, 
     return table(caption, [_("Rank"), _("Proposal"), _("Overall (0–10)")], rows, css_class, list(ranking.index))
 
 
-def notice(message: str, kind: str = "info"):
+def notice_html(message: str, kind: str = "info") -> str:
     """A message box; `kind` is info, ok, warning or error. The message is shown as text."""
+    if not message:
+        return ""
     role = "alert" if kind in ("warning", "error") else "status"
-    return html_pane(f"<div class='igviz-{kind}' role='{role}'>{text(message)}</div>", sizing_mode="stretch_width")
+    return f"<div class='igviz-{kind}' role='{role}'>{text(message)}</div>"
+
+
+def notice(message: str, kind: str = "info"):
+    return html_pane(notice_html(message, kind), sizing_mode="stretch_width")
