@@ -63,7 +63,9 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
         if proc.poll() is not None:
             raise RuntimeError(f"panel serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            # A generous wait per request: on a loaded machine the first explorer page takes 10-40 s
+            # to build, and a request given up after 5 s only queues another build behind it.
+            with urllib.request.urlopen(url, timeout=max(5.0, deadline - time.monotonic())) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
