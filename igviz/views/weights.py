@@ -32,6 +32,7 @@ class WeightsPanel(pn.viewable.Viewer):
         a = self.assessment
         self._framework = pn.widgets.Select.from_param(
             a.param.framework, name=_("Criteria framework"),
+            description=_("The criteria framework proposals are assessed against"),
             options={localised(f, "name", current_language()): f.id for f in a.dataset.frameworks.values()},
             sizing_mode="stretch_width")
         self._preset = pn.widgets.Select(name=_("Weight profile"), sizing_mode="stretch_width")
