@@ -37,4 +37,11 @@ class DataValidationError(ValueError):
 
 
 class WeightError(ValueError):
-    """The weights cannot produce a ranking (all zero, negative or not finite)."""
+    """The weights cannot produce a ranking (all zero, negative or not finite).
+
+    Raised with an English template and its values, so pages can show it translated.
+    """
+
+    def __init__(self, template: str, **values):
+        self.template, self.values = template, values
+        super().__init__(template.format(**values) if values else template)

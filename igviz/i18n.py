@@ -42,6 +42,19 @@ def catalogue(language: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+class Message(str):
+    """An English text that keeps its template and values, so a page can show it in its own language.
+
+    It is a str (callers that only print it need not know), made with a template marked for
+    translation: `Message("Unknown proposal '{pid}'", pid=pid)`.
+    """
+
+    def __new__(cls, template: str, **values):
+        message = super().__new__(cls, template.format(**values) if values else template)
+        message.template, message.values = template, values
+        return message
+
+
 def N_(message: str) -> str:
     """Marks a text for translation where it is defined, to be translated where it is shown."""
     return message
@@ -62,8 +75,8 @@ def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
 # -- for translators and the tests: which texts need translating ------------------------------
 
 # Calls whose first argument is a text to translate: `_` in views, and the workshop's errors.
-MARKERS = {"_", "N_", "translate", "WorkshopError", "AccessDenied"}
-SOURCES = ("views", "workshop", "lite.py")
+MARKERS = {"_", "N_", "translate", "Message", "WorkshopError", "AccessDenied", "WeightError"}
+SOURCES = ("views", "workshop", "lite.py", "methods", "scenario.py")
 
 
 def messages_in_code(root: Path | None = None) -> dict[str, str]:

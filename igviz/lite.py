@@ -60,7 +60,8 @@ class LitePage(tornado.web.RequestHandler):
         return translate(message, self.language, **values)
 
     def error_text(self, exc: Exception) -> str:
-        return self._(exc.template, **exc.values) if isinstance(exc, WorkshopError) else str(exc)
+        template = getattr(exc, "template", None)  # WorkshopError, WeightError
+        return self._(str(template), **exc.values) if template is not None else str(exc)
 
     def address(self, **query) -> str:
         query = {k: v for k, v in {**query, "lang": self.language}.items() if v}
@@ -216,7 +217,7 @@ class LitePage(tornado.web.RequestHandler):
             a.weights.set({c: float(v) for c, v in weights.items() if c in a.weights.criteria})
             table = a.ranking().table
         except (ValueError, TypeError, KeyError) as exc:  # typed values that are not weights: shown, not ranked
-            return self.message(str(exc), "error")
+            return self.message(self.error_text(exc), "error")
         rows = "".join(f"<tr><td>{row['rank']}</td>"
                        f"<td>{esc(localised(a.dataset.proposal(pid), 'short_name', self.language))}</td>"
                        f"<td>{row['overall']:.2f}</td></tr>" for pid, row in table.iterrows())

@@ -19,6 +19,7 @@ from .errors import WeightError
 from .loader import load_dataset
 from .methods import (METHODS, PREFERENCE_FUNCTIONS, normalise_weights, order, promethee_ii, single_criterion_flows,
                       threshold_failures, weighted_sum)
+from .i18n import Message
 from .records import DECISION_RULES, Framework, ProposalRecord, Score
 from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_simplex, weight_sweep
 
@@ -337,7 +338,7 @@ class Assessment(param.Parameterized):
         try:
             self.effective_weights()  # the check alone, without building a Series on every call
         except WeightError as exc:
-            return str(exc)
+            return Message(exc.template, **exc.values)  # a str that pages can translate
         return ""
 
     def stance_multipliers(self, stance: float | None = None) -> np.ndarray:

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import yaml
 
+from .i18n import Message
 from .methods import METHODS
 
 
@@ -111,12 +112,14 @@ class Scenario:
         problems: list[str] = []
         framework = q.get("framework") or dataset.default_framework.id
         if framework not in dataset.frameworks:
-            problems.append(f"Unknown framework '{framework}' in the link; showing {dataset.default_framework.name}.")
+            problems.append(Message("Unknown framework '{framework}' in the link; showing {default}.",
+                                    framework=framework, default=dataset.default_framework.name))
             framework = dataset.default_framework.id
         criteria = dataset.framework(framework).criterion_ids
         method = q.get("method") or "weighted_sum"
         if method not in METHODS:
-            problems.append(f"Unknown method '{method}' in the link (known: {', '.join(METHODS)}); using the weighted sum.")
+            problems.append(Message("Unknown method '{method}' in the link (known: {known}); using the weighted sum.",
+                                    method=method, known=", ".join(METHODS)))
             method = "weighted_sum"
         weights = _pairs(q.get("weights", ""), "weight", criteria, problems)
         thresholds = _pairs(q.get("thresholds", ""), "threshold", criteria, problems,
@@ -124,14 +127,14 @@ class Scenario:
         ids = list(dataset.proposals)
         selected = q.get("selected") or None
         if selected is not None and selected not in ids:
-            problems.append(f"Unknown proposal '{selected}' in the link; nothing is selected.")
+            problems.append(Message("Unknown proposal '{proposal}' in the link; nothing is selected.", proposal=selected))
             selected = None
         compared = []
         for pid in filter(None, (q.get("compare") or "").split(",")):
             if pid in ids:
                 compared.append(pid)
             else:
-                problems.append(f"Unknown proposal '{pid}' in the link's comparison; left out.")
+                problems.append(Message("Unknown proposal '{proposal}' in the link's comparison; left out.", proposal=pid))
         stance = 0.0
         if q.get("stance"):
             try:
@@ -139,7 +142,8 @@ class Scenario:
             except ValueError:
                 stance = math.nan
             if not -1 <= stance <= 1:
-                problems.append(f"Ignored stance '{q['stance']}' in the link: expected a number from -1 to 1.")
+                problems.append(Message("Ignored stance '{stance}' in the link: expected a number from -1 to 1.",
+                                        stance=q["stance"]))
                 stance = 0.0
         return cls(framework, method, weights, thresholds, selected, compared, stance), problems
 
@@ -156,22 +160,40 @@ def _num(v: float) -> str:
     return f"{v:g}"
 
 
+# Whole sentences per kind of value, so that each translates as one.
+_BAD_PAIR = {
+    "weight": Message("Ignored weight '{part}' in the link: expected criterion:number with a criterion of this "
+                      "framework ({criteria})."),
+    "threshold": Message("Ignored threshold '{part}' in the link: expected criterion:number with a criterion of this "
+                         "framework ({criteria})."),
+}
+_BAD_VALUE = {
+    "weight": Message("Ignored weight for '{criterion}' in the link: expected a number from 0 to {upper}, got '{value}'."),
+    "threshold": Message("Ignored threshold for '{criterion}' in the link: expected a number from 0 to {upper}, "
+                         "got '{value}'."),
+}
+_BAD_UNBOUNDED = {
+    "weight": Message("Ignored weight for '{criterion}' in the link: expected a number of 0 or more, got '{value}'."),
+    "threshold": Message("Ignored threshold for '{criterion}' in the link: expected a number of 0 or more, "
+                         "got '{value}'."),
+}
+
+
 def _pairs(text: str, what: str, criteria: list[str], problems: list[str], upper: float = math.inf) -> dict[str, float]:
     out = {}
     for part in filter(None, text.split(",")):
         key, sep, raw = part.partition(":")
         key = key.strip()
         if not sep or key not in criteria:
-            problems.append(f"Ignored {what} '{part}' in the link: expected criterion:number with a criterion "
-                            f"of this framework ({', '.join(criteria)}).")
+            problems.append(Message(_BAD_PAIR[what], part=part, criteria=", ".join(criteria)))
             continue
         try:
             value = float(raw)
         except ValueError:
             value = math.nan
         if not math.isfinite(value) or value < 0 or value > upper:
-            bound = f"0 to {upper:g}" if math.isfinite(upper) else "0 or more"
-            problems.append(f"Ignored {what} for '{key}' in the link: expected a number from {bound}, got '{raw}'.")
+            template = _BAD_VALUE[what] if math.isfinite(upper) else _BAD_UNBOUNDED[what]
+            problems.append(Message(template, criterion=key, upper=f"{upper:g}", value=raw))
             continue
         out[key] = value
     return out

@@ -74,3 +74,16 @@ def test_no_code_hides_the_translation_function():
                 names = [node.id]
             offenders += [f"{path.name}:{node.lineno}" for n in names if n == "_"]
     assert offenders == []
+
+
+def test_messages_from_the_model_and_links_translate():
+    from igviz.scenario import Scenario
+    data = igviz.load_dataset()
+    _s, problems = Scenario.from_query({"method": "magic"}, data)
+    assert problems[0] == "Unknown method 'magic' in the link (known: weighted_sum, promethee_ii); using the weighted sum."
+    assert translate(problems[0].template, "fr", **problems[0].values).startswith("Méthode « magic » du lien inconnue")
+    a = igviz.Assessment(data)
+    a.set_weights({c: 0 for c in a.weights.criteria})
+    problem = a.problem()
+    assert problem.startswith("All weights are zero")
+    assert translate(problem.template, "es", **problem.values).startswith("Todas las ponderaciones son cero")

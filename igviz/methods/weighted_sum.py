@@ -16,10 +16,10 @@ def normalise_weights(weights, names: list[str] | None = None) -> np.ndarray:
     names = names or [f"criterion {i + 1}" for i in range(len(w))]
     bad = [f"{n} = {v}" for n, v in zip(names, w) if not math.isfinite(v)]
     if bad:
-        raise WeightError(f"Weights must be finite numbers; got {', '.join(bad)}.")
+        raise WeightError("Weights must be finite numbers; got {weights}.", weights=", ".join(bad))
     neg = [f"{n} = {v:g}" for n, v in zip(names, w) if v < 0]
     if neg:
-        raise WeightError(f"Weights cannot be negative; got {', '.join(neg)}.")
+        raise WeightError("Weights cannot be negative; got {weights}.", weights=", ".join(neg))
     total = w.sum()
     if total <= 0:
         raise WeightError("All weights are zero: give at least one criterion some weight to rank the proposals.")

@@ -20,7 +20,7 @@ from .robustness import AcceptabilityView, SensitivityView
 from .tradeoff import TradeoffView
 from .weights import WeightsPanel
 from .a11y import name_slider_handles
-from .language import _, current_language, language_selector, start_session_language
+from .language import _, current_language, in_language, language_selector, start_session_language
 from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
 
 
@@ -104,9 +104,10 @@ class Explorer(pn.viewable.Viewer):
         if messages == self._shown_messages:
             return
         self._shown_messages = messages
-        items = [pn.pane.Alert(text(p), alert_type="warning", sizing_mode="stretch_width") for p in self.link_problems]
+        items = [pn.pane.Alert(text(in_language(p)), alert_type="warning", sizing_mode="stretch_width")
+                 for p in self.link_problems]
         if messages[1]:
-            items.append(pn.pane.Alert(text(messages[1]), alert_type="danger", sizing_mode="stretch_width"))
+            items.append(pn.pane.Alert(text(in_language(messages[1])), alert_type="danger", sizing_mode="stretch_width"))
         self._messages[:] = items
 
     def __panel__(self):

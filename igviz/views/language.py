@@ -63,6 +63,14 @@ def _(message: str, **values) -> str:
     return translate(message, current_language(), **values)
 
 
+def in_language(message) -> str:
+    """A message made elsewhere (a Message, a WeightError, a WorkshopError) in the page's language."""
+    template = getattr(message, "template", None)
+    if template is None:
+        return str(message)
+    return _(str(template), **getattr(message, "values", {}))
+
+
 def language_selector() -> pn.widgets.Select:
     """Switching reloads the page in the chosen language, keeping the rest of its address."""
     select = pn.widgets.Select(name=_("Language"), options={name: code for code, name in LANGUAGES.items()},

@@ -20,7 +20,7 @@ from .a11y import name_slider_handles
 from .bars import notice_html, ranking_table
 from .radar import RadarView
 from ..i18n import localised
-from .language import _, current_language, language_selector, start_session_language
+from .language import _, current_language, in_language, language_selector, start_session_language
 from .style import CSS, WEIGHT_INPUTS, html_pane, text
 from .weights import WeightsPanel
 
@@ -98,7 +98,7 @@ class OwnRanking(pn.viewable.Viewer):
     def _html(self) -> str:
         a = self.assessment
         if a.problem():
-            return f"<div class='igviz-warning' role='alert'>{text(a.problem())}</div>"
+            return f"<div class='igviz-warning' role='alert'>{text(in_language(a.problem()))}</div>"
         return ranking_table(localised_ranking(a), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 

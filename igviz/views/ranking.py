@@ -12,7 +12,7 @@ from ..methods import METHODS
 from ..model import Assessment
 from .base import ChartView
 from ..i18n import N_, localised
-from .language import _, current_language
+from .language import _, current_language, in_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text
 
 FAIL_MARK = "✗ "
@@ -70,7 +70,7 @@ class RankingView(ChartView):
     def _bars(self, _redraw=None):
         a = self.assessment
         if a.problem():
-            return hv.Bars([], "proposal", "contribution").opts(title=a.problem())
+            return hv.Bars([], "proposal", "contribution").opts(title=in_language(a.problem()))
         frame = self._frame = ranking_frame(a)
         criteria = list(dict.fromkeys(frame["criterion"]))
         colours = criterion_colours(criteria)
@@ -114,7 +114,7 @@ class RankingView(ChartView):
         try:
             r = a.ranking()
         except WeightError as exc:
-            return f"<div class='igviz-warning' role='alert'>{text(exc)}</div>"
+            return f"<div class='igviz-warning' role='alert'>{text(in_language(exc))}</div>"
         language = current_language()
         local = {c.name: localised(c, "name", language) for c in r.framework.criteria}
         meets = lambda row: _("yes") if row["passes"] else _(  # noqa: E731
