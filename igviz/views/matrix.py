@@ -69,7 +69,7 @@ class ScoreMatrix(ChartView):
         self._frame = frame
         vdims = ["score", "low", "high", "evidence", "rationale", "citation", "proposal_id"]
         heat = hv.HeatMap(frame, ["criterion", "proposal"], vdims).redim(criterion="matrix_criterion", proposal="matrix_proposal").opts(
-            cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True,
+            cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True, clabel=_("Score"),
             xrotation=35, responsive=True, min_height=380, tools=["hover", "tap"], toolbar=None,
             xlabel="", ylabel="", framewise=True, line_color="white", line_width=1,
             hover_tooltips=[(_("Proposal"), "@matrix_proposal"), (_("Criterion"), "@matrix_criterion"),
