@@ -65,6 +65,23 @@ def translate(message: str, language: str = DEFAULT_LANGUAGE, **values) -> str:
     return text.format(**values) if values else text
 
 
+def translate_message(message, language: str = DEFAULT_LANGUAGE) -> str:
+    """A message made elsewhere (a Message, a WeightError, a WorkshopError) in the language."""
+    template = getattr(message, "template", None)
+    if template is None:
+        return str(message)
+    return translate(str(template), language, **getattr(message, "values", {}))
+
+
+def language_from_header(header: str | None) -> str | None:
+    """The first supported language of a browser's Accept-Language header, if any."""
+    for part in str(header or "").split(","):
+        code = part.split(";")[0].strip().lower().split("-")[0]
+        if code in LANGUAGES:
+            return code
+    return None
+
+
 def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
     """A record's field in the language, from its `translations` (if any), else in English."""
     translations = getattr(record, "translations", None) or {}
@@ -95,13 +112,6 @@ def messages_in_code(root: Path | None = None) -> dict[str, str]:
                 arg = node.args[0]
                 if name in MARKERS and isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     found.setdefault(arg.value, f"{path.relative_to(root.parent)}:{node.lineno}")
-            # Class-level message templates (e.g. ConsensusRule.DESCRIPTION) are named *DESCRIPTION or in dicts
-            # of messages (_EMPTY, _TOO_LONG): marked by their names.
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id in ("DESCRIPTION", "_EMPTY", "_TOO_LONG")
-                                                    for t in node.targets):
-                for const in ast.walk(node.value):
-                    if isinstance(const, ast.Constant) and isinstance(const.value, str) and " " in const.value:
-                        found.setdefault(const.value, f"{path.relative_to(root.parent)}:{const.lineno}")
     return found
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import tornado.web
 
-from .i18n import LANGUAGES, language_or_default, localised, translate
+from .i18n import LANGUAGES, language_from_header, language_or_default, localised, translate, translate_message
 from .loader import load_dataset
 from .model import WEIGHT_MAX
 from .workshop import WorkshopError, shared_store, workshop_assessment
@@ -53,15 +53,13 @@ class LitePage(tornado.web.RequestHandler):
         chosen = self.get_argument("lang", "")
         if chosen:
             return language_or_default(chosen)
-        header = self.request.headers.get("Accept-Language", "")
-        return language_or_default(header.split(",")[0]) if header else "en"
+        return language_from_header(self.request.headers.get("Accept-Language")) or "en"
 
     def _(self, message: str, **values) -> str:
         return translate(message, self.language, **values)
 
     def error_text(self, exc: Exception) -> str:
-        template = getattr(exc, "template", None)  # WorkshopError, WeightError
-        return self._(str(template), **exc.values) if template is not None else str(exc)
+        return translate_message(exc, self.language)
 
     def address(self, **query) -> str:
         query = {k: v for k, v in {**query, "lang": self.language}.items() if v}
@@ -179,10 +177,7 @@ class LitePage(tornado.web.RequestHandler):
         status_line = (_("Not submitted yet in this round.") if me.submitted_at is None else
                        _("Submitted at {time}. You can revise and submit again until the round closes.",
                          time=self.clock(me.submitted_at)))
-        round_text = (_("The facilitator has not opened a round yet.") if info.round is None else
-                      _("Round {number} is open: submit your weights, and revise them as often as you like until it closes.",
-                        number=info.round.number) if info.round.is_open else
-                      _("Round {number} is closed: the facilitator is not taking submissions now.", number=info.round.number))
+        round_text = self.error_text(info.round_status())
         group_name = localised(self.dataset.groups[me.group], "name", self.language)
         body = (f"<h1>{esc(info.title)}</h1>"
                 f"<p>{esc(_('You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.', pseudonym=me.pseudonym, group=group_name))}</p>"

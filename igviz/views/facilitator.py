@@ -18,8 +18,8 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
 from ..workshop.store import TITLE_MAX
 from .bars import bar, notice, ranking_table, table
 from ..i18n import localised
-from .language import _, current_language, language_selector, start_session_language
-from .participant import message, on_server, query_value, set_address
+from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
+from .participant import on_server, query_value, set_address
 from .style import CRITERION_COLOURS, CSS, html_pane, text
 
 POLL_MS = 1000
@@ -52,7 +52,7 @@ class WorkshopSetup(pn.viewable.Viewer):
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
                                    self._proposals.value, self._groups.value)
         except WorkshopError as exc:
-            self._message[:] = [notice(message(exc), "error")]
+            self._message[:] = [notice(in_language(exc), "error")]
             return
         self.on_created(created)
 
@@ -118,9 +118,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["header"].object = self._header_html()
         p["counts"].object = self._counts_html(r)
         scale = self.dataset.scale.max
-        p["equal"].object = ranking_table(self._localised(r.equal_footing_ranking), _("Equal footing: each stakeholder group counts once"),
+        p["equal"].object = ranking_table(with_local_names(r.equal_footing_ranking, self.dataset), _("Equal footing: each stakeholder group counts once"),
                                           scale, css_class="igviz-equal-footing")
-        p["headcount"].object = ranking_table(self._localised(r.headcount_ranking), _("Head count: each person counts once"), scale,
+        p["headcount"].object = ranking_table(with_local_names(r.headcount_ranking, self.dataset), _("Head count: each person counts once"), scale,
                                               css_class="igviz-headcount")
         p["group_weights"].object = self._group_weights_html(r)
         p["dispersion"].object = self._dispersion_html(r)
@@ -139,7 +139,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         try:
             action(self.code, self.secret)
         except WorkshopError as exc:
-            self._message[:] = [notice(message(exc), "error")]
+            self._message[:] = [notice(in_language(exc), "error")]
             return
         self._message[:] = []
         self.refresh()
@@ -187,11 +187,6 @@ class FacilitatorBoard(pn.viewable.Viewer):
 
     def _criterion_names(self, r: RoundResults) -> dict[str, str]:
         return {c.id: localised(c, "name", current_language()) for c in r.assessment.active_framework.criteria}
-
-    def _localised(self, ranking):
-        return None if ranking is None else ranking.assign(
-            name=[localised(self.dataset.proposal(p), "name", current_language()) for p in ranking.index],
-            short_name=[self._short(p) for p in ranking.index])
 
     def _header_html(self) -> str:
         info = self.info
@@ -338,10 +333,10 @@ class FacilitatorPage(pn.viewable.Viewer):
         try:
             board = FacilitatorBoard(self.store, self.dataset, code, key, self._participant_url(code.upper()))
         except AccessDenied as exc:
-            self._ask_key(code, message(exc) if key else "")
+            self._ask_key(code, in_language(exc) if key else "")
             return
         except WorkshopError as exc:
-            self._body[:] = [notice(message(exc), "error"), WorkshopSetup(self.store, self.dataset, self._created)]
+            self._body[:] = [notice(in_language(exc), "error"), WorkshopSetup(self.store, self.dataset, self._created)]
             return
         self._body[:] = ([notice(greeting, "ok")] if greeting else []) + [board]
 

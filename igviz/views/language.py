@@ -11,7 +11,8 @@ import weakref
 
 import panel as pn
 
-from ..i18n import DEFAULT_LANGUAGE, LANGUAGES, language_or_default, translate
+from ..i18n import (DEFAULT_LANGUAGE, LANGUAGES, language_from_header, language_or_default, localised, translate,
+                    translate_message)
 
 _by_document: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _kernel_language = DEFAULT_LANGUAGE
@@ -43,11 +44,7 @@ def language_from_request() -> str:
         value = args["lang"][0]
         return language_or_default(value.decode("utf-8", "replace") if isinstance(value, bytes) else value)
     header = (pn.state.headers or {}).get("Accept-Language", "") if pn.state.curdoc is not None else ""
-    for part in str(header).split(","):
-        code = part.split(";")[0].strip().lower().split("-")[0]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT_LANGUAGE
+    return language_from_header(header) or DEFAULT_LANGUAGE
 
 
 def start_session_language() -> str:
@@ -65,10 +62,17 @@ def _(message: str, **values) -> str:
 
 def in_language(message) -> str:
     """A message made elsewhere (a Message, a WeightError, a WorkshopError) in the page's language."""
-    template = getattr(message, "template", None)
-    if template is None:
-        return str(message)
-    return _(str(template), **getattr(message, "values", {}))
+    return translate_message(message, current_language())
+
+
+def with_local_names(ranking, dataset):
+    """A ranking table (index: proposal id) with its name and short_name in the page's language."""
+    language = current_language()
+    if ranking is None or language == DEFAULT_LANGUAGE:
+        return ranking
+    records = [dataset.proposal(pid) for pid in ranking.index]
+    return ranking.assign(name=[localised(r, "name", language) for r in records],
+                          short_name=[localised(r, "short_name", language) for r in records])
 
 
 def language_selector() -> pn.widgets.Select:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import panel as pn
-import pandas as pd
 import param
 
 from ..dataset import Dataset
@@ -20,7 +19,7 @@ from .a11y import name_slider_handles
 from .bars import notice_html, ranking_table
 from .radar import RadarView
 from ..i18n import localised
-from .language import _, current_language, in_language, language_selector, start_session_language
+from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from .style import CSS, WEIGHT_INPUTS, html_pane, text
 from .weights import WeightsPanel
 
@@ -43,30 +42,6 @@ def set_address(**query: str) -> None:
 
 def on_server() -> bool:
     return pn.state.curdoc is not None and pn.state.curdoc.session_context is not None
-
-
-def round_status(info: WorkshopInfo) -> str:
-    if info.round is None:
-        return _("The facilitator has not opened a round yet.")
-    if info.round.is_open:
-        return _("Round {number} is open: submit your weights, and revise them as often as you like until it closes.",
-                 number=info.round.number)
-    return _("Round {number} is closed: the facilitator is not taking submissions now.", number=info.round.number)
-
-
-def message(exc: Exception) -> str:
-    """A WorkshopError in the page's language."""
-    return _(exc.template, **exc.values) if isinstance(exc, WorkshopError) else str(exc)
-
-
-def localised_ranking(assessment) -> "pd.DataFrame":
-    """The assessment's ranking table with proposal names in the page's language."""
-    language, table = current_language(), assessment.ranking().table
-    if language == "en":
-        return table
-    records = {pid: assessment.dataset.proposal(pid) for pid in table.index}
-    return table.assign(name=[localised(records[p], "name", language) for p in table.index],
-                        short_name=[localised(records[p], "short_name", language) for p in table.index])
 
 
 class OwnRanking(pn.viewable.Viewer):
@@ -92,14 +67,14 @@ class OwnRanking(pn.viewable.Viewer):
         a = self.assessment
         if a.problem():
             return ""
-        names = list(localised_ranking(a)["short_name"][:3])
+        names = list(with_local_names(a.ranking().table, a.dataset)["short_name"][:3])
         return f"<p class='igviz-note' aria-live='polite'>{text(_('Your top three now: {names}', names=', '.join(names)))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
         if a.problem():
-            return f"<div class='igviz-warning' role='alert'>{text(in_language(a.problem()))}</div>"
-        return ranking_table(localised_ranking(a), _("Your ranking, with your weights"), a.dataset.scale.max,
+            return notice_html(in_language(a.problem()), "warning")
+        return ranking_table(with_local_names(a.ranking().table, a.dataset), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 
     def __panel__(self):
@@ -154,7 +129,7 @@ class ParticipantPage(pn.viewable.Viewer):
         try:
             info = self.store.workshop(code)
         except WorkshopError as exc:
-            self._show_code_entry(message(exc))
+            self._show_code_entry(in_language(exc))
             return
         self._info = info
         language = current_language()
@@ -172,7 +147,7 @@ class ParticipantPage(pn.viewable.Viewer):
             try:
                 token = self.store.join(info.code, group.value, name.value)
             except WorkshopError as exc:
-                self._say(message(exc), "error")
+                self._say(in_language(exc), "error")
                 return
             set_address(code=info.code, p=token)
             self._resume(token, just_joined=True)
@@ -182,14 +157,14 @@ class ParticipantPage(pn.viewable.Viewer):
                       + text(_("Results are shown per stakeholder group and with every group on an equal footing. "
                                "Your pseudonym is never shown to others.")) + "</p>", sizing_mode="stretch_width"),
             group, name, join, self._lite_link(info.code)]
-        self._say(round_status(info))
+        self._say(in_language(info.round_status()))
         set_address(code=info.code)
 
     def _resume(self, token: str, just_joined: bool = False) -> None:
         try:
             me = self.store.participant(token)
         except WorkshopError as exc:
-            self._show_code_entry(message(exc))
+            self._show_code_entry(in_language(exc))
             return
         self._token, self._info = token, me.workshop
         self._show_weights(me, just_joined)
@@ -226,7 +201,7 @@ class ParticipantPage(pn.viewable.Viewer):
         if just_joined:
             self._say(_("You have joined. Keep this page's address: it lets you come back and revise your weights."), "ok")
         else:
-            self._say(round_status(info))
+            self._say(in_language(info.round_status()))
 
     def _status_html(self, submitted_at: float | None) -> str:
         if submitted_at is None:
@@ -242,7 +217,7 @@ class ParticipantPage(pn.viewable.Viewer):
             # value_input: what is typed, even if the box has not lost focus yet
             me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value_input or "")
         except WorkshopError as exc:
-            self._say(message(exc), "error")  # the weights and comment stay as they are on the page
+            self._say(in_language(exc), "error")  # the weights and comment stay as they are on the page
             return
         self._status.object = self._status_html(me.submitted_at)
         self._say(_("Thank you: your weights are in."), "ok")
@@ -258,7 +233,7 @@ class ParticipantPage(pn.viewable.Viewer):
         self._submit.disabled = not info.accepting
         if previous.round and info.round and info.round.number != previous.round.number:
             self._status.object = self._status_html(None)
-        self._say(round_status(info), "info" if info.accepting else "warning")
+        self._say(in_language(info.round_status()), "info" if info.accepting else "warning")
 
     def _lite_link(self, code: str = "", token: str = ""):
         query = "&".join(f"{k}={v}" for k, v in (("code", code), ("p", token), ("lang", current_language())) if v)

@@ -18,6 +18,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ..i18n import N_
 from ..model import Assessment, Proposal
 from ..records import StakeholderGroup
 
@@ -62,9 +63,9 @@ class ConsensusRule:
         known = {k: values[k] for k in ("top_n", "group_share", "min_group_size") if k in values}
         return cls(**known)
 
-    DESCRIPTION = ("A participant supports a proposal that is in their top {top_n}. Rough consensus within a "
-                   "stakeholder group: at least {share} of its participants support it, with at least {minimum} "
-                   "submissions. Overall: rough consensus within every stakeholder group.")
+    DESCRIPTION = N_("A participant supports a proposal that is in their top {top_n}. Rough consensus within a "
+                     "stakeholder group: at least {share} of its participants support it, with at least {minimum} "
+                     "submissions. Overall: rough consensus within every stakeholder group.")
 
     def description_values(self) -> dict:
         return {"top_n": self.top_n, "share": f"{self.group_share:.0%}", "minimum": self.min_group_size}

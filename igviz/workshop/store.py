@@ -25,6 +25,7 @@ from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, UniqueCo
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from ..i18n import N_, Message
 from ..model import WEIGHT_MAX
 from .results import ConsensusRule
 
@@ -136,6 +137,16 @@ class WorkshopInfo:
     def accepting(self) -> bool:
         return self.round is not None and self.round.is_open
 
+    def round_status(self) -> Message:
+        """What a participant is told about the current round (a Message: pages translate it)."""
+        if self.round is None:
+            return Message("The facilitator has not opened a round yet.")
+        if self.round.is_open:
+            return Message("Round {number} is open: submit your weights, and revise them as often as you like until "
+                           "it closes.", number=self.round.number)
+        return Message("Round {number} is closed: the facilitator is not taking submissions now.",
+                       number=self.round.number)
+
 
 @dataclass(frozen=True)
 class ParticipantInfo:
@@ -163,11 +174,11 @@ def database_url(url: str | None = None) -> str:
 
 
 # Messages per free-text field (whole sentences, so that each translates as one).
-_EMPTY = {"title": "The workshop title is empty: please type one",
-          "pseudonym": "Your pseudonym is empty: please type one"}
-_TOO_LONG = {"title": "The workshop title is {length} characters long; at most {limit} are allowed",
-             "pseudonym": "Your pseudonym is {length} characters long; at most {limit} are allowed",
-             "comment": "The comment is {length} characters long; at most {limit} are allowed"}
+_EMPTY = {"title": N_("The workshop title is empty: please type one"),
+          "pseudonym": N_("Your pseudonym is empty: please type one")}
+_TOO_LONG = {"title": N_("The workshop title is {length} characters long; at most {limit} are allowed"),
+             "pseudonym": N_("Your pseudonym is {length} characters long; at most {limit} are allowed"),
+             "comment": N_("The comment is {length} characters long; at most {limit} are allowed")}
 
 
 def clean_text(value, field: str, limit: int, required: bool = False) -> str:
