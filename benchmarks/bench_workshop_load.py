@@ -1,22 +1,35 @@
-"""Workshop under load: N participant pages submit at once; how soon does the facilitator see them?
+"""Workshop under load: N participant sessions submit at once; how soon does the facilitator see them?
 
-Serves the participant and facilitator dashboards with `panel serve` on localhost and drives
-N participant pages plus one facilitator page in one Debian Chromium (/usr/bin/chromium) with
-Playwright, for N = 10, 50 and 100. Prints figures beside the targets of issue #6 (p95 under
-2 s at 100 sessions; under 15 MB of server memory per session); it never fails on a missed
-target, only on a setup that cannot run at all.
+Serves the participant and facilitator dashboards with `panel serve` on localhost, opens N
+participant sessions and one facilitator page in Debian's Chromium (/usr/bin/chromium, driven
+by Playwright), for N = 10, 50 and 100. Prints figures beside the targets of issue #6 (p95
+under 2 s at 100 sessions; under 15 MB of server memory per session); it never fails on a
+missed target, only on a setup that cannot run at all.
 
-    python benchmarks/bench_workshop_load.py [--sessions 10 50 100] [--database-url URL]
-        [--base http://localhost:5006 [--server-pid PID]] [--concurrency 4] [--contexts 4]
-        [--spread 0] [--max-seconds 900]
+    python benchmarks/bench_workshop_load.py [--sessions 10 50 100] [--client protocol|browser]
+        [--database-url URL] [--base http://localhost:5006 [--server-pid PID]] [--concurrency 4]
+        [--contexts 4] [--spread 0] [--max-seconds 900]
+
+Participants (--client):
+- protocol (the default): each session is what a phone's page does to the server and no
+  more (`session_client.py`): an HTTP GET of the page, on which the server runs the app and
+  builds the session's document, then Bokeh's websocket, over which the client pulls the
+  document and, in the burst, sends the Submit button's click event, exactly as BokehJS
+  does. The server carries the same load per session as with real pages; the client costs
+  next to nothing, as it would in a room where every phone brings its own CPU.
+- browser: each participant is a Chromium page on this machine. A hundred renderers on a
+  two-core machine take the CPU the server needs, so this measures the harness as much as the
+  server; it is kept to show that the real pages work under load, and for bigger machines.
+The facilitator page is a real Chromium page either way: it is what the room sees.
 
 Per level N (a new workshop each time, so its counts start from nothing):
 
 (0) set-up, outside the browser: the workshop and N + 1 participants (round-robin over its
     stakeholder groups) are created directly through WorkshopStore on the server's database;
-    each participant page is then opened straight at /participant?code=CODE&p=TOKEN, which
-    resumes as that participant on the weights page (rendered = the ranking table has rows).
-    Pages are spread over several browser contexts and opened `--concurrency` at a time.
+    each participant session is then opened straight at /participant?code=CODE&p=TOKEN, which
+    resumes as that participant on the weights page (opened = the document has its Submit
+    button; for browser pages, the ranking table has rows), `--concurrency` at a time (browser
+    pages spread over several contexts).
 (1) warm-up: the facilitator page (/facilitator?code=…&key=…) and one extra participant page
     are opened, the extra participant submits, and the facilitator shows it. The server has
     then run every code path once (dashboard imports, a submission, a facilitator refresh
@@ -24,10 +37,10 @@ Per level N (a new workshop each time, so its counts start from nothing):
 (2) memory: the server process's RSS (psutil if installed, else VmRSS of /proc/<pid>/status)
     after the warm-up, and again once all N pages are open and rendered; per session =
     (after − before) / N, in MB of 10^6 bytes. The RSS after the burst is shown as well.
-(3) submit-to-facilitator latency: all N pages press "Submit my weights" in one burst, as at
-    the end of a round (Playwright clicks, issued concurrently; --spread S spreads them evenly
-    over S seconds instead). Each participant page records Date.now() when its click is
-    dispatched (a capture-phase listener); the facilitator page records, with a
+(3) submit-to-facilitator latency: all N sessions press "Submit my weights" in one burst, as
+    at the end of a round (issued concurrently; --spread S spreads them evenly over S seconds
+    instead). Each click's time is recorded as it is sent (protocol) or dispatched in the page
+    (browser, a capture-phase listener); the facilitator page records, with a
     MutationObserver on the shadow root that holds the counts table, the Date.now() at which
     each new total first appears in the "All" row. All pages share one machine clock. With
     clicks in click order, the k-th submission's latency is (first time the facilitator
@@ -79,6 +92,7 @@ sys.path.insert(0, str(ROOT))
 from browser_support import (CHROMIUM, CHROMIUM_ARGS, COUNTS_TABLE, RANKING_ROWS,  # noqa: E402
                              SHADOW_HELPERS, PanelServer)
 from playwright.async_api import async_playwright  # noqa: E402
+from session_client import ProtocolSession  # noqa: E402
 
 import igviz  # noqa: E402
 from igviz.workshop import WorkshopStore, new_workshop  # noqa: E402
@@ -317,21 +331,60 @@ class Run:
     def __init__(self):
         self.server: PanelServer | None = None
         self.contexts: list = []
-        self.pages: list = []
+        self.pages: list = []       # the level's N participants (BrowserParticipant or ProtocolParticipant)
+        self.closing: list = []     # others to close at the end (the warm-up participant)
         self.facilitator = None
         self.burst_started = False
 
 
-async def answers(pages, timeout_s: float) -> list[str | None]:
-    """What each page answered its submission: 'ok', an alert's text, or None (no answer in time).
+class BrowserParticipant:
+    """A participant page in Chromium (--client browser)."""
+
+    def __init__(self, page):
+        self.page = page
+
+    async def click_submit(self, timeout_ms: float) -> None:
+        await self.page.get_by_role("button", name=SUBMIT).click(timeout=timeout_ms)
+
+    async def answer(self) -> str | None:
+        return await asyncio.wait_for(self.page.evaluate("window.__answer()"), 10)
+
+    async def clicks(self) -> list:
+        return await asyncio.wait_for(self.page.evaluate("window.__submitClicks"), 10)
+
+    async def close(self) -> None:
+        pass  # its browser context is closed with the level
+
+
+class ProtocolParticipant:
+    """A participant session opened and driven over Bokeh's protocol (--client protocol)."""
+
+    def __init__(self, session: ProtocolSession):
+        self.session = session
+
+    async def click_submit(self, timeout_ms: float) -> None:
+        await asyncio.wait_for(self.session.click_submit(), timeout_ms / 1e3)
+
+    async def answer(self) -> str | None:
+        return self.session.answer()
+
+    async def clicks(self) -> list:
+        return self.session.clicks
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+async def answers(participants, timeout_s: float) -> list[str | None]:
+    """What each participant's page answered its submission: 'ok', an alert's text, or None (no answer in time).
 
     Asks each page once a second, so a hundred waiting pages cost next to nothing."""
-    got: list[str | None] = [None] * len(pages)
+    got: list[str | None] = [None] * len(participants)
     deadline = time.monotonic() + timeout_s
 
     async def ask(i):
         try:
-            got[i] = await asyncio.wait_for(pages[i].evaluate("window.__answer()"), 10)
+            got[i] = await participants[i].answer()
         except Exception:  # noqa: BLE001 - a page that cannot answer counts as not answered
             pass
     while True:
@@ -341,21 +394,26 @@ async def answers(pages, timeout_s: float) -> list[str | None]:
         await asyncio.sleep(1.0)
 
 
-async def open_participant(context, base: str, code: str, token: str, level: Level, timeout_ms: float):
+async def open_participant(client: str, context, base: str, code: str, token: str, level: Level, timeout_ms: float):
+    url = f"{base}/participant?code={code}&p={token}"
+    if client == "protocol":
+        session = ProtocolSession(SUBMIT, ACK)
+        seconds = await session.open(url, timeout_ms / 1e3)
+        return ProtocolParticipant(session), seconds
     page = await context.new_page()
     page.on("pageerror", lambda exc: level.page_errors.append(str(exc)))
     await page.add_init_script(PARTICIPANT_RECORDER)
     t0 = time.perf_counter()
-    await page.goto(f"{base}/participant?code={code}&p={token}", wait_until="domcontentloaded", timeout=timeout_ms)
+    await page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
     await page.wait_for_function("() => window.__rendered()", timeout=timeout_ms, polling=POLL_MS)
-    return page, time.perf_counter() - t0
+    return BrowserParticipant(page), time.perf_counter() - t0
 
 
 async def collect(level: Level, run: Run, store: WorkshopStore, code: str, secret: str) -> None:
     """Read the click times, the facilitator's totals and the stored submission times."""
-    async def clicks(page):
+    async def clicks(participant):
         try:
-            return await asyncio.wait_for(page.evaluate("window.__submitClicks"), 10)
+            return await participant.clicks()
         except Exception:  # noqa: BLE001
             return []
     got = await asyncio.gather(*(clicks(p) for p in run.pages))
@@ -408,12 +466,13 @@ async def run_level(level: Level, run: Run, args, browser, store: WorkshopStore,
     await facilitator.wait_for_function("() => window.__armCounts()", timeout=left_ms(), polling=100)
 
     contexts = []
-    for _ in range(max(1, min(args.contexts, n))):
+    for _ in range(max(1, min(args.contexts, n)) if args.client == "browser" else 1):
         ctx = await browser.new_context(viewport=PHONE, locale="en-US")
         run.contexts.append(ctx)
         contexts.append(ctx)
-    warm, _ = await open_participant(contexts[0], base, code, warm_token, level, left_ms())
-    await warm.get_by_role("button", name=SUBMIT).click(timeout=left_ms())
+    warm, _ = await open_participant(args.client, contexts[0], base, code, warm_token, level, left_ms())
+    run.closing.append(warm)
+    await warm.click_submit(left_ms())
     [answer] = await answers([warm], left_ms(30) / 1e3)
     if answer != "ok":
         raise RuntimeError(f"the warm-up submission was not accepted: {answer or 'no answer'}")
@@ -432,8 +491,8 @@ async def run_level(level: Level, run: Run, args, browser, store: WorkshopStore,
         async with sem:
             if time.monotonic() > deadline:
                 return
-            page, seconds = await open_participant(contexts[i % len(contexts)], base, code, tokens[i], level,
-                                                   left_ms(180))
+            page, seconds = await open_participant(args.client, contexts[i % len(contexts)], base, code, tokens[i],
+                                                   level, left_ms(180))
             pages[i] = page
             level.open_s.append(seconds)
     t0, meter = time.perf_counter(), Meter(pid).start()
@@ -459,7 +518,7 @@ async def run_level(level: Level, run: Run, args, browser, store: WorkshopStore,
     async def press(i, page):
         if args.spread:
             await asyncio.sleep(i * args.spread / n)
-        await page.get_by_role("button", name=SUBMIT).click(timeout=left_ms(60))
+        await page.click_submit(left_ms(60))
     meter = Meter(pid).start()
     await asyncio.gather(*(press(i, p) for i, p in enumerate(run.pages)))
     # First the facilitator (one cheap check of the recorded totals every POLL_MS), then ask the pages.
@@ -478,6 +537,11 @@ async def run_level(level: Level, run: Run, args, browser, store: WorkshopStore,
 
 
 async def cleanup(run: Run) -> None:
+    for participant in run.pages + run.closing:
+        try:
+            await participant.close()
+        except Exception:  # noqa: BLE001
+            pass
     for ctx in run.contexts:
         try:
             await asyncio.wait_for(ctx.close(), 30)
@@ -507,10 +571,10 @@ def report_level(level: Level) -> None:
     if level.server_start_s is not None:
         print(f"   fresh server up in {level.server_start_s:.1f} s")
     if level.open_s:
-        print(f"   pages opened: {len(level.open_s)} in {fmt(level.open_all_s, '.1f')} s; per page goto -> ranking "
-              f"shown median {statistics.median(level.open_s):.2f} s, max {max(level.open_s):.2f} s")
+        print(f"   sessions opened: {len(level.open_s)} in {fmt(level.open_all_s, '.1f')} s; per session, request -> "
+              f"page ready median {statistics.median(level.open_s):.2f} s, max {max(level.open_s):.2f} s")
     if level.cpu_open and level.open_s:
-        print(f"   CPU while opening: {cpu_line(level.cpu_open, len(level.open_s), 'page')}")
+        print(f"   CPU while opening: {cpu_line(level.cpu_open, len(level.open_s), 'session')}")
     if level.cpu_idle:
         print(f"   CPU with {n} sessions idle: {cpu_line(level.cpu_idle)}")
     if level.rss_before is not None:
@@ -583,7 +647,9 @@ async def main_async(args) -> None:
             browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             where = args.base or f"a fresh `panel serve` per level of igviz {code_version()}"
             print(f"igviz workshop load: {where}; database {url.split('://')[0]}; Chromium {browser.version}; "
-                  f"{os.cpu_count()} CPUs; pages opened {args.concurrency} at a time over {args.contexts} contexts")
+                  f"{os.cpu_count()} CPUs; participants: "
+                  + ("protocol sessions (no browser)" if args.client == "protocol" else
+                     f"Chromium pages over {args.contexts} contexts") + f", opened {args.concurrency} at a time")
             for i, n in enumerate(args.sessions):
                 if time.monotonic() > deadline:
                     levels.append(Level(n, note="not run: time limit"))
@@ -622,6 +688,8 @@ def main(argv=None):
     ap.add_argument("--database-url", help="SQLAlchemy URL (default: a fresh temporary SQLite file)")
     ap.add_argument("--base", help="an already running server, e.g. http://localhost:5006 (needs --database-url)")
     ap.add_argument("--server-pid", type=int, help="with --base: the panel serve process, to read its memory")
+    ap.add_argument("--client", choices=["protocol", "browser"], default="protocol",
+                    help="participants as protocol sessions (default) or as Chromium pages on this machine")
     ap.add_argument("--concurrency", type=int, default=4, help="participant pages being opened at once")
     ap.add_argument("--contexts", type=int, default=4, help="browser contexts the participant pages are spread over")
     ap.add_argument("--spread", type=float, default=0.0,

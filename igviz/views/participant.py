@@ -7,6 +7,7 @@ or coming back later resumes where they were, and nobody else can submit for the
 
 from __future__ import annotations
 
+import math
 import time
 
 import panel as pn
@@ -24,6 +25,30 @@ from .style import CSS, WEIGHT_INPUTS, html_pane, text
 from .weights import WeightsPanel
 
 POLL_MS = 2000  # how often the page asks whether the facilitator has closed or opened a round
+
+
+class _RoundStates:
+    """The workshops' round states, read from the database at most once a second per workshop.
+
+    Every participant page in the process asks every two seconds; a room of a hundred would
+    otherwise read the same row fifty times a second, on the event loop that stores their
+    submissions.
+    """
+
+    def __init__(self, max_age_s: float):
+        self.max_age_s = max_age_s
+        self._read: dict = {}  # (store, code) -> (when, WorkshopInfo)
+
+    def get(self, store: WorkshopStore, code: str) -> WorkshopInfo:
+        now = time.monotonic()
+        when, info = self._read.get((id(store), code), (-math.inf, None))
+        if now - when >= self.max_age_s:
+            info = store.workshop(code)
+            self._read[(id(store), code)] = (now, info)
+        return info
+
+
+_round_states = _RoundStates(max_age_s=POLL_MS / 2000)
 
 
 def query_value(name: str) -> str:
@@ -224,7 +249,7 @@ class ParticipantPage(pn.viewable.Viewer):
 
     def _check_round(self) -> None:
         try:
-            info = self.store.workshop(self._info.code)
+            info = _round_states.get(self.store, self._info.code)
         except Exception:  # noqa: BLE001 - a database hiccup must not kill the page; try again next time
             return
         previous, self._info = self._info, info

@@ -226,6 +226,11 @@ class WorkshopStore:
             dbapi_connection.isolation_level = None
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
+            # In WAL mode NORMAL syncs the log at checkpoints, not at every commit: a commit
+            # survives the server process being killed (tested), and only a power cut or an
+            # operating-system crash could lose the last few. It takes a stored submission from about
+            # 5 ms to about 2.5, which counts when a room of a hundred submits in the same second.
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
         @event.listens_for(self.engine, "begin")
         def _begin(connection):
