@@ -158,6 +158,25 @@ def test_weight_sliders_rerank_as_the_model_predicts(page, server):
 
 # -- c. a shared link restores the view, and the view writes itself back into the link ------------
 
+def test_weight_profile_prompts_then_reweights_as_the_model_predicts(page, server):
+    """The profile box says what to do until a profile is chosen; choosing one moves every weight."""
+    open_explorer(page, server)
+    profile = page.get_by_role("combobox", name="Weight profile")
+    shown = "s => s.options[s.selectedIndex] ? s.options[s.selectedIndex].text : ''"
+    assert profile.evaluate(shown) == "Choose a profile…"
+    def order_with(preset_id):
+        a = igviz.Assessment()
+        a.apply_preset(preset_id)
+        return a.ranking().order
+    a = igviz.Assessment()
+    # A profile that changes the ranking, so the test sees the page follow it.
+    preset = next(p for p in a.dataset.presets_for(a.framework) if order_with(p.id) != model_ranking()[0])
+    profile.select_option(label=preset.name)
+    wait_for_ranking(page, order=order_with(preset.id), timeout=TIMEOUT)
+    assert profile.evaluate(shown) == preset.name
+    expect(page.locator(".igviz-weights")).to_contain_text(preset.rationale[:40])
+
+
 def test_shared_link_restores_state_and_url_follows_changes(page, server, browser):
     watch = open_explorer(page, server, "?weights=transparent:10,expertise:0&selected=un_committee&method=weighted_sum")
     expected, _ = model_ranking(transparent=10, expertise=0)

@@ -44,9 +44,10 @@ class WeightsPanel(pn.viewable.Viewer):
     @param.depends("assessment.framework", watch=True)
     def _sync_presets(self) -> None:
         presets = self.assessment.dataset.presets_for(self.assessment.framework)
-        self._preset.options = {_("Choose a profile…"): None,
+        # "" rather than None: a Select whose value is None shows an empty box, not this prompt.
+        self._preset.options = {_("Choose a profile…"): "",
                                 **{localised(p, "name", current_language()): p.id for p in presets}}
-        self._preset.value = None
+        self._preset.value = ""
 
     def _apply_preset(self, event) -> None:
         if event.new:
