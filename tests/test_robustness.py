@@ -101,6 +101,19 @@ def test_symmetric_case_with_a_known_answer():
     np.testing.assert_allclose(np.diag(r.central_weights), 11 / 18, atol=0.01)
 
 
+@pytest.mark.parametrize("score_uncertainty", [False, True])
+def test_identical_proposals_below_a_minimum_share_the_last_ranks(score_uncertainty):
+    # Both fail the minimum on the second criterion: they rank after the third proposal and,
+    # being identical, share ranks 2 and 3 instead of the first listed always taking rank 2.
+    scores = np.array([[6.0, 4, 5], [6.0, 4, 5], [5, 5, 5]])
+    low, high = (scores - 0.2, scores + 0.2) if score_uncertainty else (scores, scores)
+    r = smaa2(scores, low, high, uniform_simplex(3), 20_000, seed=4, score_uncertainty=score_uncertainty,
+              minimums=np.array([np.nan, 4.5, np.nan]))
+    assert r.acceptability[2, 0] == 1.0
+    np.testing.assert_allclose(r.acceptability[0], r.acceptability[1], atol=0.02)
+    np.testing.assert_allclose(r.acceptability[0, 1:], 0.5, atol=0.02)
+
+
 def test_within_sampling_error_of_a_large_sample_reference():
     a = igviz.Assessment()
     x, lo, hi = a.score_arrays()
