@@ -166,24 +166,6 @@ def score_steps(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     return rng.bit_generator.random_raw((count + 3) // 4).view(np.uint16)[:count].reshape(shape)
 
 
-def _draw(rng, low: np.ndarray, step: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Scores uniform within their ranges, float32; `low` and `step` broadcast against `shape`."""
-    scores = np.multiply(score_steps(rng, shape), step, dtype=np.float32)
-    scores += low
-    return scores
-
-
-def uniform_scores(rng: np.random.Generator, low: np.ndarray, high: np.ndarray, size: int) -> np.ndarray:
-    """Scores drawn uniformly within each cell's low–high range (size × proposals × criteria).
-
-    Uniform on the interval is SMAA's usual model for imprecise measurements: the range says
-    where the judgement could lie, not which value inside it is likelier.
-    """
-    low = np.asarray(low, dtype=np.float32)
-    step = (np.asarray(high, dtype=np.float32) - low) / np.float32(SCORE_STEPS)
-    return _draw(rng, low, step, (size, *low.shape))
-
-
 class Cancelled(Exception):
     """An SMAA run stopped because its inputs changed."""
 
@@ -224,7 +206,9 @@ def smaa2(scores: np.ndarray, low: np.ndarray, high: np.ndarray, weight_sampler:
     """SMAA-2 (Lahdelma and Salminen 2001) for the weighted sum, by Monte Carlo.
 
     Weights come from `weight_sampler`; scores, if `score_uncertainty`, uniformly from each
-    cell's low–high range (otherwise the stated scores are used as they are). A proposal
+    cell's low–high range (otherwise the stated scores are used as they are). Uniform on the
+    interval is SMAA's usual model for imprecise measurements: the range says where the
+    judgement could lie, not which value inside it is likelier. A proposal
     below a minimum in a sample ranks after every proposal meeting them, as in the ranking.
     Exact ties (identical proposals) are broken at random, so identical proposals share
     their acceptabilities instead of the first one listed taking them all.
