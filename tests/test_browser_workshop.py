@@ -127,6 +127,9 @@ def test_participant_slider_reranks_and_a_closed_round_refuses_submissions(brows
 def test_bad_join_code_and_bad_facilitator_key_get_messages(browser, shared):
     server = shared
     page = browser.new_page()
+    page.goto(f"{server.base}/facilitator")
+    page.get_by_role("button", name="Create the workshop").wait_for(timeout=TIMEOUT)
+    expect(page.get_by_label("Organiser key")).to_be_hidden()  # this server has no organiser key
     page.goto(f"{server.base}/participant?code=NOPE42")
     expect(page.get_by_role("alert")).to_contain_text("no workshop with the code 'NOPE42'", timeout=TIMEOUT)
     facilitator = browser.new_page()
@@ -134,6 +137,27 @@ def test_bad_join_code_and_bad_facilitator_key_get_messages(browser, shared):
     page.goto(f"{server.base}/facilitator?code={code}&key=guess")
     expect(page.get_by_role("alert")).to_contain_text("facilitator key is not right", timeout=TIMEOUT)
     expect(page.locator(".igviz-code")).to_have_count(0)
+
+
+def test_a_server_with_an_organiser_key_asks_for_it_before_creating_a_workshop(browser, tmp_path):
+    server = PanelServer(WORKSHOP_APPS, sqlite_url(tmp_path))
+    server.env["IGVIZ_ORGANISER_KEY"] = "room-42"
+    server.start()
+    try:
+        page = browser.new_page()
+        page.goto(f"{server.base}/facilitator")
+        page.get_by_placeholder("e.g. IGF 2026").fill("Guarded")
+        key = page.get_by_label("Organiser key")
+        key.fill("guess")
+        page.get_by_role("button", name="Create the workshop").click()
+        expect(page.get_by_role("alert")).to_contain_text("organiser key is not right", timeout=TIMEOUT)
+        expect(page.locator(".igviz-code")).to_have_count(0)
+        key.fill("room-42")
+        page.get_by_role("button", name="Create the workshop").click()
+        page.locator(".igviz-code").wait_for(timeout=TIMEOUT)
+        page.wait_for_url(re.compile(r"key="), timeout=TIMEOUT)
+    finally:
+        server.stop()
 
 
 def test_submissions_survive_a_server_restart(browser, tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 import igviz
 from igviz.workshop import AccessDenied, WorkshopError, WorkshopStore, export_round, load_export, new_workshop
-from igviz.workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from igviz.workshop.store import COMMENT_MAX, PSEUDONYM_MAX, shared_store
 
 DATASET = igviz.load_dataset()
 
@@ -81,6 +81,23 @@ def test_facilitator_actions_need_the_secret(store, workshop):
     other = new_workshop(store, DATASET, "Another workshop")
     with pytest.raises(AccessDenied):  # one workshop's secret does not open another
         store.submissions(code, other.secret)
+
+
+def test_an_organiser_key_guards_creating_workshops(store_url, monkeypatch):
+    guarded = WorkshopStore(store_url, organiser_key="room-42")
+    try:
+        for wrong in ("", "room-43"):
+            with pytest.raises(AccessDenied, match="organiser key"):
+                new_workshop(guarded, DATASET, "Uninvited", organiser_key=wrong)
+        created = new_workshop(guarded, DATASET, "Invited", organiser_key="room-42")
+        assert guarded.workshop(created.workshop.code).title == "Invited"
+    finally:
+        guarded.dispose()
+    # The server's store takes its key from the environment.
+    monkeypatch.setenv("IGVIZ_ORGANISER_KEY", "from-env")
+    monkeypatch.setattr("igviz.workshop.store._shared", {})
+    assert shared_store(store_url).organiser_key == "from-env"
+    shared_store(store_url).dispose()
 
 
 def test_participants_act_only_through_their_own_token(store, workshop):

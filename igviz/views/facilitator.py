@@ -43,6 +43,9 @@ class WorkshopSetup(pn.viewable.Viewer):
         self._groups = pn.widgets.MultiChoice(name=_("Stakeholder groups"), value=[g for g in DEFAULT_GROUPS if g in dataset.groups],
                                               options={localised(g, "name", current_language()): g.id
                                                        for g in dataset.groups.values()})
+        # Asked only when the server has one (IGVIZ_ORGANISER_KEY).
+        self._key = pn.widgets.PasswordInput(name=_("Organiser key"), max_length=200,
+                                             visible=bool(store.organiser_key))
         self._create = pn.widgets.Button(name=_("Create the workshop"), button_type="primary")
         self._create.on_click(self._submit)
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
@@ -50,7 +53,7 @@ class WorkshopSetup(pn.viewable.Viewer):
     def _submit(self, _event=None) -> None:
         try:
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
-                                   self._proposals.value, self._groups.value)
+                                   self._proposals.value, self._groups.value, organiser_key=self._key.value_input or "")
         except WorkshopError as exc:
             self._message[:] = [notice(in_language(exc), "error")]
             return
@@ -62,7 +65,7 @@ class WorkshopSetup(pn.viewable.Viewer):
                       + text(_("Participants join with a short code, choose their stakeholder group and submit "
                                "weights; this page shows the group's result with every stakeholder group on an equal "
                                "footing.")) + "</p>", sizing_mode="stretch_width"),
-            self._message, self._title, self._framework, self._proposals, self._groups, self._create,
+            self._message, self._title, self._framework, self._proposals, self._groups, self._key, self._create,
             sizing_mode="stretch_width", styles={"max-width": "720px"})
 
 

@@ -13,7 +13,7 @@ DEFAULT_GROUPS = ("civil_society", "government", "private_sector", "technical_ac
 
 
 def new_workshop(store: WorkshopStore, dataset: Dataset, title: str, framework: str | None = None,
-                 proposals=None, groups=None, rule: ConsensusRule | None = None) -> Created:
+                 proposals=None, groups=None, rule: ConsensusRule | None = None, organiser_key: str = "") -> Created:
     """Create a workshop after checking every id against the data; returns it with its facilitator secret."""
     framework = framework or dataset.default_framework.id
     if framework not in dataset.frameworks:
@@ -26,7 +26,8 @@ def new_workshop(store: WorkshopStore, dataset: Dataset, title: str, framework: 
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise WorkshopError(message, unknown=", ".join(map(repr, unknown)), known=", ".join(known))
-    return store.create_workshop(title, framework, dataset.framework(framework).criterion_ids, proposals, groups, rule)
+    return store.create_workshop(title, framework, dataset.framework(framework).criterion_ids, proposals, groups, rule,
+                                 organiser_key=organiser_key)
 
 
 def workshop_assessment(dataset: Dataset, framework: str, proposals) -> Assessment:

@@ -30,6 +30,7 @@ from ..model import WEIGHT_MAX
 from .results import ConsensusRule
 
 DATABASE_URL_VARIABLE = "IGVIZ_DATABASE_URL"
+ORGANISER_KEY_VARIABLE = "IGVIZ_ORGANISER_KEY"
 DEFAULT_DATABASE = "igviz-workshops.sqlite"
 
 # Limits that keep one participant (or a script) from flooding the database or the projector.
@@ -169,6 +170,11 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
 
+def organiser_key() -> str:
+    """The key that creating a workshop on this server needs ('' when anyone may)."""
+    return os.environ.get(ORGANISER_KEY_VARIABLE, "")
+
+
 def database_url(url: str | None = None) -> str:
     return url or os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{Path(DEFAULT_DATABASE).resolve()}"
 
@@ -199,8 +205,11 @@ class WorkshopStore:
     """
 
     def __init__(self, url: str | None = None, *, min_seconds_between_submissions: float = MIN_SECONDS_BETWEEN_SUBMISSIONS,
-                 max_participants: int = MAX_PARTICIPANTS):
+                 max_participants: int = MAX_PARTICIPANTS, organiser_key: str = ""):
         self.url = database_url(url)
+        # Without a key anyone who reaches the facilitator page can create workshops, which is
+        # fine on a laptop in the room; a server on the open Internet should set one.
+        self.organiser_key = organiser_key
         self.min_seconds_between_submissions = min_seconds_between_submissions
         self.max_participants = max_participants
         sqlite = self.url.startswith("sqlite")
@@ -243,12 +252,15 @@ class WorkshopStore:
     # -- facilitators ----------------------------------------------------------------------
 
     def create_workshop(self, title: str, framework: str, criteria, proposals, groups,
-                        rule: ConsensusRule | None = None) -> Created:
+                        rule: ConsensusRule | None = None, organiser_key: str = "") -> Created:
         """A new workshop with round 1 open; returns its info and the facilitator secret (shown once).
 
         The caller checks the ids against the data (`igviz.workshop.plan`); the store keeps
-        them so that submissions can be checked without loading the data.
+        them so that submissions can be checked without loading the data. If the store has an
+        organiser key, `organiser_key` must match it.
         """
+        if self.organiser_key and not hmac.compare_digest(str(organiser_key).encode(), self.organiser_key.encode()):
+            raise AccessDenied("The organiser key is not right: ask whoever runs this igviz server for it")
         title = clean_text(title, "title", TITLE_MAX, required=True)
         criteria, proposals, groups = ([str(x) for x in xs] for xs in (criteria, proposals, groups))
         if not criteria:
@@ -509,5 +521,5 @@ def shared_store(url: str | None = None) -> WorkshopStore:
     """One store (one connection pool) per database per process, shared by every browser session."""
     url = database_url(url)
     if url not in _shared:
-        _shared[url] = WorkshopStore(url)
+        _shared[url] = WorkshopStore(url, organiser_key=organiser_key())
     return _shared[url]
