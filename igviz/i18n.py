@@ -12,8 +12,10 @@ per record; `localised` picks them, falling back to English too.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -80,6 +82,20 @@ def language_from_header(header: str | None) -> str | None:
         if code in LANGUAGES:
             return code
     return None
+
+
+def clock_time(timestamp: float, zone: str | None = None) -> str:
+    """The time of day of `timestamp` in the reader's time zone (an IANA name, e.g. from the browser).
+
+    Without one, the server's clock is all there is, and its zone is named (e.g. "14:05:09 UTC"),
+    since a server often runs on UTC while the room does not.
+    """
+    if zone:
+        try:
+            return datetime.fromtimestamp(timestamp, ZoneInfo(zone)).strftime("%H:%M:%S")
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return datetime.fromtimestamp(timestamp).astimezone().strftime("%H:%M:%S %Z")
 
 
 def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import tornado.web
 
-from .i18n import LANGUAGES, language_from_header, language_or_default, localised, translate, translate_message
+from .i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
 from .loader import load_dataset
 from .model import WEIGHT_MAX
 from .workshop import WorkshopError, shared_store, workshop_assessment
@@ -176,7 +176,7 @@ class LitePage(tornado.web.RequestHandler):
         ranking = self.ranking_html(a, weights)
         status_line = (_("Not submitted yet in this round.") if me.submitted_at is None else
                        _("Submitted at {time}. You can revise and submit again until the round closes.",
-                         time=self.clock(me.submitted_at)))
+                         time=clock_time(me.submitted_at)))  # no JavaScript: no browser time zone
         round_text = self.error_text(info.round_status())
         group_name = localised(self.dataset.groups[me.group], "name", self.language)
         body = (f"<h1>{esc(info.title)}</h1>"
@@ -219,11 +219,6 @@ class LitePage(tornado.web.RequestHandler):
         return (f"<table class='igviz-ranking-table'><caption>{esc(_('Your ranking, with your weights'))}</caption>"
                 f"<thead><tr><th>{esc(_('Rank'))}</th><th>{esc(_('Proposal'))}</th><th>{esc(_('Overall (0–10)'))}</th>"
                 f"</tr></thead><tbody>{rows}</tbody></table>")
-
-    @staticmethod
-    def clock(timestamp: float) -> str:
-        import time
-        return time.strftime("%H:%M:%S", time.localtime(timestamp))
 
 
 # Read by `panel serve --plugins igviz.lite`.

@@ -9,8 +9,10 @@ same library from what the store holds, so the tests check that the pages show i
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -122,6 +124,25 @@ def test_participant_slider_reranks_and_a_closed_round_refuses_submissions(brows
     expect(page.get_by_role("button", name="Submit my weights")).to_be_enabled(timeout=TIMEOUT)
     submit_weights(page)
     wait_for_count(facilitator, 1)
+
+
+def test_the_submission_time_is_in_the_participants_time_zone(browser, shared):
+    """The server may run on UTC; the room sees its own clock."""
+    facilitator = browser.new_page()
+    code, _ = create_workshop(facilitator, shared.base, "Time zones")
+    context = browser.new_context(timezone_id="Pacific/Chatham")  # UTC+12:45 or +13:45: no server has it
+    page = context.new_page()
+    join_workshop(page, shared.base, code, "Government", "Kiwi")
+    submit_weights(page)
+    token = parse_qs(urlparse(page.url).query)["p"][0]
+    store = WorkshopStore(shared.database_url)
+    try:
+        submitted_at = store.participant(token).submitted_at
+    finally:
+        store.dispose()
+    local = datetime.fromtimestamp(submitted_at, ZoneInfo("Pacific/Chatham")).strftime("%H:%M:%S")
+    expect(page.get_by_role("status").filter(has_text="Submitted at")).to_contain_text(f"Submitted at {local}.")
+    context.close()
 
 
 def test_bad_join_code_and_bad_facilitator_key_get_messages(browser, shared):

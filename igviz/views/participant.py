@@ -19,7 +19,7 @@ from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 from .a11y import name_slider_handles
 from .bars import notice_html, ranking_table
 from .radar import RadarView
-from ..i18n import localised
+from ..i18n import clock_time, localised
 from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from .style import CSS, WEIGHT_INPUTS, html_pane, text
 from .weights import WeightsPanel
@@ -209,7 +209,12 @@ class ParticipantPage(pn.viewable.Viewer):
         self._submit = pn.widgets.Button(name=_("Submit my weights"), button_type="primary", sizing_mode="stretch_width",
                                          disabled=not info.accepting)
         self._submit.on_click(self._send)
-        self._status = html_pane(self._status_html(me.submitted_at), sizing_mode="stretch_width")
+        self._submitted_at = me.submitted_at
+        self._status = html_pane(self._status_html(), sizing_mode="stretch_width")
+        browser = pn.state.browser_info
+        if browser is not None and on_server():
+            # The browser tells its time zone only once the page has loaded.
+            browser.param.watch(lambda _e: setattr(self._status, "object", self._status_html()), "timezone")
         group_name = localised(self.dataset.groups[me.group], "name", current_language())
         header = html_pane(
             f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
@@ -228,10 +233,12 @@ class ParticipantPage(pn.viewable.Viewer):
         else:
             self._say(in_language(info.round_status()))
 
-    def _status_html(self, submitted_at: float | None) -> str:
+    def _status_html(self) -> str:
+        submitted_at = self._submitted_at
         if submitted_at is None:
             return f"<p class='igviz-note' role='status'>{text(_('Not submitted yet in this round.'))}</p>"
-        when = time.strftime("%H:%M:%S", time.localtime(submitted_at))
+        browser = pn.state.browser_info
+        when = clock_time(submitted_at, browser.timezone if browser is not None else None)
         return (f"<p class='igviz-note' role='status'>"
                 f"{text(_('Submitted at {time}. You can revise and submit again until the round closes.', time=when))}</p>")
 
@@ -244,7 +251,8 @@ class ParticipantPage(pn.viewable.Viewer):
         except WorkshopError as exc:
             self._say(in_language(exc), "error")  # the weights and comment stay as they are on the page
             return
-        self._status.object = self._status_html(me.submitted_at)
+        self._submitted_at = me.submitted_at
+        self._status.object = self._status_html()
         self._say(_("Thank you: your weights are in."), "ok")
 
     def _check_round(self) -> None:
@@ -257,7 +265,8 @@ class ParticipantPage(pn.viewable.Viewer):
             return
         self._submit.disabled = not info.accepting
         if previous.round and info.round and info.round.number != previous.round.number:
-            self._status.object = self._status_html(None)
+            self._submitted_at = None
+            self._status.object = self._status_html()
         self._say(in_language(info.round_status()), "info" if info.accepting else "warning")
 
     def _lite_link(self, code: str = "", token: str = ""):
