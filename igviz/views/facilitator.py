@@ -106,13 +106,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
 
     def _poll(self) -> None:
         try:
-            if self.store.revision(self.code) != self._revision:
-                self.refresh()
+            revision = self.store.revision(self.code)
+            if revision != self._revision:
+                self.refresh(revision)
         except Exception:  # noqa: BLE001 - a database hiccup must not stop the projector; retry next second
             return
 
-    def refresh(self) -> None:
-        self._revision = self.store.revision(self.code)
+    def refresh(self, revision: int | None = None) -> None:
+        """Show the workshop as the database has it now (at `revision`, if the caller just read it)."""
+        self._revision = self.store.revision(self.code) if revision is None else revision
         self.info = info = self.store.workshop(self.code)
         submissions = self.store.submissions(self.code, self.secret)
         r = self.results = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule,
