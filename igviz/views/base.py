@@ -32,16 +32,24 @@ class ChartView(pn.viewable.Viewer):
         return hv.DynamicMap(callback, streams=[hv.streams.Params(self, ["_redraw"])])
 
 
-def figure(title: str = "", height: int = 360, grid: bool = True, toolbar_location=None, **params):
+def figure(title: str = "", height: int | None = 360, grid: bool = True, toolbar_location=None,
+           sizing_mode: str = "stretch_width", tools: str | None = None, **params):
     """A Bokeh figure styled like the HoloViews charts beside it (fonts, borders, no toolbar).
 
     Views that redraw on every weight move draw straight into Bokeh: they build the figure once
     and then only replace its data, where HoloViews rebuilt every element and its plot on each
     redraw (tens of milliseconds per chart, a whole overlay per proposal).
+
+    Without a toolbar only the tools that are active from the start can ever be used: dragging
+    pans (Bokeh activates the first drag tool), and whatever `active_scroll` names. The others
+    (box zoom, save, reset, help) are left out: a box zoom alone brought ten models per chart
+    into the page, for nothing anyone could reach.
     """
     from bokeh.plotting import figure as bokeh_figure
 
-    fig = bokeh_figure(title=title, height=height, sizing_mode="stretch_width", toolbar_location=toolbar_location,
+    if tools is None:
+        tools = "pan,wheel_zoom,box_zoom,save,reset,help" if toolbar_location else "pan"
+    fig = bokeh_figure(tools=tools, title=title, height=height, sizing_mode=sizing_mode, toolbar_location=toolbar_location,
                        min_border=5, min_border_left=10, min_border_right=10, min_border_top=10,
                        min_border_bottom=10, outline_line_color="#e5e5e5", **params)
     fig.title.text_font_size, fig.title.text_color = "13px", "#444444"
