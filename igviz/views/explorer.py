@@ -21,7 +21,7 @@ from .tradeoff import TradeoffView
 from .weights import WeightsPanel
 from .a11y import name_slider_handles
 from .language import _, current_language, in_language, language_selector, start_session_language
-from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
+from .style import StyledColumn, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
 
 
 
@@ -130,7 +130,7 @@ class Explorer(pn.viewable.Viewer):
                            card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
-        return pn.Column(pn.FlexBox(header, language_selector(), flex_wrap="nowrap", justify_content="space-between",
+        return StyledColumn(pn.FlexBox(header, language_selector(), flex_wrap="nowrap", justify_content="space-between",
                                     sizing_mode="stretch_width"), self._messages,
                          pn.FlexBox(sidebar, views, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
-                         sizing_mode="stretch_width", stylesheets=[CSS])
+                         sizing_mode="stretch_width")

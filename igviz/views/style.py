@@ -51,10 +51,27 @@ def quote_html(citation) -> str:
 CSS = (Path(__file__).parent / "igviz.css").read_text(encoding="utf-8")
 
 
+# igviz's stylesheet travels as a file, not as text: Panel resolves a component class's
+# `_stylesheets` (paths relative to its module; the mechanism Panel documents for custom
+# components) to one URL per server session, a single ImportedStyleSheet that every pane of the
+# page shares, fetched once. Given as text, the CSS went out once per pane, a quarter of the
+# explorer's document. Outside a server (a notebook, a saved report) Panel inlines the file.
+class StyledHTML(pn.pane.HTML):
+    """An HTML pane with igviz's stylesheet."""
+
+    _stylesheets = [*pn.pane.HTML._stylesheets, "igviz.css"]
+
+
+class StyledColumn(pn.Column):
+    """A Column with igviz's stylesheet (for the pages' outermost layouts)."""
+
+    _stylesheets = [*pn.Column._stylesheets, "igviz.css"]
+
+
 def html_pane(markup: str, **params) -> pn.pane.HTML:
     """An HTML pane with igviz's stylesheet: each pane renders in its own shadow root,
     so page-level CSS does not reach inside it."""
-    return pn.pane.HTML(markup, stylesheets=[CSS], **params)
+    return StyledHTML(markup, **params)
 
 
 class Later:
