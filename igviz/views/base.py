@@ -57,9 +57,20 @@ def figure(title: str = "", height: int | None = 360, grid: bool = True, toolbar
         axis.axis_label_text_font_size, axis.axis_label_text_font_style = "13px", "italic"
         axis.major_label_text_font_size, axis.major_label_text_color = "11px", "#444444"
         axis.axis_label_standoff = 5
-    for g in fig.grid:
-        g.grid_line_color = "#e5e5e5" if grid else None
+    if grid:
+        for g in fig.grid:
+            g.grid_line_color = "#e5e5e5"
+    else:
+        without_grid(fig)
     return fig
+
+
+def without_grid(fig, dimension: int | None = None) -> None:
+    """Take a figure's grid lines (or only those across `dimension`) out of it, rather than make
+    them invisible: every model costs the server and the page time to build, even unseen."""
+    from bokeh.models import Grid
+
+    fig.center = [c for c in fig.center if not (isinstance(c, Grid) and dimension in (None, c.dimension))]
 
 
 def padded(low: float, high: float, padding: float = 0.1) -> tuple[float, float]:

@@ -119,9 +119,13 @@ class Explorer(pn.viewable.Viewer):
             f"{text(_('Internet governance reform proposals, scored against weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.'))} "
             f"{workshop}</p></header>", sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
+        # Each view's own Column is the card (wrapped in one more Column, each card cost the page
+        # another shadow root with its stylesheets, for nothing it showed).
         def card(view, basis, **styles):
-            return pn.Column(view, styles={"flex": f"1 1 {basis}px", "min-width": "0", **styles},
-                             sizing_mode="stretch_width", margin=(0, 5))
+            column = pn.panel(view)
+            column.param.update(styles={**column.styles, "flex": f"1 1 {basis}px", "min-width": "0", **styles},
+                                sizing_mode="stretch_width", margin=(0, 5))
+            return column
 
         sidebar = pn.Column(html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])

@@ -80,13 +80,11 @@ class RankingView(ChartView):
         # One bar glyph for all stacks, each row a proposal × criterion with its own left and right
         # ends and colour: a redraw replaces the data (building it with HoloViews took a fifth of the
         # page's build time, and it was rebuilt on every redraw).
-        fig = figure("", height=420, y_range=FactorRange(), x_range=Range1d(0, 1))
+        fig = figure("", height=420, y_range=FactorRange(), x_range=Range1d(0, 1), grid=False)
         fig.title.text_font_size = "13.8pt"
         for axis in fig.axis:
             axis.axis_label_text_font_size = f"{13 * FONT_SCALE:g}px"
             axis.major_label_text_font_size = f"{11 * FONT_SCALE:g}px"
-        for g in fig.grid:
-            g.grid_line_color = None
         self._source = ColumnDataSource({k: [] for k in ("ranked", "criterion", "contribution", "overall", "proposal_id",
                                                          "left", "right", "colour")})
         bars = fig.hbar(y="ranked", left="left", right="right", height=0.8, source=self._source,
