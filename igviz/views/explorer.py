@@ -42,6 +42,17 @@ class Explorer(pn.viewable.Viewer):
         start_session_language()  # before the views: they read it as they build
         name_slider_handles()
         a = self.assessment
+        self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._link_later = Later(self._update_link)
+        self._shown_messages = None
+        sync = sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None
+        # The link and the first selection are applied before the views are built, so each view is
+        # drawn once, in the state the page opens in (applied after, every view was drawn, then
+        # told to draw itself again).
+        if sync:
+            self._read_link()
+        if a.selected is None and not a.problem():
+            a.selected = a.ranking().top  # so the radar and detail show something from the start
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
         self.radar = RadarView(assessment=a)
@@ -51,15 +62,9 @@ class Explorer(pn.viewable.Viewer):
         self.acceptability = AcceptabilityView(assessment=a)
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
-        self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
-        self._link_later = Later(self._update_link)
-        self._shown_messages = None
-        if sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None:
-            self._read_link()
+        if sync:
             a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared", "stance"])
             self._watch_weights()
-        if a.selected is None and not a.problem():
-            a.selected = a.ranking().top  # so the radar and detail show something from the start
         self._update_messages()
 
     # -- the URL ------------------------------------------------------------------------
