@@ -12,7 +12,6 @@ import numpy as np
 import panel as pn
 import param
 from bokeh.models import ColumnDataSource, HoverTool
-from bokeh.transform import dodge
 
 from .base import ChartView, figure
 from ..i18n import localised
@@ -31,7 +30,8 @@ def _xy(values, angles):
 
 def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> dict[str, dict]:
     """The columns of each layer of the radar (as `radar_chart` draws it), for Bokeh sources:
-    grid, spokes, ring_labels, axis_labels, bands, outlines and points."""
+    grid (the rings and the spokes, as lines), labels (the rings' and the criteria's), bands,
+    outlines and points."""
     n = len(labels)
     angles = _angles(n)
     circle = np.linspace(0, 2 * np.pi, 121)
@@ -40,11 +40,13 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
     lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
     shown = [s for s in series if s is not None]
     out = {
-        "grid": {"xs": [r * np.cos(circle) for r in ring_values], "ys": [r * np.sin(circle) for r in ring_values]},
-        "spokes": {"x0": np.zeros(n), "y0": np.zeros(n), "x1": sx, "y1": sy},
-        "ring_labels": {"x": np.zeros(rings), "y": ring_values, "text": [f"{v:g}" for v in ring_values]},
-        "axis_labels": {"x": lx, "y": ly, "text": list(labels),
-                        "align": ["center" if abs(x) < 1e-6 else "left" if x > 0 else "right" for x in lx]},
+        "grid": {"xs": [r * np.cos(circle) for r in ring_values] + [np.array([0.0, x]) for x in sx],
+                 "ys": [r * np.sin(circle) for r in ring_values] + [np.array([0.0, y]) for y in sy]},
+        # The rings' values just above each ring, small and grey; the criteria's names beside the spokes.
+        "labels": {"x": np.r_[np.zeros(rings), lx], "y": np.r_[ring_values + 0.25, ly],
+                   "text": [f"{v:g}" for v in ring_values] + list(labels),
+                   "align": ["center"] * rings + ["center" if abs(x) < 1e-6 else "left" if x > 0 else "right" for x in lx],
+                   "colour": ["#777777"] * rings + ["#222222"] * n, "size": ["9pt"] * rings + ["10pt"] * n},
         "bands": {"xs": [], "ys": [], "proposal": [], "colour": []},
         "outlines": {"xs": [], "ys": [], "proposal": [], "colour": [], "width": []},
         "points": {k: [] for k in ("x", "y", "criterion", "score", "low", "high", "proposal", "colour")},
@@ -167,10 +169,7 @@ class RadarView(ChartView):
         self._sources = {k: ColumnDataSource(v) for k, v in radar_data([], [], scale_max).items()}
         src = self._sources
         fig.multi_line("xs", "ys", source=src["grid"], line_color="#cccccc", line_width=1)
-        fig.segment("x0", "y0", "x1", "y1", source=src["spokes"], line_color="#cccccc", line_width=1)
-        fig.text("x", dodge("y", 0.25), text="text", source=src["ring_labels"], text_color="#777777",
-                 text_font_size="9pt", text_align="center", text_baseline="middle")
-        fig.text("x", "y", text="text", source=src["axis_labels"], text_color="#222222", text_font_size="10pt",
+        fig.text("x", "y", text="text", source=src["labels"], text_color="colour", text_font_size="size",
                  text_align="align", text_baseline="middle")
         fig.multi_polygons("xs", "ys", source=src["bands"], fill_color="colour", fill_alpha=0.15, line_alpha=0)
         fig.multi_line("xs", "ys", source=src["outlines"], line_color="colour", line_width="width")
