@@ -73,6 +73,34 @@ def without_grid(fig, dimension: int | None = None) -> None:
     fig.center = [c for c in fig.center if not (isinstance(c, Grid) and dimension in (None, c.dimension))]
 
 
+def lean(fig):
+    """Drop the glyphs a figure can never show, and return it.
+
+    Bokeh gives every renderer a glyph for when other rows are selected and one for when its
+    legend entry is muted. Here only a tap selects (and it selects its source's rows for every
+    renderer drawing that source), and only an interactive legend mutes; other renderers go
+    without (Bokeh makes a default one in the page, should it ever be needed): a third of
+    each chart's models, built, sent and decoded for nothing.
+    """
+    from bokeh.models import GlyphRenderer, Legend, TapTool
+
+    renderers = [r for r in fig.renderers if isinstance(r, GlyphRenderer)]
+    tapped = set()
+    for tool in fig.tools:
+        if isinstance(tool, TapTool):
+            targets = renderers if tool.renderers == "auto" else tool.renderers
+            tapped.update(id(r.data_source) for r in targets)
+    legends = [x for side in (fig.center, fig.left, fig.right, fig.above, fig.below) for x in side if isinstance(x, Legend)]
+    mutable = {id(r) for legend in legends if legend.click_policy == "mute"
+               for item in legend.items for r in item.renderers}
+    for r in renderers:
+        if id(r.data_source) not in tapped:
+            r.nonselection_glyph = "auto"
+        if id(r) not in mutable:
+            r.muted_glyph = "auto"
+    return fig
+
+
 def padded(low: float, high: float, padding: float = 0.1) -> tuple[float, float]:
     """An axis range around the data with HoloViews' default 10 % padding."""
     span = (high - low) or 1.0

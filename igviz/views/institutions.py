@@ -10,7 +10,7 @@ from bokeh.models import ColumnDataSource, HoverTool, TapTool
 
 from ..network import layout, networks, relation_label
 from ..records import AUTHORITY, ISSUE_INTAKE
-from .base import ChartView, figure
+from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language
 from .style import html_pane, quote_html, text
@@ -100,7 +100,7 @@ class InstitutionMapView(ChartView):
         tap.renderers = [bodies]
         fig.toolbar.active_tap = tap
         self._bodies.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):

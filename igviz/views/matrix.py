@@ -10,7 +10,7 @@ from bokeh.models import ColorBar, ColumnDataSource, FactorRange, HoverTool, Lin
 from bokeh.palettes import Cividis256
 
 from ..model import Assessment
-from .base import ChartView, figure
+from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, text
@@ -95,7 +95,7 @@ class ScoreMatrix(ChartView):
         fig.add_layout(ColorBar(color_mapper=mapper, title=_("Score"), location=(0, 0), label_standoff=8,
                                 major_tick_line_color="black", bar_line_color="black"), "right")
         self._source.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):

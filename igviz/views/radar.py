@@ -13,7 +13,7 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, HoverTool
 
-from .base import ChartView, figure
+from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
 from .style import PROPOSAL_COLOURS, html_pane, text
@@ -177,7 +177,7 @@ class RadarView(ChartView):
         fig.add_tools(HoverTool(renderers=[points], tooltips=[
             (_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
             (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")]))
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):

@@ -12,7 +12,7 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d, TapT
 from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
-from .base import ChartView, figure
+from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language, in_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text
@@ -97,7 +97,7 @@ class RankingView(ChartView):
         fig.add_tools(tap)
         fig.toolbar.active_tap = tap
         self._source.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):
