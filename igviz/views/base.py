@@ -32,6 +32,22 @@ class ChartView(pn.viewable.Viewer):
         return hv.DynamicMap(callback, streams=[hv.streams.Params(self, ["_redraw"])])
 
 
+def without_webgl_bundle() -> None:
+    """Served pages stop loading Bokeh's WebGL bundle (190 KiB of JavaScript to fetch and parse on
+    every first visit): no igviz chart draws with WebGL (`figure` keeps Bokeh's canvas default).
+
+    Call it from a served app's script. Bokeh picks the bundles a served page loads from
+    `Resources._default_components`, a private class attribute: neither Bokeh nor Panel offers a
+    public option for a served app, and `Resources(components=...)` is built by the server itself.
+    The change holds for the whole server process (every page it serves), which is why each
+    dashboard calls it; Bokeh drops the bundle this way for standalone files that use no WebGL.
+    """
+    from bokeh.resources import Resources
+
+    if "bokeh-gl" in Resources._default_components:
+        Resources._default_components = [c for c in Resources._default_components if c != "bokeh-gl"]
+
+
 def figure(title: str = "", height: int | None = 360, grid: bool = True, toolbar_location=None,
            sizing_mode: str = "stretch_width", tools: str | None = None, **params):
     """A Bokeh figure styled like the HoloViews charts beside it (fonts, borders, no toolbar).
