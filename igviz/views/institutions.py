@@ -13,7 +13,7 @@ from ..records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language
-from .style import html_pane, quote_html, text
+from .style import html_pane, quote_html, text, live
 
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
@@ -206,6 +206,6 @@ class InstitutionMapView(ChartView):
             html_pane(f"<h2>{text(_('Institution map'))}</h2><p class='igviz-note'>{keys}<br>{relations}</p>",
                       margin=(0, 10)),
 
-            self._note,
+            live(self._note),
             self._pane,
-            self._details, sizing_mode="stretch_width")
+            live(self._details), sizing_mode="stretch_width")

@@ -16,7 +16,7 @@ from bokeh.models import ColumnDataSource, HoverTool
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import PROPOSAL_COLOURS, html_pane, text
+from .style import PROPOSAL_COLOURS, html_pane, text, live
 
 
 def _angles(n: int) -> np.ndarray:
@@ -230,7 +230,7 @@ class RadarView(ChartView):
 
     def __panel__(self):
         return pn.Column(
-            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, self._legend,
+            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, live(self._legend),
             pn.Tabs((_("Chart"), self._pane),
                     # dynamic: a hidden table still widens the tabs to its own width, which pushed
                     # the chart off a phone's screen; rendered only when shown, it cannot.

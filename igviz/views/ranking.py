@@ -15,7 +15,7 @@ from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language, in_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text, live
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -235,7 +235,7 @@ class RankingView(ChartView):
             pn.FlexBox(html_pane(f"<h2>{text(_('Ranking'))}</h2>", margin=(0, 10)), self._method, flex_wrap="wrap",
                        align_items="center"),
             pn.Tabs((_("Chart"), pn.Column(self._pane,
-                                        self._key, sizing_mode="stretch_width")),
+                                        live(self._key), sizing_mode="stretch_width")),
                     (_("Table"), self._table), dynamic=False),
 
             self._thresholds, sizing_mode="stretch_width",

@@ -74,6 +74,27 @@ def html_pane(markup: str, **params) -> pn.pane.HTML:
     return StyledHTML(markup, **params)
 
 
+def live(method) -> pn.pane.HTML:
+    """The HTML pane a view's `@param.depends` method returns, kept up to date in place: when a
+    parameter the method depends on changes, the pane takes the new pane's text and look.
+
+    Given the method itself, Panel wraps its result in a ParamMethod pane, which puts it in a
+    layout of its own: one more component for the server to build and the page to lay out, for
+    each such method on the page.
+    """
+    pane = method()
+    owner = method.__self__
+
+    def update(*events):
+        new = method()
+        pane.param.update(object=new.object, css_classes=new.css_classes, margin=new.margin,
+                          sizing_mode=new.sizing_mode)
+
+    for dependency in owner.param.method_dependencies(method.__name__):
+        dependency.inst.param.watch(update, dependency.name)
+    return pane
+
+
 class Later:
     """Run a callback once the session has been quiet for `ms` milliseconds (or at once outside a server).
 
