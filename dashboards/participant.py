@@ -2,8 +2,10 @@
 
 import panel as pn
 
+from igviz.views.base import without_webgl_bundle
 from igviz.views.participant import ParticipantPage
 
 pn.extension(sizing_mode="stretch_width")
+without_webgl_bundle()  # no chart here draws with WebGL
 
 ParticipantPage().servable(title="igviz workshop")

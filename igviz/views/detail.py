@@ -8,7 +8,7 @@ import param
 from ..model import Assessment
 from ..i18n import N_, localised
 from .language import _, current_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, quote_html, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, quote_html, text, live
 
 RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
          "intergovernmental": N_("Intergovernmental"), "voluntary": N_("Voluntary adoption"), "mixed": N_("Mixed")}
@@ -89,5 +89,5 @@ class ProposalDetail(pn.viewable.Viewer):
         return html_pane(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
 
     def __panel__(self):
-        return pn.Column(html_pane(f"<h2>{text(_('Proposal'))}</h2>", margin=(0, 10)), self._select, self._title, self._rank, self._body,
+        return pn.Column(html_pane(f"<h2>{text(_('Proposal'))}</h2>", margin=(0, 10)), self._select, live(self._title), self._rank, live(self._body),
                          sizing_mode="stretch_width")

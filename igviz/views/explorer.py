@@ -21,7 +21,7 @@ from .tradeoff import TradeoffView
 from .weights import WeightsPanel
 from .a11y import name_slider_handles
 from .language import _, current_language, in_language, language_selector, start_session_language
-from .style import CSS, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
+from .style import StyledColumn, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
 
 
 
@@ -42,6 +42,17 @@ class Explorer(pn.viewable.Viewer):
         start_session_language()  # before the views: they read it as they build
         name_slider_handles()
         a = self.assessment
+        self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
+        self._link_later = Later(self._update_link)
+        self._shown_messages = None
+        sync = sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None
+        # The link and the first selection are applied before the views are built, so each view is
+        # drawn once, in the state the page opens in (applied after, every view was drawn, then
+        # told to draw itself again).
+        if sync:
+            self._read_link()
+        if a.selected is None and not a.problem():
+            a.selected = a.ranking().top  # so the radar and detail show something from the start
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
         self.radar = RadarView(assessment=a)
@@ -51,15 +62,9 @@ class Explorer(pn.viewable.Viewer):
         self.acceptability = AcceptabilityView(assessment=a)
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
-        self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
-        self._link_later = Later(self._update_link)
-        self._shown_messages = None
-        if sync_url if sync_url is not None else pn.state.curdoc is not None and pn.state.location is not None:
-            self._read_link()
+        if sync:
             a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared", "stance"])
             self._watch_weights()
-        if a.selected is None and not a.problem():
-            a.selected = a.ranking().top  # so the radar and detail show something from the start
         self._update_messages()
 
     # -- the URL ------------------------------------------------------------------------
@@ -119,9 +124,13 @@ class Explorer(pn.viewable.Viewer):
             f"{text(_('Internet governance reform proposals, scored against weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.'))} "
             f"{workshop}</p></header>", sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
+        # Each view's own Column is the card (wrapped in one more Column, each card cost the page
+        # another shadow root with its stylesheets, for nothing it showed).
         def card(view, basis, **styles):
-            return pn.Column(view, styles={"flex": f"1 1 {basis}px", "min-width": "0", **styles},
-                             sizing_mode="stretch_width", margin=(0, 5))
+            column = pn.panel(view)
+            column.param.update(styles={**column.styles, "flex": f"1 1 {basis}px", "min-width": "0", **styles},
+                                sizing_mode="stretch_width", margin=(0, 5))
+            return column
 
         sidebar = pn.Column(html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
@@ -130,7 +139,7 @@ class Explorer(pn.viewable.Viewer):
                            card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
-        return pn.Column(pn.FlexBox(header, language_selector(), flex_wrap="nowrap", justify_content="space-between",
+        return StyledColumn(pn.FlexBox(header, language_selector(), flex_wrap="nowrap", justify_content="space-between",
                                     sizing_mode="stretch_width"), self._messages,
                          pn.FlexBox(sidebar, views, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
-                         sizing_mode="stretch_width", stylesheets=[CSS])
+                         sizing_mode="stretch_width")

@@ -20,7 +20,7 @@ from .bars import bar, notice, ranking_table, table
 from ..i18n import localised
 from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from .participant import on_server, query_value, set_address
-from .style import CRITERION_COLOURS, CSS, html_pane, text
+from .style import CRITERION_COLOURS, StyledColumn, html_pane, text
 
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 
@@ -357,5 +357,5 @@ class FacilitatorPage(pn.viewable.Viewer):
             html_pane(f"<h1>{text(_('Facilitate workshop {code}', code=code.upper()[:16]))}</h1>"), key, go]
 
     def __panel__(self):
-        return pn.Column(pn.Row(pn.layout.HSpacer(), language_selector(), sizing_mode="stretch_width"), self._body,
-                         sizing_mode="stretch_width", stylesheets=[CSS])
+        return StyledColumn(pn.Row(pn.layout.HSpacer(), language_selector(), sizing_mode="stretch_width"), self._body,
+                         sizing_mode="stretch_width")

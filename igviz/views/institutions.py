@@ -10,10 +10,10 @@ from bokeh.models import ColumnDataSource, HoverTool, TapTool
 
 from ..network import layout, networks, relation_label
 from ..records import AUTHORITY, ISSUE_INTAKE
-from .base import ChartView, figure
+from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language
-from .style import html_pane, quote_html, text
+from .style import html_pane, quote_html, text, live
 
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
@@ -78,12 +78,14 @@ class InstitutionMapView(ChartView):
         fig = figure("", height=600, grid=False, toolbar_location="right", x_axis_type=None, y_axis_type=None,
                      tools="pan,wheel_zoom,box_zoom,reset,save,tap", active_drag="pan")
         self._edges = {}
-        # Always one layer per kind of change, empty or not, so every proposal's overlay has its place.
-        for (change, authority), (colour, width, dash) in EDGE_STYLE.items():
-            source = ColumnDataSource({k: [] for k in EDGE_COLUMNS})
-            fig.segment("x0", "y0", "x1", "y1", source=source, line_color=colour, line_width=width, line_dash=dash,
-                        line_alpha=0.9 if change != "same" else 0.7)
-            self._edges[change, authority] = source
+        # One layer per dash pattern (Bokeh cannot vary the dash within a layer), each edge with
+        # its own colour, width and opacity; always all three, empty or not, so every proposal's
+        # overlay has its place. (A layer per style was twice as many renderers to build and draw.)
+        for dash in dict.fromkeys(style[2] for style in EDGE_STYLE.values()):
+            source = ColumnDataSource({k: [] for k in (*EDGE_COLUMNS, "colour", "width", "alpha")})
+            fig.segment("x0", "y0", "x1", "y1", source=source, line_color="colour", line_width="width",
+                        line_dash=dash, line_alpha="alpha")
+            self._edges[dash] = source
         fig.add_tools(HoverTool(renderers=list(fig.renderers), tooltips=[
             ("", "@from → @to"), (_("Relation"), "@relation (@{change_name})"),
             (_("Carries authority"), "@{authority_name}"), ("", "@description"), (_("Source"), "@source")]))
@@ -98,7 +100,7 @@ class InstitutionMapView(ChartView):
         tap.renderers = [bodies]
         fig.toolbar.active_tap = tap
         self._bodies.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):
@@ -123,9 +125,14 @@ class InstitutionMapView(ChartView):
             "authority_name": _("yes") if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else _("no"),
             "description": d["rel"].description, "source": d["rel"].citation.label(),
         } for u, v, d in g.edges(data=True)], columns=EDGE_COLUMNS)
-        for (change, authority), source in self._edges.items():
+        # Within a layer, edges are drawn in the order of EDGE_STYLE, as the layers per style were.
+        parts = {dash: [] for dash in self._edges}
+        for (change, authority), (colour, width, dash) in EDGE_STYLE.items():
             part = edges[(edges["change"] == change) & (edges["authority"] == authority)]
-            source.data = {k: part[k].tolist() for k in EDGE_COLUMNS}
+            parts[dash].append(part.assign(colour=colour, width=width, alpha=0.9 if change != "same" else 0.7))
+        for dash, source in self._edges.items():
+            part = pd.concat(parts[dash], ignore_index=True)
+            source.data = {k: part[k].tolist() for k in source.data}
         added = (nodes["change"] == "added").tolist()
         # New bodies drawn larger and ringed in black; names just above each body.
         self._bodies.data = {**{k: nodes[k].tolist() for k in NODE_COLUMNS[:9]},
@@ -199,6 +206,6 @@ class InstitutionMapView(ChartView):
             html_pane(f"<h2>{text(_('Institution map'))}</h2><p class='igviz-note'>{keys}<br>{relations}</p>",
                       margin=(0, 10)),
 
-            self._note,
+            live(self._note),
             self._pane,
-            self._details, sizing_mode="stretch_width")
+            live(self._details), sizing_mode="stretch_width")

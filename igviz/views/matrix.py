@@ -6,9 +6,11 @@ import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
+from bokeh.models import ColorBar, ColumnDataSource, FactorRange, HoverTool, LinearColorMapper, TapTool
+from bokeh.palettes import Cividis256
 
 from ..model import Assessment
-from .base import ChartView
+from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, text
@@ -34,15 +36,23 @@ def matrix_frame(a: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# What the hover and the cell labels read, one row per cell.
+COLUMNS = ("matrix_proposal", "matrix_criterion", "proposal_id", "score", "low", "high", "evidence", "rationale",
+           "citation", "text", "ink", "weight")
+
+
 class ScoreMatrix(ChartView):
+    """The matrix as a Bokeh figure built once, its data replaced on each redraw. `_heatmap()`
+    draws the same chart with HoloViews, for the static report."""
 
     def __init__(self, **params):
         super().__init__(**params)
         self._frame = pd.DataFrame()
         self._drawn = None
-        self._dmap = self.dynamic(self._heatmap)
-        self._tap = hv.streams.Tap(source=self._dmap)
-        self._tap.add_subscriber(self._on_tap)
+        self._figure = self._build_figure()
+        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=380)
+        self._draw()  # at once: the page opens with the chart drawn
 
     @param.depends(WEIGHT_INPUTS, watch=True)
     def _weights_moved_inputs_changed(self):
@@ -58,7 +68,37 @@ class ScoreMatrix(ChartView):
         a = self.assessment
         return (a.framework, a.selected, a.revision, a.problem() or tuple(a.ranking().order))
 
-    def _heatmap(self, _redraw=None):
+    def _build_figure(self):
+        # Cells and their labels share one source: the hover, the labels and a tap all read the
+        # same row (HoloViews sent the proposal and criterion names twice, once per layer).
+        # Dragging pans and the wheel zooms, as in the HoloViews chart before.
+        fig = figure("", height=380, x_range=FactorRange(), y_range=FactorRange(), grid=False,
+                     tools="pan,wheel_zoom", active_scroll="wheel_zoom")
+        fig.xaxis.major_label_orientation = 35 * 3.141592653589793 / 180
+        fig.xaxis.axis_label_text_font_size = fig.yaxis.axis_label_text_font_size = "13px"
+        self._source = ColumnDataSource({k: [] for k in COLUMNS})
+        scale = self.assessment.dataset.scale
+        mapper = LinearColorMapper(palette=Cividis256, low=scale.min, high=scale.max, nan_color="white")
+        cells = fig.rect("matrix_criterion", "matrix_proposal", width=1, height=1, source=self._source,
+                         fill_color={"field": "score", "transform": mapper}, line_color="white", line_width=1,
+                         nonselection_fill_alpha=1.0, nonselection_line_alpha=1.0)
+        fig.text("matrix_criterion", "matrix_proposal", text="text", source=self._source, text_color="ink",
+                 text_font_style="weight", text_font_size="10pt", text_align="center", text_baseline="middle",
+                 nonselection_text_alpha=1.0)
+        fig.add_tools(HoverTool(renderers=[cells], tooltips=[
+            (_("Proposal"), "@matrix_proposal"), (_("Criterion"), "@matrix_criterion"),
+            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0}, @evidence)"),
+            (_("Why"), "@rationale"), (_("Source"), "@citation")]))
+        tap = TapTool(renderers=[cells])
+        fig.add_tools(tap)
+        fig.toolbar.active_tap = tap
+        fig.add_layout(ColorBar(color_mapper=mapper, title=_("Score"), location=(0, 0), label_standoff=8,
+                                major_tick_line_color="black", bar_line_color="black"), "right")
+        self._source.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
+        return lean(fig)
+
+    @param.depends("_redraw", watch=True)
+    def _draw(self):
         a = self.assessment
         self._drawn = self._shown_state()
         frame = matrix_frame(a)
@@ -66,7 +106,32 @@ class ScoreMatrix(ChartView):
         if not a.problem():
             rank = {pid: i for i, pid in enumerate(a.ranking().order)}
             frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
+        frame = frame.reset_index(drop=True)
         self._frame = frame
+        # Dark text on the light (high) end of cividis, light text on the dark end; the selected
+        # proposal's row in bold so it stands out in every view.
+        self._source.selected.indices = []
+        self._source.data = {
+            "matrix_proposal": frame["proposal"].tolist(), "matrix_criterion": frame["criterion"].tolist(),
+            **{k: frame[k].tolist() for k in ("proposal_id", "score", "low", "high", "evidence", "rationale", "citation")},
+            "text": frame["score"].map(lambda v: f"{v:.1f}".removesuffix(".0")).tolist(),
+            "ink": frame["score"].map(lambda v: "#000000" if v >= 6 else "#ffffff").tolist(),
+            "weight": frame["selected"].map({True: "bold", False: "normal"}).tolist()}
+        self._figure.x_range.factors = list(dict.fromkeys(frame["criterion"]))
+        self._figure.y_range.factors = list(dict.fromkeys(frame["proposal"]))
+        pn.io.push_notebook(self._pane)
+
+    def _on_tap(self, index):
+        if index and len(self._frame):
+            self.assessment.selected = self._frame.iloc[index[0]]["proposal_id"]
+
+    def _heatmap(self, _redraw=None):
+        """The chart as a HoloViews element (for the static report)."""
+        a = self.assessment
+        frame = matrix_frame(a)
+        if not a.problem():
+            rank = {pid: i for i, pid in enumerate(a.ranking().order)}
+            frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
         vdims = ["score", "low", "high", "evidence", "rationale", "citation", "proposal_id"]
         heat = hv.HeatMap(frame, ["criterion", "proposal"], vdims).redim(criterion="matrix_criterion", proposal="matrix_proposal").opts(
             cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True, clabel=_("Score"),
@@ -85,18 +150,11 @@ class ScoreMatrix(ChartView):
             text_color="ink", text_font_style="weight", text_font_size="10pt")
         return heat * labels
 
-    def _on_tap(self, x=None, y=None):
-        if y is None or not len(self._frame):
-            return
-        match = self._frame[self._frame["proposal"] == y]
-        if not match.empty:
-            self.assessment.selected = match.iloc[0]["proposal_id"]
-
     def __panel__(self):
         return pn.Column(
             html_pane(f"<h2>{text(_('Scores'))}</h2><p class='igviz-note'>"
                       f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>",
                       margin=(0, 10)),
-            pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width", min_height=380),
+            self._pane,
             sizing_mode="stretch_width",
         )

@@ -21,7 +21,7 @@ from .bars import notice_html, ranking_table
 from .radar import RadarView
 from ..i18n import clock_time, localised
 from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
-from .style import CSS, WEIGHT_INPUTS, html_pane, text
+from .style import StyledColumn, WEIGHT_INPUTS, html_pane, text
 from .weights import WeightsPanel
 
 POLL_MS = 2000  # how often the page asks whether the facilitator has closed or opened a round
@@ -276,6 +276,6 @@ class ParticipantPage(pn.viewable.Viewer):
                          sizing_mode="stretch_width")
 
     def __panel__(self):
-        return pn.Column(pn.Row(pn.layout.HSpacer(), language_selector(), sizing_mode="stretch_width"),
-                         self._messages, self._body, sizing_mode="stretch_width", stylesheets=[CSS],
+        return StyledColumn(pn.Row(pn.layout.HSpacer(), language_selector(), sizing_mode="stretch_width"),
+                         self._messages, self._body, sizing_mode="stretch_width",
                          styles={"max-width": "1200px", "margin": "0 auto"})

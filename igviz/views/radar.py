@@ -1,4 +1,5 @@
-"""A radar chart built from HoloViews primitives, which have no radar element of their own.
+"""A radar chart: drawn straight into Bokeh in the views (`radar_data`), and from HoloViews
+primitives for the static report (`radar_chart`); neither has a radar chart of its own.
 
 Criteria are spokes at equal angles, clockwise from the top; each proposal is a polygon
 through its scores, with its plausible range (low to high) as a shaded band.
@@ -10,11 +11,12 @@ import holoviews as hv
 import numpy as np
 import panel as pn
 import param
+from bokeh.models import ColumnDataSource, HoverTool
 
-from .base import ChartView
+from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import PROPOSAL_COLOURS, html_pane, text
+from .style import PROPOSAL_COLOURS, html_pane, text, live
 
 
 def _angles(n: int) -> np.ndarray:
@@ -24,6 +26,49 @@ def _angles(n: int) -> np.ndarray:
 def _xy(values, angles):
     values = np.asarray(values, dtype=float)
     return values * np.cos(angles), values * np.sin(angles)
+
+
+def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> dict[str, dict]:
+    """The columns of each layer of the radar (as `radar_chart` draws it), for Bokeh sources:
+    grid (the rings and the spokes, as lines), labels (the rings' and the criteria's), bands,
+    outlines and points."""
+    n = len(labels)
+    angles = _angles(n)
+    circle = np.linspace(0, 2 * np.pi, 121)
+    ring_values = np.linspace(scale_max / rings, scale_max, rings)
+    sx, sy = _xy(np.full(n, scale_max), angles)
+    lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
+    shown = [s for s in series if s is not None]
+    out = {
+        "grid": {"xs": [r * np.cos(circle) for r in ring_values] + [np.array([0.0, x]) for x in sx],
+                 "ys": [r * np.sin(circle) for r in ring_values] + [np.array([0.0, y]) for y in sy]},
+        # The rings' values just above each ring, small and grey; the criteria's names beside the spokes.
+        "labels": {"x": np.r_[np.zeros(rings), lx], "y": np.r_[ring_values + 0.25, ly],
+                   "text": [f"{v:g}" for v in ring_values] + list(labels),
+                   "align": ["center"] * rings + ["center" if abs(x) < 1e-6 else "left" if x > 0 else "right" for x in lx],
+                   "colour": ["#777777"] * rings + ["#222222"] * n, "size": ["9pt"] * rings + ["10pt"] * n},
+        "bands": {"xs": [], "ys": [], "proposal": [], "colour": []},
+        "outlines": {"xs": [], "ys": [], "proposal": [], "colour": [], "width": []},
+        "points": {k: [] for k in ("x", "y", "criterion", "score", "low", "high", "proposal", "colour")},
+    }
+    for s in shown:
+        hx, hy = _xy(s["high"], angles)
+        lo_x, lo_y = _xy(s["low"], angles)
+        # One polygon per series: the high outline with the low outline as its hole.
+        out["bands"]["xs"].append([[hx, lo_x]])
+        out["bands"]["ys"].append([[hy, lo_y]])
+        x, y = _xy(s["score"], angles)
+        out["outlines"]["xs"].append(np.r_[x, x[:1]])
+        out["outlines"]["ys"].append(np.r_[y, y[:1]])
+        out["outlines"]["width"].append(s.get("line_width", 2.5))
+        for layer in ("bands", "outlines"):
+            out[layer]["proposal"].append(s["name"])
+            out[layer]["colour"].append(s["colour"])
+        p = out["points"]
+        for key, values in (("x", x), ("y", y), ("criterion", labels), ("score", s["score"]), ("low", s["low"]),
+                            ("high", s["high"]), ("proposal", [s["name"]] * n), ("colour", [s["colour"]] * n)):
+            p[key].extend(values)
+    return out
 
 
 def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> hv.Overlay:
@@ -93,7 +138,10 @@ class RadarView(ChartView):
             a.param.compared, name=_("Compare with"), description=_("Proposals overlaid on the radar chart"),
             options={localised(p.record, "short_name", current_language()): p.id for p in a.proposals},
             sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
-        self._dmap = self.dynamic(self._chart)
+        self._figure = self._build_figure()
+        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")
+        self._draw()  # at once: the page opens with the chart drawn
 
     def _shown(self) -> list[str]:
         a = self.assessment
@@ -109,7 +157,36 @@ class RadarView(ChartView):
     # of its own from PROPOSAL_COLOURS.
     MAX_SERIES = 7
 
-    def _chart(self, _redraw=None):
+    def _build_figure(self):
+        # Built once, one glyph per layer for all series; a redraw replaces the data (the
+        # HoloViews overlay took a third of the page's build time).
+        scale_max = self.assessment.dataset.scale.max
+        xlim, ylim = scale_max * 2.2, scale_max * 1.3
+        # The plot's aspect matches the limits so rings stay round at any width, from a phone to a projector.
+        fig = figure("", height=None, x_range=(-xlim, xlim), y_range=(-ylim, ylim), grid=False,
+                     x_axis_type=None, y_axis_type=None, aspect_ratio=xlim / ylim,
+                     tools="pan,wheel_zoom", active_scroll="wheel_zoom")  # as the HoloViews chart had them
+        self._sources = {k: ColumnDataSource(v) for k, v in radar_data([], [], scale_max).items()}
+        src = self._sources
+        fig.multi_line("xs", "ys", source=src["grid"], line_color="#cccccc", line_width=1)
+        fig.text("x", "y", text="text", source=src["labels"], text_color="colour", text_font_size="size",
+                 text_align="align", text_baseline="middle")
+        fig.multi_polygons("xs", "ys", source=src["bands"], fill_color="colour", fill_alpha=0.15, line_alpha=0)
+        fig.multi_line("xs", "ys", source=src["outlines"], line_color="colour", line_width="width")
+        points = fig.scatter("x", "y", source=src["points"], size=7, fill_color="colour", line_color="colour")
+        fig.add_tools(HoverTool(renderers=[points], tooltips=[
+            (_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
+            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")]))
+        return lean(fig)
+
+    @param.depends("_redraw", watch=True)
+    def _draw(self):
+        labels, series = self._series()
+        for key, data in radar_data(labels, series, self.assessment.dataset.scale.max).items():
+            self._sources[key].data = data
+        pn.io.push_notebook(self._pane)
+
+    def _series(self):
         a = self.assessment
         framework = a.active_framework
         language = current_language()
@@ -120,7 +197,12 @@ class RadarView(ChartView):
             series.append({"name": localised(p.record, "short_name", language), "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
-        return radar_chart([localised(c, "name", language) for c in framework.criteria], series, a.dataset.scale.max)
+        return [localised(c, "name", language) for c in framework.criteria], series
+
+    def _chart(self, _redraw=None):
+        """The chart as a HoloViews overlay (for the static report)."""
+        labels, series = self._series()
+        return radar_chart(labels, series, self.assessment.dataset.scale.max)
 
     @param.depends("assessment.selected", "assessment.compared")
     def _legend(self):
@@ -148,8 +230,8 @@ class RadarView(ChartView):
 
     def __panel__(self):
         return pn.Column(
-            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, self._legend,
-            pn.Tabs((_("Chart"), pn.pane.HoloViews(self._dmap, sizing_mode="stretch_width")),
+            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, live(self._legend),
+            pn.Tabs((_("Chart"), self._pane),
                     # dynamic: a hidden table still widens the tabs to its own width, which pushed
                     # the chart off a phone's screen; rendered only when shown, it cannot.
                     (_("Table"), self._table), dynamic=True),

@@ -14,7 +14,7 @@ from bokeh.palettes import cividis
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
-from .base import ChartView, figure, padded
+from .base import ChartView, figure, padded, without_grid, lean
 from ..i18n import localised
 from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
@@ -75,7 +75,7 @@ class SensitivityView(ChartView):
         legend = fig.legend[0]
         legend.label_text_font_size, legend.click_policy = "13px", "mute"
         fig.add_layout(legend, "right")
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):
@@ -222,7 +222,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._bars = ColumnDataSource({k: [] for k in ("proposal", "rank", "share", "left", "right", "colour")})
         fig = figure("", height=360, y_range=FactorRange(), x_range=(0, 1))
         fig.xaxis.axis_label = _("Share of samples at each rank (rank 1 darkest)")
-        fig.ygrid.grid_line_color = None
+        without_grid(fig, dimension=1)
         bars = fig.hbar(y="proposal", left="left", right="right", height=0.8, source=self._bars, fill_color="colour",
                         line_color="black", line_width=1, legend_field="rank")
         fig.add_tools(HoverTool(renderers=[bars], tooltips=[
@@ -230,7 +230,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         legend = fig.legend[0]
         legend.label_text_font_size, legend.click_policy = "13px", "mute"
         fig.add_layout(legend, "right")
-        return fig
+        return lean(fig)
 
     @param.depends("result", watch=True)
     def _draw(self):

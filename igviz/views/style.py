@@ -51,10 +51,48 @@ def quote_html(citation) -> str:
 CSS = (Path(__file__).parent / "igviz.css").read_text(encoding="utf-8")
 
 
+# igviz's stylesheet travels as a file, not as text: Panel resolves a component class's
+# `_stylesheets` (paths relative to its module; the mechanism Panel documents for custom
+# components) to one URL per server session, a single ImportedStyleSheet that every pane of the
+# page shares, fetched once. Given as text, the CSS went out once per pane, a quarter of the
+# explorer's document. Outside a server (a notebook, a saved report) Panel inlines the file.
+class StyledHTML(pn.pane.HTML):
+    """An HTML pane with igviz's stylesheet."""
+
+    _stylesheets = [*pn.pane.HTML._stylesheets, "igviz.css"]
+
+
+class StyledColumn(pn.Column):
+    """A Column with igviz's stylesheet (for the pages' outermost layouts)."""
+
+    _stylesheets = [*pn.Column._stylesheets, "igviz.css"]
+
+
 def html_pane(markup: str, **params) -> pn.pane.HTML:
     """An HTML pane with igviz's stylesheet: each pane renders in its own shadow root,
     so page-level CSS does not reach inside it."""
-    return pn.pane.HTML(markup, stylesheets=[CSS], **params)
+    return StyledHTML(markup, **params)
+
+
+def live(method) -> pn.pane.HTML:
+    """The HTML pane a view's `@param.depends` method returns, kept up to date in place: when a
+    parameter the method depends on changes, the pane takes the new pane's text and look.
+
+    Given the method itself, Panel wraps its result in a ParamMethod pane, which puts it in a
+    layout of its own: one more component for the server to build and the page to lay out, for
+    each such method on the page.
+    """
+    pane = method()
+    owner = method.__self__
+
+    def update(*events):
+        new = method()
+        pane.param.update(object=new.object, css_classes=new.css_classes, margin=new.margin,
+                          sizing_mode=new.sizing_mode)
+
+    for dependency in owner.param.method_dependencies(method.__name__):
+        dependency.inst.param.watch(update, dependency.name)
+    return pane
 
 
 class Later:

@@ -8,7 +8,7 @@ import param
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.transform import dodge
 
-from .base import ChartView, figure, padded
+from .base import ChartView, figure, padded, lean
 from ..i18n import localised
 from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, text
@@ -101,7 +101,7 @@ class TradeoffView(ChartView):
         fig.add_tools(HoverTool(renderers=[points], tooltips=[
             (_("Proposal"), "@proposal"), (_("Centralisation"), "@centralisation{0.00}"),
             (_("Overall"), "@overall{0.00}")]))
-        return fig
+        return lean(fig)
 
     @param.depends("_redraw", watch=True)
     def _draw(self):
