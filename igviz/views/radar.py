@@ -28,6 +28,26 @@ def _xy(values, angles):
     return values * np.cos(angles), values * np.sin(angles)
 
 
+def _wrapped(label: str, width: int = 14) -> str:
+    """A long criterion name on two lines, split at the space nearest its middle.
+
+    For the names beside the left and right spokes, which grow outwards from the rings: at one
+    line, "Meaningful participation" (or most French names) ran off the chart's edge. Those at
+    the top and bottom are centred and have room; on two lines they would run into the rings.
+    """
+    if len(label) <= width or " " not in label:
+        return label
+    middle = len(label) / 2
+    cut = min((i for i, ch in enumerate(label) if ch == " "), key=lambda i: abs(i - middle))
+    return label[:cut] + "\n" + label[cut + 1:]
+
+
+def _spoke_labels(labels: list[str], x: np.ndarray) -> tuple[list[str], list[str]]:
+    """The criteria's names as placed beside their spokes (at `x`), and their alignment."""
+    align = ["center" if abs(v) < 1e-6 else "left" if v > 0 else "right" for v in x]
+    return [label if side == "center" else _wrapped(label) for label, side in zip(labels, align)], align
+
+
 def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> dict[str, dict]:
     """The columns of each layer of the radar (as `radar_chart` draws it), for Bokeh sources:
     grid (the rings and the spokes, as lines), labels (the rings' and the criteria's), bands,
@@ -38,14 +58,15 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
     ring_values = np.linspace(scale_max / rings, scale_max, rings)
     sx, sy = _xy(np.full(n, scale_max), angles)
     lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
+    names, align = _spoke_labels(labels, lx)
     shown = [s for s in series if s is not None]
     out = {
         "grid": {"xs": [r * np.cos(circle) for r in ring_values] + [np.array([0.0, x]) for x in sx],
                  "ys": [r * np.sin(circle) for r in ring_values] + [np.array([0.0, y]) for y in sy]},
         # The rings' values just above each ring, small and grey; the criteria's names beside the spokes.
         "labels": {"x": np.r_[np.zeros(rings), lx], "y": np.r_[ring_values + 0.25, ly],
-                   "text": [f"{v:g}" for v in ring_values] + list(labels),
-                   "align": ["center"] * rings + ["center" if abs(x) < 1e-6 else "left" if x > 0 else "right" for x in lx],
+                   "text": [f"{v:g}" for v in ring_values] + names,
+                   "align": ["center"] * rings + align,
                    "colour": ["#777777"] * rings + ["#222222"] * n, "size": ["9pt"] * rings + ["10pt"] * n},
         "bands": {"xs": [], "ys": [], "proposal": [], "colour": []},
         "outlines": {"xs": [], "ys": [], "proposal": [], "colour": [], "width": []},
@@ -88,8 +109,8 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
     ring_labels = hv.Labels((np.zeros(rings), ring_values, [f"{v:g}" for v in ring_values])).opts(
         text_color="#777777", text_font_size="9pt", yoffset=0.25)
     lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
-    align = ["center" if abs(x) < 1e-6 else "left" if x > 0 else "right" for x in lx]
-    axis_labels = hv.Labels({"x": lx, "y": ly, "text": labels, "align": align},
+    names, align = _spoke_labels(labels, lx)
+    axis_labels = hv.Labels({"x": lx, "y": ly, "text": names, "align": align},
                             ["x", "y"], ["text", "align"]).opts(
         text_font_size="10pt", text_color="#222222", text_align="align")
     # All series share three layers (bands, outlines, points), each series a row with its colour:
