@@ -21,7 +21,7 @@ class ProposalDetail(pn.viewable.Viewer):
         super().__init__(**params)
         a = self.assessment
         self._select = pn.widgets.Select.from_param(
-            a.param.selected, name=_("Proposal"), description=_("The proposal every view highlights"),
+            a.param.selected, label=_("Proposal"), description=_("The proposal every view highlights"),
             options={_("Choose a proposal…"): None,
                      **{localised(p.record, "short_name", current_language()): p.id for p in a.proposals}},
             sizing_mode="stretch_width")

@@ -31,22 +31,22 @@ class WorkshopSetup(pn.viewable.Viewer):
     def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, **params):
         super().__init__(**params)
         self.store, self.dataset, self.on_created = store, dataset, on_created
-        self._title = pn.widgets.TextInput(name=_("Workshop title"), max_length=TITLE_MAX,
+        self._title = pn.widgets.TextInput(label=_("Workshop title"), max_length=TITLE_MAX,
                                            placeholder=_("e.g. IGF 2026: which reform do we back?"))
-        self._framework = pn.widgets.Select(name=_("Criteria framework"),
+        self._framework = pn.widgets.Select(label=_("Criteria framework"),
                                             options={localised(f, "name", current_language()): f.id
                                                      for f in dataset.frameworks.values()},
                                             value=dataset.default_framework.id)
-        self._proposals = pn.widgets.MultiChoice(name=_("Proposals"), value=list(dataset.proposals),
+        self._proposals = pn.widgets.MultiChoice(label=_("Proposals"), value=list(dataset.proposals),
                                                  options={localised(p, "short_name", current_language()): p.id
                                                           for p in dataset.proposals.values()})
-        self._groups = pn.widgets.MultiChoice(name=_("Stakeholder groups"), value=[g for g in DEFAULT_GROUPS if g in dataset.groups],
+        self._groups = pn.widgets.MultiChoice(label=_("Stakeholder groups"), value=[g for g in DEFAULT_GROUPS if g in dataset.groups],
                                               options={localised(g, "name", current_language()): g.id
                                                        for g in dataset.groups.values()})
         # Asked only when the server has one (IGVIZ_ORGANISER_KEY).
-        self._key = pn.widgets.PasswordInput(name=_("Organiser key"), max_length=200,
+        self._key = pn.widgets.PasswordInput(label=_("Organiser key"), max_length=200,
                                              visible=bool(store.organiser_key))
-        self._create = pn.widgets.Button(name=_("Create the workshop"), button_type="primary")
+        self._create = pn.widgets.Button(label=_("Create the workshop"), color="primary")
         self._create.on_click(self._submit)
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
 
@@ -86,16 +86,16 @@ class FacilitatorBoard(pn.viewable.Viewer):
             "robustness")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
-        self._close = pn.widgets.Button(name=_("Close round"), button_type="default")
-        self._reopen = pn.widgets.Button(name=_("Reopen round"), button_type="default")
-        self._next = pn.widgets.Button(name=_("Start next round"), button_type="primary")
+        self._close = pn.widgets.Button(label=_("Close round"), color="default")
+        self._reopen = pn.widgets.Button(label=_("Reopen round"), color="default")
+        self._next = pn.widgets.Button(label=_("Start next round"), color="primary")
         for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),
                                (self._next, store.open_round)):
             button.on_click(lambda _e, action=action: self._act(action))
         self._rule_inputs = self._rule_widgets()
-        self._export_round = pn.widgets.Select(name=_("Round to export"), options=[1])
+        self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
-                                                   label=_("Download {format}", format=kind.upper()), button_type="light")
+                                                   label=_("Download {format}", format=kind.upper()), color="light")
                            for kind in ("csv", "json")]
         self._export_round.param.watch(self._name_downloads, "value")
         self.refresh()
@@ -153,13 +153,13 @@ class FacilitatorBoard(pn.viewable.Viewer):
 
     def _rule_widgets(self):
         rule = self.info.rule
-        top_n = pn.widgets.IntInput(name=_("Supports a proposal in their top …"), value=rule.top_n, start=1,
+        top_n = pn.widgets.IntInput(label=_("Supports a proposal in their top …"), value=rule.top_n, start=1,
                                     end=len(self.info.proposals))
-        share = pn.widgets.FloatSlider(name=_("Share of a group that must support it"), value=rule.group_share,
+        share = pn.widgets.FloatSlider(label=_("Share of a group that must support it"), value=rule.group_share,
                                        start=0.5, end=1.0, step=0.05, format="0%")
-        minimum = pn.widgets.IntInput(name=_("Fewest submissions for a group to count"), value=rule.min_group_size,
+        minimum = pn.widgets.IntInput(label=_("Fewest submissions for a group to count"), value=rule.min_group_size,
                                       start=1, end=100)
-        apply = pn.widgets.Button(name=_("Apply the rule"), button_type="default")
+        apply = pn.widgets.Button(label=_("Apply the rule"), color="default")
 
         def submit(_event=None):
             try:
@@ -346,8 +346,8 @@ class FacilitatorPage(pn.viewable.Viewer):
         self._body[:] = ([notice(greeting, "ok")] if greeting else []) + [board]
 
     def _ask_key(self, code: str, problem: str) -> None:
-        key = pn.widgets.PasswordInput(name=_("Facilitator key"), sizing_mode="stretch_width")
-        go = pn.widgets.Button(name=_("Open"), button_type="primary")
+        key = pn.widgets.PasswordInput(label=_("Facilitator key"), sizing_mode="stretch_width")
+        go = pn.widgets.Button(label=_("Open"), color="primary")
 
         def submit(_event=None):
             set_address(code=code, key=key.value)

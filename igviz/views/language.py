@@ -77,7 +77,7 @@ def with_local_names(ranking, dataset):
 
 def language_selector() -> pn.widgets.Select:
     """Switching reloads the page in the chosen language, keeping the rest of its address."""
-    select = pn.widgets.Select(name=_("Language"), options={name: code for code, name in LANGUAGES.items()},
+    select = pn.widgets.Select(label=_("Language"), options={name: code for code, name in LANGUAGES.items()},
                                value=current_language(), width=160, sizing_mode=None)
 
     def switch(event):

@@ -137,9 +137,9 @@ class ParticipantPage(pn.viewable.Viewer):
         self._messages.object = notice_html(message, kind)
 
     def _show_code_entry(self, problem: str = "") -> None:
-        code = pn.widgets.TextInput(name=_("Join code"), placeholder=_("e.g. K7P2QX"), max_length=16,
+        code = pn.widgets.TextInput(label=_("Join code"), placeholder=_("e.g. K7P2QX"), max_length=16,
                                     sizing_mode="stretch_width")
-        go = pn.widgets.Button(name=_("Continue"), button_type="primary")
+        go = pn.widgets.Button(label=_("Continue"), color="primary")
 
         def submit(_event=None):
             self._show_join(code.value)
@@ -159,11 +159,11 @@ class ParticipantPage(pn.viewable.Viewer):
         self._info = info
         language = current_language()
         groups = {localised(self.dataset.groups[g], "name", language): g for g in info.groups}
-        group = pn.widgets.Select(name=_("Your stakeholder group"), options={_("Choose…"): "", **groups},
+        group = pn.widgets.Select(label=_("Your stakeholder group"), options={_("Choose…"): "", **groups},
                                   sizing_mode="stretch_width")
-        name = pn.widgets.TextInput(name=_("A pseudonym (only you see it)"), max_length=PSEUDONYM_MAX,
+        name = pn.widgets.TextInput(label=_("A pseudonym (only you see it)"), max_length=PSEUDONYM_MAX,
                                     placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
-        join = pn.widgets.Button(name=_("Join"), button_type="primary")
+        join = pn.widgets.Button(label=_("Join"), color="primary")
 
         def submit(_event=None):
             if not group.value:
@@ -203,10 +203,10 @@ class ParticipantPage(pn.viewable.Viewer):
             a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
         a.selected = a.ranking().top
         self._comment = pn.widgets.TextAreaInput(
-            name=_("Comment (optional): a dissent or minority note for the group"), value=me.comment,
+            label=_("Comment (optional): a dissent or minority note for the group"), value=me.comment,
             max_length=COMMENT_MAX, placeholder=_("Shown to the room with your stakeholder group, never your name"),
             sizing_mode="stretch_width", height=90)
-        self._submit = pn.widgets.Button(name=_("Submit my weights"), button_type="primary", sizing_mode="stretch_width",
+        self._submit = pn.widgets.Button(label=_("Submit my weights"), color="primary", sizing_mode="stretch_width",
                                          disabled=not info.accepting)
         self._submit.on_click(self._send)
         self._submitted_at = me.submitted_at

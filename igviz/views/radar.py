@@ -156,7 +156,7 @@ class RadarView(ChartView):
         super().__init__(**params)
         a = self.assessment
         self._compare = pn.widgets.MultiChoice.from_param(
-            a.param.compared, name=_("Compare with"), description=_("Proposals overlaid on the radar chart"),
+            a.param.compared, label=_("Compare with"), description=_("Proposals overlaid on the radar chart"),
             options={localised(p.record, "short_name", current_language()): p.id for p in a.proposals},
             sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
         self._figure = self._build_figure()

@@ -55,7 +55,7 @@ class RankingView(ChartView):
         a = self.assessment
         self._method = pn.widgets.RadioButtonGroup.from_param(
             a.param.method, options={_(METHOD_NAMES.get(key, label)): key for key, label in METHODS.items()},
-            button_type="light", name=_("Method"))
+            color="light", label=_("Method"))
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
         self._thresholds = pn.Card(title=_("Minimum thresholds"), collapsed=True, sizing_mode="stretch_width")
@@ -222,7 +222,7 @@ class RankingView(ChartView):
         a = self.assessment
         sliders = []
         for c in a.active_framework.criteria:
-            slider = pn.widgets.IntSlider(name=_("Minimum {criterion}", criterion=localised(c, "name", current_language())),
+            slider = pn.widgets.IntSlider(label=_("Minimum {criterion}", criterion=localised(c, "name", current_language())),
                                           start=0, end=int(a.dataset.scale.max),
                                           value=int(a.thresholds.get(c.id, 0)), sizing_mode="stretch_width")
             slider.param.watch(lambda e, cid=c.id: a.set_threshold(cid, e.new or None), "value_throttled")

@@ -30,7 +30,7 @@ class SensitivityView(ChartView):
 
     def __init__(self, **params):
         super().__init__(**params)
-        self._select = pn.widgets.Select(name=_("Criterion to sweep"), sizing_mode="stretch_width")
+        self._select = pn.widgets.Select(label=_("Criterion to sweep"), sizing_mode="stretch_width")
         self._table = html_pane("", sizing_mode="stretch_width")
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
@@ -151,7 +151,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         self._latest = None
         self._show_latest = Later(lambda: setattr(self, "result", self._latest))
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
-                                                name=_("Computing"))
+                                                label=_("Computing"))
         self._table = html_pane("", sizing_mode="stretch_width")
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
@@ -278,11 +278,11 @@ class AcceptabilityView(pn.viewable.Viewer):
 
     def __panel__(self):
         controls = pn.FlexBox(
-            pn.widgets.RadioButtonGroup.from_param(self.param.weights, button_type="light", name=_("Weights"),
+            pn.widgets.RadioButtonGroup.from_param(self.param.weights, color="light", label=_("Weights"),
                                                    options={_("Any weights"): "simplex", _("Near my weights"): "band"}),
-            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220, name=_("Band (± share of total weight)")),
-            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240, name=_("Vary scores within their ranges")),
-            pn.widgets.Select.from_param(self.param.samples, width=120, name=_("Samples")),
+            pn.widgets.FloatSlider.from_param(self.param.band_width, width=220, label=_("Band (± share of total weight)")),
+            pn.widgets.Checkbox.from_param(self.param.score_uncertainty, width=240, label=_("Vary scores within their ranges")),
+            pn.widgets.Select.from_param(self.param.samples, width=120, label=_("Samples")),
             flex_wrap="wrap", align_items="flex-end", sizing_mode="stretch_width")
         return pn.Column(
             html_pane(f"<h2>{text(_('Robustness (SMAA-2)'))}</h2><p class='igviz-note'>"

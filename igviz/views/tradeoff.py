@@ -20,9 +20,9 @@ class TradeoffView(ChartView):
         super().__init__(**params)
         a = self.assessment
         self._stance = pn.widgets.FloatSlider.from_param(
-            a.param.stance, name=_("Stance: prefer dispersed (−1) … prefer centralised (+1)"), step=0.1,
+            a.param.stance, label=_("Stance: prefer dispersed (−1) … prefer centralised (+1)"), step=0.1,
             sizing_mode="stretch_width")
-        self._whatif = pn.widgets.FloatSlider(name=_("What if the selected proposal were more centralised (+) or "
+        self._whatif = pn.widgets.FloatSlider(label=_("What if the selected proposal were more centralised (+) or "
                                                      "dispersed (−)"), start=-0.5, end=0.5, step=0.05, value=0.0,
                                               sizing_mode="stretch_width")
         self._whatif.param.watch(self._move_selected, "value_throttled")

@@ -31,12 +31,12 @@ class WeightsPanel(pn.viewable.Viewer):
         super().__init__(**params)
         a = self.assessment
         self._framework = pn.widgets.Select.from_param(
-            a.param.framework, name=_("Criteria framework"),
+            a.param.framework, label=_("Criteria framework"),
             description=_("The criteria framework proposals are assessed against"),
             options={localised(f, "name", current_language()): f.id for f in a.dataset.frameworks.values()},
             sizing_mode="stretch_width")
-        self._preset = pn.widgets.Select(name=_("Weight profile"), sizing_mode="stretch_width")
-        self._reset = pn.widgets.Button(name=_("Reset to equal weights"), button_type="light", sizing_mode="stretch_width")
+        self._preset = pn.widgets.Select(label=_("Weight profile"), sizing_mode="stretch_width")
+        self._reset = pn.widgets.Button(label=_("Reset to equal weights"), color="light", sizing_mode="stretch_width")
         self._reset.on_click(lambda event: a.weights.reset())
         self._preset.param.watch(self._apply_preset, "value")
         self._sync_presets()
@@ -85,7 +85,7 @@ class WeightsPanel(pn.viewable.Viewer):
         steps and releases still update every view at once.
         """
         slider = WeightSlider(
-            name=localised(criterion, "name", current_language()), start=0, end=WEIGHT_MAX, step=1,
+            label=localised(criterion, "name", current_language()), start=0, end=WEIGHT_MAX, step=1,
             value=float(getattr(weights, criterion.id)),
             sizing_mode="stretch_width", css_classes=["igviz-weight"])
         slider.param.watch(lambda e: setattr(weights, criterion.id, e.new), "value_throttled")
