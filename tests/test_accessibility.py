@@ -111,6 +111,9 @@ def test_a_participant_can_take_part_with_the_keyboard_alone(browser, site):
     tab_to("Join")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Submit my weights").wait_for(timeout=20_000)
+    # The handles are named in the page a moment after they appear (as a screen reader user
+    # would meet them); wait for that rather than race it with key presses.
+    expect(page.locator('.noUi-handle[aria-label="Effective"]')).to_have_count(1, timeout=20_000)
     tab_to("Effective")  # the slider handle, named after its criterion
     page.keyboard.press("End")
     expect(page.locator(".igviz-weight .bk-slider-title", has_text="Effective:")).to_contain_text("10")
