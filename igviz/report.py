@@ -74,13 +74,11 @@ def write_report(a: Assessment, path, title: str | None = None) -> Path:
     t = tables(a)
     body = pn.Column(
         summary,
-        html_pane("<h2>Ranking</h2>"), pn.pane.HoloViews(RankingView(assessment=a)._bars(), height=420,
-                                                          sizing_mode="stretch_width"),
+        # The charts as the explorer draws them (the same Bokeh figures, saved with the page).
+        html_pane("<h2>Ranking</h2>"), RankingView(assessment=a).chart,
         html_pane(_table_html(t["ranking"].drop(columns=["name"]), "Ranking")),
-        html_pane("<h2>Profile of the top proposal</h2>"),
-        pn.pane.HoloViews(RadarView(assessment=a)._chart(), height=420, sizing_mode="stretch_width"),
-        html_pane("<h2>Scores</h2>"), pn.pane.HoloViews(ScoreMatrix(assessment=a)._heatmap(), height=420,
-                                                         sizing_mode="stretch_width"),
+        html_pane("<h2>Profile of the top proposal</h2>"), RadarView(assessment=a).chart,
+        html_pane("<h2>Scores</h2>"), ScoreMatrix(assessment=a).chart,
         html_pane("<h2>How far the weights can move</h2>"),
         html_pane(SensitivityView(assessment=a)._table_html()),
         *([html_pane(_table_html(t["smaa"], "SMAA-2: share of 10,000 samples at each rank (weights anywhere, "

@@ -98,3 +98,16 @@ def test_views_follow_every_ranking_input_not_only_the_weights(data):
                    lambda: setattr(a, "framework", "atlas_ii"), lambda: setattr(a.weights, "atlas_legitimacy", 0)):
         change()
         assert shown() == a.ranking().order
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "promethee_ii"])
+def test_ranking_chart_colours_each_segment_as_its_key_does(method):
+    """Each stacked segment has the colour the key beside the chart gives its criterion (the
+    HoloViews chart sorted PROMETHEE's rows for stacking but not their colours)."""
+    from igviz.views.style import criterion_colours
+
+    a = igviz.Assessment(method=method)
+    data = RankingView(assessment=a)._source.data
+    key = criterion_colours([c.name for c in a.active_framework.criteria])
+    assert len(data["criterion"]) == len(a.proposals) * len(a.active_framework.criteria)
+    assert list(data["colour"]) == [key[c] for c in data["criterion"]]

@@ -1,9 +1,8 @@
 """What every chart view shares: the assessment it shows, a redraw that waits for moves to pause,
-and a Bokeh figure styled like the HoloViews charts."""
+and a Bokeh figure in igviz's style."""
 
 from __future__ import annotations
 
-import holoviews as hv
 import panel as pn
 import param
 
@@ -14,10 +13,10 @@ from .style import Later
 class ChartView(pn.viewable.Viewer):
     """A view of an `Assessment` with a chart redrawn on demand.
 
-    Neither HoloViews nor param can follow dependencies on the assessment's nested parameters
-    into a chart, so a view's watchers call `redraw_later()` and one event, `_redraw`, stands in
-    for all of them: a DynamicMap (`dynamic`) or a method that replaces a Bokeh figure's data
-    listens to it.
+    Param cannot follow dependencies on the assessment's nested parameters into a chart, so a
+    view's watchers call `redraw_later()` and one event, `_redraw`, stands in for all of them:
+    the view's `_draw`, which replaces its Bokeh figure's data, listens to it. Each view keeps
+    that figure in a pane, `_pane`.
     """
 
     assessment = param.ClassSelector(class_=Assessment)
@@ -27,9 +26,10 @@ class ChartView(pn.viewable.Viewer):
         super().__init__(**params)
         self.redraw_later = Later(lambda: self.param.trigger("_redraw"))
 
-    def dynamic(self, callback) -> hv.DynamicMap:
-        """A DynamicMap of `callback`, drawn again whenever the view asks for a redraw."""
-        return hv.DynamicMap(callback, streams=[hv.streams.Params(self, ["_redraw"])])
+    @property
+    def chart(self) -> pn.pane.Bokeh:
+        """The view's chart alone, without its controls (as the saved report shows it)."""
+        return self._pane
 
 
 def without_webgl_bundle() -> None:

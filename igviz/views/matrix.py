@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import holoviews as hv
 import pandas as pd
 import panel as pn
 import param
@@ -13,7 +12,7 @@ from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, SCORE_CMAP, html_pane, text
+from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, text
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -42,8 +41,7 @@ COLUMNS = ("matrix_proposal", "matrix_criterion", "proposal_id", "score", "low",
 
 
 class ScoreMatrix(ChartView):
-    """The matrix as a Bokeh figure built once, its data replaced on each redraw. `_heatmap()`
-    draws the same chart with HoloViews, for the static report."""
+    """The matrix as a Bokeh figure built once, its data replaced on each redraw."""
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -78,6 +76,7 @@ class ScoreMatrix(ChartView):
         fig.xaxis.axis_label_text_font_size = fig.yaxis.axis_label_text_font_size = "13px"
         self._source = ColumnDataSource({k: [] for k in COLUMNS})
         scale = self.assessment.dataset.scale
+        # Cividis: perceptually uniform and readable with colour-blindness.
         mapper = LinearColorMapper(palette=Cividis256, low=scale.min, high=scale.max, nan_color="white")
         cells = fig.rect("matrix_criterion", "matrix_proposal", width=1, height=1, source=self._source,
                          fill_color={"field": "score", "transform": mapper}, line_color="white", line_width=1,
@@ -124,31 +123,6 @@ class ScoreMatrix(ChartView):
     def _on_tap(self, index):
         if index and len(self._frame):
             self.assessment.selected = self._frame.iloc[index[0]]["proposal_id"]
-
-    def _heatmap(self, _redraw=None):
-        """The chart as a HoloViews element (for the static report)."""
-        a = self.assessment
-        frame = matrix_frame(a)
-        if not a.problem():
-            rank = {pid: i for i, pid in enumerate(a.ranking().order)}
-            frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
-        vdims = ["score", "low", "high", "evidence", "rationale", "citation", "proposal_id"]
-        heat = hv.HeatMap(frame, ["criterion", "proposal"], vdims).redim(criterion="matrix_criterion", proposal="matrix_proposal").opts(
-            cmap=SCORE_CMAP, clim=(a.dataset.scale.min, a.dataset.scale.max), colorbar=True, clabel=_("Score"),
-            xrotation=35, responsive=True, min_height=380, tools=["hover", "tap"], toolbar=None,
-            xlabel="", ylabel="", framewise=True, line_color="white", line_width=1,
-            hover_tooltips=[(_("Proposal"), "@matrix_proposal"), (_("Criterion"), "@matrix_criterion"),
-                            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0}, @evidence)"),
-                            (_("Why"), "@rationale"), (_("Source"), "@citation")])
-        # Dark text on the light (high) end of cividis, light text on the dark end; the selected
-        # proposal's row in bold so it stands out in every view.
-        labelled = frame.assign(text=frame["score"].map(lambda v: f"{v:.1f}".removesuffix(".0")),
-                                ink=frame["score"].map(lambda v: "#000000" if v >= 6 else "#ffffff"),
-                                weight=frame["selected"].map({True: "bold", False: "normal"}))
-        labels = hv.Labels(labelled, ["criterion", "proposal"], ["text", "ink", "weight"]).redim(
-            criterion="matrix_criterion", proposal="matrix_proposal").opts(
-            text_color="ink", text_font_style="weight", text_font_size="10pt")
-        return heat * labels
 
     def __panel__(self):
         return pn.Column(

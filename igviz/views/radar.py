@@ -1,5 +1,6 @@
-"""A radar chart: drawn straight into Bokeh in the views (`radar_data`), and from HoloViews
-primitives for the static report (`radar_chart`); neither has a radar chart of its own.
+"""A radar chart: drawn straight into Bokeh in the views (`radar_data`, `RadarView`), and from
+HoloViews primitives (`radar_chart`) for composing with other HoloViews elements in a notebook;
+neither library has a radar chart of its own.
 
 Criteria are spokes at equal angles, clockwise from the top; each proposal is a polygon
 through its scores, with its plausible range (low to high) as a shaded band.
@@ -219,11 +220,6 @@ class RadarView(ChartView):
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
         return [localised(c, "name", language) for c in framework.criteria], series
-
-    def _chart(self, _redraw=None):
-        """The chart as a HoloViews overlay (for the static report)."""
-        labels, series = self._series()
-        return radar_chart(labels, series, self.assessment.dataset.scale.max)
 
     @param.depends("assessment.selected", "assessment.compared")
     def _legend(self):

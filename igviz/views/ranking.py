@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import holoviews as hv
 import numpy as np
 import pandas as pd
 import panel as pn
@@ -48,7 +47,7 @@ FONT_SCALE = 1.15
 
 class RankingView(ChartView):
     """The ranking as stacked bars (a Bokeh figure built once, its data replaced on each redraw)
-    and as a table. `_bars()` draws the same chart with HoloViews, for the static report."""
+    and as a table."""
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -143,30 +142,6 @@ class RankingView(ChartView):
         fig.xaxis.axis_label = _("Net flow (PROMETHEE II)") if a.method == "promethee_ii" else _("Overall score (0–10)")
         fig.title.text = ""
         pn.io.push_notebook(self._pane)
-
-    def _bars(self, _redraw=None):
-        """The chart as a HoloViews element (for the static report)."""
-        a = self.assessment
-        if a.problem():
-            return hv.Bars([], "proposal", "contribution").opts(title=in_language(a.problem()))
-        frame = ranking_frame(a)
-        criteria = list(dict.fromkeys(frame["criterion"]))
-        colours = criterion_colours(criteria)
-        # Bokeh draws the first category at the bottom; reverse so rank 1 sits on top.
-        frame = frame.iloc[::-1].reset_index(drop=True)
-        label = _("Net flow (PROMETHEE II)") if a.method == "promethee_ii" else _("Overall score (0–10)")
-        # Own dimension names: HoloViews links axes that share a name, even across panes.
-        bars = hv.Bars(frame, [hv.Dimension("proposal", label=_("Ranked proposal")), "criterion"],
-                       ["contribution", "overall", "proposal_id", "selected"]).redim(proposal="ranked")
-        return bars.opts(
-            stacked=True, invert_axes=True, cmap=colours, color="criterion",
-            line_color="white", line_width=0.5,
-            tools=["hover", "tap"], active_tools=["tap"], responsive=True, min_height=420,
-            xlabel="", ylabel=label, show_legend=False, framewise=True,  # axes swap with invert_axes
-            fontscale=1.15, toolbar=None, nonselection_alpha=1.0, selection_alpha=1.0,
-            hover_tooltips=[(_("Proposal"), "@ranked"), (_("Criterion"), "@criterion"),
-                            (_("Contribution"), "@contribution{0.00}"), (_("Overall"), "@overall{0.00}")],
-        )
 
     @param.depends("assessment.framework")
     def _key(self):

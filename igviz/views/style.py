@@ -14,7 +14,6 @@ CRITERION_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
                      "#DDCC77", "#CC6677", "#882255", "#AA4499", "#BBBBBB"]
 # Okabe and Ito's palette, for proposals overlaid on the radar.
 PROPOSAL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-SCORE_CMAP = "cividis"  # perceptually uniform and readable with colour-blindness
 
 
 # Everything an Assessment's ranking() depends on, for views that show it. Param cannot
