@@ -30,12 +30,9 @@ def _xy(values, angles):
 
 
 def _wrapped(label: str, width: int = 14) -> str:
-    """A long criterion name on two lines, split at the space nearest its middle.
-
-    For the names beside the left and right spokes, which grow outwards from the rings: at one
-    line, "Meaningful participation" (or most French names) ran off the chart's edge. Those at
-    the top and bottom are centred and have room; on two lines they would run into the rings.
-    """
+    """A long criterion name on two lines, split at the space nearest its middle: at one line,
+    "Meaningful participation" (or most French names) ran off the chart's edge, and on a phone
+    the name at the top ran into its neighbours."""
     if len(label) <= width or " " not in label:
         return label
     middle = len(label) / 2
@@ -43,10 +40,23 @@ def _wrapped(label: str, width: int = 14) -> str:
     return label[:cut] + "\n" + label[cut + 1:]
 
 
-def _spoke_labels(labels: list[str], x: np.ndarray) -> tuple[list[str], list[str]]:
-    """The criteria's names as placed beside their spokes (at `x`), and their alignment."""
+def _spoke_labels(labels: list[str], angles: np.ndarray, scale_max: float) -> dict[str, list]:
+    """The criteria's names placed at the ends of their spokes: x, y, text, align, baseline.
+
+    Each name grows away from the rings: beside the side spokes outwards from its anchor, above
+    the top spoke and below the bottom one, so a name on two lines never covers a ring.
+    """
+    x, y = _xy(np.full(len(labels), scale_max * 1.16), angles)
     align = ["center" if abs(v) < 1e-6 else "left" if v > 0 else "right" for v in x]
-    return [label if side == "center" else _wrapped(label) for label, side in zip(labels, align)], align
+    baseline = ["middle" if side != "center" else "bottom" if v > 0 else "top" for side, v in zip(align, y)]
+    y = np.where([b == "bottom" for b in baseline], scale_max * 1.06,
+                 np.where([b == "top" for b in baseline], -scale_max * 1.06, y))
+    return {"x": x, "y": y, "text": [_wrapped(label) for label in labels], "align": align, "baseline": baseline}
+
+
+# The plot's limits: room for the names around the rings. The aspect matches the limits so the
+# rings stay round at any width, from a phone to a projector.
+X_LIMIT, Y_LIMIT = 2.2, 1.55   # × the scale's maximum
 
 
 def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> dict[str, dict]:
@@ -58,16 +68,17 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
     circle = np.linspace(0, 2 * np.pi, 121)
     ring_values = np.linspace(scale_max / rings, scale_max, rings)
     sx, sy = _xy(np.full(n, scale_max), angles)
-    lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
-    names, align = _spoke_labels(labels, lx)
+    names = _spoke_labels(labels, angles, scale_max)
     shown = [s for s in series if s is not None]
     out = {
         "grid": {"xs": [r * np.cos(circle) for r in ring_values] + [np.array([0.0, x]) for x in sx],
                  "ys": [r * np.sin(circle) for r in ring_values] + [np.array([0.0, y]) for y in sy]},
-        # The rings' values just above each ring, small and grey; the criteria's names beside the spokes.
-        "labels": {"x": np.r_[np.zeros(rings), lx], "y": np.r_[ring_values + 0.25, ly],
-                   "text": [f"{v:g}" for v in ring_values] + names,
-                   "align": ["center"] * rings + align,
+        # The rings' values just above each ring, small and grey, beside the top spoke rather than
+        # on it (where the top criterion's name would meet them); the criteria's names at the ends
+        # of the spokes.
+        "labels": {"x": np.r_[np.full(rings, 0.04 * scale_max), names["x"]], "y": np.r_[ring_values + 0.25, names["y"]],
+                   "text": [f"{v:g}" for v in ring_values] + names["text"],
+                   "align": ["left"] * rings + names["align"], "baseline": ["middle"] * rings + names["baseline"],
                    "colour": ["#777777"] * rings + ["#222222"] * n, "size": ["9pt"] * rings + ["10pt"] * n},
         "bands": {"xs": [], "ys": [], "proposal": [], "colour": []},
         "outlines": {"xs": [], "ys": [], "proposal": [], "colour": [], "width": []},
@@ -109,11 +120,8 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
         color="#cccccc", line_width=1)
     ring_labels = hv.Labels((np.zeros(rings), ring_values, [f"{v:g}" for v in ring_values])).opts(
         text_color="#777777", text_font_size="9pt", yoffset=0.25)
-    lx, ly = _xy(np.full(n, scale_max * 1.16), angles)
-    names, align = _spoke_labels(labels, lx)
-    axis_labels = hv.Labels({"x": lx, "y": ly, "text": names, "align": align},
-                            ["x", "y"], ["text", "align"]).opts(
-        text_font_size="10pt", text_color="#222222", text_align="align")
+    axis_labels = hv.Labels(_spoke_labels(labels, angles, scale_max), ["x", "y"], ["text", "align", "baseline"]).opts(
+        text_font_size="10pt", text_color="#222222", text_align="align", text_baseline="baseline")
     # All series share three layers (bands, outlines, points), each series a row with its colour:
     # the overlay keeps one shape however many are shown (a DynamicMap keeps the layers of its
     # first frame), and three layers render in a fraction of the time one set per series took.
@@ -140,9 +148,7 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
         hover_tooltips=[(_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
                         (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")])
     layers = [grid, spokes, ring_labels, axis_labels, band_layer, outline_layer, point_layer]
-    # Room for the labels beside the spokes; the plot's aspect matches the limits so rings stay round
-    # at any width, from a phone to a projector.
-    xlim, ylim = scale_max * 2.2, scale_max * 1.3
+    xlim, ylim = scale_max * X_LIMIT, scale_max * Y_LIMIT
     return hv.Overlay(layers).opts(
         xlim=(-xlim, xlim), ylim=(-ylim, ylim), xaxis=None, yaxis=None,
         aspect=xlim / ylim, responsive=True, toolbar=None, show_grid=False,
@@ -183,8 +189,7 @@ class RadarView(ChartView):
         # Built once, one glyph per layer for all series; a redraw replaces the data (the
         # HoloViews overlay took a third of the page's build time).
         scale_max = self.assessment.dataset.scale.max
-        xlim, ylim = scale_max * 2.2, scale_max * 1.3
-        # The plot's aspect matches the limits so rings stay round at any width, from a phone to a projector.
+        xlim, ylim = scale_max * X_LIMIT, scale_max * Y_LIMIT
         fig = figure("", height=None, x_range=(-xlim, xlim), y_range=(-ylim, ylim), grid=False,
                      x_axis_type=None, y_axis_type=None, aspect_ratio=xlim / ylim,
                      tools="pan,wheel_zoom", active_scroll="wheel_zoom")  # as the HoloViews chart had them
@@ -192,7 +197,7 @@ class RadarView(ChartView):
         src = self._sources
         fig.multi_line("xs", "ys", source=src["grid"], line_color="#cccccc", line_width=1)
         fig.text("x", "y", text="text", source=src["labels"], text_color="colour", text_font_size="size",
-                 text_align="align", text_baseline="middle")
+                 text_align="align", text_baseline="baseline")
         fig.multi_polygons("xs", "ys", source=src["bands"], fill_color="colour", fill_alpha=0.15, line_alpha=0)
         fig.multi_line("xs", "ys", source=src["outlines"], line_color="colour", line_width="width")
         points = fig.scatter("x", "y", source=src["points"], size=7, fill_color="colour", line_color="colour")
