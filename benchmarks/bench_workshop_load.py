@@ -293,27 +293,25 @@ class Level:
         """When the facilitator first showed at least k of this level's submissions (ms), or None."""
         return next((t for total, t, _ in self.totals if total - self.base_total >= k), None)
 
-    def latencies(self) -> list[float]:
-        """Seconds from the k-th click to the facilitator showing k, for every k it showed."""
+    def until_shown_s(self, times: list) -> list[float]:
+        """Seconds from the k-th of `times` (ms) to the facilitator showing k, for every k it showed."""
         out = []
-        for k, click in enumerate(sorted(self.clicks), 1):
+        for k, t in enumerate(sorted(times), 1):
             shown = self.shown_at(k)
             if shown is None:
                 break
-            out.append((shown - click) / 1e3)
+            out.append((shown - t) / 1e3)
         return out
+
+    def latencies(self) -> list[float]:
+        """Seconds from the k-th click to the facilitator showing k."""
+        return self.until_shown_s(self.clicks)
 
     def to_store_s(self) -> list[float]:
         return [(s - c) / 1e3 for c, s in zip(sorted(self.clicks), sorted(self.stored))]
 
     def store_to_shown_s(self) -> list[float]:
-        out = []
-        for k, s in enumerate(sorted(self.stored), 1):
-            shown = self.shown_at(k)
-            if shown is None:
-                break
-            out.append((shown - s) / 1e3)
-        return out
+        return self.until_shown_s(self.stored)
 
     def all_shown_s(self):
         shown = self.shown_at(self.n)

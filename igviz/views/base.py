@@ -117,6 +117,14 @@ def lean(fig):
     return fig
 
 
+def legend_on_right(fig) -> None:
+    """Move the figure's legend (made by a glyph's `legend_field`) beside the plot, where it never
+    covers the data; a click on an entry mutes that series."""
+    legend = fig.legend[0]
+    legend.label_text_font_size, legend.click_policy = "13px", "mute"
+    fig.add_layout(legend, "right")
+
+
 def padded(low: float, high: float, padding: float = 0.1) -> tuple[float, float]:
     """An axis range around the data with HoloViews' default 10 % padding."""
     span = (high - low) or 1.0

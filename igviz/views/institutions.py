@@ -15,6 +15,8 @@ from ..i18n import N_, localised
 from .language import _, current_language
 from .style import html_pane, quote_html, text, live
 
+# Relations that carry decision-making authority (drawn solid and darker on the map).
+CARRIES_AUTHORITY = {**AUTHORITY, **ISSUE_INTAKE}
 # Okabe and Ito colours, one per kind of body.
 KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "technical": "#E69F00",
                 "private": "#CC79A7", "civil_society": "#D55E00"}
@@ -120,9 +122,9 @@ class InstitutionMapView(ChartView):
         edges = pd.DataFrame([{
             "x0": pos[u][0], "y0": pos[u][1], "x1": pos[v][0], "y1": pos[v][1],
             "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_name(d["rel"]),
-            "change": d["change"], "authority": "yes" if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else "no",
+            "change": d["change"], "authority": "yes" if d["rel"].relation in CARRIES_AUTHORITY else "no",
             "change_name": change_name(d["change"]),
-            "authority_name": _("yes") if d["rel"].relation in {**AUTHORITY, **ISSUE_INTAKE} else _("no"),
+            "authority_name": _("yes") if d["rel"].relation in CARRIES_AUTHORITY else _("no"),
             "description": d["rel"].description, "source": d["rel"].citation.label(),
         } for u, v, d in g.edges(data=True)], columns=EDGE_COLUMNS)
         # Within a layer, edges are drawn in the order of EDGE_STYLE, as the layers per style were.

@@ -37,14 +37,15 @@ class _RoundStates:
 
     def __init__(self, max_age_s: float):
         self.max_age_s = max_age_s
-        self._read: dict = {}  # (store, code) -> (when, WorkshopInfo)
+        self._read: dict = {}  # (database URL, code) -> (when, WorkshopInfo)
 
     def get(self, store: WorkshopStore, code: str) -> WorkshopInfo:
         now = time.monotonic()
-        when, info = self._read.get((id(store), code), (-math.inf, None))
+        key = (store.url, code)
+        when, info = self._read.get(key, (-math.inf, None))
         if now - when >= self.max_age_s:
             info = store.workshop(code)
-            self._read[(id(store), code)] = (now, info)
+            self._read[key] = (now, info)
         return info
 
 

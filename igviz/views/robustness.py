@@ -14,7 +14,7 @@ from bokeh.palettes import cividis
 from ..errors import WeightError
 from ..model import Assessment, Robustness
 from ..robustness import Cancelled
-from .base import ChartView, figure, padded, without_grid, lean
+from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
 from ..i18n import localised
 from .language import _, current_language
 from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
@@ -72,9 +72,7 @@ class SensitivityView(ChartView):
         fig.add_tools(HoverTool(renderers=[lines], tooltips=[
             (_("Proposal"), "@proposal"), (_("Overall at 0 %"), "@at_zero{0.00}"),
             (_("Overall at 100 %"), "@at_one{0.00}")]))
-        legend = fig.legend[0]
-        legend.label_text_font_size, legend.click_policy = "13px", "mute"
-        fig.add_layout(legend, "right")
+        legend_on_right(fig)
         return lean(fig)
 
     @param.depends("_redraw", watch=True)
@@ -227,9 +225,7 @@ class AcceptabilityView(pn.viewable.Viewer):
                         line_color="black", line_width=1, legend_field="rank")
         fig.add_tools(HoverTool(renderers=[bars], tooltips=[
             (_("Proposal"), "@proposal"), (_("Rank"), "@rank"), (_("Share"), "@share{0.0%}")]))
-        legend = fig.legend[0]
-        legend.label_text_font_size, legend.click_policy = "13px", "mute"
-        fig.add_layout(legend, "right")
+        legend_on_right(fig)
         return lean(fig)
 
     @param.depends("result", watch=True)
@@ -246,11 +242,12 @@ class AcceptabilityView(pn.viewable.Viewer):
         # Ordered by expected rank, the most robustly high-ranked proposal on top (Bokeh draws
         # the first category at the bottom).
         ordered = np.argsort(shares @ np.arange(1, m + 1))[::-1]
-        ends = np.cumsum(shares[ordered], axis=1)
+        stacked = shares[ordered]
+        ends = np.cumsum(stacked, axis=1)
         self._bars.data = {
             "proposal": [names[r.proposal_ids[i]] for i in ordered for _k in range(m)],
             "rank": [str(k + 1) for _i in ordered for k in range(m)],
-            "share": shares[ordered].ravel(), "left": (ends - shares[ordered]).ravel(), "right": ends.ravel(),
+            "share": stacked.ravel(), "left": (ends - stacked).ravel(), "right": ends.ravel(),
             "colour": [self._palette[k] for _i in ordered for k in range(m)]}
         self._figure.y_range.factors = [names[r.proposal_ids[i]] for i in ordered]
         pn.io.push_notebook(self._pane)
