@@ -3,7 +3,7 @@
 import panel as pn
 
 from igviz.views.base import without_webgl_bundle
-from igviz.views import Explorer
+from igviz.pages import Explorer
 
 pn.extension(sizing_mode="stretch_width")
 without_webgl_bundle()  # no chart here draws with WebGL

@@ -84,8 +84,8 @@ def explorer_server(timeout: float = 120.0):
 
 
 WORKSHOP_APPS = ["participant", "facilitator", "explorer"]  # the first is the one polled until up: the lightest
-# The light participant page is a Tornado handler served beside the apps (igviz/lite.py).
-PLUGINS = ["igviz.lite"]
+# The light participant page is a Tornado handler served beside the apps (igviz/pages/lite.py).
+PLUGINS = ["igviz.pages.lite"]
 
 
 class PanelServer:

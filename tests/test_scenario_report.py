@@ -7,7 +7,7 @@ import pytest
 
 import igviz
 from igviz import DataValidationError
-from igviz.report import export_tables, write_report
+from igviz.pages.report import export_tables, write_report
 from igviz.scenario import Scenario
 
 from browser_support import CHROMIUM, launch_chromium

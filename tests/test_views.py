@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 import igviz
-from igviz.views import Explorer, ProposalDetail, RankingView, radar_chart
+from igviz.pages import Explorer
+from igviz.views import ProposalDetail, RankingView, radar_chart
 from igviz.views.matrix import matrix_frame
 from igviz.views.ranking import ranking_frame
 

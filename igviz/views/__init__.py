@@ -4,7 +4,6 @@
 import holoviews.plotting.bokeh  # noqa: F401
 
 from .detail import ProposalDetail
-from .explorer import Explorer
 from .institutions import InstitutionMapView
 from .matrix import ScoreMatrix
 from .radar import RadarView, radar_chart
@@ -13,5 +12,5 @@ from .tradeoff import TradeoffView
 from .robustness import AcceptabilityView, SensitivityView
 from .weights import WeightsPanel
 
-__all__ = ["AcceptabilityView", "Explorer", "InstitutionMapView", "TradeoffView", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "SensitivityView", "WeightsPanel",
+__all__ = ["AcceptabilityView", "InstitutionMapView", "TradeoffView", "ProposalDetail", "RadarView", "RankingView", "ScoreMatrix", "SensitivityView", "WeightsPanel",
            "radar_chart"]

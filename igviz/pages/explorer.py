@@ -11,17 +11,17 @@ from ..dataset import Dataset
 from ..loader import load_dataset
 from ..model import Assessment
 from ..scenario import Scenario
-from .detail import ProposalDetail
-from .institutions import InstitutionMapView
-from .matrix import ScoreMatrix
-from .radar import RadarView
-from .ranking import RankingView
-from .robustness import AcceptabilityView, SensitivityView
-from .tradeoff import TradeoffView
-from .weights import WeightsPanel
-from .a11y import name_slider_handles
-from .language import _, current_language, in_language, language_selector, start_session_language
-from .style import StyledColumn, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
+from ..views.detail import ProposalDetail
+from ..views.institutions import InstitutionMapView
+from ..views.matrix import ScoreMatrix
+from ..views.radar import RadarView
+from ..views.ranking import RankingView
+from ..views.robustness import AcceptabilityView, SensitivityView
+from ..views.tradeoff import TradeoffView
+from ..views.weights import WeightsPanel
+from ..views.a11y import name_slider_handles
+from ..views.language import _, current_language, in_language, language_selector, start_session_language
+from ..views.style import StyledColumn, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
 
 
 

@@ -16,11 +16,11 @@ from ..dataset import Dataset
 from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, RoundResults,
                         WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.store import TITLE_MAX
-from .bars import bar, notice, ranking_table, table
+from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import localised
-from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
+from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from .participant import on_server, query_value, set_address
-from .style import CRITERION_COLOURS, StyledColumn, html_pane, text
+from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
 
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pandas as pd
 import panel as pn
 
-from .methods import METHODS
-from .model import Assessment
-from .scenario import Scenario
-from .views import ProposalDetail, RadarView, RankingView, ScoreMatrix, SensitivityView
-from .views.style import CSS, html_pane, text
+from ..methods import METHODS
+from ..model import Assessment
+from ..scenario import Scenario
+from ..views import ProposalDetail, RadarView, RankingView, ScoreMatrix, SensitivityView
+from ..views.style import CSS, html_pane, text
 
 
 def tables(a: Assessment, smaa_samples: int = 10_000) -> dict[str, pd.DataFrame]:

@@ -16,13 +16,13 @@ import param
 from ..dataset import Dataset
 from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store, workshop_assessment
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
-from .a11y import name_slider_handles
-from .bars import notice_html, ranking_table
-from .radar import RadarView
+from ..views.a11y import name_slider_handles
+from ..views.bars import notice_html, ranking_table
+from ..views.radar import RadarView
 from ..i18n import clock_time, localised
-from .language import _, current_language, in_language, language_selector, start_session_language, with_local_names
-from .style import StyledColumn, WEIGHT_INPUTS, html_pane, text
-from .weights import WeightsPanel
+from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
+from ..views.style import StyledColumn, WEIGHT_INPUTS, html_pane, text
+from ..views.weights import WeightsPanel
 
 POLL_MS = 2000  # how often the page asks whether the facilitator has closed or opened a round
 

@@ -2,7 +2,7 @@
 
 For old phones and slow connections (002 §67: "low bandwidth participation options"): pages
 are rendered on the server, a few kilobytes each, with no JavaScript, no plotting library and
-no websocket. Served beside the dashboards by `panel serve ... --plugins igviz.lite` at /lite.
+no websocket. Served beside the dashboards by `panel serve ... --plugins igviz.pages.lite` at /lite.
 
 Everything a participant typed is sent back in the page when something is wrong, so nothing
 is lost; every text they typed is shown escaped, as text.
@@ -16,11 +16,11 @@ from urllib.parse import urlencode
 
 import tornado.web
 
-from .i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
-from .loader import load_dataset
-from .model import WEIGHT_MAX
-from .workshop import WorkshopError, shared_store, workshop_assessment
-from .workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from ..i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
+from ..loader import load_dataset
+from ..model import WEIGHT_MAX
+from ..workshop import WorkshopError, shared_store, workshop_assessment
+from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 
 STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
          "label{display:block;margin:.4em 0 .1em}input,select,textarea,button{font-size:1em;max-width:100%}"
@@ -221,5 +221,5 @@ class LitePage(tornado.web.RequestHandler):
                 f"</tr></thead><tbody>{rows}</tbody></table>")
 
 
-# Read by `panel serve --plugins igviz.lite`.
+# Read by `panel serve --plugins igviz.pages.lite`.
 ROUTES = [(r"/lite", LitePage)]
