@@ -309,9 +309,9 @@ class FacilitatorPage(pn.viewable.Viewer):
 
     def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
         super().__init__(**params)
-        from .explorer import bundled_dataset
+        from .served import served_dataset
         self.store = store or shared_store()
-        self.dataset = dataset or bundled_dataset()
+        self.dataset = dataset or served_dataset()
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
         start_session_language()
         code, key = query_value("code"), query_value("key")

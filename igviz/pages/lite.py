@@ -11,16 +11,15 @@ is lost; every text they typed is shown escaped, as text.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 from urllib.parse import urlencode
 
 import tornado.web
 
 from ..i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
-from ..loader import load_dataset
 from ..model import WEIGHT_MAX
 from ..workshop import WorkshopError, shared_store, workshop_assessment
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from .served import served_dataset
 
 STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
          "label{display:block;margin:.4em 0 .1em}input,select,textarea,button{font-size:1em;max-width:100%}"
@@ -28,11 +27,6 @@ STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;
          "td,th{border-bottom:1px solid #ccc;padding:.2em;text-align:left}.msg{padding:.4em;border:1px solid}"
          ".error{background:#fbe9ee;border-color:#c67}.ok{background:#e6f4ea;border-color:#4a9}"
          ".info{background:#e8f4fb;border-color:#8ce}nav a{margin-right:.6em}button{margin:.3em .3em .3em 0}")
-
-
-@lru_cache(maxsize=1)
-def _dataset():
-    return load_dataset()
 
 
 def esc(value) -> str:
@@ -44,7 +38,7 @@ class LitePage(tornado.web.RequestHandler):
 
     def initialize(self):
         self.store = shared_store()
-        self.dataset = _dataset()
+        self.dataset = served_dataset()
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -112,9 +112,9 @@ class ParticipantPage(pn.viewable.Viewer):
 
     def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
         super().__init__(**params)
-        from .explorer import bundled_dataset
+        from .served import served_dataset
         self.store = store or shared_store()
-        self.dataset = dataset or bundled_dataset()
+        self.dataset = dataset or served_dataset()
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
         # One pane whose text changes: swapping panes in and out of the layout made Panel re-scan
         # the whole page on every message, about 45 ms of server time per submission.
