@@ -1,6 +1,6 @@
 """The explorer in a real browser: it loads cleanly, sliders re-rank, links restore and survive bad values.
 
-Runs `panel serve dashboards/explorer.py` on a free port and drives the Debian Chromium
+Runs `igviz serve` on a free port and drives the Debian Chromium
 (/usr/bin/chromium, installed by scripts/test) with Playwright. Playwright never downloads
 a browser here. Expected rankings come from the model itself (igviz.Assessment), so the
 tests check that the page shows what the data predicts, not hard-coded orders.

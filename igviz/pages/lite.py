@@ -17,7 +17,7 @@ import tornado.web
 
 from ..i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
 from ..model import WEIGHT_MAX
-from ..workshop import WorkshopError, shared_store, workshop_assessment
+from ..workshop import WorkshopError, check_workshop_data, shared_store, workshop_assessment
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 from .served import served_dataset
 
@@ -116,6 +116,11 @@ class LitePage(tornado.web.RequestHandler):
         except WorkshopError as exc:
             self.code_step(self.error_text(exc), code, status=404)
             return
+        try:
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
+        except WorkshopError as exc:  # made on other data than this server's: say so (was an HTTP 500)
+            self.code_step(self.error_text(exc), code, status=409)
+            return
         options = "".join(
             f"<option value='{esc(g)}'{' selected' if g == group else ''}>"
             f"{esc(localised(self.dataset.groups[g], 'name', self.language))}</option>" for g in info.groups)
@@ -151,6 +156,11 @@ class LitePage(tornado.web.RequestHandler):
             self.code_step(self.error_text(exc), status=403)
             return
         info = me.workshop
+        try:
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
+        except WorkshopError as exc:  # made on other data than this server's: say so (was an HTTP 500)
+            self.code_step(self.error_text(exc), status=409)
+            return
         a = workshop_assessment(self.dataset, info.framework, info.proposals)
         problem, notice = "", ""
         weights = dict(me.weights or {})

@@ -14,7 +14,8 @@ import panel as pn
 import param
 
 from ..dataset import Dataset
-from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store, workshop_assessment
+from ..workshop import (ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, check_workshop_data, shared_store,
+                        workshop_assessment)
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
@@ -154,6 +155,7 @@ class ParticipantPage(pn.viewable.Viewer):
     def _show_join(self, code: str) -> None:
         try:
             info = self.store.workshop(code)
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
             self._show_code_entry(in_language(exc))
             return
@@ -189,6 +191,7 @@ class ParticipantPage(pn.viewable.Viewer):
     def _resume(self, token: str, just_joined: bool = False) -> None:
         try:
             me = self.store.participant(token)
+            check_workshop_data(self.dataset, me.workshop.framework, me.workshop.proposals, me.workshop.groups)
         except WorkshopError as exc:
             self._show_code_entry(in_language(exc))
             return
