@@ -213,10 +213,10 @@ def _hosts(address: str | None) -> list[str]:
     """Names browsers may use for this server, the one to announce last: localhost, the address
     given, or with every interface this machine's name and network address (a phone reaches it so)."""
     if address in (None, "localhost"):
-        return ["localhost"]
+        return ["127.0.0.1", "localhost"]
     if address not in ("0.0.0.0", "::", ""):
-        return list(dict.fromkeys(["localhost", address]))
-    names = ["localhost", socket.gethostname()]
+        return list(dict.fromkeys(["127.0.0.1", "localhost", address]))
+    names = ["127.0.0.1", "localhost", socket.gethostname()]
     try:
         names += [info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
                   if not info[4][0].startswith("127.")]

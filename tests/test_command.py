@@ -98,6 +98,8 @@ def test_a_server_without_the_workshops_proposal_says_so_instead_of_failing(work
         status, page = get(server.base, f"/participant?p={workshop['token']}")
         assert status == 200
         assert ANALYST_PROPOSAL in document_text(server.base, "participant", p=workshop["token"])
+        board = document_text(server.base, "facilitator", code=workshop["code"], key=workshop["key"])
+        assert ANALYST_PROPOSAL in board and "igviz serve --data" in board
 
 
 def test_panel_serve_users_choose_the_data_with_igviz_data(analyst_data, workshop):
@@ -178,3 +180,21 @@ def test_report_writes_the_scenarios_report_on_the_data_given(analyst_data, tmp_
     err = capsys.readouterr().err
     assert "ours.yaml" in err and ANALYST_PROPOSAL in err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_db_takes_a_url_or_a_sqlite_files_path(tmp_path, monkeypatch):
+    from igviz.cli import database_url_from
+
+    monkeypatch.chdir(tmp_path)
+    assert database_url_from("workshops.sqlite") == f"sqlite:///{tmp_path / 'workshops.sqlite'}"
+    url = "postgresql+psycopg://igviz:secret@localhost/igviz"
+    assert database_url_from(url) == url
+
+
+def test_serving_on_every_interface_allows_this_machines_names():
+    from igviz.cli import _hosts
+
+    assert _hosts(None)[-1] == "localhost"
+    assert _hosts("10.0.0.5")[-1] == "10.0.0.5"
+    every = _hosts("0.0.0.0")
+    assert "localhost" in every and len(every) >= 3  # and this machine's name and address

@@ -47,6 +47,7 @@ PAGES = {"explorer": explorer_page, "participant": participant_page, "facilitato
 
 def make_server(port: int = 5006, address: str | None = None, websocket_origins: list[str] | None = None, **kwargs):
     """A Bokeh/Panel server with every page, the explorer also at `/`; not started."""
+    from . import explorer, facilitator, participant  # noqa: F401 - imported now, not by the first visitor
     from .lite import ROUTES
 
     without_webgl_bundle()
