@@ -204,6 +204,7 @@ def test_a_forged_or_stale_link_goes_back_to_the_code(store, workshop):
     flow = flow_for(store)
     assert not flow.open(workshop.workshop.code, token="forged")
     assert flow.step == CODE and "not valid" in flow.problem and flow.token == ""
+    assert flow.code == workshop.workshop.code  # the link's code is offered again
     assert not flow.submit({"effective": "3"})
     assert "not valid" in flow.problem
 
@@ -261,3 +262,36 @@ def test_the_flow_needs_no_web_framework():
             "print(sorted(m for m in ('panel', 'tornado', 'bokeh') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_panel_page_renders_the_flow(store, workshop):
+    """The Panel page without a server: its widgets drive the flow, and it shows the flow's state."""
+    pn = pytest.importorskip("panel")
+    from igviz.pages.participant import ParticipantPage
+
+    page = ParticipantPage(store=store, dataset=DATA)
+    pn.panel(page)
+    code, go = page._body[1], page._body[2]
+    code.value = "nope42"
+    go.clicks += 1
+    assert "no workshop with the code" in page._messages.object and code.value == "nope42"  # kept
+    code.value = workshop.workshop.code.lower()
+    go.clicks += 1
+    assert page.flow.step == JOIN and "Round 1 is open" in page._messages.object
+    group, name, join = page._body[1], page._body[2], page._body[3]
+    name.value = "Ann"
+    join.clicks += 1
+    assert "Choose your stakeholder group first" in page._messages.object and name.value == "Ann"
+    group.value = "government"
+    join.clicks += 1
+    assert page.flow.step == WEIGHTS and "You have joined" in page._messages.object
+    page.flow.assessment.weights.effective = 10  # as the slider does
+    page._comment.value_input = "<b>typed</b>"
+    page._submit.clicks += 1
+    assert "your weights are in" in page._messages.object and "Submitted at" in page._status.object
+    subs = store.submissions(workshop.workshop.code, workshop.secret)
+    assert subs.iloc[0]["weight.effective"] == 10 and subs.iloc[0]["comment"] == "<b>typed</b>"
+    store.close_round(workshop.workshop.code, workshop.secret)
+    page.flow.round_states = RoundStates(max_age_s=0)
+    assert page.flow.check_round()
+    assert page._submit.disabled and "is closed" in page._messages.object

@@ -95,12 +95,12 @@ class ParticipantPage(pn.viewable.Viewer):
         start_session_language()
         name_slider_handles()
         flow = self.flow
+        flow.open(query_value("code"), query_value("p"))
+        self._show_step()  # built once from where the address leads; from now on the flow's changes redraw
+        self._show_message()
         flow.param.watch(self._show_step, ["step", "token"])
         flow.param.watch(self._show_message, ["message", "message_kind", "workshop"])
         flow.param.watch(self._show_status, ["submitted_at", "accepting"])
-        flow.open(query_value("code"), query_value("p"))
-        self._show_step()
-        self._show_message()
 
     # -- renderings of the flow's state -------------------------------------------------------
 

@@ -144,7 +144,10 @@ class Participation(param.Parameterized):
     def open(self, code: str = "", token: str = "", just_joined: bool = False) -> bool:
         """Start from a page's address: resume with a token, else look up a join code, else ask for one."""
         if token:
-            return self.resume(token, just_joined=just_joined)
+            if self.resume(token, just_joined=just_joined):
+                return True
+            self.code = str(code or "")[:CODE_MAX]  # a stale link still carries the code: offer it again
+            return False
         if code:
             return self.enter_code(code)
         self.param.update(step=CODE, message=None)
