@@ -51,7 +51,7 @@ class Explorer(pn.viewable.Viewer):
         # told to draw itself again).
         if sync:
             self._read_link()
-        if a.selected is None and not a.problem():
+        if a.selected is None and not a.problem:
             a.selected = a.ranking().top  # so the radar and detail show something from the start
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
@@ -105,7 +105,7 @@ class Explorer(pn.viewable.Viewer):
     @param.depends("link_problems", *RANKING_INPUTS, watch=True)
     def _update_messages(self) -> None:
         # Rebuilt only when the messages change, not on every weight move.
-        messages = (tuple(self.link_problems), self.assessment.problem())
+        messages = (tuple(self.link_problems), self.assessment.problem)
         if messages == self._shown_messages:
             return
         self._shown_messages = messages
