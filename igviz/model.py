@@ -196,7 +196,7 @@ class Ranking:
         """By proposal id, best first: rank, name, short_name, overall, passes, failed criteria."""
         idx = self.best_first
         names = [c.name for c in self.framework.criteria]
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "rank": np.arange(1, len(idx) + 1),
             "name": [self.names[i] for i in idx],
             "short_name": [self.short_names[i] for i in idx],
@@ -204,6 +204,8 @@ class Ranking:
             "passes": ~self.failures[idx].any(axis=1),
             "failed": [[names[j] for j in np.flatnonzero(self.failures[i])] for i in idx],
         }, index=pd.Index(self.order, name="proposal"))
+        table.attrs.update(method=self.method_label, overall=self.unit)  # an overall score and a net flow look alike
+        return table
 
     @cached_property
     def contributions(self) -> pd.DataFrame:
