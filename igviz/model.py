@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 import param
 
-from .dataset import Dataset, derive_score
+from .dataset import Dataset, derive_score, load_dataset
 from .errors import WeightError
-from .loader import load_dataset
 from .methods import METHODS, Method, normalise_weights, order, threshold_failures
 from .i18n import Message
-from .records import DECISION_RULES, Framework, ProposalRecord, Score
+from .dataset.records import DECISION_RULES, Framework, ProposalRecord, Score
 from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_simplex, weight_sweep
 
 WEIGHT_MAX = 10
