@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import tornado.web
 
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
-from ..loader import load_dataset
+from ..dataset import load_dataset
 from ..workshop import shared_store
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
 

@@ -128,7 +128,7 @@ class Participation(param.Parameterized):
     def ranking(self):
         """The participant's ranking under their weights, or None where there is none to show."""
         a = self.assessment
-        if a is None or a.problem():
+        if a is None or a.problem:
             return None
         return a.ranking()
 
