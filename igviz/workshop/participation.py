@@ -126,11 +126,8 @@ class Participation(param.Parameterized):
         return {**self.assessment.weights.values(), **self.typed_weights}
 
     def ranking(self):
-        """The participant's ranking under their weights, or None where there is none to show."""
-        a = self.assessment
-        if a is None or a.problem:
-            return None
-        return a.ranking()
+        """The participant's ranking under their weights (the assessment's published result), or None."""
+        return self.assessment.result if self.assessment is not None else None
 
     # -- steps -------------------------------------------------------------------------------
 
