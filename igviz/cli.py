@@ -102,10 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
 # -- igviz check --------------------------------------------------------------------------------
 
 def _check(args) -> int:
-    from .check import main as check_folders
+    from .dataset.check import check
     from .pages.served import data_folders
 
-    return check_folders([str(f) for f in data_folders(args.folders)])
+    return check(data_folders(args.folders))
 
 
 # -- igviz report -------------------------------------------------------------------------------

@@ -99,8 +99,9 @@ class PanelServer:
         self.port = port or free_port()
         self.base = f"http://localhost:{self.port}"
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        if database_url:
-            self.env["IGVIZ_DATABASE_URL"] = database_url
+        # igviz serve opens its database at start: never the checkout's igviz-workshops.sqlite.
+        self._db_folder = None if database_url else tempfile.TemporaryDirectory(prefix="igviz-db-")
+        self.env["IGVIZ_DATABASE_URL"] = database_url or f"sqlite:///{self._db_folder.name}/workshops.sqlite"
         self.proc = None
 
     def arguments(self) -> list[str]:

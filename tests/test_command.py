@@ -93,7 +93,7 @@ def test_a_server_without_the_workshops_proposal_says_so_instead_of_failing(work
     with panel_server(WORKSHOP_APPS, workshop["url"], command="panel") as server:
         assert get(server.base, "/explorer")[0] == 200
         status, lite = get(server.base, f"/lite?p={workshop['token']}")
-        assert status == 409, lite[:2000]
+        assert 400 <= status < 500, lite[:2000]  # the link cannot be used here, and the page says why
         assert ANALYST_PROPOSAL in lite and "--data" in lite
         status, page = get(server.base, f"/participant?p={workshop['token']}")
         assert status == 200

@@ -84,6 +84,6 @@ def test_messages_from_the_model_and_links_translate():
     assert translate(problems[0].template, "fr", **problems[0].values).startswith("Méthode « magic » du lien inconnue")
     a = igviz.Assessment(data)
     a.set_weights({c: 0 for c in a.weights.criteria})
-    problem = a.problem()
+    problem = a.problem
     assert problem.startswith("All weights are zero")
     assert translate(problem.template, "es", **problem.values).startswith("Todas las ponderaciones son cero")
