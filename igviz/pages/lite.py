@@ -19,7 +19,7 @@ import tornado.web
 from ..i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
 from ..loader import load_dataset
 from ..model import WEIGHT_MAX
-from ..workshop import WorkshopError, shared_store, workshop_assessment
+from ..workshop import DatabaseVersionError, WorkshopError, shared_store, workshop_assessment
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 
 STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
@@ -43,8 +43,18 @@ class LitePage(tornado.web.RequestHandler):
     """GET shows the step the address asks for; POST joins, previews a ranking or submits."""
 
     def initialize(self):
-        self.store = shared_store()
         self.dataset = _dataset()
+        try:
+            self.store, self.refused = shared_store(), None
+        except DatabaseVersionError as exc:  # shown by prepare(): a page that says why, not a bare 500
+            self.store, self.refused = None, exc
+
+    def prepare(self):
+        if self.refused is not None:
+            # 503: the server's database, not the request, is what is wrong; the message (for whoever
+            # runs the server) names the database and both schema versions.
+            self.page(self._("Join a workshop"), self.message(str(self.refused), "error"), status=503)
+            self.finish()
 
     # -- helpers -------------------------------------------------------------------------
 

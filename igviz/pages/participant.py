@@ -14,7 +14,8 @@ import panel as pn
 import param
 
 from ..dataset import Dataset
-from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store, workshop_assessment
+from ..workshop import (DatabaseVersionError, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store,
+                        workshop_assessment)
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
@@ -113,7 +114,6 @@ class ParticipantPage(pn.viewable.Viewer):
     def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
         super().__init__(**params)
         from .explorer import bundled_dataset
-        self.store = store or shared_store()
         self.dataset = dataset or bundled_dataset()
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
         # One pane whose text changes: swapping panes in and out of the layout made Panel re-scan
@@ -123,6 +123,11 @@ class ParticipantPage(pn.viewable.Viewer):
         self._info: WorkshopInfo | None = None
         self._poll = None
         start_session_language()
+        try:
+            self.store = store or shared_store()
+        except DatabaseVersionError as exc:  # the server's database cannot be used: say why, not a bare error
+            self._say(str(exc), "error")
+            return
         name_slider_handles()
         code, token = query_value("code"), query_value("p")
         if token:

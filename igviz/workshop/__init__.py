@@ -6,10 +6,10 @@ No Panel here: the facilitator and participant pages (igviz.views) and notebooks
 from .export import WorkshopExport, load_export
 from .plan import DEFAULT_GROUPS, new_workshop, round_results, workshop_assessment
 from .results import CONSENSUS, NO_CONSENSUS, TOO_FEW, ConsensusRule, RoundResults
-from .store import (AccessDenied, Created, ParticipantInfo, RoundInfo, WorkshopError, WorkshopInfo,
+from .store import (AccessDenied, Created, DatabaseVersionError, ParticipantInfo, RoundInfo, WorkshopError, WorkshopInfo,
                     WorkshopStore, database_url, shared_store)
 
-__all__ = ["AccessDenied", "CONSENSUS", "ConsensusRule", "Created", "DEFAULT_GROUPS", "NO_CONSENSUS",
+__all__ = ["AccessDenied", "CONSENSUS", "ConsensusRule", "Created", "DatabaseVersionError", "DEFAULT_GROUPS", "NO_CONSENSUS",
            "ParticipantInfo", "RoundInfo", "RoundResults", "TOO_FEW", "WorkshopError", "WorkshopExport",
            "WorkshopInfo", "WorkshopStore", "database_url", "export_round", "shared_store", "load_export", "new_workshop",
            "round_results", "workshop_assessment"]
