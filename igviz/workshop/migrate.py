@@ -27,6 +27,8 @@ import logging
 import re
 import sys
 import tempfile
+import threading
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -42,6 +44,9 @@ BASELINE = "0001_baseline"  # the schema igviz 0.1.0 made with create_all, befor
 # pg_advisory_xact_lock takes one bigint: a fixed number derived from a name, the same in every igviz.
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"igviz workshop schema").digest()[:8], "big", signed=True)
 REVISION_ID_MAX = 32  # alembic_version.version_num is a VARCHAR(32)
+# Alembic keeps the running migration in module globals (alembic.context, alembic.op): two at once in
+# one process would mix up their connections, so within a process they take turns.
+_ONE_AT_A_TIME = threading.Lock()
 
 # The refusals are shown on the pages too, so they do not name the database (its address is the
 # operator's business): the server's log does.
@@ -132,11 +137,31 @@ def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Held until this transaction ends: a second server starting now waits here, then sees the result.
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
-    elif connection.dialect.name == "sqlite":
-        # The store's writing transactions start with BEGIN IMMEDIATE, which already holds SQLite's
-        # write lock. Foreign keys are checked at commit, not statement by statement, so that a
-        # migration may rebuild a table that others refer to (SQLite's way to alter a column).
-        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    # SQLite: the store's writing transactions start with BEGIN IMMEDIATE, which holds the file's write lock.
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(connection: Connection):
+    """SQLite alters a table by rebuilding it, and dropping a table that others refer to breaks their
+    references even when the new one restores them (deferred checks count the rows as broken for
+    good). So, as SQLite's documentation says, references are not enforced during a migration but
+    checked once before it commits. The switch is a no-op inside a transaction, hence around it."""
+    if connection.dialect.name != "sqlite":
+        yield lambda: None
+        return
+    raw = connection.connection.driver_connection  # not through SQLAlchemy, which would begin a transaction
+    enforced = raw.execute("PRAGMA foreign_keys").fetchone()[0]
+    raw.execute("PRAGMA foreign_keys = OFF")
+
+    def check():
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"a workshop database migration broke references (table, row, parent): {broken[:10]}; "
+                               "nothing was changed")
+    try:
+        yield check
+    finally:
+        raw.execute(f"PRAGMA foreign_keys = {'ON' if enforced else 'OFF'}")
 
 
 def upgrade(engine: Engine, script_location: Path | str | None = None) -> str:
@@ -152,7 +177,8 @@ def upgrade(engine: Engine, script_location: Path | str | None = None) -> str:
     newest = directory.get_current_head()
     known = {s.revision for s in directory.walk_revisions()}
     database = engine.url.render_as_string(hide_password=True)
-    with engine.begin() as connection:
+    with _ONE_AT_A_TIME, engine.connect() as connection, \
+            _foreign_keys_checked_at_the_end(connection) as check_references, connection.begin():
         _lock(connection)
         current = set(current_revisions(connection))
         unknown = sorted(current - known)
@@ -177,6 +203,7 @@ def upgrade(engine: Engine, script_location: Path | str | None = None) -> str:
             log.warning("Upgrading the workshop database %s from schema version %s to %s", database,
                         ", ".join(sorted(current)), newest)
             command.upgrade(config, "head")
+            check_references()
     return newest
 
 
