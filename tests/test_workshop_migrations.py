@@ -421,3 +421,21 @@ def test_the_panel_pages_say_the_database_is_refused(empty_url, monkeypatch):
     assert "0042_from_the_future" in participant._messages.object
     facilitator = FacilitatorPage(dataset=DATASET)
     assert "0042_from_the_future" in facilitator._body[0].object
+
+
+# -- for developers: a model change gets its revision ------------------------------------------------
+
+def test_a_new_revision_is_written_from_the_models_differences(tmp_path):
+    # Pretend the models gained an index the scripts lack (by removing it from a copy of the baseline):
+    # `python -m igviz.workshop.migrate revision` writes the revision that adds it, and then they match.
+    folder = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    baseline = folder / "versions" / f"{migrate.BASELINE}.py"
+    line = '        sa.Index("ix_submission_round_id", "round_id"),\n'
+    assert line in baseline.read_text()
+    baseline.write_text(baseline.read_text().replace(line, ""))
+    assert "ix_submission_round_id" in migrate.check(folder)
+    written = migrate.new_revision("Index submissions by round", folder)
+    assert written.name == "0002_index_submissions_by_round.py"
+    assert "create_index" in written.read_text() and "ix_submission_round_id" in written.read_text()
+    assert migrate.check(folder) == ""
