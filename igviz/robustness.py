@@ -1,17 +1,21 @@
 """How far the answer can be trusted: one-way weight sensitivity and SMAA-2.
 
-Pure NumPy on a proposals × criteria matrix, like `igviz.methods`; `Assessment.sensitivity`
-and `Assessment.smaa` feed them the current data, weights and thresholds.
+Pure NumPy on a proposals × criteria matrix, like `igviz.methods` (pandas only to label the
+sweep's table); `Assessment.sensitivity` and `Assessment.smaa` feed them the current data,
+weights, thresholds and method.
 """
 
 from __future__ import annotations
 
+import html
 import threading
 from dataclasses import dataclass, replace
+from functools import cached_property
 from itertools import pairwise
 from typing import Callable
 
 import numpy as np
+import pandas as pd
 
 from .errors import WeightError
 
@@ -32,28 +36,78 @@ def shifted_weights(weights: np.ndarray, j: int, t: float) -> np.ndarray:
     return np.insert(rest * (1.0 - t), j, t)
 
 
+def _html_table(caption: str, header: list[str], rows: list[list[str]], index_columns: int = 1) -> str:
+    """A plain HTML table for a notebook; every text is escaped (names come from data files)."""
+    esc = lambda v: html.escape(str(v))  # noqa: E731
+    head = "".join(f"<th>{esc(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<th>{esc(v)}</th>" if i < index_columns else f"<td>{esc(v)}</td>"
+                                    for i, v in enumerate(row)) + "</tr>" for row in rows)
+    return (f"<table class='igviz-result'><caption style='caption-side: top; text-align: left'>{esc(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+
+
+def percent(share: float, digits: int = 1) -> str:
+    """A share (0–1) as a percentage, '–' where undefined."""
+    return "–" if share is None or not np.isfinite(share) else f"{100 * share:.{digits}f} %"
+
+
 @dataclass(frozen=True)
 class WeightSweep:
     """Overall value of every proposal as one criterion's weight moves from 0 to 1.
 
     Both methods are linear in the weights, so each proposal's overall value is a straight
-    line in t, from `at_zero` (t = 0) to `at_one` (t = 1); everything here is exact.
+    line in t, from `at_zero` (t = 0) to `at_one` (t = 1); everything here is exact. Weights
+    (`current`, the intervals) are shares of the total weight, 0–1; the overall values are in
+    the method's own unit (`value_label`: a score on the data's scale, or a net flow in −1…1).
     """
 
-    criterion: int
-    current: float                      # the criterion's normalised weight now
+    criterion: str                      # the swept criterion's id
+    current: float                      # its weight now, as a share of the total (0–1)
     at_zero: np.ndarray                 # overall per proposal when the weight is 0
     at_one: np.ndarray                  # ... when it is 1 (the criterion alone)
-    top_interval: tuple[float, float]   # weights for which the top proposal stays the same
-    ranking_interval: tuple[float, float]  # weights for which the whole ranking stays the same
+    top_interval: tuple[float, float]   # weights (shares) for which the top proposal stays the same
+    ranking_interval: tuple[float, float]  # weights (shares) for which the whole ranking stays the same
+    index: int = 0                      # the criterion's position among the weights
+    criterion_name: str = ""
+    proposal_ids: tuple[str, ...] = ()
+    proposal_names: tuple[str, ...] = ()
+    method: str = "weighted_sum"
+    value_label: str = "overall value"  # what at_zero and at_one measure, with their range
 
     def overall_at(self, t) -> np.ndarray:
         t = np.asarray(t, dtype=float)[..., None]
         return self.at_zero + t * (self.at_one - self.at_zero)
 
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """By proposal id, best first now: name and overall value with the weight at 0, now and at 1."""
+        ids = list(self.proposal_ids) or [f"proposal {i + 1}" for i in range(len(self.at_zero))]
+        names = list(self.proposal_names) or ids
+        now = self.overall_at(self.current)
+        order = np.argsort(-now, kind="stable")
+        frame = pd.DataFrame({"name": [names[i] for i in order], "at_zero": self.at_zero[order],
+                              "now": now[order], "at_one": self.at_one[order]},
+                             index=pd.Index([ids[i] for i in order], name="proposal"))
+        frame.attrs.update(criterion=self.criterion, weight_now=self.current, unit=self.value_label)
+        return frame
+
+    def _repr_html_(self) -> str:
+        label = f"{self.criterion_name} ({self.criterion})" if self.criterion_name else self.criterion
+        lo, hi = self.top_interval
+        rlo, rhi = self.ranking_interval
+        caption = (f"Weight of {label} from 0 to 1 (a share of the total; the others keep their proportions), "
+                   f"{self.value_label} of each proposal. Weight now {percent(self.current, 0)}; the top proposal "
+                   f"stays first from {percent(lo, 0)} to {percent(hi, 0)}, the whole ranking from "
+                   f"{percent(rlo, 0)} to {percent(rhi, 0)}.")
+        t = self.table
+        rows = [[pid, r["name"], f"{r['at_zero']:.3f}", f"{r['now']:.3f}", f"{r['at_one']:.3f}"] for pid, r in t.iterrows()]
+        return _html_table(caption, ["proposal", "name", "weight 0", f"now ({percent(self.current, 0)})", "weight 1"], rows)
+
 
 def weight_sweep(values: np.ndarray, weights: np.ndarray, j: int, passes: np.ndarray | None = None,
-                 names: list[str] | None = None) -> WeightSweep:
+                 names: list[str] | None = None, *, criterion: str | None = None, criterion_name: str = "",
+                 proposal_ids: tuple[str, ...] = (), method: str = "weighted_sum",
+                 value_label: str = "overall value") -> WeightSweep:
     """Exact stability intervals for criterion j's weight.
 
     `values` is the proposals × criteria matrix whose weighted sum is the overall value: the
@@ -65,7 +119,8 @@ def weight_sweep(values: np.ndarray, weights: np.ndarray, j: int, passes: np.nda
     w = np.asarray(weights, dtype=float)
     m = v.shape[0]
     passes = np.ones(m, dtype=bool) if passes is None else np.asarray(passes, dtype=bool)
-    names = names or [f"{i:09d}" for i in range(m)]
+    shown_names = tuple(names or ())
+    names = names or [f"{i:09d}" for i in range(m)]   # ties fall in list order
     t0 = float(w[j])
     rest = shifted_weights(w, j, 0.0)
     at_zero, at_one = v @ rest, v[:, j].copy()
@@ -100,7 +155,10 @@ def weight_sweep(values: np.ndarray, weights: np.ndarray, j: int, passes: np.nda
     adjacent = list(zip(order[:-1], order[1:]))
     # The ranking holds exactly as long as no two neighbours swap: a non-neighbour can only
     # overtake by first crossing someone in between.
-    return WeightSweep(j, t0, at_zero, at_one, interval(top_pairs), interval(adjacent))
+    return WeightSweep(criterion if criterion is not None else f"criterion {j + 1}", t0, at_zero, at_one,
+                       interval(top_pairs), interval(adjacent), index=j, criterion_name=criterion_name,
+                       proposal_ids=tuple(proposal_ids), proposal_names=shown_names,
+                       method=method, value_label=value_label)
 
 
 # -- SMAA-2 ---------------------------------------------------------------------------------------
@@ -445,7 +503,9 @@ def _smaa2(scores, low, high, weight_sampler, samples, seed, score_uncertainty, 
         v = np.asarray(transform(ks.transpose(2, 1, 0)), dtype=np.float32).transpose(2, 1, 0)
         sink, eps = sink_and_tie(float(v.max() - v.min()))
         if keep_linear and not again:
-            kept_linear[start] = (np.ascontiguousarray(v), sink, eps)
+            # Kept as the transform gave them, unless they live in the draws' buffer, which the
+            # next step overwrites (an identity transform returns its input).
+            kept_linear[start] = (v.copy() if np.may_share_memory(v, held) else v, sink, eps)
         return v, sink, eps, fail
 
     def values(w, start):
