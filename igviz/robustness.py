@@ -422,9 +422,9 @@ def _smaa2(scores, low, high, weight_sampler, samples, seed, score_uncertainty, 
     def sink_and_tie(span):
         return np.float32(span + 1), np.float32(_TIE_BREAK * (span if span > 0 else 1.0))
 
-    def tie_breaks(shape, eps, dtype=np.float32):
-        """Uniform on [0, eps): added to values so that ties fall at random."""
-        t = rng.random(shape, dtype=dtype)
+    def tie_breaks(shape, eps):
+        """Uniform on [0, eps) (in 2²⁴ steps): added to values so that ties fall at random."""
+        t = rng.random(shape, dtype=np.float32)
         t *= eps
         return t
 
@@ -534,7 +534,7 @@ def _smaa2(scores, low, high, weight_sampler, samples, seed, score_uncertainty, 
         # identical proposals still tied one time in forty and the first listed went ahead
         # (a 0.025 bias in rank acceptabilities). A sort is symmetric in nothing but its input.
         v = v.astype(np.float64)
-        v += tie_breaks(v.shape, float(eps), np.float64)
+        v += tie_breaks(v.shape, eps)
         return v
 
     rank_counts = np.zeros(m * m, dtype=np.int64)   # at [rank × m + proposal]
@@ -592,7 +592,7 @@ def _smaa2(scores, low, high, weight_sampler, samples, seed, score_uncertainty, 
             v += base
         else:
             lin, sink, eps, fail = linear(start, size, again=True)
-            np.einsum("jps,cj->pcs", lin, candidate_weights, out=v)
+            np.matmul(candidate_weights, lin.transpose(1, 0, 2), out=v)   # per proposal: candidates × samples
         if fail is not None:
             v -= (sink * fail)[:, None, :]
         v += tie_breaks((m, 1, size), eps)
