@@ -61,21 +61,20 @@ def promethee_ii(scores: np.ndarray, weights: np.ndarray, preference: str = "usu
 
 
 def single_criterion_flows(scores: np.ndarray, preference: str = "usual", q: float = 0.0, p: float = 0.0) -> np.ndarray:
-    """φ_j(a): each proposal's net flow on each criterion alone (proposals × criteria).
+    """φ_j(a): each proposal's net flow on each criterion alone, shaped like `scores`
+    (..., proposals, criteria); leading dimensions are independent problems (e.g. SMAA samples).
 
     The net flow is linear in the weights, φ(a) = Σ_j w_j φ_j(a), which is what makes exact
     weight-stability intervals possible for PROMETHEE II as for the weighted sum.
     """
     x = np.asarray(scores, dtype=float)
-    n = x.shape[0]
+    n = x.shape[-2]
     if n < 2:
         return np.zeros_like(x)
     fn = PREFERENCE_FUNCTIONS[preference]
-    d = x[:, None, :] - x[None, :, :]          # d[a, b, j] = g_j(a) − g_j(b)
-    pref = fn(d, q, p)                           # P_j(a, b)
-    return (pref.sum(axis=1) - pref.sum(axis=0)) / (n - 1)
-
-
+    d = x[..., :, None, :] - x[..., None, :, :]  # d[..., a, b, j] = g_j(a) − g_j(b)
+    pref = fn(d, q, p)                             # P_j(a, b)
+    return (pref.sum(axis=-2) - pref.sum(axis=-3)) / (n - 1)
 
 
 # Pair differences per block of single_criterion_flows_batched: about a megabyte of float32, so a
@@ -115,7 +114,8 @@ def single_criterion_flows_batched(scores: np.ndarray, preference: str = "usual"
 
     What SMAA-2 needs under PROMETHEE II, where each sample's drawn scores give their own
     single-criterion flows (tens of thousands of small matrices). Equal to
-    `single_criterion_flows` on each matrix of the stack, to float rounding; float32 in gives
+    `single_criterion_flows` on each matrix of the stack, to float rounding (that one takes
+    stacks too, but holds every ordered pair in float64 at once); float32 in gives
     float32 out (half the memory traffic of float64), anything else float64. The result is a
     view with the stack as its last axis in memory.
 

@@ -86,20 +86,20 @@ class OwnRanking(pn.viewable.Viewer):
         self._pane.object = self._html()
         self.summary.object = self._summary_html()
         a = self.assessment
-        if not a.problem():
+        if not a.problem:
             a.selected = a.ranking().top  # the radar shows your current favourite
 
     def _summary_html(self) -> str:
         a = self.assessment
-        if a.problem():
+        if a.problem:
             return ""
         names = list(with_local_names(a.ranking().table, a.dataset)["short_name"][:3])
         return f"<p class='igviz-note' aria-live='polite'>{text(_('Your top three now: {names}', names=', '.join(names)))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
-        if a.problem():
-            return notice_html(in_language(a.problem()), "warning")
+        if a.problem:
+            return notice_html(in_language(a.problem), "warning")
         return ranking_table(with_local_names(a.ranking().table, a.dataset), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 

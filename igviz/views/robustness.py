@@ -78,7 +78,7 @@ class SensitivityView(ChartView):
     @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
-        if a.problem() or self.criterion not in a.active_framework.criterion_ids:
+        if a.problem or self.criterion not in a.active_framework.criterion_ids:
             self._lines.data = {k: [] for k in self._lines.data}
             self._span.visible = self._now.visible = False
             pn.io.push_notebook(self._pane)
@@ -172,7 +172,7 @@ class AcceptabilityView(pn.viewable.Viewer):
         with self._lock:
             self._generation += 1
             generation = self._generation
-        if a.problem():
+        if a.problem:
             self.result = None
             return
         args = dict(samples=self.samples, seed=0, weights=self.weights, band_width=self.band_width,
