@@ -269,7 +269,7 @@ class Robustness:
                              columns=[f"rank {i + 1}" for i in range(r.acceptability.shape[1])])
         ranks["confidence"] = r.confidence[order]
         ranks["expected rank"] = r.acceptability[order] @ np.arange(1, r.acceptability.shape[1] + 1)
-        ranks.attrs.update(unit="share of samples (0–1)", method=self.method, ranked_by=self.ranked_by)
+        ranks.attrs.update(unit="share of samples (0–1)", method=self.ranked_by)   # as the ranking's table says its method
         return ranks
 
     @cached_property
@@ -559,7 +559,7 @@ class Assessment(param.Parameterized):
                          "top_from": sweep.top_interval[0], "top_to": sweep.top_interval[1],
                          "ranking_from": sweep.ranking_interval[0], "ranking_to": sweep.ranking_interval[1]})
         table = pd.DataFrame(rows).set_index("criterion")
-        table.attrs.update(unit="share of the total weight (0–1)", method=self.method)
+        table.attrs.update(unit="share of the total weight (0–1)", method=self.active_method.describe())
         return table
 
     def _smaa_method(self):
