@@ -14,13 +14,11 @@ import numpy as np
 import pandas as pd
 import param
 
-from .dataset import Dataset, derive_score
+from .dataset import Dataset, derive_score, load_dataset
 from .errors import WeightError
-from .loader import load_dataset
-from .methods import (METHODS, PREFERENCE_FUNCTIONS, normalise_weights, order, promethee_ii, single_criterion_flows,
-                      threshold_failures, weighted_sum)
+from .methods import METHODS, Method, normalise_weights, order, threshold_failures
 from .i18n import Message
-from .records import DECISION_RULES, Framework, ProposalRecord, Score
+from .dataset.records import DECISION_RULES, Framework, ProposalRecord, Score
 from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_simplex, weight_sweep
 
 WEIGHT_MAX = 10
@@ -168,7 +166,9 @@ class Ranking:
     """
 
     framework: Framework
-    method: str
+    method: str                 # the method's id in igviz.methods.METHODS
+    method_label: str           # e.g. "PROMETHEE II (linear, q = 0.5, p = 3)"
+    unit: str                   # what `overall` is: a score on the data's scale, or a net flow
     proposal_ids: tuple[str, ...]
     names: tuple[str, ...]
     short_names: tuple[str, ...]
@@ -195,7 +195,7 @@ class Ranking:
         """By proposal id, best first: rank, name, short_name, overall, passes, failed criteria."""
         idx = self.best_first
         names = [c.name for c in self.framework.criteria]
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "rank": np.arange(1, len(idx) + 1),
             "name": [self.names[i] for i in idx],
             "short_name": [self.short_names[i] for i in idx],
@@ -203,6 +203,8 @@ class Ranking:
             "passes": ~self.failures[idx].any(axis=1),
             "failed": [[names[j] for j in np.flatnonzero(self.failures[i])] for i in idx],
         }, index=pd.Index(self.order, name="proposal"))
+        table.attrs.update(method=self.method_label, overall=self.unit)  # an overall score and a net flow look alike
+        return table
 
     @cached_property
     def contributions(self) -> pd.DataFrame:
@@ -210,48 +212,124 @@ class Ranking:
         return pd.DataFrame(self.contribution_values[self.best_first], index=self.table.index,
                             columns=self.framework.criterion_ids)
 
+    def __repr__(self) -> str:
+        return (f"<Ranking by {self.method_label}, {self.framework.name}: "
+                f"{' > '.join(self.short_names[i] for i in self.best_first)}>")
+
+    def _repr_html_(self) -> str:
+        # A notebook shows the table with what its numbers are: an overall score and a net flow
+        # look alike, and weights are shares of the total, not points.
+        import html
+
+        table = self.table.drop(columns=["failed"]).rename(columns={"overall": f"overall ({self.unit})"})
+        return (f"<p><b>Ranking by {html.escape(self.method_label)}</b>, {html.escape(self.framework.name)}; "
+                f"weights as shares of their total: "
+                f"{html.escape(', '.join(f'{k} {v:.0%}' for k, v in self.weights.items()))}</p>"
+                + table.to_html(float_format=lambda v: f"{v:.3f}"))
+
 
 @dataclass(frozen=True)
 class Robustness:
-    """SMAA-2 results labelled with the assessment's proposals and criteria."""
+    """SMAA-2 results labelled with the assessment's proposals, criteria and method.
+
+    Acceptabilities and confidence factors are shares of the samples (0–1); central weights
+    are shares of the total weight (each row sums to 1). Tables list the proposals best first:
+    by first-rank acceptability, then (for those never first, or tied) by expected rank.
+    """
 
     result: SMAAResult
     proposal_ids: tuple[str, ...]
     criteria: tuple[str, ...]
-    weights: str
+    weights: str                       # how weights were drawn: "simplex", "band" or "sets"
+    ranked_by: str = "weighted sum of the scores"   # what ranked each sample, in words
+    proposal_names: tuple[str, ...] = ()
+    criterion_names: tuple[str, ...] = ()
+    band_width: float | None = None
+    score_uncertainty: bool = True
+
+    @property
+    def method(self) -> str:
+        """The method id that ranked each sample ("weighted_sum", "promethee_ii")."""
+        return self.result.method
+
+    @cached_property
+    def best_first(self) -> np.ndarray:
+        """Proposal positions, best first: first-rank acceptability, then expected rank, then as listed."""
+        a = self.result.acceptability
+        expected = a @ np.arange(1, a.shape[1] + 1)
+        return np.lexsort((np.arange(len(a)), expected, -a[:, 0]))
 
     @cached_property
     def table(self) -> pd.DataFrame:
-        """Rank acceptability (share of samples at each rank) and confidence factor, by proposal."""
-        r = self.result
-        ranks = pd.DataFrame(r.acceptability, index=pd.Index(self.proposal_ids, name="proposal"),
+        """Best first: rank acceptabilities (share of samples at each rank, 0–1), confidence factor
+        (share of score samples in which the proposal is first at its central weights, 0–1; NaN if
+        never first) and expected rank (1 = first)."""
+        r, order = self.result, self.best_first
+        ranks = pd.DataFrame(r.acceptability[order], index=pd.Index([self.proposal_ids[i] for i in order], name="proposal"),
                              columns=[f"rank {i + 1}" for i in range(r.acceptability.shape[1])])
-        ranks["confidence"] = r.confidence
+        ranks["confidence"] = r.confidence[order]
+        ranks["expected rank"] = r.acceptability[order] @ np.arange(1, r.acceptability.shape[1] + 1)
+        ranks.attrs.update(unit="share of samples (0–1)", method=self.ranked_by)   # as the ranking's table says its method
         return ranks
 
     @cached_property
     def central_weights(self) -> pd.DataFrame:
-        """Mean weights among the samples where each proposal ranks first (NaN where it never does)."""
-        return pd.DataFrame(self.result.central_weights, index=pd.Index(self.proposal_ids, name="proposal"),
-                            columns=list(self.criteria))
+        """Mean weight shares (0–1, each row sums to 1) among the samples where each proposal ranks
+        first, best first as in `table` (NaN where it never does)."""
+        order = self.best_first
+        frame = pd.DataFrame(self.result.central_weights[order],
+                             index=pd.Index([self.proposal_ids[i] for i in order], name="proposal"),
+                             columns=list(self.criteria))
+        frame.attrs.update(unit="share of the total weight (0–1)")
+        return frame
+
+    def describe(self) -> str:
+        """One sentence: what was sampled and what ranked each sample."""
+        drawn = {"simplex": "weights drawn uniformly from all weight vectors",
+                 "band": f"weights drawn uniformly within ± {self.band_width:g} of the current shares"
+                         if self.band_width is not None else "weights drawn near the current ones",
+                 "sets": "weights drawn from the submitted weight sets"}.get(self.weights, f"weights: {self.weights}")
+        scores = "scores drawn within their ranges" if self.score_uncertainty else "scores as stated"
+        return (f"SMAA-2, {self.result.samples:,} samples (seed {self.result.seed}): {drawn}, {scores}; "
+                f"each sample ranked by {self.ranked_by}.")
+
+    def _repr_html_(self) -> str:
+        from .robustness import _html_table, percent
+
+        names = dict(zip(self.proposal_ids, self.proposal_names or self.proposal_ids))
+        t = self.table
+        ranks = [c for c in t.columns if c.startswith("rank ")]
+        rows = [[pid, names[pid], *(percent(row[c]) for c in ranks), percent(row["confidence"], 0),
+                 f"{row['expected rank']:.2f}"] for pid, row in t.iterrows()]
+        out = _html_table(f"{self.describe()} Rank acceptability: share of samples (%) in which each proposal "
+                          "takes each rank; confidence: share of score samples in which it is first at its central "
+                          "weights. Best first.",
+                          ["proposal", "name", *ranks, "confidence", "expected rank"], rows, index_columns=2)
+        cw = self.central_weights
+        criterion_names = dict(zip(self.criteria, self.criterion_names or self.criteria))
+        rows = [[pid, names[pid], *(percent(v, 0) for v in row)] for pid, row in cw.iterrows()]
+        return out + _html_table("Central weights: the mean weights (% of the total) of the samples in which each "
+                                 "proposal ranks first ('–': never first).",
+                                 ["proposal", "name", *(criterion_names[c] for c in cw.columns)], rows, index_columns=2)
 
 
 class Assessment(param.Parameterized):
     """Proposals ranked under a framework, a set of weights, a method and thresholds.
 
-    Everything derived (normalised weights, overall scores, contributions, ranking)
-    comes from `ranking()`, which depends on all the inputs, so a view that displays it
-    updates whenever any of them changes.
+    The model publishes its own result: `result` (the `Ranking` under the current inputs, or None
+    when they cannot rank) and `problem` (why not, or ''). It keeps both current itself, whatever
+    input changes: a weight, the framework (which replaces the `Weights` object), the method or one
+    of its settings, a threshold, the stance, or a proposal's scores. A view depends on `result`
+    and `selected`, nothing else, so no view needs to know what the inputs are.
     """
 
     dataset = param.ClassSelector(class_=Dataset, constant=True, precedence=-1)
     framework = param.Selector(doc="The criteria framework proposals are assessed against")
     weights = param.ClassSelector(class_=Weights, precedence=-1)
     method = param.Selector(objects=list(METHODS), default="weighted_sum", doc="How scores and weights become a ranking")
-    preference = param.Selector(objects=list(PREFERENCE_FUNCTIONS), default="linear",
-                                doc="PROMETHEE II preference function")
-    indifference = param.Number(default=0.5, bounds=(0, 10), doc="PROMETHEE II: differences up to this are ignored")
-    strict_preference = param.Number(default=3.0, bounds=(0, 10), doc="PROMETHEE II: differences from this count in full")
+    methods = param.Dict(default={}, constant=True, precedence=-1,
+                         doc="One object per method id, with that method's own settings; kept for the "
+                             "assessment's life, so switching methods back and forth keeps them")
     thresholds = param.Dict(default={}, doc="criterion id -> minimum score a proposal must reach")
     proposals = param.List(item_type=Proposal, precedence=-1)
     revision = param.Integer(default=0, precedence=-1, doc="Bumped when a proposal's scores change")
@@ -261,6 +339,10 @@ class Assessment(param.Parameterized):
     selected = param.Selector(default=None, objects=[None], allow_None=True,
                               doc="The proposal every view highlights")
     compared = param.ListSelector(default=[], objects=[], doc="Proposals overlaid on the radar chart")
+    result = param.ClassSelector(class_=Ranking, default=None, allow_None=True, constant=True, precedence=-1,
+                                 doc="The ranking under the current inputs (None when they cannot rank)")
+    problem = param.String(default="", constant=True, precedence=-1,
+                           doc="Why the inputs cannot rank, or '' (a Message: pages translate it)")
 
     def __init__(self, dataset: Dataset | None = None, **params):
         dataset = dataset or load_dataset()
@@ -268,10 +350,13 @@ class Assessment(param.Parameterized):
         self.param.framework.objects = frameworks
         params.setdefault("framework", dataset.default_framework.id)
         params.setdefault("proposals", [Proposal(r, dataset) for r in dataset.proposals.values()])
+        params["methods"] = {**{key: cls() for key, cls in METHODS.items()}, **params.get("methods", {})}
         weights = params.pop("weights", None)
         ids = [p.id for p in params["proposals"]]
         self.param.selected.objects = [None, *ids]
         self.param.compared.objects = ids
+        self._cache: dict = {}
+        self._watched_weights = None
         super().__init__(dataset=dataset, **params)
         self.param.framework.objects = frameworks
         self.param.selected.objects = [None, *ids]
@@ -279,10 +364,37 @@ class Assessment(param.Parameterized):
         self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
         for p in self.proposals:
             p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift"])
-        self._cache: dict = {}
+        for m in self.methods.values():
+            m.param.watch(self._update_result, [k for k in m.param if k != "name"])
+        # One watcher for all the inputs, so a framework switch (new weights and no thresholds, in
+        # one update) computes one result, not one per input.
+        self.param.watch(self._inputs_changed, ["weights", "method", "thresholds", "proposals", "revision", "stance"])
+        self._follow_weights()
+        self._update_result()
 
     def _scores_changed(self, *events) -> None:
         self.revision += 1
+
+    def _inputs_changed(self, *events) -> None:
+        if any(e.name == "weights" for e in events):
+            self._follow_weights()
+        self._update_result()
+
+    def _follow_weights(self) -> None:
+        # The Weights object is replaced on a framework switch: watch the current one only, so the
+        # number of watchers stays the same however often the framework changes.
+        if self._watched_weights is not None:
+            obj, watcher = self._watched_weights
+            obj.param.unwatch(watcher)
+        self._watched_weights = (self.weights, self.weights.param.watch(self._update_result, self.weights.criteria))
+
+    def _update_result(self, *events) -> None:
+        try:
+            result, problem, self._error = self._rank(), "", None
+        except WeightError as exc:  # MethodError too: impossible method settings
+            result, problem, self._error = None, Message(exc.template, **exc.values), exc
+        with param.edit_constant(self):
+            self.param.update(result=result, problem=problem)
 
     @param.depends("framework", watch=True)
     def _rebuild_weights(self) -> None:
@@ -293,6 +405,10 @@ class Assessment(param.Parameterized):
     @property
     def active_framework(self) -> Framework:
         return self.dataset.framework(self.framework)
+
+    @property
+    def active_method(self) -> Method:
+        return self.methods[self.method]
 
     def proposal(self, proposal_id: str) -> Proposal:
         for p in self.proposals:
@@ -325,21 +441,14 @@ class Assessment(param.Parameterized):
 
     def score_arrays(self):
         """(score, low, high) arrays, proposals × criteria of the active framework."""
-        key = ("scores", self.framework, self.revision, tuple(p.id for p in self.proposals))
+        # A memo of a pure function of these three: scores change only through `revision`.
+        key = (self.framework, self.revision, tuple(p.id for p in self.proposals))
         if key not in self._cache:
             criteria = self.active_framework.criterion_ids
             cells = [[p.score(c) for c in criteria] for p in self.proposals]
-            self._cache[key] = tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
-                                     .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))
+            self._cache = {key: tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
+                                      .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))}
         return self._cache[key]
-
-    def problem(self) -> str:
-        """Why the weights cannot rank anything, or '' when they can."""
-        try:
-            self.effective_weights()  # the check alone, without building a Series on every call
-        except WeightError as exc:
-            return Message(exc.template, **exc.values)  # a str that pages can translate
-        return ""
 
     def stance_multipliers(self, stance: float | None = None) -> np.ndarray:
         """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side.
@@ -364,39 +473,28 @@ class Assessment(param.Parameterized):
         names = [self.active_framework.criterion(c).name for c in self.weights.criteria]
         return normalise_weights(self.weights.vector() * self.stance_multipliers(stance), names)
 
-    @param.depends("weights.param", "framework", "stance")
     def normalised_weights(self) -> pd.Series:
         return pd.Series(self.effective_weights(), index=self.weights.criteria, name="weight")
 
-    @param.depends("weights.param", "framework", "method", "preference", "indifference",
-                   "strict_preference", "thresholds", "proposals", "revision", "stance")
     def ranking(self) -> Ranking:
-        """The ranking under the current inputs; raises WeightError if the weights cannot rank."""
-        key = ("ranking", self.framework, tuple(self.weights.vector()), self.stance, self.method, self.preference,
-               self.indifference, self.strict_preference, tuple(sorted(self.thresholds.items())),
-               self.revision, tuple(p.id for p in self.proposals))
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = self._rank()
-            if len(self._cache) > 256:  # a long workshop moves sliders thousands of times
-                self._cache = {k: v for k, v in self._cache.items() if k[0] == "scores" or k == key}
-        return cached
+        """The ranking under the current inputs (`result`); raises WeightError if they cannot rank."""
+        if self.result is None:
+            raise self._error
+        return self.result
 
-    def _rank(self, stance: float | None = None) -> Ranking:
+    def _rank(self) -> Ranking:
         framework = self.active_framework
-        weights = self.effective_weights(stance)
+        method = self.active_method
+        weights = self.effective_weights()
         scores = self.score_arrays()[0]
-        if self.method == "promethee_ii":
-            result = promethee_ii(scores, weights, self.preference, self.indifference, self.strict_preference)
-        else:
-            result = weighted_sum(scores, weights)
+        result = method.rank(scores, weights)
         minimums = np.array([self.thresholds.get(c, np.nan) for c in framework.criterion_ids])
         failures = threshold_failures(scores, minimums)
         short_names = tuple(p.short_name for p in self.proposals)
         return Ranking(
-            framework, self.method, tuple(p.id for p in self.proposals), tuple(p.name for p in self.proposals),
-            short_names, weights, result.overall, result.contributions, failures,
-            order(result.overall, ~failures.any(axis=1), list(short_names)),
+            framework, self.method, method.describe(), method.unit, tuple(p.id for p in self.proposals),
+            tuple(p.name for p in self.proposals), short_names, weights, result.overall, result.contributions,
+            failures, order(result.overall, ~failures.any(axis=1), list(short_names)),
         )
 
     # -- the dispersed-versus-centralised axis ---------------------------------------------------
@@ -433,40 +531,59 @@ class Assessment(param.Parameterized):
 
     def _linear_values(self) -> np.ndarray:
         """The matrix whose weighted sum is each proposal's overall value under the current method."""
-        scores = self.score_arrays()[0]
-        if self.method == "promethee_ii":
-            return single_criterion_flows(scores, self.preference, self.indifference, self.strict_preference)
-        return scores
+        return self.active_method.linear_values(self.score_arrays()[0])
 
     def sensitivity(self, criterion_id: str) -> WeightSweep:
-        """How the overall values move as one criterion's weight goes from 0 to 100 %, others in proportion."""
+        """How the overall values move as one criterion's weight goes from 0 to 100 %, others in proportion.
+
+        The result is labelled: `sweep.criterion` (id), `criterion_name`, `proposal_ids`, and
+        `sweep.table` lists the proposals best first with their values at weight 0, now and 1.
+        """
         criteria = self.active_framework.criterion_ids
         if criterion_id not in criteria:
             raise KeyError(f"unknown criterion '{criterion_id}' in framework '{self.framework}' (known: {', '.join(criteria)})")
         r = self.ranking()
         passes = ~r.failures.any(axis=1)
         return weight_sweep(self._linear_values(), r.weight_values, criteria.index(criterion_id), passes,
-                            list(r.short_names))
+                            list(r.short_names), criterion=criterion_id,
+                            criterion_name=self.active_framework.criterion(criterion_id).name,
+                            proposal_ids=r.proposal_ids, method=self.method, value_label=self.active_method.unit)
 
     def sensitivity_table(self) -> pd.DataFrame:
-        """Per criterion: its weight now, and the weight range over which the top proposal, and the
-        whole ranking, stay the same (all as shares of the total weight)."""
+        """Per criterion (by id, with its name): its weight now, and the weight range over which the
+        top proposal, and the whole ranking, stay the same (all as shares of the total weight, 0–1)."""
         rows = []
         for c in self.active_framework.criteria:
             sweep = self.sensitivity(c.id)
             rows.append({"criterion": c.id, "name": c.name, "weight": sweep.current,
                          "top_from": sweep.top_interval[0], "top_to": sweep.top_interval[1],
                          "ranking_from": sweep.ranking_interval[0], "ranking_to": sweep.ranking_interval[1]})
-        return pd.DataFrame(rows).set_index("criterion")
+        table = pd.DataFrame(rows).set_index("criterion")
+        table.attrs.update(unit="share of the total weight (0–1)", method=self.active_method.describe())
+        return table
+
+    def _smaa_method(self):
+        """(transform, method id, words) for SMAA-2 under the current method. The transform is the
+        method's `linear_values` (stacked score matrices to the values whose weighted sum is the
+        overall value); None for the weighted sum, whose values are the scores: smaa2 has its own
+        faster path for them."""
+        method = self.active_method
+        transform = None if method.id == "weighted_sum" else method.linear_values
+        return transform, method.id, f"{method.describe()}: {method.unit}"
 
     def smaa(self, samples: int = 10_000, seed: int = 0, weights: str = "simplex", band_width: float = 0.05,
-             weight_sets: np.ndarray | None = None, score_uncertainty: bool = True,
+             weight_sets=None, score_uncertainty: bool = True,
              progress=None, cancelled=None) -> Robustness:
-        """SMAA-2 rank acceptabilities, central weights and confidence factors (weighted sum).
+        """SMAA-2 rank acceptabilities, central weights and confidence factors under the current method.
 
-        weights: "simplex" (no preference information), "band" (within ± band_width of the
-        weights the ranking uses, after the stance), or "sets" (resample `weight_sets`, e.g. a workshop's
-        submissions). Score uncertainty uses each score's low–high range.
+        Each sample is ranked as the ranking is: by the weighted sum, or by PROMETHEE II net flows
+        (recomputed from each sample's drawn scores, with the current preference settings).
+        weights: "simplex" (no preference information), "band" (uniform within ± band_width, a
+        share of the total weight, of the weights the ranking uses, after the stance), or "sets"
+        (resample `weight_sets`, e.g. a workshop's submissions: one row per person, one column per
+        criterion in framework order, or a DataFrame with the criterion ids as columns; a row that
+        cannot rank is refused with a WeightError naming it). Score uncertainty uses each score's
+        low–high range.
         """
         criteria = self.active_framework.criterion_ids
         if weights == "simplex":
@@ -476,14 +593,30 @@ class Assessment(param.Parameterized):
         elif weights == "sets":
             if weight_sets is None or len(weight_sets) == 0:
                 raise ValueError("weights='sets' needs weight_sets: one row of weights per person")
-            sampler = resample(np.asarray(weight_sets, dtype=float))
+            labels = None
+            if isinstance(weight_sets, pd.DataFrame):
+                missing = [c for c in criteria if c not in weight_sets.columns]
+                if missing:
+                    raise ValueError(f"weight_sets lacks columns for {', '.join(missing)} "
+                                     f"(expected one column per criterion: {', '.join(criteria)})")
+                labels, weight_sets = list(weight_sets.index), weight_sets[criteria].to_numpy(dtype=float)
+            sets = np.asarray(weight_sets, dtype=float)
+            if sets.ndim != 2 or sets.shape[1] != len(criteria):
+                raise ValueError(f"weight_sets must have one column per criterion ({len(criteria)}: "
+                                 f"{', '.join(criteria)}), got an array of shape {sets.shape}")
+            sampler = resample(sets, labels)
         else:
             raise ValueError(f"weights must be 'simplex', 'band' or 'sets', got {weights!r}")
+        transform, method_id, ranked_by = self._smaa_method()
         x, lo, hi = self.score_arrays()
         minimums = np.array([self.thresholds.get(c, np.nan) for c in criteria])
         result = smaa2(x, lo, hi, sampler, samples, seed, score_uncertainty,
-                       minimums if self.thresholds else None, progress=progress, cancelled=cancelled)
-        return Robustness(result, tuple(p.id for p in self.proposals), tuple(criteria), weights)
+                       minimums if self.thresholds else None, progress=progress, cancelled=cancelled,
+                       transform=transform, method=method_id)
+        return Robustness(result, tuple(p.id for p in self.proposals), tuple(criteria), weights, ranked_by,
+                          tuple(p.short_name for p in self.proposals),
+                          tuple(c.name for c in self.active_framework.criteria),
+                          band_width if weights == "band" else None, score_uncertainty)
 
     def explain(self, proposal_id: str) -> pd.DataFrame:
         """Why a proposal scores as it does: per criterion its weight, score, range, contribution and sources."""

@@ -7,8 +7,7 @@ from functools import lru_cache
 import panel as pn
 import param
 
-from ..dataset import Dataset
-from ..loader import load_dataset
+from ..dataset import Dataset, load_dataset
 from ..model import Assessment
 from ..scenario import Scenario
 from ..views.detail import ProposalDetail
@@ -21,7 +20,7 @@ from ..views.tradeoff import TradeoffView
 from ..views.weights import WeightsPanel
 from ..views.a11y import name_slider_handles
 from ..views.language import _, current_language, in_language, language_selector, start_session_language
-from ..views.style import StyledColumn, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
+from ..views.style import StyledColumn, html_pane, Later, text
 
 
 
@@ -51,7 +50,7 @@ class Explorer(pn.viewable.Viewer):
         # told to draw itself again).
         if sync:
             self._read_link()
-        if a.selected is None and not a.problem():
+        if a.selected is None and not a.problem:
             a.selected = a.ranking().top  # so the radar and detail show something from the start
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
@@ -63,8 +62,9 @@ class Explorer(pn.viewable.Viewer):
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
         if sync:
-            a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared", "stance"])
-            self._watch_weights()
+            # The published result changes with every input (weights, method settings, score
+            # overrides...), so these three cover the whole spec.
+            a.param.watch(self._write_link, ["result", "problem", "selected", "compared"])
         self._update_messages()
 
     # -- the URL ------------------------------------------------------------------------
@@ -77,16 +77,6 @@ class Explorer(pn.viewable.Viewer):
         scenario.apply(self.assessment)
         self.link_problems = problems
 
-    @param.depends("assessment.weights", watch=False)
-    def _watch_weights(self) -> None:
-        # The weights object is replaced on a framework switch, so watch whichever is current.
-        self.assessment.param.watch(lambda e: self._watch_weights(), "weights")
-        self._watch_current_weights()
-
-    def _watch_current_weights(self) -> None:
-        w = self.assessment.weights
-        w.param.watch(self._write_link, w.criteria)
-
     def _write_link(self, *events) -> None:
         if pn.state.location is not None:
             self._link_later()
@@ -98,14 +88,9 @@ class Explorer(pn.viewable.Viewer):
 
     # -- layout ---------------------------------------------------------------------------
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_update_messages(self):
-        self._update_messages()
-
-    @param.depends("link_problems", *RANKING_INPUTS, watch=True)
+    @param.depends("link_problems", "assessment.problem", watch=True)
     def _update_messages(self) -> None:
-        # Rebuilt only when the messages change, not on every weight move.
-        messages = (tuple(self.link_problems), self.assessment.problem())
+        messages = (tuple(self.link_problems), self.assessment.problem)
         if messages == self._shown_messages:
             return
         self._shown_messages = messages

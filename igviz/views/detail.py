@@ -45,7 +45,7 @@ class ProposalDetail(pn.viewable.Viewer):
 
     def _rank_html(self) -> str:
         a = self.assessment
-        if not a.selected or a.problem():
+        if not a.selected or a.problem:
             return ""
         row = a.ranking().table.loc[a.selected]
         line = _("Rank {rank} of {count}, overall {overall}", rank=row["rank"], count=len(a.proposals),

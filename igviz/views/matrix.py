@@ -64,7 +64,7 @@ class ScoreMatrix(ChartView):
 
     def _shown_state(self):
         a = self.assessment
-        return (a.framework, a.selected, a.revision, a.problem() or tuple(a.ranking().order))
+        return (a.framework, a.selected, a.revision, a.problem or tuple(a.ranking().order))
 
     def _build_figure(self):
         # Cells and their labels share one source: the hover, the labels and a tap all read the
@@ -102,7 +102,7 @@ class ScoreMatrix(ChartView):
         self._drawn = self._shown_state()
         frame = matrix_frame(a)
         # Rows in rank order, best at the top, so the matrix reads like the ranking beside it.
-        if not a.problem():
+        if not a.problem:
             rank = {pid: i for i, pid in enumerate(a.ranking().order)}
             frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
         frame = frame.reset_index(drop=True)

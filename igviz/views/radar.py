@@ -174,7 +174,7 @@ class RadarView(ChartView):
     def _shown(self) -> list[str]:
         a = self.assessment
         shown = [a.selected] if a.selected else []
-        return shown + [p for p in a.compared if p not in shown] or [a.ranking().top if not a.problem() else a.proposals[0].id]
+        return shown + [p for p in a.compared if p not in shown] or [a.ranking().top if not a.problem else a.proposals[0].id]
 
     @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
                    watch=True)

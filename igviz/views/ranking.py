@@ -53,7 +53,7 @@ class RankingView(ChartView):
         super().__init__(**params)
         a = self.assessment
         self._method = pn.widgets.RadioButtonGroup.from_param(
-            a.param.method, options={_(METHOD_NAMES.get(key, label)): key for key, label in METHODS.items()},
+            a.param.method, options={_(METHOD_NAMES.get(key, cls.label)): key for key, cls in METHODS.items()},
             color="light", label=_("Method"))
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
@@ -102,11 +102,11 @@ class RankingView(ChartView):
     def _draw(self):
         a = self.assessment
         fig = self._figure
-        if a.problem():
+        if a.problem:
             self._frame = pd.DataFrame()
             self._source.data = {k: [] for k in self._source.data}
             fig.y_range.factors = []
-            fig.title.text = in_language(a.problem())
+            fig.title.text = in_language(a.problem)
             pn.io.push_notebook(self._pane)
             return
         frame = ranking_frame(a)
@@ -175,7 +175,7 @@ class RankingView(ChartView):
             f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(localised(a.proposal(pid).record, 'name', language))}</td>"
             f"<td>{row['overall']:.2f}</td><td>{text(meets(row))}</td></tr>"
             for pid, row in r.table.iterrows())
-        caption = text(_("Ranking by {method}, {framework}", method=_(METHOD_NAMES.get(a.method, METHODS[a.method])).lower(),
+        caption = text(_("Ranking by {method}, {framework}", method=_(METHOD_NAMES.get(a.method, METHODS[a.method].label)).lower(),
                          framework=localised(r.framework, "name", language)))
         return (f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
                 f"<thead><tr><th>{text(_('Rank'))}</th><th>{text(_('Proposal'))}</th><th>{text(_('Overall'))}</th>"

@@ -20,10 +20,9 @@ PROPOSAL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55
 # depend on a sub-object's method by name, so the inputs are listed here once. The weights are
 # a sub-sub-object and need a dependency of their own: param (2.4) silently drops the direct
 # parameters of a `@param.depends` that also names "assessment.weights.param".
-RANKING_INPUTS = tuple(f"assessment.{n}" for n in (
-    "weights", "framework", "method", "preference", "indifference", "strict_preference",
-    "thresholds", "proposals", "revision", "stance"))
-WEIGHT_INPUTS = "assessment.weights.param"
+# The model publishes its result; these two names go when the views depend on it directly.
+RANKING_INPUTS = ("assessment.result",)
+WEIGHT_INPUTS = "assessment.result"
 
 
 def proposal_colours(n: int) -> list[str]:

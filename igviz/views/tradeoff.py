@@ -54,7 +54,7 @@ class TradeoffView(ChartView):
 
     def _summary_html(self) -> str:
         a = self.assessment
-        if a.problem():
+        if a.problem:
             return ""
         sweep = a.stance_sweep(41)
         changes = sweep[sweep["top"] != sweep["top"].shift()]
@@ -106,7 +106,7 @@ class TradeoffView(ChartView):
     @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
-        if a.problem():
+        if a.problem:
             self._points.data = {k: [] for k in self._points.data}
             pn.io.push_notebook(self._pane)
             return
