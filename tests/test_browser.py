@@ -18,8 +18,9 @@ from browser_support import (CHROMIUM, RANKING_ROWS, SMAA_ROWS, SMAA_TABLE, STAB
                              slider_handle, slider_title, smaa_mode_button, table_column, table_row,
                              wait_for_ranking)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")]
 
 from playwright.sync_api import expect  # noqa: E402
 
