@@ -59,6 +59,18 @@ def deep(data):
 
 # -- browser tests: one explorer server and one Chromium per test module ------------------------
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: a test is marked before it is selected
+def pytest_collection_modifyitems(items):
+    """A test that uses the `browser` fixture is a browser test even if its module forgot the mark.
+
+    `-m "not browser"` (the lowest-bounds run in scripts/test) relies on the mark; tests that drive
+    Chromium without this fixture (test_scenario_report.py) carry @pytest.mark.browser themselves.
+    """
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="module")
 def server():
     from browser_support import explorer_server

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import tornado.web
 
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
-from ..workshop import shared_store
+from ..workshop import DatabaseVersionError, shared_store
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
 from .served import served_dataset
 
@@ -36,8 +36,18 @@ class LitePage(tornado.web.RequestHandler):
     """GET shows the step the address asks for; POST joins, previews a ranking or submits."""
 
     def initialize(self):
-        self.store = shared_store()
         self.dataset = served_dataset()
+        try:
+            self.store, self.refused = shared_store(), None
+        except DatabaseVersionError as exc:  # shown by prepare(): a page that says why, not a bare 500
+            self.store, self.refused = None, exc
+
+    def prepare(self):
+        if self.refused is not None:
+            # 503: the server's database, not the request, is what is wrong; the message (for whoever
+            # runs the server) names both schema versions.
+            self.page(self._("Join a workshop"), self.message(self.refused, "error"), status=503)
+            self.finish()
 
     # -- helpers -------------------------------------------------------------------------
 
