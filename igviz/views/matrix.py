@@ -48,7 +48,7 @@ class ScoreMatrix(ChartView):
         self._frame = pd.DataFrame()
         self._drawn = None
         self._figure = self._build_figure()
-        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=380)
         self._draw()  # at once: the page opens with the chart drawn
 
@@ -68,8 +68,8 @@ class ScoreMatrix(ChartView):
 
     def _build_figure(self):
         # Cells and their labels share one source: the hover, the labels and a tap all read the
-        # same row (HoloViews sent the proposal and criterion names twice, once per layer).
-        # Dragging pans and the wheel zooms, as in the HoloViews chart before.
+        # same row, and the proposal and criterion names go to the page once. Dragging pans and
+        # the wheel zooms.
         fig = figure("", height=380, x_range=FactorRange(), y_range=FactorRange(), grid=False,
                      tools="pan,wheel_zoom", active_scroll="wheel_zoom")
         fig.xaxis.major_label_orientation = 35 * 3.141592653589793 / 180

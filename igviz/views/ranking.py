@@ -30,8 +30,8 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     rows = []
     for pid, row in r.table.iterrows():
         short_name = localised(a.proposal(pid).record, "short_name", language)
-        # The selected proposal is marked in its axis label: styling one stack of bars is not
-        # reliable in HoloViews, and a text mark also survives printing and screen readers.
+        # The selected proposal is marked in its axis label: a text mark survives printing,
+        # screen readers and colour blindness, where a highlighted stack of bars would not.
         mark = SELECTED_MARK if pid == a.selected else ""
         label = f"{mark}{row['rank']}. {FAIL_MARK if not row['passes'] else ''}{short_name}"
         for cid in r.framework.criterion_ids:
@@ -41,7 +41,7 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# The chart's fonts, 1.15 times the other charts' (HoloViews' `fontscale=1.15` before).
+# The chart's fonts, 1.15 times the other charts': it is the one read from across a room.
 FONT_SCALE = 1.15
 
 
@@ -60,7 +60,7 @@ class RankingView(ChartView):
         self._thresholds = pn.Card(title=_("Minimum thresholds"), collapsed=True, sizing_mode="stretch_width")
         self._thresholds.param.watch(self._thresholds_toggled, "collapsed")
         self._figure = self._build_figure()
-        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=420)
         self._draw()  # at once: the page opens with the chart drawn
 
@@ -77,8 +77,7 @@ class RankingView(ChartView):
 
     def _build_figure(self):
         # One bar glyph for all stacks, each row a proposal × criterion with its own left and right
-        # ends and colour: a redraw replaces the data (building it with HoloViews took a fifth of the
-        # page's build time, and it was rebuilt on every redraw).
+        # ends and colour: a redraw replaces the data, never the glyphs.
         fig = figure("", height=420, y_range=FactorRange(), x_range=Range1d(0, 1), grid=False)
         fig.title.text_font_size = "13.8pt"
         for axis in fig.axis:
@@ -114,7 +113,7 @@ class RankingView(ChartView):
         # Bokeh draws the first category at the bottom; reverse so rank 1 sits on top.
         frame = frame.iloc[::-1].reset_index(drop=True)
         self._frame = frame
-        # Stacked as HoloViews stacks: positive parts rightwards from 0, negative ones leftwards.
+        # Positive parts stacked rightwards from 0, negative ones (PROMETHEE's flows) leftwards.
         values = frame["contribution"].to_numpy(dtype=float)
         keys = frame["proposal"].to_numpy()
         left, right = np.zeros(len(frame)), np.zeros(len(frame))
