@@ -21,7 +21,8 @@ from ..views.tradeoff import TradeoffView
 from ..views.weights import WeightsPanel
 from ..views.a11y import name_slider_handles
 from ..views.language import _, current_language, in_language, language_selector, start_session_language
-from ..views.style import StyledColumn, RANKING_INPUTS, WEIGHT_INPUTS, html_pane, Later, text
+from ..views.base import Later
+from ..views.style import StyledColumn, html_pane, text
 
 
 
@@ -51,8 +52,8 @@ class Explorer(pn.viewable.Viewer):
         # told to draw itself again).
         if sync:
             self._read_link()
-        if a.selected is None and not a.problem():
-            a.selected = a.ranking().top  # so the radar and detail show something from the start
+        if a.selected is None and a.result is not None:
+            a.selected = a.result.top  # so the radar and detail show something from the start
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
         self.radar = RadarView(assessment=a)
@@ -63,8 +64,10 @@ class Explorer(pn.viewable.Viewer):
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
         if sync:
-            a.param.watch(self._write_link, ["framework", "method", "thresholds", "selected", "compared", "stance"])
-            self._watch_weights()
+            # The result changes with every input the link holds (weights, framework, method,
+            # thresholds, stance); the selection and the comparison are the rest. One watcher on
+            # the assessment itself, however often the model replaces its weights.
+            a.param.watch(self._write_link, ["result", "problem", "selected", "compared"])
         self._update_messages()
 
     # -- the URL ------------------------------------------------------------------------
@@ -77,16 +80,6 @@ class Explorer(pn.viewable.Viewer):
         scenario.apply(self.assessment)
         self.link_problems = problems
 
-    @param.depends("assessment.weights", watch=False)
-    def _watch_weights(self) -> None:
-        # The weights object is replaced on a framework switch, so watch whichever is current.
-        self.assessment.param.watch(lambda e: self._watch_weights(), "weights")
-        self._watch_current_weights()
-
-    def _watch_current_weights(self) -> None:
-        w = self.assessment.weights
-        w.param.watch(self._write_link, w.criteria)
-
     def _write_link(self, *events) -> None:
         if pn.state.location is not None:
             self._link_later()
@@ -98,14 +91,10 @@ class Explorer(pn.viewable.Viewer):
 
     # -- layout ---------------------------------------------------------------------------
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_update_messages(self):
-        self._update_messages()
-
-    @param.depends("link_problems", *RANKING_INPUTS, watch=True)
+    @param.depends("link_problems", "assessment.problem", watch=True)
     def _update_messages(self) -> None:
-        # Rebuilt only when the messages change, not on every weight move.
-        messages = (tuple(self.link_problems), self.assessment.problem())
+        # Rebuilt only when the messages change.
+        messages = (tuple(self.link_problems), self.assessment.problem)
         if messages == self._shown_messages:
             return
         self._shown_messages = messages

@@ -21,7 +21,7 @@ from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
 from ..i18n import clock_time, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
-from ..views.style import StyledColumn, WEIGHT_INPUTS, html_pane, text
+from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
 
 POLL_MS = 2000  # how often the page asks whether the facilitator has closed or opened a round
@@ -81,25 +81,25 @@ class OwnRanking(pn.viewable.Viewer):
         # On a phone the full ranking is a scroll away from the sliders: this line sits beside them.
         self.summary = html_pane(self._summary_html(), sizing_mode="stretch_width")
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
+    @param.depends("assessment.result", watch=True)
     def _update(self):
         self._pane.object = self._html()
         self.summary.object = self._summary_html()
         a = self.assessment
-        if not a.problem():
+        if not a.problem:
             a.selected = a.ranking().top  # the radar shows your current favourite
 
     def _summary_html(self) -> str:
         a = self.assessment
-        if a.problem():
+        if a.problem:
             return ""
         names = list(with_local_names(a.ranking().table, a.dataset)["short_name"][:3])
         return f"<p class='igviz-note' aria-live='polite'>{text(_('Your top three now: {names}', names=', '.join(names)))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
-        if a.problem():
-            return notice_html(in_language(a.problem()), "warning")
+        if a.problem:
+            return notice_html(in_language(a.problem), "warning")
         return ranking_table(with_local_names(a.ranking().table, a.dataset), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 import panel as pn
-import param
 from bokeh.models import ColumnDataSource, HoverTool
 
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import PROPOSAL_COLOURS, html_pane, text, live
+from .style import PROPOSAL_COLOURS, html_pane, text
 
 
 def _angles(n: int) -> np.ndarray:
@@ -140,6 +139,7 @@ def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, ri
 class RadarView(ChartView):
     """The selected proposal and those chosen for comparison, on the active framework's criteria."""
 
+    follows = ("result", "selected", "compared")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -151,17 +151,30 @@ class RadarView(ChartView):
         self._figure = self._build_figure()
         self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")
-        self._draw()  # at once: the page opens with the chart drawn
+        self._table_pane = html_pane("", sizing_mode="stretch_width")
+        self._legend_pane = html_pane("", sizing_mode="stretch_width", margin=(0, 10))
+        self._tabled = None
+        self.draw_now()
 
     def _shown(self) -> list[str]:
         a = self.assessment
         shown = [a.selected] if a.selected else []
-        return shown + [p for p in a.compared if p not in shown] or [a.ranking().top if not a.problem() else a.proposals[0].id]
+        return shown + [p for p in a.compared if p not in shown] or [a.result.top if a.result is not None else a.proposals[0].id]
 
-    @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
-                   watch=True)
-    def _inputs_changed(self):
-        self.redraw_later()
+    def _shows(self):
+        # The radar shows scores, not weights: a weight move that keeps the same proposals on it
+        # leaves it as it was.
+        a = self.assessment
+        shown = self._shown()
+        index = {p.id: i for i, p in enumerate(a.proposals)}
+        return a.framework, tuple(shown), a.score_arrays()[0][[index[p] for p in shown]].tobytes()
+
+    def _update_text(self):
+        shows = self._shows()
+        if shows != self._tabled:
+            self._tabled = shows
+            self._legend_pane.object = self._legend_html()
+            self._table_pane.object = self._table_html()
 
     # At most this many series (the selected proposal and six compared), so each keeps a colour
     # of its own from PROPOSAL_COLOURS.
@@ -171,12 +184,10 @@ class RadarView(ChartView):
         fig, self._sources = radar_figure(self.assessment.dataset.scale.max)
         return fig
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         labels, series = self._series()
         for key, data in radar_data(labels, series, self.assessment.dataset.scale.max).items():
             self._sources[key].data = data
-        pn.io.push_notebook(self._pane)
 
     def _series(self):
         a = self.assessment
@@ -191,17 +202,17 @@ class RadarView(ChartView):
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
         return [localised(c, "name", language) for c in framework.criteria], series
 
-    @param.depends("assessment.selected", "assessment.compared")
-    def _legend(self):
+    def _legend_html(self) -> str:
         a = self.assessment
         keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
                        f"{text(localised(a.proposal(pid).record, 'short_name', current_language()))}</span> "
                        for i, pid in enumerate(self._shown()))
-        return html_pane(f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>",
-                            sizing_mode="stretch_width", margin=(0, 10))
+        return f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
 
-    @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision")
     def _table(self):
+        return self._table_pane
+
+    def _table_html(self) -> str:
         a = self.assessment
         shown = self._shown()
         language = current_language()
@@ -211,17 +222,16 @@ class RadarView(ChartView):
             cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g})</td>"
                             for s in (a.proposal(p).score(c.id) for p in shown))
             body += f"<tr><th scope='row'>{text(localised(c, 'name', language))}</th>{cells}</tr>"
-        return html_pane(f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"
-                            f"<thead><tr><th>{text(_('Criterion'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>",
-                            sizing_mode="stretch_width")
+        return (f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"
+                f"<thead><tr><th>{text(_('Criterion'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>")
 
     def __panel__(self):
         return pn.Column(
-            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, live(self._legend),
+            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, self._legend_pane,
             pn.Tabs((_("Chart"), self._pane),
                     # dynamic: a hidden table still widens the tabs to its own width, which pushed
                     # the chart off a phone's screen; rendered only when shown, it cannot.
-                    (_("Table"), self._table), dynamic=True),
+                    (_("Table"), self._table_pane), dynamic=True),
 
             sizing_mode="stretch_width",
         )

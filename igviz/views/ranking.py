@@ -8,13 +8,12 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d, TapTool
 
-from ..errors import WeightError
 from ..methods import METHODS
 from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language, in_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text, live
+from .style import criterion_colours, html_pane, text, live
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
@@ -58,22 +57,15 @@ class RankingView(ChartView):
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
         self._thresholds = pn.Card(title=_("Minimum thresholds"), collapsed=True, sizing_mode="stretch_width")
+        self._threshold_sliders: dict[str, pn.widgets.IntSlider] = {}
         self._thresholds.param.watch(self._thresholds_toggled, "collapsed")
         self._figure = self._build_figure()
         self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=420)
-        self._draw()  # at once: the page opens with the chart drawn
+        self.draw_now()
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_inputs_changed(self):
-        self._inputs_changed()
-
-    # HoloViews cannot follow the nested dependencies itself, so one event stands in for them.
-    # The text table is updated first: it is the cheapest view and the one read aloud.
-    @param.depends(*RANKING_INPUTS, "assessment.selected", watch=True)
-    def _inputs_changed(self):
+    def _update_text(self):
         self._table_pane.object = self._table_html()
-        self.redraw_later()
 
     def _build_figure(self):
         # One bar glyph for all stacks, each row a proposal × criterion with its own left and right
@@ -97,16 +89,14 @@ class RankingView(ChartView):
         self._source.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
         return lean(fig)
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
         fig = self._figure
-        if a.problem():
+        if a.result is None:
             self._frame = pd.DataFrame()
             self._source.data = {k: [] for k in self._source.data}
             fig.y_range.factors = []
-            fig.title.text = in_language(a.problem())
-            pn.io.push_notebook(self._pane)
+            fig.title.text = in_language(a.problem)
             return
         frame = ranking_frame(a)
         colours = criterion_colours(list(dict.fromkeys(frame["criterion"])))
@@ -140,7 +130,6 @@ class RankingView(ChartView):
         fig.x_range.end = high + 0.05 * span if high > 0 else 0.0
         fig.xaxis.axis_label = _("Net flow (PROMETHEE II)") if a.method == "promethee_ii" else _("Overall score (0–10)")
         fig.title.text = ""
-        pn.io.push_notebook(self._pane)
 
     @param.depends("assessment.framework")
     def _key(self):
@@ -162,10 +151,9 @@ class RankingView(ChartView):
 
     def _table_html(self) -> str:
         a = self.assessment
-        try:
-            r = a.ranking()
-        except WeightError as exc:
-            return f"<div class='igviz-warning' role='alert'>{text(in_language(exc))}</div>"
+        r = a.result
+        if r is None:
+            return f"<div class='igviz-warning' role='alert'>{text(in_language(a.problem))}</div>"
         language = current_language()
         local = {c.name: localised(c, "name", language) for c in r.framework.criteria}
         meets = lambda row: _("yes") if row["passes"] else _(  # noqa: E731
@@ -187,9 +175,10 @@ class RankingView(ChartView):
         if not event.new and not self._thresholds.objects:
             self._fill_thresholds()
 
-    @param.depends("assessment.weights", "assessment.framework", watch=True)
+    @param.depends("assessment.framework", watch=True)
     def _fill_thresholds(self):
         card = self._thresholds
+        self._threshold_sliders = {}
         if card.collapsed:
             card.objects = []  # refilled with the current criteria when next opened
             return
@@ -201,8 +190,15 @@ class RankingView(ChartView):
                                           value=int(a.thresholds.get(c.id, 0)), sizing_mode="stretch_width")
             slider.param.watch(lambda e, cid=c.id: a.set_threshold(cid, e.new or None), "value_throttled")
             sliders.append(slider)
+            self._threshold_sliders[c.id] = slider
         note = html_pane(f"<p class='igviz-note'>{text(_('A proposal below a minimum is marked ✗ and ranked after every proposal that meets all minimums, whatever the weights. 0 means no minimum.'))}</p>")
         card.objects = [note, *sliders]
+
+    @param.depends("assessment.thresholds", watch=True)
+    def _show_thresholds(self):
+        # Thresholds set from elsewhere (a link, a scenario, code) move the sliders too.
+        for cid, slider in self._threshold_sliders.items():
+            slider.value = int(self.assessment.thresholds.get(cid, 0))
 
     def __panel__(self):
         return pn.Column(
