@@ -115,3 +115,13 @@ def test_ranking_chart_colours_each_segment_as_its_key_does(method):
     key = criterion_colours([c.name for c in a.active_framework.criteria])
     assert len(data["criterion"]) == len(a.proposals) * len(a.active_framework.criteria)
     assert list(data["colour"]) == [key[c] for c in data["criterion"]]
+
+
+def test_no_view_or_page_imports_holoviews():
+    """One radar, drawn with Bokeh: HoloViews is no longer a dependency."""
+    import subprocess
+    import sys
+
+    code = "import sys, igviz.views, igviz.pages; print('holoviews' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
