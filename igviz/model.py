@@ -261,9 +261,6 @@ class Assessment(param.Parameterized):
     selected = param.Selector(default=None, objects=[None], allow_None=True,
                               doc="The proposal every view highlights")
     compared = param.ListSelector(default=[], objects=[], doc="Proposals overlaid on the radar chart")
-    # TEMPORARY SHIM (views-wiring): the published result as the lead's model will have it.
-    result = param.Parameter(default=None, precedence=-1)
-    problem = param.String(default="", precedence=-1)
 
     def __init__(self, dataset: Dataset | None = None, **params):
         dataset = dataset or load_dataset()
@@ -283,21 +280,6 @@ class Assessment(param.Parameterized):
         for p in self.proposals:
             p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift"])
         self._cache: dict = {}
-        self._watched_weights = None
-        self.param.watch(self._publish, ["framework", "weights", "method", "preference", "indifference",
-                                         "strict_preference", "thresholds", "proposals", "revision", "stance"])
-        self._publish()
-
-    def _publish(self, *events) -> None:
-        w = self.weights
-        if self._watched_weights is None or self._watched_weights[0] is not w:
-            if self._watched_weights is not None:
-                self._watched_weights[0].param.unwatch(self._watched_weights[1])
-            self._watched_weights = (w, w.param.watch(self._publish, w.criteria))
-        if w.framework_id != self.framework:
-            return
-        problem = self._problem_now()
-        self.param.update(result=None if problem else self._rank(), problem=problem)
 
     def _scores_changed(self, *events) -> None:
         self.revision += 1
@@ -351,7 +333,7 @@ class Assessment(param.Parameterized):
                                      .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))
         return self._cache[key]
 
-    def _problem_now(self) -> str:
+    def problem(self) -> str:
         """Why the weights cannot rank anything, or '' when they can."""
         try:
             self.effective_weights()  # the check alone, without building a Series on every call
@@ -386,10 +368,19 @@ class Assessment(param.Parameterized):
     def normalised_weights(self) -> pd.Series:
         return pd.Series(self.effective_weights(), index=self.weights.criteria, name="weight")
 
+    @param.depends("weights.param", "framework", "method", "preference", "indifference",
+                   "strict_preference", "thresholds", "proposals", "revision", "stance")
     def ranking(self) -> Ranking:
-        if self.result is None:
-            raise WeightError(self.problem.template, **self.problem.values)
-        return self.result
+        """The ranking under the current inputs; raises WeightError if the weights cannot rank."""
+        key = ("ranking", self.framework, tuple(self.weights.vector()), self.stance, self.method, self.preference,
+               self.indifference, self.strict_preference, tuple(sorted(self.thresholds.items())),
+               self.revision, tuple(p.id for p in self.proposals))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = self._rank()
+            if len(self._cache) > 256:  # a long workshop moves sliders thousands of times
+                self._cache = {k: v for k, v in self._cache.items() if k[0] == "scores" or k == key}
+        return cached
 
     def _rank(self, stance: float | None = None) -> Ranking:
         framework = self.active_framework
