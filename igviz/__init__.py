@@ -7,9 +7,8 @@
     >>> a.ranking().table                       # best first, with overall scores
 """
 
-from .dataset import Dataset
+from .dataset import BUNDLED_DATA, Dataset, load_dataset
 from .errors import DataError, DataValidationError, WeightError
-from .loader import BUNDLED_DATA, load_dataset
 from .model import Assessment, Proposal, Ranking, Weights
 
 __all__ = [

@@ -45,3 +45,10 @@ class WeightError(ValueError):
     def __init__(self, template: str, **values):
         self.template, self.values = template, values
         super().__init__(template.format(**values) if values else template)
+
+
+class MethodError(WeightError):
+    """A method's settings cannot rank (e.g. PROMETHEE II's indifference above its strict preference).
+
+    A WeightError, so every page that shows why the weights cannot rank shows this too.
+    """

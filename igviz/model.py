@@ -14,13 +14,11 @@ import numpy as np
 import pandas as pd
 import param
 
-from .dataset import Dataset, derive_score
+from .dataset import Dataset, derive_score, load_dataset
 from .errors import WeightError
-from .loader import load_dataset
-from .methods import (METHODS, PREFERENCE_FUNCTIONS, normalise_weights, order, promethee_ii, single_criterion_flows,
-                      threshold_failures, weighted_sum)
+from .methods import METHODS, Method, normalise_weights, order, threshold_failures
 from .i18n import Message
-from .records import DECISION_RULES, Framework, ProposalRecord, Score
+from .dataset.records import DECISION_RULES, Framework, ProposalRecord, Score
 from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_simplex, weight_sweep
 
 WEIGHT_MAX = 10
@@ -168,7 +166,9 @@ class Ranking:
     """
 
     framework: Framework
-    method: str
+    method: str                 # the method's id in igviz.methods.METHODS
+    method_label: str           # e.g. "PROMETHEE II (linear, q = 0.5, p = 3)"
+    unit: str                   # what `overall` is: a score on the data's scale, or a net flow
     proposal_ids: tuple[str, ...]
     names: tuple[str, ...]
     short_names: tuple[str, ...]
@@ -195,7 +195,7 @@ class Ranking:
         """By proposal id, best first: rank, name, short_name, overall, passes, failed criteria."""
         idx = self.best_first
         names = [c.name for c in self.framework.criteria]
-        return pd.DataFrame({
+        table = pd.DataFrame({
             "rank": np.arange(1, len(idx) + 1),
             "name": [self.names[i] for i in idx],
             "short_name": [self.short_names[i] for i in idx],
@@ -203,12 +203,29 @@ class Ranking:
             "passes": ~self.failures[idx].any(axis=1),
             "failed": [[names[j] for j in np.flatnonzero(self.failures[i])] for i in idx],
         }, index=pd.Index(self.order, name="proposal"))
+        table.attrs.update(method=self.method_label, overall=self.unit)  # an overall score and a net flow look alike
+        return table
 
     @cached_property
     def contributions(self) -> pd.DataFrame:
         """Proposals (best first) × criteria: weight × score, or weighted net flow for PROMETHEE II."""
         return pd.DataFrame(self.contribution_values[self.best_first], index=self.table.index,
                             columns=self.framework.criterion_ids)
+
+    def __repr__(self) -> str:
+        return (f"<Ranking by {self.method_label}, {self.framework.name}: "
+                f"{' > '.join(self.short_names[i] for i in self.best_first)}>")
+
+    def _repr_html_(self) -> str:
+        # A notebook shows the table with what its numbers are: an overall score and a net flow
+        # look alike, and weights are shares of the total, not points.
+        import html
+
+        table = self.table.drop(columns=["failed"]).rename(columns={"overall": f"overall ({self.unit})"})
+        return (f"<p><b>Ranking by {html.escape(self.method_label)}</b>, {html.escape(self.framework.name)}; "
+                f"weights as shares of their total: "
+                f"{html.escape(', '.join(f'{k} {v:.0%}' for k, v in self.weights.items()))}</p>"
+                + table.to_html(float_format=lambda v: f"{v:.3f}"))
 
 
 @dataclass(frozen=True)
@@ -239,19 +256,20 @@ class Robustness:
 class Assessment(param.Parameterized):
     """Proposals ranked under a framework, a set of weights, a method and thresholds.
 
-    Everything derived (normalised weights, overall scores, contributions, ranking)
-    comes from `ranking()`, which depends on all the inputs, so a view that displays it
-    updates whenever any of them changes.
+    The model publishes its own result: `result` (the `Ranking` under the current inputs, or None
+    when they cannot rank) and `problem` (why not, or ''). It keeps both current itself, whatever
+    input changes: a weight, the framework (which replaces the `Weights` object), the method or one
+    of its settings, a threshold, the stance, or a proposal's scores. A view depends on `result`
+    and `selected`, nothing else, so no view needs to know what the inputs are.
     """
 
     dataset = param.ClassSelector(class_=Dataset, constant=True, precedence=-1)
     framework = param.Selector(doc="The criteria framework proposals are assessed against")
     weights = param.ClassSelector(class_=Weights, precedence=-1)
     method = param.Selector(objects=list(METHODS), default="weighted_sum", doc="How scores and weights become a ranking")
-    preference = param.Selector(objects=list(PREFERENCE_FUNCTIONS), default="linear",
-                                doc="PROMETHEE II preference function")
-    indifference = param.Number(default=0.5, bounds=(0, 10), doc="PROMETHEE II: differences up to this are ignored")
-    strict_preference = param.Number(default=3.0, bounds=(0, 10), doc="PROMETHEE II: differences from this count in full")
+    methods = param.Dict(default={}, constant=True, precedence=-1,
+                         doc="One object per method id, with that method's own settings; kept for the "
+                             "assessment's life, so switching methods back and forth keeps them")
     thresholds = param.Dict(default={}, doc="criterion id -> minimum score a proposal must reach")
     proposals = param.List(item_type=Proposal, precedence=-1)
     revision = param.Integer(default=0, precedence=-1, doc="Bumped when a proposal's scores change")
@@ -261,6 +279,10 @@ class Assessment(param.Parameterized):
     selected = param.Selector(default=None, objects=[None], allow_None=True,
                               doc="The proposal every view highlights")
     compared = param.ListSelector(default=[], objects=[], doc="Proposals overlaid on the radar chart")
+    result = param.ClassSelector(class_=Ranking, default=None, allow_None=True, constant=True, precedence=-1,
+                                 doc="The ranking under the current inputs (None when they cannot rank)")
+    problem = param.String(default="", constant=True, precedence=-1,
+                           doc="Why the inputs cannot rank, or '' (a Message: pages translate it)")
 
     def __init__(self, dataset: Dataset | None = None, **params):
         dataset = dataset or load_dataset()
@@ -268,10 +290,13 @@ class Assessment(param.Parameterized):
         self.param.framework.objects = frameworks
         params.setdefault("framework", dataset.default_framework.id)
         params.setdefault("proposals", [Proposal(r, dataset) for r in dataset.proposals.values()])
+        params["methods"] = {**{key: cls() for key, cls in METHODS.items()}, **params.get("methods", {})}
         weights = params.pop("weights", None)
         ids = [p.id for p in params["proposals"]]
         self.param.selected.objects = [None, *ids]
         self.param.compared.objects = ids
+        self._cache: dict = {}
+        self._watched_weights = None
         super().__init__(dataset=dataset, **params)
         self.param.framework.objects = frameworks
         self.param.selected.objects = [None, *ids]
@@ -279,10 +304,37 @@ class Assessment(param.Parameterized):
         self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
         for p in self.proposals:
             p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift"])
-        self._cache: dict = {}
+        for m in self.methods.values():
+            m.param.watch(self._update_result, [k for k in m.param if k != "name"])
+        # One watcher for all the inputs, so a framework switch (new weights and no thresholds, in
+        # one update) computes one result, not one per input.
+        self.param.watch(self._inputs_changed, ["weights", "method", "thresholds", "proposals", "revision", "stance"])
+        self._follow_weights()
+        self._update_result()
 
     def _scores_changed(self, *events) -> None:
         self.revision += 1
+
+    def _inputs_changed(self, *events) -> None:
+        if any(e.name == "weights" for e in events):
+            self._follow_weights()
+        self._update_result()
+
+    def _follow_weights(self) -> None:
+        # The Weights object is replaced on a framework switch: watch the current one only, so the
+        # number of watchers stays the same however often the framework changes.
+        if self._watched_weights is not None:
+            obj, watcher = self._watched_weights
+            obj.param.unwatch(watcher)
+        self._watched_weights = (self.weights, self.weights.param.watch(self._update_result, self.weights.criteria))
+
+    def _update_result(self, *events) -> None:
+        try:
+            result, problem, self._error = self._rank(), "", None
+        except WeightError as exc:  # MethodError too: impossible method settings
+            result, problem, self._error = None, Message(exc.template, **exc.values), exc
+        with param.edit_constant(self):
+            self.param.update(result=result, problem=problem)
 
     @param.depends("framework", watch=True)
     def _rebuild_weights(self) -> None:
@@ -293,6 +345,10 @@ class Assessment(param.Parameterized):
     @property
     def active_framework(self) -> Framework:
         return self.dataset.framework(self.framework)
+
+    @property
+    def active_method(self) -> Method:
+        return self.methods[self.method]
 
     def proposal(self, proposal_id: str) -> Proposal:
         for p in self.proposals:
@@ -325,21 +381,14 @@ class Assessment(param.Parameterized):
 
     def score_arrays(self):
         """(score, low, high) arrays, proposals × criteria of the active framework."""
-        key = ("scores", self.framework, self.revision, tuple(p.id for p in self.proposals))
+        # A memo of a pure function of these three: scores change only through `revision`.
+        key = (self.framework, self.revision, tuple(p.id for p in self.proposals))
         if key not in self._cache:
             criteria = self.active_framework.criterion_ids
             cells = [[p.score(c) for c in criteria] for p in self.proposals]
-            self._cache[key] = tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
-                                     .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))
+            self._cache = {key: tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
+                                      .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))}
         return self._cache[key]
-
-    def problem(self) -> str:
-        """Why the weights cannot rank anything, or '' when they can."""
-        try:
-            self.effective_weights()  # the check alone, without building a Series on every call
-        except WeightError as exc:
-            return Message(exc.template, **exc.values)  # a str that pages can translate
-        return ""
 
     def stance_multipliers(self, stance: float | None = None) -> np.ndarray:
         """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side.
@@ -364,39 +413,28 @@ class Assessment(param.Parameterized):
         names = [self.active_framework.criterion(c).name for c in self.weights.criteria]
         return normalise_weights(self.weights.vector() * self.stance_multipliers(stance), names)
 
-    @param.depends("weights.param", "framework", "stance")
     def normalised_weights(self) -> pd.Series:
         return pd.Series(self.effective_weights(), index=self.weights.criteria, name="weight")
 
-    @param.depends("weights.param", "framework", "method", "preference", "indifference",
-                   "strict_preference", "thresholds", "proposals", "revision", "stance")
     def ranking(self) -> Ranking:
-        """The ranking under the current inputs; raises WeightError if the weights cannot rank."""
-        key = ("ranking", self.framework, tuple(self.weights.vector()), self.stance, self.method, self.preference,
-               self.indifference, self.strict_preference, tuple(sorted(self.thresholds.items())),
-               self.revision, tuple(p.id for p in self.proposals))
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = self._rank()
-            if len(self._cache) > 256:  # a long workshop moves sliders thousands of times
-                self._cache = {k: v for k, v in self._cache.items() if k[0] == "scores" or k == key}
-        return cached
+        """The ranking under the current inputs (`result`); raises WeightError if they cannot rank."""
+        if self.result is None:
+            raise self._error
+        return self.result
 
-    def _rank(self, stance: float | None = None) -> Ranking:
+    def _rank(self) -> Ranking:
         framework = self.active_framework
-        weights = self.effective_weights(stance)
+        method = self.active_method
+        weights = self.effective_weights()
         scores = self.score_arrays()[0]
-        if self.method == "promethee_ii":
-            result = promethee_ii(scores, weights, self.preference, self.indifference, self.strict_preference)
-        else:
-            result = weighted_sum(scores, weights)
+        result = method.rank(scores, weights)
         minimums = np.array([self.thresholds.get(c, np.nan) for c in framework.criterion_ids])
         failures = threshold_failures(scores, minimums)
         short_names = tuple(p.short_name for p in self.proposals)
         return Ranking(
-            framework, self.method, tuple(p.id for p in self.proposals), tuple(p.name for p in self.proposals),
-            short_names, weights, result.overall, result.contributions, failures,
-            order(result.overall, ~failures.any(axis=1), list(short_names)),
+            framework, self.method, method.describe(), method.unit, tuple(p.id for p in self.proposals),
+            tuple(p.name for p in self.proposals), short_names, weights, result.overall, result.contributions,
+            failures, order(result.overall, ~failures.any(axis=1), list(short_names)),
         )
 
     # -- the dispersed-versus-centralised axis ---------------------------------------------------
@@ -433,10 +471,7 @@ class Assessment(param.Parameterized):
 
     def _linear_values(self) -> np.ndarray:
         """The matrix whose weighted sum is each proposal's overall value under the current method."""
-        scores = self.score_arrays()[0]
-        if self.method == "promethee_ii":
-            return single_criterion_flows(scores, self.preference, self.indifference, self.strict_preference)
-        return scores
+        return self.active_method.linear_values(self.score_arrays()[0])
 
     def sensitivity(self, criterion_id: str) -> WeightSweep:
         """How the overall values move as one criterion's weight goes from 0 to 100 %, others in proportion."""

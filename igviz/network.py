@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import networkx as nx
 
-from .records import AUTHORITY, ISSUE_INTAKE, InstitutionMap, Overlay, Relation
+from .dataset.records import AUTHORITY, ISSUE_INTAKE, InstitutionMap, Overlay, Relation
 
 
 def proposal_graph(base: InstitutionMap, overlay: Overlay | None) -> nx.MultiDiGraph:
@@ -33,7 +33,7 @@ def proposal_graph(base: InstitutionMap, overlay: Overlay | None) -> nx.MultiDiG
 
 def authority_by_body(g: nx.MultiDiGraph, added_only: bool = False) -> dict[str, float]:
     """Each body's decision-making authority: the weights of the authority relations it holds,
-    plus those of the issues forwarded to it (`igviz.records.AUTHORITY`, `ISSUE_INTAKE`).
+    plus those of the issues forwarded to it (`igviz.dataset.records.AUTHORITY`, `ISSUE_INTAKE`).
     With `added_only`, only relations the proposal adds count."""
     held = {n: 0.0 for n in g.nodes}
     for src, dst, data in g.edges(data=True):

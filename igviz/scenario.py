@@ -1,54 +1,114 @@
-"""What someone saw, as plain values: to put in a link, a file, or back into an assessment.
+"""The spec: everything someone set, as plain data, generated from the model's parameters.
 
-A link is how a facilitator shares "this is what the weights did", so reading one must
-never break the page: every value is checked, bad ones are named and skipped, and the
-rest still applies.
+One spec holds every input that differs from a fresh assessment of the same data: the framework,
+weights, method and each method's settings, thresholds, stance, selection, and per proposal its
+score overrides, what-if shift and changed attributes, with a fingerprint of the dataset. A link
+and a scenario file are two encodings of that one nested dict: a file stores it as YAML or JSON
+and is read back as data; a link flattens it into query parameters. Both are read by one
+validator, so a link and a file can never disagree on what a value means.
+
+A link is how a facilitator shares "this is what the weights did", so reading one never breaks the
+page: every value is checked, bad ones are named and skipped, and the rest still applies. A file is
+an analyst's record: anything it cannot use is an error naming the file and the field.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 import yaml
 
 from .i18n import Message
 from .methods import METHODS
 
+SPEC_VERSION = 1
+# The assessment's own parameters that are state (the rest are derived, or nested below).
+ASSESSMENT_FIELDS = ("framework", "method", "thresholds", "stance", "selected", "compared")
+# Proposal parameters that are the record's own identity, never changed by a user.
+FIXED_PROPOSAL_FIELDS = ("name", "id", "short_name", "proponent", "description", "baseline")
+# Older links wrote the comparison as `compare`.
+LINK_ALIASES = {"compare": "compared"}
+
 
 @dataclass
 class Scenario:
-    framework: str
-    method: str = "weighted_sum"
-    weights: dict[str, float] = field(default_factory=dict)
-    thresholds: dict[str, float] = field(default_factory=dict)
-    selected: str | None = None
-    compared: list[str] = field(default_factory=list)
-    stance: float = 0.0
+    """One spec: a nested dict of what differs from a fresh assessment of the same dataset."""
+
+    spec: dict = field(default_factory=dict)
+
+    # -- from and into an assessment --------------------------------------------------------------
 
     @classmethod
     def from_assessment(cls, a) -> "Scenario":
-        return cls(a.framework, a.method, a.weights.values(), dict(a.thresholds), a.selected, list(a.compared),
-                   a.stance)
+        """Every parameter that differs from its default, read from the parameters themselves."""
+        from .model import DEFAULT_WEIGHT, Proposal
+
+        spec: dict = {"igviz_spec": SPEC_VERSION}
+        fingerprint = dataset_fingerprint(a.dataset)
+        if fingerprint:
+            spec["dataset"] = fingerprint
+        defaults = {"framework": a.dataset.default_framework.id}
+        for name in ASSESSMENT_FIELDS:
+            value, default = getattr(a, name), defaults.get(name, a.param[name].default)
+            if value != default:
+                spec[name] = _plain(value)
+        weights = {c: v for c, v in a.weights.values().items() if v != DEFAULT_WEIGHT}
+        if weights:
+            spec["weights"] = weights
+        methods = {key: m.settings() for key, m in a.methods.items() if m.settings()}
+        if methods:
+            spec["methods"] = methods
+        proposals = {}
+        for p in a.proposals:
+            fresh = Proposal(p.record, a.dataset).param.values()
+            changed = {k: v for k, v in p.param.values().items()
+                       if k not in FIXED_PROPOSAL_FIELDS and k != "score_overrides" and v != fresh[k]}
+            if p.score_overrides:
+                changed["score_overrides"] = {c: {"score": s.score, "low": s.low, "high": s.high,
+                                                  "rationale": s.rationale} for c, s in p.score_overrides.items()}
+            if changed:
+                proposals[p.id] = _plain(changed)
+        if proposals:
+            spec["proposals"] = proposals
+        return cls(spec)
 
     def apply(self, a) -> None:
-        """Put this scenario into an assessment, framework first (it rebuilds the weights)."""
-        if a.framework != self.framework:
-            a.framework = self.framework
-        a.weights.set(self.weights)
-        a.param.update(method=self.method, thresholds=dict(self.thresholds),
-                       selected=self.selected, compared=list(self.compared), stance=self.stance)
+        """Put this spec into an assessment: framework first (it rebuilds the weights), then the rest.
+        Anything not in the spec goes back to its default, so the assessment shows exactly the spec."""
+        s = self.spec
+        framework = s.get("framework", a.dataset.default_framework.id)
+        if a.framework != framework:
+            a.framework = framework
+        a.weights.reset()
+        a.weights.set(s.get("weights", {}))
+        for key, m in a.methods.items():
+            fresh = METHODS[key]()
+            m.param.update(**{k: v for k, v in fresh.param.values().items() if k != "name"})
+            m.param.update(**s.get("methods", {}).get(key, {}))
+        from .model import Proposal
+
+        for p in a.proposals:
+            changes = dict(s.get("proposals", {}).get(p.id, {}))
+            overrides = changes.pop("score_overrides", {})
+            fresh = {k: v for k, v in Proposal(p.record, a.dataset).param.values().items()
+                     if k not in FIXED_PROPOSAL_FIELDS}
+            p.param.update({**fresh, **changes})
+            for c, o in overrides.items():
+                p.set_score(c, o["score"], o["low"], o["high"], o.get("rationale") or "Set by the analyst.")
+        a.param.update(method=s.get("method", "weighted_sum"), thresholds=dict(s.get("thresholds", {})),
+                       stance=s.get("stance", 0.0), selected=s.get("selected"), compared=list(s.get("compared", [])))
 
     # -- files ------------------------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return json.loads(json.dumps(self.spec))  # a deep copy, plain types only
 
     def save(self, path) -> Path:
-        """Write the scenario as YAML (.yaml/.yml) or JSON (anything else)."""
+        """Write the spec as YAML (.yaml/.yml) or JSON (anything else)."""
         path = Path(path)
         data = self.to_dict()
         text = (yaml.safe_dump(data, sort_keys=False, allow_unicode=True) if path.suffix in (".yaml", ".yml")
@@ -58,7 +118,8 @@ class Scenario:
 
     @classmethod
     def load(cls, path, dataset) -> "Scenario":
-        """Read a scenario file; anything it cannot use is an error naming the file and the field."""
+        """Read a scenario file as data; anything it cannot use is an error naming the file and the field.
+        A file saved with other data is an error too (its scores would not be the ones it was saved with)."""
         from .errors import DataError, DataValidationError
 
         path = Path(path)
@@ -68,84 +129,333 @@ class Scenario:
             raise DataValidationError([DataError(str(path), "scenario", "", f"cannot read: {exc}")]) from None
         if not isinstance(data, dict):
             raise DataValidationError([DataError(str(path), "scenario", "", "expected a mapping of scenario fields")])
-        query = {k: v for k, v in {
-            "framework": data.get("framework"), "method": data.get("method"),
-            "weights": ",".join(f"{k}:{v}" for k, v in (data.get("weights") or {}).items()),
-            "thresholds": ",".join(f"{k}:{v}" for k, v in (data.get("thresholds") or {}).items()),
-            "selected": data.get("selected") or "", "compare": ",".join(data.get("compared") or []),
-            "stance": str(data.get("stance") or ""),
-        }.items() if v is not None}
-        scenario, problems = cls.from_query(query, dataset)
+        scenario, problems = cls.from_dict(data, dataset, from_link=False)
         if problems:
-            raise DataValidationError([DataError(str(path), "scenario", "", p) for p in problems])
+            raise DataValidationError([DataError(str(path), "scenario", field, str(p)) for field, p in problems])
         return scenario
-
-    @classmethod
-    def from_link(cls, link: str, dataset) -> "tuple[Scenario, list[str]]":
-        return cls.from_query(parse_qs(urlparse(link).query), dataset)
 
     # -- links ------------------------------------------------------------------------
 
     def to_query(self) -> dict[str, str]:
-        query = {"framework": self.framework, "method": self.method,
-                 "weights": ",".join(f"{k}:{_num(v)}" for k, v in self.weights.items())}
-        if self.thresholds:
-            query["thresholds"] = ",".join(f"{k}:{_num(v)}" for k, v in self.thresholds.items())
-        if self.selected:
-            query["selected"] = self.selected
-        if self.compared:
-            query["compare"] = ",".join(self.compared)
-        if self.stance:
-            query["stance"] = _num(self.stance)
+        """The spec flattened into query parameters: `weights=transparent:10,expertise:0`,
+        `methods.promethee_ii=preference:usual`, `proposals.mipc.centralisation_shift=0.2`."""
+        query: dict[str, str] = {}
+        _flatten({k: v for k, v in self.to_dict().items() if k != "igviz_spec"}, "", query)
         return query
 
     def to_link(self, base: str = "") -> str:
         return f"{base}?{urlencode(self.to_query(), safe=':,')}"
 
     @classmethod
+    def from_link(cls, link: str, dataset) -> "tuple[Scenario, list[str]]":
+        return cls.from_query(parse_qs(urlparse(link).query), dataset)
+
+    @classmethod
     def from_query(cls, query: dict, dataset) -> "tuple[Scenario, list[str]]":
         """Read link parameters (values may be str, bytes or lists of them, as servers give them).
 
-        Returns the scenario built from every valid value, and a message for each invalid one.
+        Returns the spec built from every valid value, and a message for each invalid one.
         """
-        q = {k: _text(v) for k, v in query.items()}
-        problems: list[str] = []
-        framework = q.get("framework") or dataset.default_framework.id
+        nested: dict = {}
+        for key, value in query.items():
+            key = _text(key)
+            parts = LINK_ALIASES.get(key, key).split(".")
+            node = nested
+            for part in parts[:-1]:
+                # `proposals.mipc=centralisation_shift:0.2` and `proposals.mipc.score_overrides...` both fill mipc.
+                if isinstance(node.get(part), str):
+                    node[part] = _pair_dict(node[part])
+                node = node.setdefault(part, {})
+            leaf, text = parts[-1], _text(value)
+            node[leaf] = {**_pair_dict(text), **node[leaf]} if isinstance(node.get(leaf), dict) else text
+        scenario, problems = cls.from_dict(nested, dataset, from_link=True)
+        return scenario, [p for _field, p in problems]
+
+    # -- the one validator ------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, data: dict, dataset, from_link: bool = False) -> "tuple[Scenario, list[tuple[str, str]]]":
+        """Check a spec read from a file (typed values) or a link (text): the valid part, and
+        (field, message) for each value that was left out."""
+        v = _Reader(dataset, from_link)
+        return cls(v.read(data)), v.problems
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Scenario) and self.to_dict() == other.to_dict()
+
+
+def dataset_fingerprint(dataset) -> str:
+    """A short hash of the dataset's content (Dataset.fingerprint), or '' for data that has none."""
+    return str(getattr(dataset, "fingerprint", "") or "")
+
+
+class _Reader:
+    """Reads each field of a spec against the dataset, keeping what is valid and naming what is not."""
+
+    def __init__(self, dataset, from_link: bool):
+        self.dataset, self.from_link = dataset, from_link
+        self.problems: list[tuple[str, str]] = []
+
+    def problem(self, field: str, message: str) -> None:
+        self.problems.append((field, message))
+
+    def read(self, d: dict) -> dict:
+        dataset = self.dataset
+        out: dict = {"igviz_spec": SPEC_VERSION}
+        known = {"igviz_spec", "dataset", "weights", "methods", "proposals", "lang", *ASSESSMENT_FIELDS}
+        for key in d:
+            if key not in known:
+                self.problem(key, Message("Ignored '{field}' in the link: igviz does not know it.", field=key))
+        fingerprint, loaded = d.get("dataset"), dataset_fingerprint(dataset)
+        if fingerprint and loaded and str(fingerprint) != loaded:
+            self.problem("dataset", Message("This state was saved with other data (fingerprint {saved}; the data "
+                                            "loaded here is {loaded}): scores may differ from what was shared.",
+                                            saved=str(fingerprint), loaded=loaded))
+        if loaded:
+            out["dataset"] = loaded
+        framework = d.get("framework") or dataset.default_framework.id
         if framework not in dataset.frameworks:
-            problems.append(Message("Unknown framework '{framework}' in the link; showing {default}.",
-                                    framework=framework, default=dataset.default_framework.name))
+            self.problem("framework", Message("Unknown framework '{framework}' in the link; showing {default}.",
+                                              framework=framework, default=dataset.default_framework.name))
             framework = dataset.default_framework.id
+        if framework != dataset.default_framework.id:
+            out["framework"] = framework
         criteria = dataset.framework(framework).criterion_ids
-        method = q.get("method") or "weighted_sum"
+        method = d.get("method") or "weighted_sum"
         if method not in METHODS:
-            problems.append(Message("Unknown method '{method}' in the link (known: {known}); using the weighted sum.",
-                                    method=method, known=", ".join(METHODS)))
+            self.problem("method", Message("Unknown method '{method}' in the link (known: {known}); using the "
+                                           "weighted sum.", method=method, known=", ".join(METHODS)))
             method = "weighted_sum"
-        weights = _pairs(q.get("weights", ""), "weight", criteria, problems)
-        thresholds = _pairs(q.get("thresholds", ""), "threshold", criteria, problems,
-                            upper=dataset.scale.max)
+        if method != "weighted_sum":
+            out["method"] = method
+        for what, upper in (("weight", math.inf), ("threshold", dataset.scale.max)):
+            values = self.pairs(d.get(f"{what}s"), what, criteria, upper)
+            if values:
+                out[f"{what}s"] = values
+        methods = self.methods(d.get("methods"))
+        if methods:
+            out["methods"] = methods
         ids = list(dataset.proposals)
-        selected = q.get("selected") or None
+        stance = d.get("stance")
+        if stance not in (None, ""):
+            number = _number(stance)
+            if not -1 <= number <= 1:
+                self.problem("stance", Message("Ignored stance '{stance}' in the link: expected a number from -1 to 1.",
+                                               stance=str(stance)))
+            elif number:
+                out["stance"] = number
+        selected = d.get("selected") or None
         if selected is not None and selected not in ids:
-            problems.append(Message("Unknown proposal '{proposal}' in the link; nothing is selected.", proposal=selected))
-            selected = None
+            self.problem("selected", Message("Unknown proposal '{proposal}' in the link; nothing is selected.",
+                                             proposal=str(selected)))
+        elif selected is not None:
+            out["selected"] = selected
         compared = []
-        for pid in filter(None, (q.get("compare") or "").split(",")):
+        for pid in self.items(d.get("compared")):
             if pid in ids:
                 compared.append(pid)
             else:
-                problems.append(Message("Unknown proposal '{proposal}' in the link's comparison; left out.", proposal=pid))
-        stance = 0.0
-        if q.get("stance"):
+                self.problem("compared", Message("Unknown proposal '{proposal}' in the link's comparison; left out.",
+                                                 proposal=pid))
+        if compared:
+            out["compared"] = compared
+        proposals = self.proposals(d.get("proposals"))
+        if proposals:
+            out["proposals"] = proposals
+        return out
+
+    # A file holds typed values; a link holds text. These read either, and nothing else.
+    def items(self, value) -> list[str]:
+        if value in (None, ""):
+            return []
+        if isinstance(value, str):
+            # In a file a string is one id ("compared: mipc"); in a link, ids are comma-separated.
+            return [x for x in value.split(",") if x] if self.from_link else [value]
+        if isinstance(value, (list, tuple)):
+            return [str(x) for x in value]
+        return [str(value)]
+
+    def mapping(self, value, field: str) -> dict:
+        if value in (None, ""):
+            return {}
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, str) and self.from_link:
+            return _pair_dict(value)
+        self.problem(field, Message("Ignored '{field}': expected a mapping, got '{value}'.", field=field,
+                                    value=str(value)))
+        return {}
+
+    def pairs(self, value, what: str, criteria: list[str], upper: float) -> dict[str, float]:
+        out = {}
+        for key, raw in self.mapping(value, f"{what}s").items():
+            if raw is None or key not in criteria:
+                self.problem(f"{what}s", Message(_BAD_PAIR[what], part=f"{key}" if raw is None else f"{key}:{raw}",
+                                                 criteria=", ".join(criteria)))
+                continue
+            number = _number(raw)
+            if not math.isfinite(number) or number < 0 or number > upper:
+                template = _BAD_VALUE[what] if math.isfinite(upper) else _BAD_UNBOUNDED[what]
+                self.problem(f"{what}s", Message(template, criterion=key, upper=f"{upper:g}", value=str(raw)))
+                continue
+            out[key] = number
+        return out
+
+    def methods(self, value) -> dict:
+        out = {}
+        for key, settings in self.mapping(value, "methods").items():
+            if key not in METHODS:
+                self.problem("methods", Message("Ignored settings for unknown method '{method}' (known: {known}).",
+                                                method=key, known=", ".join(METHODS)))
+                continue
+            settings = self.mapping(settings, f"methods.{key}")
+            cls, kept = METHODS[key], {}
+            probe = cls()
+            for name, raw in settings.items():
+                if name == "name" or name not in cls.param:
+                    self.problem(f"methods.{key}", Message("Ignored '{setting}' for {method}: it has no such setting.",
+                                                           setting=name, method=cls.label))
+                    continue
+                typed = _typed(cls.param[name], raw)
+                try:
+                    setattr(probe, name, typed)  # param checks the value on its own
+                except ValueError as exc:
+                    self.problem(f"methods.{key}", Message("Ignored {setting} '{value}' for {method}: {reason}",
+                                                           setting=name, value=str(raw), method=cls.label,
+                                                           reason=str(exc)))
+                    continue
+                kept[name] = typed
+            # ...and the method checks the combination, once all are read (q and p come in any order).
+            if probe.problem():
+                self.problem(f"methods.{key}", Message("Ignored the settings for {method}: {reason}",
+                                                       method=cls.label, reason=probe.problem()))
+                kept = {}
+            if kept:
+                out[key] = kept
+        return out
+
+    def proposals(self, value) -> dict:
+        from .model import Proposal
+
+        out = {}
+        for pid, changes in self.mapping(value, "proposals").items():
+            if pid not in self.dataset.proposals:
+                self.problem("proposals", Message("Ignored changes to unknown proposal '{proposal}'.", proposal=pid))
+                continue
+            field = f"proposals.{pid}"
+            probe = Proposal(self.dataset.proposals[pid], self.dataset)
+            kept = {}
+            for name, raw in self.mapping(changes, field).items():
+                if name == "score_overrides":
+                    overrides = self.overrides(probe, raw, f"{field}.score_overrides")
+                    if overrides:
+                        kept[name] = overrides
+                    continue
+                if name in FIXED_PROPOSAL_FIELDS or name not in probe.param:
+                    self.problem(field, Message("Ignored '{setting}' for proposal '{proposal}': it cannot be changed.",
+                                                setting=name, proposal=pid))
+                    continue
+                typed = _typed(probe.param[name], raw)
+                try:
+                    setattr(probe, name, typed)
+                except ValueError as exc:
+                    self.problem(field, Message("Ignored {setting} '{value}' for proposal '{proposal}': {reason}",
+                                                setting=name, value=str(raw), proposal=pid, reason=str(exc)))
+                    continue
+                kept[name] = typed
+            if kept:
+                out[pid] = kept
+        return out
+
+    def overrides(self, probe, value, field: str) -> dict:
+        out = {}
+        for cid, raw in self.mapping(value, field).items():
+            o = self.mapping(raw, f"{field}.{cid}")
             try:
-                stance = float(q["stance"])
-            except ValueError:
-                stance = math.nan
-            if not -1 <= stance <= 1:
-                problems.append(Message("Ignored stance '{stance}' in the link: expected a number from -1 to 1.",
-                                        stance=q["stance"]))
-                stance = 0.0
-        return cls(framework, method, weights, thresholds, selected, compared, stance), problems
+                score = _number(o.get("score"))
+                low, high = _number(o.get("low", score)), _number(o.get("high", score))
+                rationale = str(o.get("rationale") or "Set by the analyst.")
+                probe.set_score(cid, score, low, high, rationale)  # checks the criterion, the scale and the order
+            except (KeyError, ValueError) as exc:
+                self.problem(field, Message("Ignored the score override for '{criterion}': {reason}",
+                                            criterion=cid, reason=str(exc).strip("'\"")))
+                continue
+            out[cid] = {"score": score, "low": low, "high": high, "rationale": rationale}
+        return out
+
+
+def _flatten(value, prefix: str, query: dict) -> None:
+    if isinstance(value, dict):
+        if prefix and all(not isinstance(v, (dict, list)) for v in value.values()):
+            query[prefix] = ",".join(f"{_escape(k)}:{_escape(_link_text(v))}" for k, v in value.items())
+            return
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else k, query)
+    elif isinstance(value, list):
+        query[prefix] = ",".join(_escape(_link_text(v)) for v in value)
+    else:
+        query[prefix] = _link_text(value)
+
+
+def _pair_dict(text: str) -> dict:
+    """`k:v,k:v` from a link as a dict (a part without a colon maps to None, to be reported)."""
+    out = {}
+    for part in filter(None, text.split(",")):
+        key, sep, raw = part.partition(":")
+        out[unquote(key.strip())] = unquote(raw) if sep else None
+    return out
+
+
+def _escape(s: str) -> str:
+    # Inside a pair list, a comma, a colon or a percent sign in a value would split it wrongly.
+    return quote(str(s), safe=" !$'()*+;=@[]~/?.-_")
+
+
+def _link_text(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        # The shortest text that reads back as the very same float: the ranking is reproduced exactly.
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return str(v)
+
+
+def _typed(parameter, raw):
+    """A link's text as the parameter's type (a file's values are already typed)."""
+    import param
+
+    if not isinstance(raw, str):
+        return raw
+    if isinstance(parameter, param.Boolean):
+        return {"true": True, "false": False}.get(raw.lower(), raw)
+    if isinstance(parameter, param.Number):
+        return _number(raw)
+    if isinstance(parameter, param.List):
+        return [unquote(x) for x in raw.split(",") if x]
+    if isinstance(parameter, param.Dict):
+        pairs = (part.partition(":") for part in raw.split(",") if part)
+        return {unquote(k): (_number(v) if math.isfinite(_number(v)) else unquote(v)) for k, _sep, v in pairs}
+    return raw
+
+
+def _plain(value):
+    """Parameter values as plain YAML/JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _number(value) -> float:
+    if isinstance(value, bool):
+        return math.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _text(value) -> str:
@@ -154,10 +464,6 @@ def _text(value) -> str:
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     return str(value).strip()
-
-
-def _num(v: float) -> str:
-    return f"{v:g}"
 
 
 # Whole sentences per kind of value, so that each translates as one.
@@ -177,23 +483,3 @@ _BAD_UNBOUNDED = {
     "threshold": Message("Ignored threshold for '{criterion}' in the link: expected a number of 0 or more, "
                          "got '{value}'."),
 }
-
-
-def _pairs(text: str, what: str, criteria: list[str], problems: list[str], upper: float = math.inf) -> dict[str, float]:
-    out = {}
-    for part in filter(None, text.split(",")):
-        key, sep, raw = part.partition(":")
-        key = key.strip()
-        if not sep or key not in criteria:
-            problems.append(Message(_BAD_PAIR[what], part=part, criteria=", ".join(criteria)))
-            continue
-        try:
-            value = float(raw)
-        except ValueError:
-            value = math.nan
-        if not math.isfinite(value) or value < 0 or value > upper:
-            template = _BAD_VALUE[what] if math.isfinite(upper) else _BAD_UNBOUNDED[what]
-            problems.append(Message(template, criterion=key, upper=f"{upper:g}", value=raw))
-            continue
-        out[key] = value
-    return out

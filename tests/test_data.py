@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 import igviz
-from igviz.sources import normalise
+from igviz.dataset.sources import normalise
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 BRIEF_PROPOSALS = {"status_quo", "un_committee", "mipc", "mipoc", "distributed_cstd", "self_forming",

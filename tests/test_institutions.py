@@ -8,7 +8,7 @@ import pytest
 import igviz
 from igviz import DataValidationError
 from igviz.network import centralisation, networks, proposal_graph
-from igviz.records import Body, Citation, InstitutionMap, Overlay, Relation
+from igviz.dataset.records import Body, Citation, InstitutionMap, Overlay, Relation
 
 from conftest import write_yaml
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from igviz.errors import WeightError
-from igviz.methods import normalise_weights, order, promethee_ii, ranks, threshold_failures, weighted_sum
+from igviz.methods import normalise_weights, order, promethee_ii, ranks, single_criterion_flows, threshold_failures, weighted_sum
 
 
 def test_weighted_sum_reproduces_triantaphyllou_example():
@@ -74,3 +74,43 @@ def test_thresholds_rank_failing_proposals_after_every_passing_one():
 
 def test_ties_are_broken_by_name_so_the_order_is_stable():
     assert list(order(np.array([1.0, 2.0, 1.0]), names=["zeta", "mid", "alpha"])) == [1, 2, 0]
+
+
+def test_method_objects_refuse_impossible_settings():
+    from igviz.errors import MethodError
+    from igviz.methods import PrometheeII
+
+    with pytest.raises(MethodError, match="indifference threshold \\(4\\) must be below"):
+        PrometheeII(preference="linear", indifference=4, strict_preference=2)
+    with pytest.raises(MethodError, match="gaussian preference needs a spread"):
+        PrometheeII(preference="gaussian", strict_preference=0)
+    # Settings a function does not use do not matter: u-shape has no strict preference.
+    PrometheeII(preference="u_shape", indifference=4, strict_preference=2)
+    # Changed afterwards, the object says why it cannot rank, and ranking refuses.
+    m = PrometheeII()
+    m.indifference = 5
+    assert "must be below" in m.problem()
+    with pytest.raises(MethodError):
+        m.rank(np.eye(3), np.ones(3) / 3)
+
+
+def test_method_objects_rank_as_the_published_functions():
+    from igviz.methods import METHODS, PrometheeII, WeightedSum
+
+    assert set(METHODS) == {"weighted_sum", "promethee_ii"}
+    rng = np.random.default_rng(3)
+    x, w = rng.uniform(0, 10, (6, 4)), rng.dirichlet(np.ones(4))
+    np.testing.assert_allclose(WeightedSum().rank(x, w).overall, weighted_sum(x, w).overall)
+    m = PrometheeII(preference="level", indifference=1, strict_preference=2.5)
+    np.testing.assert_allclose(m.rank(x, w).overall, promethee_ii(x, w, "level", 1, 2.5).overall)
+    assert m.settings() == {"preference": "level", "indifference": 1, "strict_preference": 2.5}
+    assert m.describe() == "PROMETHEE II (level, q = 1, p = 2.5)"
+
+
+def test_single_criterion_flows_take_a_batch_of_problems():
+    # SMAA ranks thousands of drawn score matrices at once: each must get its own flows.
+    rng = np.random.default_rng(5)
+    batch = rng.uniform(0, 10, (7, 5, 3))
+    flows = single_criterion_flows(batch, "linear", 0.5, 3.0)
+    for k in range(len(batch)):
+        np.testing.assert_allclose(flows[k], single_criterion_flows(batch[k], "linear", 0.5, 3.0))

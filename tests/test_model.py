@@ -50,18 +50,57 @@ def test_normalised_weights_contributions_and_overall_agree(data):
     assert r.table["overall"].is_monotonic_decreasing
 
 
-def test_ranking_declares_every_input_as_a_dependency_even_after_a_framework_switch(data):
-    # Views re-render when a declared dependency changes; a missing one is a stale chart.
+def test_the_published_result_follows_every_input_even_after_a_framework_switch(data):
+    # Views depend on `result` alone: any input that changes the ranking must publish a new one.
+    a = Assessment(data)
+    seen = []
+    a.param.watch(lambda e: seen.append(e.new), "result")
+
+    def changed(action):
+        seen.clear()
+        action()
+        assert seen and seen[-1] is a.result, "no new result was published"
+        return a.result
+
+    changed(lambda: setattr(a.weights, "transparent", 9))
+    changed(lambda: setattr(a, "method", "promethee_ii"))
+    r = changed(lambda: setattr(a.methods["promethee_ii"], "preference", "usual"))
+    assert "usual" in r.method_label
+    changed(lambda: a.set_threshold("transparent", 5))
+    changed(lambda: setattr(a, "stance", 0.5))
+    changed(lambda: a.proposal("mipc").set_score("transparent", 1))
+    changed(lambda: setattr(a.proposal("mipc"), "centralisation_shift", 0.3))
+    old_weights = a.weights
+    r = changed(lambda: setattr(a, "framework", "atlas_ii"))
+    assert list(r.weights.index) == a.active_framework.criterion_ids
+    # The old weights no longer drive anything; the new ones do.
+    seen.clear()
+    old_weights.transparent = 0
+    assert not seen
+    changed(lambda: setattr(a.weights, "atlas_legitimacy", 10))
+
+
+def test_framework_switches_leave_the_number_of_watchers_unchanged(data):
     a = Assessment(data)
 
-    def deps():
-        return {(type(d.inst).__name__, d.name) for d in a.param.method_dependencies("ranking")}
+    def count():
+        own = sum(len(w) for ws in a.param.watchers.values() for w in ws.values())
+        return own + sum(len(w) for ws in a.weights.param.watchers.values() for w in ws.values())
 
-    assert {("Assessment", n) for n in ("framework", "method", "thresholds", "revision")} <= deps()
-    assert ("Weights_best_bits", "transparent") in deps()
-    a.framework = "atlas_ii"
-    assert ("Weights_atlas_ii", "atlas_legitimacy") in deps()
-    assert ("Weights_best_bits", "transparent") not in deps()
+    before = count()
+    for framework in ["atlas_ii", "netmundial", "best_bits"] * 7:
+        a.framework = framework
+    assert count() == before
+
+
+def test_weights_that_cannot_rank_publish_a_problem_not_a_result(data):
+    a = Assessment(data)
+    a.set_weights({c: 0 for c in a.weights.criteria})
+    assert a.result is None and "All weights are zero" in a.problem
+    with pytest.raises(WeightError):
+        a.ranking()
+    a.weights.transparent = 1
+    assert a.result is not None and a.problem == ""
 
 
 def test_ranking_changes_when_a_weight_moves(data):
@@ -88,11 +127,11 @@ def test_weighting_clarity_favours_the_un_committee_and_expertise_the_dispersed_
 def test_all_zero_weights_give_a_message_not_nan(data):
     a = Assessment(data)
     a.set_weights({c: 0 for c in a.weights.criteria})
-    assert "All weights are zero" in a.problem()
+    assert "All weights are zero" in a.problem
     with pytest.raises(WeightError, match="All weights are zero"):
         a.ranking()
     a.weights.reset()
-    assert a.problem() == ""
+    assert a.problem == ""
     assert not a.ranking().table["overall"].isna().any()
 
 

@@ -4,17 +4,14 @@ Each takes plain NumPy arrays and returns plain values, so they can be tested ag
 published worked examples without any of igviz's data or model.
 """
 
+from .base import METHODS, USES, Method, PrometheeII, WeightedSum
 from .promethee import PREFERENCE_FUNCTIONS, promethee_ii, single_criterion_flows
 from .ranking import MethodResult, order, ranks
 from .thresholds import threshold_failures
 from .weighted_sum import normalise_weights, weighted_sum
 
-METHODS = {
-    "weighted_sum": "Weighted sum",
-    "promethee_ii": "PROMETHEE II",
-}
 
 __all__ = [
-    "METHODS", "MethodResult", "PREFERENCE_FUNCTIONS", "normalise_weights", "order", "promethee_ii",
+    "METHODS", "Method", "MethodResult", "PrometheeII", "USES", "WeightedSum", "PREFERENCE_FUNCTIONS", "normalise_weights", "order", "promethee_ii",
     "ranks", "single_criterion_flows", "threshold_failures", "weighted_sum",
 ]

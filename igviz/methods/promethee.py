@@ -61,16 +61,17 @@ def promethee_ii(scores: np.ndarray, weights: np.ndarray, preference: str = "usu
 
 
 def single_criterion_flows(scores: np.ndarray, preference: str = "usual", q: float = 0.0, p: float = 0.0) -> np.ndarray:
-    """φ_j(a): each proposal's net flow on each criterion alone (proposals × criteria).
+    """φ_j(a): each proposal's net flow on each criterion alone, shaped like `scores`
+    (..., proposals, criteria); leading dimensions are independent problems (e.g. SMAA samples).
 
     The net flow is linear in the weights, φ(a) = Σ_j w_j φ_j(a), which is what makes exact
     weight-stability intervals possible for PROMETHEE II as for the weighted sum.
     """
     x = np.asarray(scores, dtype=float)
-    n = x.shape[0]
+    n = x.shape[-2]
     if n < 2:
         return np.zeros_like(x)
     fn = PREFERENCE_FUNCTIONS[preference]
-    d = x[:, None, :] - x[None, :, :]          # d[a, b, j] = g_j(a) − g_j(b)
-    pref = fn(d, q, p)                           # P_j(a, b)
-    return (pref.sum(axis=1) - pref.sum(axis=0)) / (n - 1)
+    d = x[..., :, None, :] - x[..., None, :, :]  # d[..., a, b, j] = g_j(a) − g_j(b)
+    pref = fn(d, q, p)                             # P_j(a, b)
+    return (pref.sum(axis=-2) - pref.sum(axis=-3)) / (n - 1)

@@ -7,8 +7,7 @@ from functools import lru_cache
 import panel as pn
 import param
 
-from ..dataset import Dataset
-from ..loader import load_dataset
+from ..dataset import Dataset, load_dataset
 from ..model import Assessment
 from ..scenario import Scenario
 from ..views.detail import ProposalDetail

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import tornado.web
 
 from ..i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
-from ..loader import load_dataset
+from ..dataset import load_dataset
 from ..model import WEIGHT_MAX
 from ..workshop import WorkshopError, shared_store, workshop_assessment
 from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX

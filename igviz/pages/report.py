@@ -64,7 +64,7 @@ def write_report(a: Assessment, path, title: str | None = None) -> Path:
     title = title or f"igviz report: {r.framework.name}"
     weights = ", ".join(f"{text(a.active_framework.criterion(c).name)} {100 * w:.0f} %" for c, w in r.weights.items())
     summary = html_pane(
-        f"<h1>{text(title)}</h1><p>{_dt.date.today():%d %B %Y}. Method: {text(METHODS[a.method])}. "
+        f"<h1>{text(title)}</h1><p>{_dt.date.today():%d %B %Y}. Method: {text(a.active_method.describe())}. "
         f"Weights (normalised): {weights}.</p>"
         f"<p>Thresholds: {text(', '.join(f'{k} ≥ {v:g}' for k, v in a.thresholds.items()) or 'none')}. "
         f"Stance: {a.stance:+.1f}. To open this scenario in the explorer, add this to its address: "

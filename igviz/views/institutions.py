@@ -9,7 +9,7 @@ import param
 from bokeh.models import ColumnDataSource, HoverTool, TapTool
 
 from ..network import layout, networks, relation_label
-from ..records import AUTHORITY, ISSUE_INTAKE
+from ..dataset.records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language
@@ -22,7 +22,7 @@ KIND_COLOURS = {"intergovernmental": "#0072B2", "multistakeholder": "#009E73", "
                 "private": "#CC79A7", "civil_society": "#D55E00"}
 KIND_NAMES = {"intergovernmental": N_("intergovernmental"), "multistakeholder": N_("multistakeholder"),
               "technical": N_("technical"), "private": N_("private"), "civil_society": N_("civil society")}
-# What a proposal does to a relation or a body, and the kinds of relation (igviz.records), as shown.
+# What a proposal does to a relation or a body, and the kinds of relation (igviz.dataset.records), as shown.
 CHANGE_NAMES = {"same": N_("unchanged"), "added": N_("added"), "removed": N_("removed")}
 RELATION_NAMES = {"decides_on": N_("decides on"), "oversees": N_("oversees"), "mandates": N_("mandates"),
                   "coordinates": N_("coordinates"), "appoints": N_("appoints"),

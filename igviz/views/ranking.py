@@ -8,7 +8,7 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d, TapTool
 
-from ..methods import METHODS
+from ..methods import METHODS, PREFERENCE_FUNCTIONS, USES
 from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
@@ -19,6 +19,9 @@ FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
 # The methods' names (igviz.methods.METHODS), marked here to be translated where they are shown.
 METHOD_NAMES = {"weighted_sum": N_("Weighted sum"), "promethee_ii": N_("PROMETHEE II")}
+# PROMETHEE II's preference functions (igviz.methods.PREFERENCE_FUNCTIONS), as shown.
+PREFERENCE_NAMES = {"usual": N_("Usual"), "u_shape": N_("U-shape"), "v_shape": N_("V-shape"), "level": N_("Level"),
+                    "linear": N_("Linear"), "gaussian": N_("Gaussian")}
 
 
 def ranking_frame(a: Assessment) -> pd.DataFrame:
@@ -52,8 +55,9 @@ class RankingView(ChartView):
         super().__init__(**params)
         a = self.assessment
         self._method = pn.widgets.RadioButtonGroup.from_param(
-            a.param.method, options={_(METHOD_NAMES.get(key, label)): key for key, label in METHODS.items()},
+            a.param.method, options={_(METHOD_NAMES.get(key, cls.label)): key for key, cls in METHODS.items()},
             color="light", label=_("Method"))
+        self._settings = self._method_settings()
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
         self._thresholds = pn.Card(title=_("Minimum thresholds"), collapsed=True, sizing_mode="stretch_width")
@@ -63,6 +67,33 @@ class RankingView(ChartView):
         self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=420)
         self.draw_now()
+
+    def _method_settings(self) -> pn.Column:
+        """PROMETHEE II's settings, made from the method object's parameters (two-way: a link or
+        code that changes them moves the widgets), shown only while PROMETHEE II ranks."""
+        a = self.assessment
+        method = a.methods["promethee_ii"]
+        top = float(a.dataset.scale.max - a.dataset.scale.min)
+        preference = pn.widgets.Select.from_param(
+            method.param.preference, label=_("Preference function"), sizing_mode="stretch_width",
+            options={_(PREFERENCE_NAMES.get(k, k)): k for k in PREFERENCE_FUNCTIONS})
+        q = pn.widgets.FloatSlider.from_param(method.param.indifference, label=_("Indifference (q)"), start=0, end=top,
+                                              step=0.1, throttled=True, sizing_mode="stretch_width")
+        p = pn.widgets.FloatSlider.from_param(method.param.strict_preference, label=_("Strict preference (p)"),
+                                              start=0, end=top, step=0.1, throttled=True, sizing_mode="stretch_width")
+        note = html_pane(f"<p class='igviz-note'>{text(_('Score differences up to q count for nothing, from p in full.'))}</p>",
+                         sizing_mode="stretch_width", margin=(0, 10))
+        settings = pn.Column(preference, q, p, note, sizing_mode="stretch_width", css_classes=["igviz-method-settings"])
+
+        def show(*events):
+            settings.visible = a.method == "promethee_ii"
+            uses = USES.get(method.preference, ("q", "p"))
+            q.visible, p.visible = "q" in uses, "p" in uses
+
+        show()
+        a.param.watch(show, "method")
+        method.param.watch(show, "preference")
+        return settings
 
     def _update_text(self):
         self._table_pane.object = self._table_html()
@@ -162,7 +193,7 @@ class RankingView(ChartView):
             f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(localised(a.proposal(pid).record, 'name', language))}</td>"
             f"<td>{row['overall']:.2f}</td><td>{text(meets(row))}</td></tr>"
             for pid, row in r.table.iterrows())
-        caption = text(_("Ranking by {method}, {framework}", method=_(METHOD_NAMES.get(a.method, METHODS[a.method])).lower(),
+        caption = text(_("Ranking by {method}, {framework}", method=_(METHOD_NAMES.get(a.method, METHODS[a.method].label)).lower(),
                          framework=localised(r.framework, "name", language)))
         return (f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
                 f"<thead><tr><th>{text(_('Rank'))}</th><th>{text(_('Proposal'))}</th><th>{text(_('Overall'))}</th>"
@@ -204,6 +235,7 @@ class RankingView(ChartView):
         return pn.Column(
             pn.FlexBox(html_pane(f"<h2>{text(_('Ranking'))}</h2>", margin=(0, 10)), self._method, flex_wrap="wrap",
                        align_items="center"),
+            self._settings,
             pn.Tabs((_("Chart"), pn.Column(self._pane,
                                         live(self._key), sizing_mode="stretch_width")),
                     (_("Table"), self._table), dynamic=False),

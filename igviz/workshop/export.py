@@ -14,9 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..dataset import Dataset
+from ..dataset import Dataset, load_dataset
 from ..errors import DataError, DataValidationError
-from ..loader import load_dataset
 from .plan import DEFAULT_GROUPS, round_results
 from .results import WEIGHT_PREFIX, ConsensusRule, RoundResults, weight_columns
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..i18n import N_
 from ..model import Assessment, Proposal
-from ..records import StakeholderGroup
+from ..dataset.records import StakeholderGroup
 
 WEIGHT_PREFIX = "weight."
 CONSENSUS, NO_CONSENSUS, TOO_FEW = "rough consensus", "no consensus", "too few submissions"

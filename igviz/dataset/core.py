@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import math
+import dataclasses
+import hashlib
+import json
 from functools import cached_property
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 
-from .errors import DataError, DataValidationError
+from ..errors import DataError, DataValidationError
+from .frames import frameworks_from_frame, proposals_from_frames
+from .kinds import read_folders, read_records
 from .records import Citation, Criterion, Framework, Preset, ProposalRecord, Scale, Score, StakeholderGroup
 from .sources import SourceLibrary
 
@@ -134,14 +139,60 @@ class Dataset:
 
         Problems are reported like file problems, naming the table, the row and the column.
         """
-        from .loader import build_dataset
-
         errors: list[DataError] = []
-        frameworks = _frameworks_from_frame(criteria, errors) if criteria is not None else []
-        props = _proposals_from_frames(proposals, scores, base, errors)
+        frameworks = frameworks_from_frame(criteria, errors) if criteria is not None else []
+        props = proposals_from_frames(proposals, scores, base, errors)
         if errors:
             raise DataValidationError(errors)
-        return build_dataset(frameworks, props, base=base, extra_sources=sources)
+        return cls(**read_records(frameworks, props, base=base, extra_sources=sources).records())
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of everything loaded: scale, groups, frameworks, criteria, proposals, scores,
+        presets, institution map, overlays and trade-off model.
+
+        Equal datasets give equal fingerprints on any machine and in any run, whatever the
+        folders are called (file labels are left out); any change to a record, a score or a
+        weight changes it. A saved state records it, so reopening it on other data can say so.
+        """
+        content = {"scale": self.scale, "groups": self.groups, "frameworks": self.frameworks,
+                   "proposals": self.proposals, "presets": self.presets, "institutions": self.institutions,
+                   "overlays": self.overlays, "tradeoff": self.tradeoff}
+        text = json.dumps(_canonical(content), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def load_dataset(*folders: str | Path) -> Dataset:
+    """Load and validate data from one or more folders (default: the bundled data).
+
+    Later folders add frameworks, proposals and sources to earlier ones; a folder needs
+    only the parts it adds (the bundled `scale.yaml` and stakeholder groups are reused).
+    Raises DataValidationError listing every problem, each naming file, record and field.
+    """
+    return Dataset(**read_folders(folders).records())
+
+
+def _canonical(value: Any) -> Any:
+    """Records as plain JSON values, the same on every machine: the fingerprint's input.
+
+    Where a record came from (its `file` label) is not content: the same data in a folder
+    of another name is the same dataset.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"@": type(value).__name__,
+                **{f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name != "file"}}
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)   # 8 and 8.0 are one score, whether it came from YAML or a DataFrame
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 
 def derive_score(criterion: Criterion, lookup: Callable[[str], Score], default: Framework) -> Score:
@@ -174,101 +225,3 @@ def _cite(c: Citation) -> str:
     if c.source:
         return f'{c.source}: "{c.quote}"'
     return c.reference + (f' "{c.quote}"' if c.quote else "")
-
-
-def _present(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return not (isinstance(value, str) and not value.strip())
-
-
-def _row_citation(row: Mapping[str, Any]) -> dict:
-    return {k: row[k] for k in ("source", "quote", "reference", "url") if _present(row.get(k))}
-
-
-def _mapping(value: Any) -> Any:
-    """Accept "a: 1, b: 2" (what people type in a spreadsheet) as well as a dict."""
-    if isinstance(value, str):
-        out = {}
-        for part in value.replace(";", ",").split(","):
-            if part.strip():
-                key, _, num = part.partition(":")
-                try:
-                    out[key.strip()] = float(num)
-                except ValueError:
-                    out[key.strip()] = num.strip()
-        return out
-    return value
-
-
-def _rows(frame: pd.DataFrame) -> list[dict]:
-    return [{k: (v if _present(v) else None) for k, v in row.items()} for row in frame.to_dict("records")]
-
-
-def _frameworks_from_frame(frame: pd.DataFrame, errors: list[DataError]) -> list[tuple[str, dict]]:
-    label = "criteria DataFrame"
-    if "framework" not in frame.columns:
-        errors.append(DataError(label, "", "framework", "missing column; expected the framework id of each criterion"))
-        return []
-    out: dict[str, dict] = {}
-    for i, row in enumerate(_rows(frame)):
-        fid = row.get("framework")
-        fw = out.setdefault(str(fid), {
-            "id": fid, "name": row.get("framework_name") or fid,
-            "description": row.get("framework_description") or f"Criteria framework {fid}",
-            "default": bool(row.get("default") or False), "criteria": [],
-        })
-        if "citation" not in fw and _row_citation(row):
-            fw["citation"] = _row_citation(row)
-        criterion = {k: row.get(k) for k in ("id", "name", "group", "description", "derivation_rationale") if row.get(k) is not None}
-        criterion["citation"] = _row_citation(row)
-        if row.get("derived_from") is not None:
-            criterion["derived_from"] = _mapping(row["derived_from"])
-        fw["criteria"].append(criterion)
-    return [(f"{label} (framework {fid})", fw) for fid, fw in out.items()]
-
-
-def _proposals_from_frames(proposals: pd.DataFrame | None, scores: pd.DataFrame | None,
-                           base: Dataset | None, errors: list[DataError]) -> list[tuple[str, dict]]:
-    out: dict[str, dict] = {}
-    if proposals is not None:
-        for i, row in enumerate(_rows(proposals)):
-            pid = row.get("id")
-            out[str(pid)] = {
-                **{k: row.get(k) for k in ("id", "name", "short_name", "proponent", "description") if row.get(k) is not None},
-                "baseline": bool(row.get("baseline") or False),
-                "citations": [_row_citation(row)] if _row_citation(row) else [],
-                "attributes": {
-                    **{k: row.get(k) for k in ("home_institution", "decision_rule", "binding",
-                                                 "coordinating_function", "issue_working_groups", "notes")
-                       if row.get(k) is not None},
-                    "seats": _mapping(row.get("seats")) or {},
-                    "advisory_groups": _list(row.get("advisory_groups")),
-                },
-                "scores": {},
-            }
-    if scores is not None:
-        label = "scores DataFrame"
-        for i, row in enumerate(_rows(scores)):
-            pid, cid = row.get("proposal"), row.get("criterion")
-            if str(pid) not in out:
-                errors.append(DataError(label, f"row {i + 1}", "proposal",
-                                        f"unknown proposal '{pid}'; a scores table scores the proposals of its "
-                                        f"proposals table ({', '.join(out) or 'none given'})"))
-                continue
-            out[str(pid)]["scores"][str(cid)] = {
-                **{k: row.get(k) for k in ("score", "low", "high", "evidence", "rationale") if row.get(k) is not None},
-                "citations": [_row_citation(row)] if _row_citation(row) else [],
-            }
-    # Scores live in their own table, so a problem names both tables; record and field pin it down.
-    return [(f"proposals and scores DataFrames (proposal row {i + 1})", p) for i, p in enumerate(out.values())]
-
-
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)

@@ -1,0 +1,131 @@
+"""The kinds of file a data folder holds, and reading folders (or in-memory records) by them.
+
+`KINDS` is the one table of what a data folder may contain: where each kind of file sits, the
+parser that reads it and what it produces. Kinds are read in the table's order, each across
+every folder before the next kind, so a parser can look up the kinds it `needs` (they come
+earlier in the table); `igviz.dataset.crossref` then checks what needs everything read.
+Adding a kind of data file means adding a row here and a parser in `igviz.dataset.parsers`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ..errors import DataError, DataValidationError
+from . import parsers
+from .crossref import check_references
+from .fields import MISSING, read_yaml
+from .parsers import Contents
+from .sources import SourceLibrary
+
+_PACKAGE = Path(__file__).resolve().parent.parent   # the igviz package
+# Installed from a wheel the data sits inside the package (pyproject.toml force-includes data/ as
+# igviz/data); in a checkout it is the repository's data/.
+BUNDLED_DATA = _PACKAGE / "data" if (_PACKAGE / "data").is_dir() else _PACKAGE.parent / "data"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    where: str                                    # glob relative to a data folder
+    parse: Callable[[Contents, str, Any], None] | None   # None: a folder of source documents, not YAML
+    produces: str                                 # the Dataset attribute it fills
+    needs: tuple[str, ...] = ()                   # kinds its parser looks up (read before it)
+    description: str = ""
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("sources", "sources", None, "sources", (),
+         "the source documents citations quote (every citation is checked against them)"),
+    Kind("scale", "scale.yaml", parsers.parse_scale, "scale", (),
+         "the scoring scale and what its numbers mean"),
+    Kind("groups", "stakeholder_groups.yaml", parsers.parse_groups, "groups", ("sources",),
+         "stakeholder groups (seats on bodies, workshop caucuses)"),
+    Kind("frameworks", "frameworks/*.y*ml", parsers.parse_framework, "frameworks", ("sources",),
+         "criteria frameworks, one file each"),
+    Kind("proposals", "proposals/*.y*ml", parsers.parse_proposal, "proposals",
+         ("sources", "scale", "groups", "frameworks"), "reform proposals and their scores, one file each"),
+    Kind("presets", "presets.yaml", parsers.parse_presets, "presets", ("sources", "frameworks"),
+         "named weight profiles, each for one framework"),
+    Kind("institutions", "institutions.yaml", parsers.parse_institutions, "institutions", ("sources",),
+         "the institution map as it stands today"),
+    Kind("overlays", "overlays/*.y*ml", parsers.parse_overlay, "overlays",
+         ("sources", "proposals", "institutions"), "what each proposal adds to or removes from the map"),
+    Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
+         "the dispersed-versus-centralised trade-off model"),
+)
+KIND = {k.name: k for k in KINDS}
+
+
+def read_folders(folders: Iterable[str | Path]) -> Contents:
+    """Read and check every kind of file in the folders; raise DataValidationError listing every problem.
+
+    Later folders add records to earlier ones; a folder needs only the parts it adds.
+    """
+    folders = tuple(Path(f) for f in folders) or (BUNDLED_DATA,)
+    c = Contents(SourceLibrary())
+    present = []
+    for folder in folders:
+        if folder.is_dir():
+            present.append(folder)
+        else:
+            c.errors.append(DataError(str(folder), "", "", "no such data folder"))
+    for kind in KINDS:
+        for folder in present:
+            for path in sorted(folder.glob(kind.where)):
+                if kind.parse is None:
+                    if path.is_dir():
+                        c.sources.add_folder(path)
+                    continue
+                if not path.is_file():
+                    continue
+                label = _label(path, folders)
+                data = read_yaml(path, c.errors, label)
+                if data is not MISSING:
+                    kind.parse(c, label, data)
+    return _finish(c)
+
+
+def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, dict]],
+                 base: Any = None, extra_sources: Iterable[str | Path] = ()) -> Contents:
+    """Check in-memory records (from DataFrames or code), on top of an optional base Dataset."""
+    c = Contents(SourceLibrary(list(base.sources.folders) if base is not None else [BUNDLED_DATA / "sources"]))
+    for folder in extra_sources:
+        c.sources.add_folder(Path(folder))
+    if base is not None:
+        c.scale, c.groups = base.scale, dict(base.groups)
+        c.frameworks = dict(base.frameworks)
+        c.criterion_file = {cr.id: f.file for f in base.frameworks.values() for cr in f.criteria}
+        c.proposals = dict(base.proposals)
+        c.presets = dict(base.presets)
+        c.institutions, c.tradeoff = base.institutions, base.tradeoff
+        c.overlays = dict(base.overlays)
+    else:
+        for kind in (KIND["scale"], KIND["groups"]):   # the bundled ones
+            data = read_yaml(BUNDLED_DATA / kind.where, c.errors, kind.where)
+            if data is not MISSING:
+                kind.parse(c, kind.where, data)
+    for label, data in frameworks:
+        parsers.parse_framework(c, label, data)
+    for i, (label, data) in enumerate(proposals):
+        parsers.parse_proposal(c, label, data, i)
+    return _finish(c)
+
+
+def _finish(c: Contents) -> Contents:
+    check_references(c)
+    if c.errors:
+        raise DataValidationError(c.errors)
+    return c
+
+
+def _label(path: Path, folders: Iterable[Path]) -> str:
+    """A path as the user knows it: relative to the data folder, with the folder's name."""
+    for folder in folders:
+        try:
+            return str(Path(folder.name) / path.relative_to(folder))
+        except ValueError:
+            continue
+    return str(path)
