@@ -177,3 +177,26 @@ def test_served_explorer_keeps_its_watchers_over_twenty_framework_switches():
             browser.close()
     finally:
         server.stop()
+
+
+def test_promethee_settings_come_from_the_method_object_and_show_only_for_promethee():
+    import re
+
+    from igviz.views import RankingView
+
+    a = igviz.Assessment()
+    view = RankingView(assessment=a)
+    preference, q, p = view._settings[:3]
+    assert not view._settings.visible
+    a.method = "promethee_ii"
+    assert view._settings.visible
+    method = a.methods["promethee_ii"]
+    method.strict_preference = 2  # code (or a link) moves the widget
+    assert p.value == 2
+    release(q, 2.5)  # a released slider moves the method: q above p cannot rank, and the view says so
+    assert method.indifference == 2.5 and a.result is None
+    assert "igviz-warning" in view._table().object
+    release(q, 0.5)
+    assert re.findall(r"data-proposal='(\w+)'", view._table().object) == a.ranking().order
+    preference.value = "usual"  # no thresholds: neither slider is shown
+    assert method.preference == "usual" and not q.visible and not p.visible
