@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import panel as pn
-import param
 from bokeh.models import ColorBar, ColumnDataSource, FactorRange, HoverTool, LinearColorMapper, TapTool
 from bokeh.palettes import Cividis256
 

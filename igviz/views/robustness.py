@@ -12,7 +12,7 @@ from bokeh.models import BoxAnnotation, ColumnDataSource, FactorRange, HoverTool
 from bokeh.palettes import cividis
 
 from ..errors import WeightError
-from ..model import Assessment, Robustness
+from ..model import Robustness
 from ..robustness import Cancelled
 from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
 from ..i18n import localised
