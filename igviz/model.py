@@ -230,27 +230,87 @@ class Ranking:
 
 @dataclass(frozen=True)
 class Robustness:
-    """SMAA-2 results labelled with the assessment's proposals and criteria."""
+    """SMAA-2 results labelled with the assessment's proposals, criteria and method.
+
+    Acceptabilities and confidence factors are shares of the samples (0–1); central weights
+    are shares of the total weight (each row sums to 1). Tables list the proposals best first:
+    by first-rank acceptability, then (for those never first, or tied) by expected rank.
+    """
 
     result: SMAAResult
     proposal_ids: tuple[str, ...]
     criteria: tuple[str, ...]
-    weights: str
+    weights: str                       # how weights were drawn: "simplex", "band" or "sets"
+    ranked_by: str = "weighted sum of the scores"   # what ranked each sample, in words
+    proposal_names: tuple[str, ...] = ()
+    criterion_names: tuple[str, ...] = ()
+    band_width: float | None = None
+    score_uncertainty: bool = True
+
+    @property
+    def method(self) -> str:
+        """The method id that ranked each sample ("weighted_sum", "promethee_ii")."""
+        return self.result.method
+
+    @cached_property
+    def best_first(self) -> np.ndarray:
+        """Proposal positions, best first: first-rank acceptability, then expected rank, then as listed."""
+        a = self.result.acceptability
+        expected = a @ np.arange(1, a.shape[1] + 1)
+        return np.lexsort((np.arange(len(a)), expected, -a[:, 0]))
 
     @cached_property
     def table(self) -> pd.DataFrame:
-        """Rank acceptability (share of samples at each rank) and confidence factor, by proposal."""
-        r = self.result
-        ranks = pd.DataFrame(r.acceptability, index=pd.Index(self.proposal_ids, name="proposal"),
+        """Best first: rank acceptabilities (share of samples at each rank, 0–1), confidence factor
+        (share of score samples in which the proposal is first at its central weights, 0–1; NaN if
+        never first) and expected rank (1 = first)."""
+        r, order = self.result, self.best_first
+        ranks = pd.DataFrame(r.acceptability[order], index=pd.Index([self.proposal_ids[i] for i in order], name="proposal"),
                              columns=[f"rank {i + 1}" for i in range(r.acceptability.shape[1])])
-        ranks["confidence"] = r.confidence
+        ranks["confidence"] = r.confidence[order]
+        ranks["expected rank"] = r.acceptability[order] @ np.arange(1, r.acceptability.shape[1] + 1)
+        ranks.attrs.update(unit="share of samples (0–1)", method=self.ranked_by)   # as the ranking's table says its method
         return ranks
 
     @cached_property
     def central_weights(self) -> pd.DataFrame:
-        """Mean weights among the samples where each proposal ranks first (NaN where it never does)."""
-        return pd.DataFrame(self.result.central_weights, index=pd.Index(self.proposal_ids, name="proposal"),
-                            columns=list(self.criteria))
+        """Mean weight shares (0–1, each row sums to 1) among the samples where each proposal ranks
+        first, best first as in `table` (NaN where it never does)."""
+        order = self.best_first
+        frame = pd.DataFrame(self.result.central_weights[order],
+                             index=pd.Index([self.proposal_ids[i] for i in order], name="proposal"),
+                             columns=list(self.criteria))
+        frame.attrs.update(unit="share of the total weight (0–1)")
+        return frame
+
+    def describe(self) -> str:
+        """One sentence: what was sampled and what ranked each sample."""
+        drawn = {"simplex": "weights drawn uniformly from all weight vectors",
+                 "band": f"weights drawn uniformly within ± {self.band_width:g} of the current shares"
+                         if self.band_width is not None else "weights drawn near the current ones",
+                 "sets": "weights drawn from the submitted weight sets"}.get(self.weights, f"weights: {self.weights}")
+        scores = "scores drawn within their ranges" if self.score_uncertainty else "scores as stated"
+        return (f"SMAA-2, {self.result.samples:,} samples (seed {self.result.seed}): {drawn}, {scores}; "
+                f"each sample ranked by {self.ranked_by}.")
+
+    def _repr_html_(self) -> str:
+        from .robustness import _html_table, percent
+
+        names = dict(zip(self.proposal_ids, self.proposal_names or self.proposal_ids))
+        t = self.table
+        ranks = [c for c in t.columns if c.startswith("rank ")]
+        rows = [[pid, names[pid], *(percent(row[c]) for c in ranks), percent(row["confidence"], 0),
+                 f"{row['expected rank']:.2f}"] for pid, row in t.iterrows()]
+        out = _html_table(f"{self.describe()} Rank acceptability: share of samples (%) in which each proposal "
+                          "takes each rank; confidence: share of score samples in which it is first at its central "
+                          "weights. Best first.",
+                          ["proposal", "name", *ranks, "confidence", "expected rank"], rows, index_columns=2)
+        cw = self.central_weights
+        criterion_names = dict(zip(self.criteria, self.criterion_names or self.criteria))
+        rows = [[pid, names[pid], *(percent(v, 0) for v in row)] for pid, row in cw.iterrows()]
+        return out + _html_table("Central weights: the mean weights (% of the total) of the samples in which each "
+                                 "proposal ranks first ('–': never first).",
+                                 ["proposal", "name", *(criterion_names[c] for c in cw.columns)], rows, index_columns=2)
 
 
 class Assessment(param.Parameterized):
@@ -474,34 +534,56 @@ class Assessment(param.Parameterized):
         return self.active_method.linear_values(self.score_arrays()[0])
 
     def sensitivity(self, criterion_id: str) -> WeightSweep:
-        """How the overall values move as one criterion's weight goes from 0 to 100 %, others in proportion."""
+        """How the overall values move as one criterion's weight goes from 0 to 100 %, others in proportion.
+
+        The result is labelled: `sweep.criterion` (id), `criterion_name`, `proposal_ids`, and
+        `sweep.table` lists the proposals best first with their values at weight 0, now and 1.
+        """
         criteria = self.active_framework.criterion_ids
         if criterion_id not in criteria:
             raise KeyError(f"unknown criterion '{criterion_id}' in framework '{self.framework}' (known: {', '.join(criteria)})")
         r = self.ranking()
         passes = ~r.failures.any(axis=1)
         return weight_sweep(self._linear_values(), r.weight_values, criteria.index(criterion_id), passes,
-                            list(r.short_names))
+                            list(r.short_names), criterion=criterion_id,
+                            criterion_name=self.active_framework.criterion(criterion_id).name,
+                            proposal_ids=r.proposal_ids, method=self.method, value_label=self.active_method.unit)
 
     def sensitivity_table(self) -> pd.DataFrame:
-        """Per criterion: its weight now, and the weight range over which the top proposal, and the
-        whole ranking, stay the same (all as shares of the total weight)."""
+        """Per criterion (by id, with its name): its weight now, and the weight range over which the
+        top proposal, and the whole ranking, stay the same (all as shares of the total weight, 0–1)."""
         rows = []
         for c in self.active_framework.criteria:
             sweep = self.sensitivity(c.id)
             rows.append({"criterion": c.id, "name": c.name, "weight": sweep.current,
                          "top_from": sweep.top_interval[0], "top_to": sweep.top_interval[1],
                          "ranking_from": sweep.ranking_interval[0], "ranking_to": sweep.ranking_interval[1]})
-        return pd.DataFrame(rows).set_index("criterion")
+        table = pd.DataFrame(rows).set_index("criterion")
+        table.attrs.update(unit="share of the total weight (0–1)", method=self.active_method.describe())
+        return table
+
+    def _smaa_method(self):
+        """(transform, method id, words) for SMAA-2 under the current method. The transform is the
+        method's `linear_values` (stacked score matrices to the values whose weighted sum is the
+        overall value); None for the weighted sum, whose values are the scores: smaa2 has its own
+        faster path for them."""
+        method = self.active_method
+        transform = None if method.id == "weighted_sum" else method.linear_values
+        return transform, method.id, f"{method.describe()}: {method.unit}"
 
     def smaa(self, samples: int = 10_000, seed: int = 0, weights: str = "simplex", band_width: float = 0.05,
-             weight_sets: np.ndarray | None = None, score_uncertainty: bool = True,
+             weight_sets=None, score_uncertainty: bool = True,
              progress=None, cancelled=None) -> Robustness:
-        """SMAA-2 rank acceptabilities, central weights and confidence factors (weighted sum).
+        """SMAA-2 rank acceptabilities, central weights and confidence factors under the current method.
 
-        weights: "simplex" (no preference information), "band" (within ± band_width of the
-        weights the ranking uses, after the stance), or "sets" (resample `weight_sets`, e.g. a workshop's
-        submissions). Score uncertainty uses each score's low–high range.
+        Each sample is ranked as the ranking is: by the weighted sum, or by PROMETHEE II net flows
+        (recomputed from each sample's drawn scores, with the current preference settings).
+        weights: "simplex" (no preference information), "band" (uniform within ± band_width, a
+        share of the total weight, of the weights the ranking uses, after the stance), or "sets"
+        (resample `weight_sets`, e.g. a workshop's submissions: one row per person, one column per
+        criterion in framework order, or a DataFrame with the criterion ids as columns; a row that
+        cannot rank is refused with a WeightError naming it). Score uncertainty uses each score's
+        low–high range.
         """
         criteria = self.active_framework.criterion_ids
         if weights == "simplex":
@@ -511,14 +593,30 @@ class Assessment(param.Parameterized):
         elif weights == "sets":
             if weight_sets is None or len(weight_sets) == 0:
                 raise ValueError("weights='sets' needs weight_sets: one row of weights per person")
-            sampler = resample(np.asarray(weight_sets, dtype=float))
+            labels = None
+            if isinstance(weight_sets, pd.DataFrame):
+                missing = [c for c in criteria if c not in weight_sets.columns]
+                if missing:
+                    raise ValueError(f"weight_sets lacks columns for {', '.join(missing)} "
+                                     f"(expected one column per criterion: {', '.join(criteria)})")
+                labels, weight_sets = list(weight_sets.index), weight_sets[criteria].to_numpy(dtype=float)
+            sets = np.asarray(weight_sets, dtype=float)
+            if sets.ndim != 2 or sets.shape[1] != len(criteria):
+                raise ValueError(f"weight_sets must have one column per criterion ({len(criteria)}: "
+                                 f"{', '.join(criteria)}), got an array of shape {sets.shape}")
+            sampler = resample(sets, labels)
         else:
             raise ValueError(f"weights must be 'simplex', 'band' or 'sets', got {weights!r}")
+        transform, method_id, ranked_by = self._smaa_method()
         x, lo, hi = self.score_arrays()
         minimums = np.array([self.thresholds.get(c, np.nan) for c in criteria])
         result = smaa2(x, lo, hi, sampler, samples, seed, score_uncertainty,
-                       minimums if self.thresholds else None, progress=progress, cancelled=cancelled)
-        return Robustness(result, tuple(p.id for p in self.proposals), tuple(criteria), weights)
+                       minimums if self.thresholds else None, progress=progress, cancelled=cancelled,
+                       transform=transform, method=method_id)
+        return Robustness(result, tuple(p.id for p in self.proposals), tuple(criteria), weights, ranked_by,
+                          tuple(p.short_name for p in self.proposals),
+                          tuple(c.name for c in self.active_framework.criteria),
+                          band_width if weights == "band" else None, score_uncertainty)
 
     def explain(self, proposal_id: str) -> pd.DataFrame:
         """Why a proposal scores as it does: per criterion its weight, score, range, contribution and sources."""

@@ -95,8 +95,12 @@ def test_bad_input_keeps_what_was_typed(lite):
     assert status == 400 and "must be a number from 0 to 10, got &#x27;11&#x27;" in page
     assert "value='11'" in page and "value='3'" in page and "my careful note" in page
     assert lite.store.submissions(code, created.secret).empty
-    status, page, _ = fetch(lite, "code=X&p=forged")
-    assert status == 403 and "not valid" in page
+    # A preview says what is wrong in words a participant reads (it used to print Python's own error).
+    status, page, _ = fetch(lite, f"code={code}&p={token}", weights_form(token, "preview", "kept", effective="lots"))
+    assert status == 400 and "must be a number from 0 to 10, got &#x27;lots&#x27;" in page
+    assert "value='lots'" in page and "kept" in page and "could not convert" not in page
+    status, page, _ = fetch(lite, f"code={code}&p=forged")
+    assert status == 403 and "not valid" in page and f"value='{code}'" in page  # the link's code is kept
 
 
 def test_languages_by_link(lite):

@@ -107,6 +107,15 @@ def test_robustness_samples_the_submissions_own_weights():
     assert first["un_committee"] == pytest.approx(0.75, abs=0.05)  # three of the four submissions
 
 
+def test_robustness_refuses_a_submission_that_cannot_rank_naming_the_participant():
+    # The store refuses all-zero weights, but an export edited by hand can hold them: SMAA-2 must
+    # not quietly rank with them (it used to divide by zero and rank on NaN).
+    subs = pd.DataFrame([submission("P001", "civil_society", 7, 0), submission("P002", "government", 0, 0)])
+    from igviz.errors import WeightError
+    with pytest.raises(WeightError, match="row 'P002' has all weights zero"):
+        RoundResults(assessment(), subs, GROUPS).robustness(samples=500)
+
+
 def test_empty_round():
     r = RoundResults(assessment(), pd.DataFrame(columns=["participant", "group", "comment"]), GROUPS)
     assert r.counts.sum() == 0 and r.equal_footing_ranking is None and r.robustness() is None

@@ -15,7 +15,7 @@ import numpy as np
 import param
 
 from ..errors import MethodError
-from .promethee import PREFERENCE_FUNCTIONS, single_criterion_flows
+from .promethee import PREFERENCE_FUNCTIONS, single_criterion_flows, single_criterion_flows_batched
 from .ranking import MethodResult
 
 
@@ -107,7 +107,10 @@ class PrometheeII(Method):
         return ""
 
     def linear_values(self, scores: np.ndarray) -> np.ndarray:
-        return single_criterion_flows(scores, self.preference, self.indifference, self.strict_preference)
+        # Stacks (SMAA's samples) go to the blocked float32-friendly version: the same flows in a
+        # fraction of the time and memory; a single matrix keeps the published definition.
+        flows = single_criterion_flows if np.ndim(scores) <= 2 else single_criterion_flows_batched
+        return flows(scores, self.preference, self.indifference, self.strict_preference)
 
     def describe(self) -> str:
         uses = USES[self.preference]

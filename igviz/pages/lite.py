@@ -16,11 +16,10 @@ from urllib.parse import urlencode
 
 import tornado.web
 
-from ..i18n import LANGUAGES, clock_time, language_from_header, language_or_default, localised, translate, translate_message
+from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
 from ..dataset import load_dataset
-from ..model import WEIGHT_MAX
-from ..workshop import WorkshopError, shared_store, workshop_assessment
-from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from ..workshop import shared_store
+from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
 
 STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
          "label{display:block;margin:.4em 0 .1em}input,select,textarea,button{font-size:1em;max-width:100%}"
@@ -81,144 +80,126 @@ class LitePage(tornado.web.RequestHandler):
                    f"<title>{esc(title)}</title><link rel='icon' href='data:,'><style>{STYLE}</style></head><body>"
                    f"<nav aria-label='{esc(self._('Language'))}'>{languages}</nav><main>{body}</main></body></html>")
 
-    @staticmethod
-    def message(text: str, kind: str) -> str:
+    def message(self, message, kind: str = "error") -> str:
+        """A Message (or None) in the page's language."""
+        if not message:
+            return ""
         role = "alert" if kind == "error" else "status"
-        return f"<p class='msg {kind}' role='{role}'>{esc(text)}</p>" if text else ""
+        return f"<p class='msg {kind}' role='{role}'>{esc(self.error_text(message))}</p>"
 
     # -- steps -----------------------------------------------------------------------------
 
+    def flow(self) -> Participation:
+        return Participation(self.store, self.dataset)
+
     def get(self):
-        code, token = self.get_argument("code", ""), self.get_argument("p", "")
-        if token:
-            self.weights_step(token)
-        elif code:
-            self.join_step(code)
-        else:
-            self.code_step()
+        flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
+        ok = flow.open(code, token, just_joined=bool(self.get_argument("joined", "")))
+        self.show(flow, status=200 if ok else 403 if token else 404)
 
     def post(self):
-        action = self.get_argument("action", "")
+        action, flow = self.get_argument("action", ""), self.flow()
         if action == "join":
-            self.join()
+            if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
+                         code=self.get_argument("code", "")):
+                self.redirect(self.address(code=flow.code, p=flow.token, joined="1"), status=303)
+                return
+            self.show(flow, status=404 if flow.step == CODE else 400)
         elif action in ("preview", "submit"):
-            self.weights_step(self.get_argument("p", ""), posted=True, submit=action == "submit")
+            if not flow.resume(self.get_argument("p", "")):
+                self.show(flow, status=403)
+                return
+            typed = {c: self.get_argument(f"w.{c}", "") for c in flow.assessment.weights.criteria}
+            comment = self.get_argument("comment", "")
+            if action == "submit":
+                ok = flow.submit(typed, comment)
+            else:
+                flow.comment = comment
+                ok = flow.set_weights(typed)
+            self.show(flow, status=200 if ok else 400)
         else:
-            self.code_step(self._("Unknown action"), status=400)
+            flow.message, flow.message_kind = Message(N_("Unknown action")), "error"
+            self.show(flow, status=400)
 
-    def code_step(self, problem: str = "", code: str = "", status: int = 200) -> None:
+    def show(self, flow: Participation, status: int = 200) -> None:
+        {CODE: self.code_step, JOIN: self.join_step, WEIGHTS: self.weights_step}[flow.step](flow, status)
+
+    def code_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
-        body = (f"<h1>{esc(_('Join a workshop'))}</h1>{self.message(problem, 'error')}"
+        body = (f"<h1>{esc(_('Join a workshop'))}</h1>{self.message(flow.problem)}"
                 f"<form method='get' action='lite'><input type='hidden' name='lang' value='{self.language}'>"
                 f"<label for='code'>{esc(_('Join code'))}</label>"
-                f"<input id='code' name='code' value='{esc(code)}' maxlength='16' autocapitalize='characters' required>"
+                f"<input id='code' name='code' value='{esc(flow.code)}' maxlength='{flow.code_max}' "
+                f"autocapitalize='characters' required>"
                 f"<button>{esc(_('Continue'))}</button></form>")
         self.page(_("Join a workshop"), body, status=status)
 
-    def join_step(self, code: str, problem: str = "", group: str = "", pseudonym: str = "", status: int = 200) -> None:
+    def join_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
-        try:
-            info = self.store.workshop(code)
-        except WorkshopError as exc:
-            self.code_step(self.error_text(exc), code, status=404)
-            return
+        info = flow.workshop
         options = "".join(
-            f"<option value='{esc(g)}'{' selected' if g == group else ''}>"
-            f"{esc(localised(self.dataset.groups[g], 'name', self.language))}</option>" for g in info.groups)
-        body = (f"<h1>{esc(info.title)}</h1>{self.message(problem, 'error')}"
+            f"<option value='{esc(g)}'{' selected' if g == flow.group else ''}>{esc(name)}</option>"
+            for g, name in flow.group_choices(self.language))
+        body = (f"<h1>{esc(info.title)}</h1>{self.message(flow.problem)}"
                 f"<p>{esc(_('Results are shown per stakeholder group and with every group on an equal footing. Your pseudonym is never shown to others.'))}</p>"
                 f"<form method='post' action='{esc(self.address(code=info.code))}'>"
                 f"<input type='hidden' name='action' value='join'><input type='hidden' name='code' value='{esc(info.code)}'>"
                 f"<label for='group'>{esc(_('Your stakeholder group'))}</label><select id='group' name='group' required>"
                 f"<option value=''>{esc(_('Choose…'))}</option>{options}</select>"
                 f"<label for='pseudonym'>{esc(_('A pseudonym (only you see it)'))}</label>"
-                f"<input id='pseudonym' name='pseudonym' value='{esc(pseudonym)}' maxlength='{PSEUDONYM_MAX}' required>"
+                f"<input id='pseudonym' name='pseudonym' value='{esc(flow.pseudonym)}' maxlength='{flow.pseudonym_max}' required>"
                 f"<p><button>{esc(_('Join'))}</button></p></form>")
         self.page(info.title, body, code=info.code, status=status)
 
-    def join(self) -> None:
-        code, group = self.get_argument("code", ""), self.get_argument("group", "")
-        pseudonym = self.get_argument("pseudonym", "")
-        if not group:
-            self.join_step(code, self._("Choose your stakeholder group first."), group, pseudonym, status=400)
-            return
-        try:
-            token = self.store.join(code, group, pseudonym)
-        except WorkshopError as exc:
-            self.join_step(code, self.error_text(exc), group, pseudonym, status=400)
-            return
-        self.redirect(self.address(code=self.store.workshop(code).code, p=token, joined="1"), status=303)
-
-    def weights_step(self, token: str, posted: bool = False, submit: bool = False) -> None:
+    def weights_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
-        try:
-            me = self.store.participant(token)
-        except WorkshopError as exc:
-            self.code_step(self.error_text(exc), status=403)
-            return
-        info = me.workshop
-        a = workshop_assessment(self.dataset, info.framework, info.proposals)
-        problem, notice = "", ""
-        weights = dict(me.weights or {})
-        comment = me.comment
-        if posted:
-            comment = self.get_argument("comment", "")
-            typed = {c: self.get_argument(f"w.{c}", "") for c in a.weights.criteria}
-            weights = typed
-            if submit:
-                try:
-                    me = self.store.submit(token, typed, comment)
-                    notice = _("Thank you: your weights are in.")
-                except WorkshopError as exc:
-                    problem = self.error_text(exc)
-        elif self.get_argument("joined", ""):
-            notice = _("You have joined. Keep this page's address: it lets you come back and revise your weights.")
-        ranking = self.ranking_html(a, weights)
-        status_line = (_("Not submitted yet in this round.") if me.submitted_at is None else
-                       _("Submitted at {time}. You can revise and submit again until the round closes.",
-                         time=clock_time(me.submitted_at)))  # no JavaScript: no browser time zone
-        round_text = self.error_text(info.round_status())
-        group_name = localised(self.dataset.groups[me.group], "name", self.language)
+        info, token = flow.workshop, flow.token
+        # No JavaScript: no browser time zone, so the server's clock (named) it is.
+        status_line = self.error_text(flow.status())
         body = (f"<h1>{esc(info.title)}</h1>"
-                f"<p>{esc(_('You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.', pseudonym=me.pseudonym, group=group_name))}</p>"
-                f"{self.message(round_text, 'info')}{self.message(problem, 'error')}{self.message(notice, 'ok')}"
+                f"<p>{esc(_('You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.', pseudonym=flow.pseudonym, group=flow.group_name(self.language)))}</p>"
+                f"{self.message(flow.round_status(), 'info')}{self.message(flow.message, flow.message_kind)}"
                 f"<form method='post' action='{esc(self.address(code=info.code, p=token))}'>"
                 f"<input type='hidden' name='p' value='{esc(token)}'>"
-                f"<h2>{esc(_('Your weights'))}</h2>{self.sliders_html(a, weights)}"
+                f"<h2>{esc(_('Your weights'))}</h2>{self.sliders_html(flow)}"
                 f"<label for='comment'>{esc(_('Comment (optional): a dissent or minority note for the group'))}</label>"
-                f"<textarea id='comment' name='comment' rows='3' cols='30' maxlength='{COMMENT_MAX}'>{esc(comment)}</textarea>"
+                f"<textarea id='comment' name='comment' rows='3' cols='30' maxlength='{flow.comment_max}'>{esc(flow.comment)}</textarea>"
                 f"<p><button name='action' value='preview'>{esc(_('Show my ranking'))}</button>"
-                f"<button name='action' value='submit'{'' if info.accepting else ' disabled'}>"
-                f"{esc(_('Submit my weights'))}</button></p><p>{esc(status_line)}</p></form>{ranking}")
-        self.page(info.title, body, code=info.code, token=token, status=400 if problem else 200)
+                f"<button name='action' value='submit'{'' if flow.accepting else ' disabled'}>"
+                f"{esc(_('Submit my weights'))}</button></p><p>{esc(status_line)}</p></form>{self.ranking_html(flow)}")
+        self.page(info.title, body, code=info.code, token=token, status=status)
 
-    def sliders_html(self, a, weights: dict) -> str:
+    def sliders_html(self, flow: Participation) -> str:
         out = []
-        framework = a.active_framework
+        framework = flow.assessment.active_framework
+        weights = flow.weights()
         groups = list(dict.fromkeys(c.group for c in framework.criteria))
         for group in groups:
             members = [c for c in framework.criteria if c.group == group]
             fields = "".join(
                 f"<label for='w.{c.id}'>{esc(localised(c, 'name', self.language))}</label>"
-                f"<input type='number' id='w.{c.id}' name='w.{c.id}' min='0' max='{WEIGHT_MAX}' step='1' "
-                f"value='{esc(weights.get(c.id, getattr(a.weights, c.id)))}' inputmode='numeric'>"
+                f"<input type='number' id='w.{c.id}' name='w.{c.id}' min='0' max='{flow.weight_max}' step='1' "
+                f"value='{esc(shown(weights.get(c.id, '')))}' inputmode='numeric'>"
                 for c in members)
             out.append(f"<fieldset><legend>{esc(localised(members[0], 'group', self.language))}</legend>{fields}</fieldset>")
         return "".join(out)
 
-    def ranking_html(self, a, weights: dict) -> str:
+    def ranking_html(self, flow: Participation) -> str:
         _ = self._
-        try:
-            a.weights.set({c: float(v) for c, v in weights.items() if c in a.weights.criteria})
-            table = a.ranking().table
-        except (ValueError, TypeError, KeyError) as exc:  # typed values that are not weights: shown, not ranked
-            return self.message(self.error_text(exc), "error")
+        ranking = flow.ranking()
+        if ranking is None or flow.typed_weights:  # typed values that are not weights: shown, not ranked
+            return ""
         rows = "".join(f"<tr><td>{row['rank']}</td>"
-                       f"<td>{esc(localised(a.dataset.proposal(pid), 'short_name', self.language))}</td>"
-                       f"<td>{row['overall']:.2f}</td></tr>" for pid, row in table.iterrows())
+                       f"<td>{esc(localised(self.dataset.proposal(pid), 'short_name', self.language))}</td>"
+                       f"<td>{row['overall']:.2f}</td></tr>" for pid, row in ranking.table.iterrows())
         return (f"<table class='igviz-ranking-table'><caption>{esc(_('Your ranking, with your weights'))}</caption>"
                 f"<thead><tr><th>{esc(_('Rank'))}</th><th>{esc(_('Proposal'))}</th><th>{esc(_('Overall (0–10)'))}</th>"
                 f"</tr></thead><tbody>{rows}</tbody></table>")
+
+
+def shown(value) -> str:
+    """A weight as a form shows it: whole numbers without '.0'; typed text as typed."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 # Read by `panel serve --plugins igviz.pages.lite`.

@@ -7,49 +7,20 @@ or coming back later resumes where they were, and nobody else can submit for the
 
 from __future__ import annotations
 
-import math
-import time
-
 import panel as pn
 import param
 
 from ..dataset import Dataset
-from ..workshop import ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore, shared_store, workshop_assessment
-from ..workshop.store import COMMENT_MAX, PSEUDONYM_MAX
+from ..workshop import WorkshopStore, shared_store
+from ..workshop.participation import CODE, JOIN, POLL_S, WEIGHTS, Participation
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
-from ..i18n import clock_time, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
 
-POLL_MS = 2000  # how often the page asks whether the facilitator has closed or opened a round
-
-
-class _RoundStates:
-    """The workshops' round states, read from the database at most once a second per workshop.
-
-    Every participant page in the process asks every two seconds; a room of a hundred would
-    otherwise read the same row fifty times a second, on the event loop that stores their
-    submissions.
-    """
-
-    def __init__(self, max_age_s: float):
-        self.max_age_s = max_age_s
-        self._read: dict = {}  # (database URL, code) -> (when, WorkshopInfo)
-
-    def get(self, store: WorkshopStore, code: str) -> WorkshopInfo:
-        now = time.monotonic()
-        key = (store.url, code)
-        when, info = self._read.get(key, (-math.inf, None))
-        if now - when >= self.max_age_s:
-            info = store.workshop(code)
-            self._read[key] = (now, info)
-        return info
-
-
-_round_states = _RoundStates(max_age_s=POLL_MS / 2000)
+POLL_MS = int(POLL_S * 1000)  # how often the page asks whether the facilitator has closed or opened a round
 
 
 def query_value(name: str) -> str:
@@ -108,167 +79,131 @@ class OwnRanking(pn.viewable.Viewer):
 
 
 class ParticipantPage(pn.viewable.Viewer):
-    """Join → weights → submit, for one participant in one browser session."""
+    """Join → weights → submit, for one participant in one browser session: a rendering of `Participation`."""
 
     def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
         super().__init__(**params)
         from .explorer import bundled_dataset
         self.store = store or shared_store()
         self.dataset = dataset or bundled_dataset()
+        self.flow = Participation(self.store, self.dataset)
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
         # One pane whose text changes: swapping panes in and out of the layout made Panel re-scan
         # the whole page on every message, about 45 ms of server time per submission.
         self._messages = html_pane("", sizing_mode="stretch_width")
-        self._token = ""
-        self._info: WorkshopInfo | None = None
         self._poll = None
         start_session_language()
         name_slider_handles()
-        code, token = query_value("code"), query_value("p")
-        if token:
-            self._resume(token)
-        elif code:
-            self._show_join(code)
+        flow = self.flow
+        flow.open(query_value("code"), query_value("p"))
+        self._show_step()  # built once from where the address leads; from now on the flow's changes redraw
+        self._show_message()
+        flow.param.watch(self._show_step, ["step", "token"])
+        flow.param.watch(self._show_message, ["message", "message_kind", "workshop"])
+        flow.param.watch(self._show_status, ["submitted_at", "accepting"])
+
+    # -- renderings of the flow's state -------------------------------------------------------
+
+    def _show_message(self, *_events) -> None:
+        flow = self.flow
+        if flow.message:
+            self._messages.object = notice_html(in_language(flow.message), flow.message_kind)
+        elif flow.step != CODE and flow.workshop is not None:
+            self._messages.object = notice_html(in_language(flow.round_status()))
+        else:
+            self._messages.object = notice_html("", "info")
+
+    def _show_step(self, *_events) -> None:
+        flow = self.flow
+        # The address follows the flow (the code as the store spells it, then the private token),
+        # so a reload resumes; an address that already says so is left alone (it may carry ?lang=).
+        if (query_value("code"), query_value("p")) != (flow.code, flow.token) and flow.step != CODE:
+            set_address(code=flow.code, p=flow.token)
+        if flow.step == WEIGHTS:
+            self._show_weights()
+            if on_server() and self._poll is None:
+                self._poll = pn.state.add_periodic_callback(flow.check_round, period=POLL_MS)
+        elif flow.step == JOIN:
+            self._show_join()
         else:
             self._show_code_entry()
 
-    # -- steps ------------------------------------------------------------------------------
-
-    def _say(self, message: str, kind: str = "info") -> None:
-        self._messages.object = notice_html(message, kind)
-
-    def _show_code_entry(self, problem: str = "") -> None:
-        code = pn.widgets.TextInput(label=_("Join code"), placeholder=_("e.g. K7P2QX"), max_length=16,
-                                    sizing_mode="stretch_width")
+    def _show_code_entry(self) -> None:
+        flow = self.flow
+        code = pn.widgets.TextInput(label=_("Join code"), placeholder=_("e.g. K7P2QX"), max_length=flow.code_max,
+                                    value=flow.code, sizing_mode="stretch_width")
         go = pn.widgets.Button(label=_("Continue"), color="primary")
 
         def submit(_event=None):
-            self._show_join(code.value)
+            flow.enter_code(code.value_input or code.value)
         go.on_click(submit)
         code.param.watch(lambda e: submit(), "enter_pressed")
         self._body[:] = [html_pane(f"<h1>{text(_('Join a workshop'))}</h1><p class='igviz-note'>"
                                    f"{text(_('Type the code the facilitator gave you.'))}</p>",
                                    sizing_mode="stretch_width"), code, go, self._lite_link()]
-        self._say(problem, "error")
 
-    def _show_join(self, code: str) -> None:
-        try:
-            info = self.store.workshop(code)
-        except WorkshopError as exc:
-            self._show_code_entry(in_language(exc))
-            return
-        self._info = info
-        language = current_language()
-        groups = {localised(self.dataset.groups[g], "name", language): g for g in info.groups}
+    def _show_join(self) -> None:
+        flow = self.flow
+        info = flow.workshop
+        groups = {name: g for g, name in flow.group_choices(current_language())}
         group = pn.widgets.Select(label=_("Your stakeholder group"), options={_("Choose…"): "", **groups},
-                                  sizing_mode="stretch_width")
-        name = pn.widgets.TextInput(label=_("A pseudonym (only you see it)"), max_length=PSEUDONYM_MAX,
-                                    placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
+                                  value=flow.group if flow.group in info.groups else "", sizing_mode="stretch_width")
+        name = pn.widgets.TextInput(label=_("A pseudonym (only you see it)"), max_length=flow.pseudonym_max,
+                                    value=flow.pseudonym, placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
         join = pn.widgets.Button(label=_("Join"), color="primary")
-
-        def submit(_event=None):
-            if not group.value:
-                self._say(_("Choose your stakeholder group first."), "error")
-                return
-            try:
-                token = self.store.join(info.code, group.value, name.value)
-            except WorkshopError as exc:
-                self._say(in_language(exc), "error")
-                return
-            set_address(code=info.code, p=token)
-            self._resume(token, just_joined=True)
-        join.on_click(submit)
+        join.on_click(lambda _event: flow.join(group.value, name.value_input or name.value))
         self._body[:] = [
             html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
                       + text(_("Results are shown per stakeholder group and with every group on an equal footing. "
                                "Your pseudonym is never shown to others.")) + "</p>", sizing_mode="stretch_width"),
             group, name, join, self._lite_link(info.code)]
-        self._say(in_language(info.round_status()))
-        set_address(code=info.code)
 
-    def _resume(self, token: str, just_joined: bool = False) -> None:
-        try:
-            me = self.store.participant(token)
-        except WorkshopError as exc:
-            self._show_code_entry(in_language(exc))
-            return
-        self._token, self._info = token, me.workshop
-        self._show_weights(me, just_joined)
-        if on_server() and self._poll is None:
-            self._poll = pn.state.add_periodic_callback(self._check_round, period=POLL_MS)
-
-    def _show_weights(self, me: ParticipantInfo, just_joined: bool) -> None:
-        info = me.workshop
-        a = self.assessment = workshop_assessment(self.dataset, info.framework, info.proposals)
-        if me.weights:
-            a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
-        a.selected = a.ranking().top
+    def _show_weights(self) -> None:
+        flow = self.flow
+        info, a = flow.workshop, flow.assessment
+        a.selected = a.ranking().top  # the radar opens on their current favourite
         self._comment = pn.widgets.TextAreaInput(
-            label=_("Comment (optional): a dissent or minority note for the group"), value=me.comment,
-            max_length=COMMENT_MAX, placeholder=_("Shown to the room with your stakeholder group, never your name"),
+            label=_("Comment (optional): a dissent or minority note for the group"), value=flow.comment,
+            max_length=flow.comment_max, placeholder=_("Shown to the room with your stakeholder group, never your name"),
             sizing_mode="stretch_width", height=90)
         self._submit = pn.widgets.Button(label=_("Submit my weights"), color="primary", sizing_mode="stretch_width",
-                                         disabled=not info.accepting)
+                                         disabled=not flow.accepting)
         self._submit.on_click(self._send)
-        self._submitted_at = me.submitted_at
         self._status = html_pane(self._status_html(), sizing_mode="stretch_width")
         browser = pn.state.browser_info
         if browser is not None and on_server():
             # The browser tells its time zone only once the page has loaded.
             browser.param.watch(lambda _e: setattr(self._status, "object", self._status_html()), "timezone")
-        group_name = localised(self.dataset.groups[me.group], "name", current_language())
         header = html_pane(
             f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
             + text(_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.",
-                     pseudonym=me.pseudonym, group=group_name)) + "</p>", sizing_mode="stretch_width")
+                     pseudonym=flow.pseudonym, group=flow.group_name(current_language()))) + "</p>",
+            sizing_mode="stretch_width")
         ranking = OwnRanking(assessment=a)
         weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),
-                            ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, self._token),
+                            ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, flow.token),
                             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
         results = pn.Column(ranking, RadarView(assessment=a),
                             styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
         self._body[:] = [header, pn.FlexBox(weights, results, flex_wrap="wrap", align_items="flex-start",
                                             sizing_mode="stretch_width")]
-        if just_joined:
-            self._say(_("You have joined. Keep this page's address: it lets you come back and revise your weights."), "ok")
-        else:
-            self._say(in_language(info.round_status()))
 
     def _status_html(self) -> str:
-        submitted_at = self._submitted_at
-        if submitted_at is None:
-            return f"<p class='igviz-note' role='status'>{text(_('Not submitted yet in this round.'))}</p>"
         browser = pn.state.browser_info
-        when = clock_time(submitted_at, browser.timezone if browser is not None else None)
-        return (f"<p class='igviz-note' role='status'>"
-                f"{text(_('Submitted at {time}. You can revise and submit again until the round closes.', time=when))}</p>")
+        status = self.flow.status(browser.timezone if browser is not None else None)
+        return f"<p class='igviz-note' role='status'>{text(in_language(status))}</p>"
+
+    def _show_status(self, *_events) -> None:
+        if self.flow.step == WEIGHTS and hasattr(self, "_submit"):
+            self._submit.disabled = not self.flow.accepting
+            self._status.object = self._status_html()
 
     # -- actions ------------------------------------------------------------------------------
 
     def _send(self, _event=None) -> None:
-        try:
-            # value_input: what is typed, even if the box has not lost focus yet
-            me = self.store.submit(self._token, self.assessment.weights.values(), self._comment.value_input or "")
-        except WorkshopError as exc:
-            self._say(in_language(exc), "error")  # the weights and comment stay as they are on the page
-            return
-        self._submitted_at = me.submitted_at
-        self._status.object = self._status_html()
-        self._say(_("Thank you: your weights are in."), "ok")
-
-    def _check_round(self) -> None:
-        try:
-            info = _round_states.get(self.store, self._info.code)
-        except Exception:  # noqa: BLE001 - a database hiccup must not kill the page; try again next time
-            return
-        previous, self._info = self._info, info
-        if info.round == previous.round:
-            return
-        self._submit.disabled = not info.accepting
-        if previous.round and info.round and info.round.number != previous.round.number:
-            self._submitted_at = None
-            self._status.object = self._status_html()
-        self._say(in_language(info.round_status()), "info" if info.accepting else "warning")
+        # value_input: what is typed, even if the box has not lost focus yet. The weights are the
+        # sliders', already in the flow's assessment; on an error they and the comment stay as they are.
+        self.flow.submit(comment=self._comment.value_input or "")
 
     def _lite_link(self, code: str = "", token: str = ""):
         query = "&".join(f"{k}={v}" for k, v in (("code", code), ("p", token), ("lang", current_language())) if v)

@@ -33,8 +33,8 @@ def tables(a: Assessment, smaa_samples: int = 10_000) -> dict[str, pd.DataFrame]
         "scores": a.dataset.scores_table(a.framework),
         "sensitivity": a.sensitivity_table(),
     }
-    if a.method == "weighted_sum":
-        out["smaa"] = a.smaa(samples=smaa_samples, seed=0).table
+    # SMAA-2 ranks each sample by the assessment's own method (net flows under PROMETHEE II).
+    out["smaa"] = a.smaa(samples=smaa_samples, seed=0).table
     return out
 
 
@@ -81,8 +81,8 @@ def write_report(a: Assessment, path, title: str | None = None) -> Path:
         html_pane("<h2>Scores</h2>"), ScoreMatrix(assessment=a).chart,
         html_pane("<h2>How far the weights can move</h2>"),
         html_pane(SensitivityView(assessment=a)._table_html()),
-        *([html_pane(_table_html(t["smaa"], "SMAA-2: share of 10,000 samples at each rank (weights anywhere, "
-                                            "scores within their ranges)"))] if "smaa" in t else []),
+        html_pane(_table_html(t["smaa"], f"SMAA-2: share of 10,000 samples at each rank (weights anywhere, "
+                                         f"scores within their ranges; samples ranked by {a.active_method.describe()})")),
         html_pane("<h2>Why the top proposal scores as it does</h2>"), ProposalDetail(assessment=a)._body(),
         sizing_mode="stretch_width", stylesheets=[CSS], max_width=1100,
     )

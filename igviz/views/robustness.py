@@ -91,6 +91,7 @@ class SensitivityView(ChartView):
         self._figure.y_range.start, self._figure.y_range.end = padded(values.min(), values.max())
         name = localised(a.active_framework.criterion(self.criterion), "name", language)
         self._figure.xaxis.axis_label = _("Weight of {criterion} (% of total)", criterion=name)
+        self._figure.yaxis.axis_label = _("Net flow (PROMETHEE II)") if sweep.method == "promethee_ii" else _("Overall score (0–10)")
 
     def _table_html(self) -> str:
         a = self.assessment
@@ -120,6 +121,12 @@ class SensitivityView(ChartView):
             self._select,
             pn.Tabs((_("Chart"), self._pane), (_("Table"), self._table), dynamic=False),
             sizing_mode="stretch_width")
+
+
+def _ranked_by(r: Robustness) -> str:
+    """What ranked each SMAA sample: the method follows the ranking's."""
+    method = _("PROMETHEE II net flow") if r.method == "promethee_ii" else _("weighted sum of the scores")
+    return _("Samples ranked by {method}", method=method)
 
 
 class AcceptabilityView(ChartView):
@@ -254,6 +261,7 @@ class AcceptabilityView(ChartView):
             "share": stacked.ravel(), "left": (ends - stacked).ravel(), "right": ends.ravel(),
             "colour": [self._palette[k] for _i in ordered for k in range(m)]}
         self._figure.y_range.factors = [names[r.proposal_ids[i]] for i in ordered]
+        self._figure.title.text = _ranked_by(r)
 
     def _table_html(self, r: Robustness | None = None) -> str:
         r = r if r is not None else self.result
@@ -272,7 +280,7 @@ class AcceptabilityView(ChartView):
                      f"<td>{'–' if np.isnan(conf) else f'{100 * conf:.0f} %'}</td>{cells}</tr>")
         caption = _("First-rank acceptability, confidence factor and central weights ({samples} samples, seed {seed})",
                     samples=f"{r.result.samples:,}".replace(",", "," if language == "en" else "\u00a0"), seed=r.result.seed)
-        return (f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}</caption>"
+        return (f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}. {text(_ranked_by(r))}</caption>"
                 f"<thead><tr><th>{text(_('Proposal'))}</th><th>{text(_('Ranked first'))}</th><th>{text(_('Confidence'))}</th>{head}</tr></thead>"
                 f"<tbody>{rows}</tbody></table>")
 

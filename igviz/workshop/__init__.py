@@ -1,16 +1,18 @@
 """Live workshops: a store of rounds and submissions, the group's results, exports.
 
-No Panel here: the facilitator and participant pages (igviz.views) and notebooks share it.
+No Panel here: the facilitator and participant pages (igviz.pages) and notebooks share it;
+`Participation` is one participant's way through a workshop, which both participant pages render.
 """
 
 from .export import WorkshopExport, load_export
+from .participation import Participation
 from .plan import DEFAULT_GROUPS, new_workshop, round_results, workshop_assessment
 from .results import CONSENSUS, NO_CONSENSUS, TOO_FEW, ConsensusRule, RoundResults
 from .store import (AccessDenied, Created, ParticipantInfo, RoundInfo, WorkshopError, WorkshopInfo,
                     WorkshopStore, database_url, shared_store)
 
 __all__ = ["AccessDenied", "CONSENSUS", "ConsensusRule", "Created", "DEFAULT_GROUPS", "NO_CONSENSUS",
-           "ParticipantInfo", "RoundInfo", "RoundResults", "TOO_FEW", "WorkshopError", "WorkshopExport",
+           "ParticipantInfo", "Participation", "RoundInfo", "RoundResults", "TOO_FEW", "WorkshopError", "WorkshopExport",
            "WorkshopInfo", "WorkshopStore", "database_url", "export_round", "shared_store", "load_export", "new_workshop",
            "round_results", "workshop_assessment"]
 

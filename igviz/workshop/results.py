@@ -254,4 +254,7 @@ class RoundResults:
         """SMAA-2 with weights drawn from the submissions themselves (and the scores' ranges)."""
         if not len(self.shares):
             return None
-        return self.assessment.smaa(samples=samples, seed=seed, weights="sets", weight_sets=self.shares)
+        # By participant, so a row that cannot rank (possible only in an edited export: the store
+        # refuses such submissions) is refused naming who sent it.
+        sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
+        return self.assessment.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)

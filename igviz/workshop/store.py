@@ -198,6 +198,37 @@ def clean_text(value, field: str, limit: int, required: bool = False) -> str:
     return value
 
 
+def check_weights(criteria, weights: dict) -> dict:
+    """The weights as numbers, one for each of exactly these criteria, each from 0 to WEIGHT_MAX, not all zero.
+
+    Used by the store (the security boundary) and by the participation flow, which checks what
+    a participant typed before anything is sent.
+    """
+    criteria = list(criteria)
+    if not isinstance(weights, dict) or not weights:
+        raise WorkshopError("No weights were sent")
+    unknown = sorted(set(map(str, weights)) - set(criteria))
+    missing = sorted(set(criteria) - set(map(str, weights)))
+    if unknown or missing:
+        raise WorkshopError("The weights must name exactly this workshop's criteria ({criteria}); unknown: "
+                            "{unknown}; missing: {missing}", criteria=", ".join(criteria),
+                            unknown=", ".join(unknown) or "-", missing=", ".join(missing) or "-")
+    values = {}
+    for criterion, value in weights.items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise WorkshopError("The weight of '{criterion}' must be a number from 0 to {maximum}, got {value}",
+                                criterion=criterion, maximum=WEIGHT_MAX, value=repr(value)[:40]) from None
+        if not math.isfinite(number) or not 0 <= number <= WEIGHT_MAX:
+            raise WorkshopError("The weight of '{criterion}' must be a number from 0 to {maximum}, got {value}",
+                                criterion=criterion, maximum=WEIGHT_MAX, value=repr(value)[:40])
+        values[str(criterion)] = number
+    if sum(values.values()) <= 0:
+        raise WorkshopError("All weights are zero: give at least one criterion some weight")
+    return values
+
+
 class WorkshopStore:
     """Create and run workshops; every method is one short transaction, safe from many threads.
 
@@ -450,28 +481,7 @@ class WorkshopStore:
 
     @staticmethod
     def _check_weights(w: _Workshop, weights: dict) -> dict:
-        if not isinstance(weights, dict) or not weights:
-            raise WorkshopError("No weights were sent")
-        unknown = sorted(set(map(str, weights)) - set(w.criteria))
-        missing = sorted(set(w.criteria) - set(map(str, weights)))
-        if unknown or missing:
-            raise WorkshopError("The weights must name exactly this workshop's criteria ({criteria}); unknown: "
-                                "{unknown}; missing: {missing}", criteria=", ".join(w.criteria),
-                                unknown=", ".join(unknown) or "-", missing=", ".join(missing) or "-")
-        values = {}
-        for criterion, value in weights.items():
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                raise WorkshopError("The weight of '{criterion}' must be a number from 0 to {maximum}, got {value}",
-                                    criterion=criterion, maximum=WEIGHT_MAX, value=repr(value)[:40]) from None
-            if not math.isfinite(number) or not 0 <= number <= WEIGHT_MAX:
-                raise WorkshopError("The weight of '{criterion}' must be a number from 0 to {maximum}, got {value}",
-                                    criterion=criterion, maximum=WEIGHT_MAX, value=repr(value)[:40])
-            values[str(criterion)] = number
-        if sum(values.values()) <= 0:
-            raise WorkshopError("All weights are zero: give at least one criterion some weight")
-        return values
+        return check_weights(w.criteria, weights)
 
     # -- helpers --------------------------------------------------------------------------------
 

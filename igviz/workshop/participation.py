@@ -1,0 +1,273 @@
+"""One participant taking part in a workshop: join, set weights, comment, submit, revise.
+
+The steps and the state a participant page shows, with no Panel and no Tornado, so both
+participant pages are renderings of this one flow: the Panel page (sliders, live ranking,
+radar; one `Participation` per browser session) and the light page (HTML forms, no
+JavaScript; one `Participation` per request, rebuilt from the private token in the address).
+Tests drive it without a server.
+
+Every method is one step a participant takes. None raises for something the participant did:
+it returns False and leaves the reason in `message` (an igviz.i18n.Message, which the page
+shows in its own language) while everything they typed stays in `code`, `group`,
+`pseudonym`, `typed_weights` and `comment`, so a page can show it again.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import param
+
+from ..dataset import Dataset
+from ..i18n import N_, Message, clock_time, localised
+from ..model import WEIGHT_MAX, Assessment
+from .plan import workshop_assessment
+from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
+                    check_weights, clean_text)
+
+CODE_MAX = 16  # longest join code a page accepts (codes are 6 characters; spaces and dashes are dropped)
+
+# The steps, in the order a participant meets them.
+CODE, JOIN, WEIGHTS = "code", "join", "weights"
+
+
+class RoundStates:
+    """The workshops' round states, read from the database at most once per `max_age_s` per workshop.
+
+    Every open participant page asks every two seconds whether the facilitator closed or opened
+    a round; a room of a hundred would otherwise read the same row fifty times a second, on the
+    event loop that stores their submissions.
+    """
+
+    def __init__(self, max_age_s: float):
+        self.max_age_s = max_age_s
+        self._read: dict = {}  # (database URL, code) -> (when, WorkshopInfo)
+
+    def get(self, store: WorkshopStore, code: str) -> WorkshopInfo:
+        now = time.monotonic()
+        key = (store.url, code)
+        when, info = self._read.get(key, (-math.inf, None))
+        if now - when >= self.max_age_s:
+            info = store.workshop(code)
+            self._read[key] = (now, info)
+        return info
+
+
+POLL_S = 2.0  # how often a live page asks for the round state
+shared_round_states = RoundStates(max_age_s=POLL_S / 2)
+
+
+def as_message(exc: Exception) -> Message:
+    """A store or weight error as a Message, template and values kept for translation."""
+    template = getattr(exc, "template", None)
+    return Message(template, **getattr(exc, "values", {})) if template else Message(str(exc))
+
+
+class Participation(param.Parameterized):
+    """Join → weights → submit → revise, for one participant; its parameters are what a page shows."""
+
+    step = param.Selector(default=CODE, objects=[CODE, JOIN, WEIGHTS], doc="Which form the page shows")
+    # What the participant typed, kept through errors.
+    code = param.String(default="", doc="The join code as typed")
+    group = param.String(default="", doc="The stakeholder group chosen ('' for none yet)")
+    pseudonym = param.String(default="")
+    typed_weights = param.Dict(default={}, doc="Weights as typed (text or numbers), by criterion")
+    comment = param.String(default="")
+    # What the store said.
+    token = param.String(default="", doc="The participant's private token, once joined")
+    workshop = param.ClassSelector(class_=WorkshopInfo, default=None, allow_None=True)
+    me = param.ClassSelector(class_=ParticipantInfo, default=None, allow_None=True)
+    assessment = param.ClassSelector(class_=Assessment, default=None, allow_None=True,
+                                     doc="The workshop's proposals under the participant's weights")
+    submitted_at = param.Number(default=None, allow_None=True, doc="When they last submitted in this round")
+    accepting = param.Boolean(default=False, doc="The current round takes submissions")
+    # What the page says about the last step: a Message, None when there is nothing to say.
+    message = param.Parameter(default=None)
+    message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
+
+    # Limits the forms announce (the store enforces them).
+    code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
+
+    def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None, **params):
+        super().__init__(**params)
+        self.store, self.dataset = store, dataset
+        self.round_states = round_states or shared_round_states
+
+    # -- what a page shows -------------------------------------------------------------------
+
+    @property
+    def problem(self) -> Message | None:
+        return self.message if self.message_kind == "error" else None
+
+    def round_status(self) -> Message | None:
+        return self.workshop.round_status() if self.workshop is not None else None
+
+    def status(self, zone: str | None = None) -> Message:
+        """Whether (and when, on the reader's clock) they have submitted in this round."""
+        if self.submitted_at is None:
+            return Message(N_("Not submitted yet in this round."))
+        return Message(N_("Submitted at {time}. You can revise and submit again until the round closes."),
+                       time=clock_time(self.submitted_at, zone))
+
+    def group_choices(self, language: str = "en") -> list[tuple[str, str]]:
+        """(id, name in the language) of the workshop's stakeholder groups, in the workshop's order."""
+        if self.workshop is None:
+            return []
+        return [(g, localised(self.dataset.groups[g], "name", language)) for g in self.workshop.groups]
+
+    def group_name(self, language: str = "en") -> str:
+        return localised(self.dataset.groups[self.me.group], "name", language) if self.me else ""
+
+    def weights(self) -> dict:
+        """The weights a form shows: as typed where typed, else the assessment's."""
+        if self.assessment is None:
+            return dict(self.typed_weights)
+        return {**self.assessment.weights.values(), **self.typed_weights}
+
+    def ranking(self):
+        """The participant's ranking under their weights (the assessment's published result), or None."""
+        return self.assessment.result if self.assessment is not None else None
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _say(self, message: Message | None, kind: str = "info") -> None:
+        self.param.update(message=message, message_kind=kind)
+
+    def _fail(self, exc: Exception | Message) -> bool:
+        self._say(exc if isinstance(exc, Message) else as_message(exc), "error")
+        return False
+
+    def open(self, code: str = "", token: str = "", just_joined: bool = False) -> bool:
+        """Start from a page's address: resume with a token, else look up a join code, else ask for one."""
+        if token:
+            if self.resume(token, just_joined=just_joined):
+                return True
+            self.code = str(code or "")[:CODE_MAX]  # a stale link still carries the code: offer it again
+            return False
+        if code:
+            return self.enter_code(code)
+        self.param.update(step=CODE, message=None)
+        return True
+
+    def enter_code(self, code: str) -> bool:
+        """Look the workshop up by its join code: on to choosing a group and a pseudonym."""
+        self.code = str(code or "")[:CODE_MAX]
+        try:
+            info = self.store.workshop(self.code)
+        except WorkshopError as exc:
+            self.step = CODE
+            return self._fail(exc)
+        self.param.update(workshop=info, code=info.code, accepting=info.accepting, step=JOIN)
+        self._say(info.round_status())
+        return True
+
+    def join(self, group: str, pseudonym: str, code: str | None = None) -> bool:
+        """Register in a stakeholder group under a pseudonym; on to the weights with a private token."""
+        self.param.update(group=str(group or ""), pseudonym=str(pseudonym or ""))
+        if code is not None and (self.workshop is None or code != self.workshop.code):
+            if not self.enter_code(code):
+                return False
+        if self.workshop is None:
+            return self._fail(Message(N_("Type the code the facilitator gave you.")))
+        self.step = JOIN
+        if not self.group:
+            return self._fail(Message(N_("Choose your stakeholder group first.")))
+        try:
+            pseudonym = clean_text(self.pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
+            token = self.store.join(self.workshop.code, self.group, pseudonym)
+        except WorkshopError as exc:
+            return self._fail(exc)
+        return self.resume(token, just_joined=True)
+
+    def resume(self, token: str, just_joined: bool = False) -> bool:
+        """Come back with the private token: the workshop, their group and this round's submission."""
+        try:
+            me = self.store.participant(token)
+        except WorkshopError as exc:
+            self.step = CODE
+            return self._fail(exc)
+        info = me.workshop
+        a = workshop_assessment(self.dataset, info.framework, info.proposals)
+        if me.weights:
+            a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
+        self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
+                          pseudonym=me.pseudonym, assessment=a, typed_weights={}, comment=me.comment,
+                          submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS)
+        if just_joined:
+            self._say(Message(N_("You have joined. Keep this page's address: it lets you come back and revise "
+                                 "your weights.")), "ok")
+        else:
+            self._say(None)
+        return True
+
+    def set_weights(self, weights: dict) -> bool:
+        """Weights as typed (all of them, or some): checked, then the ranking follows them.
+
+        What was typed is kept even when it is not a weight, so the form shows it again with the
+        reason; the assessment (and so the ranking) keeps the last weights that were.
+        """
+        if self.assessment is None:
+            return self._fail(Message(N_("This participant link is not valid: join the workshop again with its code")))
+        criteria = self.assessment.weights.criteria
+        typed = self.typed_weights = {str(c): v for c, v in dict(weights).items()}
+        try:
+            values = check_weights(criteria, {**self.assessment.weights.values(), **typed})
+        except WorkshopError as exc:
+            return self._fail(exc)
+        self.assessment.weights.set(values)
+        self.typed_weights = {}
+        if self.message_kind == "error":
+            self._say(None)
+        return True
+
+    def submit(self, weights: dict | None = None, comment: str | None = None) -> bool:
+        """Send (or revise) the weights and comment in the open round.
+
+        Without `weights`, the assessment's current weights are sent (a page whose sliders move
+        them); with them, they are checked first (`set_weights`).
+        """
+        if comment is not None:
+            self.comment = str(comment)
+        if weights is not None and not self.set_weights(weights):
+            return False
+        if self.assessment is None or not self.token:
+            return self._fail(Message(N_("This participant link is not valid: join the workshop again with its code")))
+        try:
+            comment = clean_text(self.comment, "comment", COMMENT_MAX)
+            me = self.store.submit(self.token, self.assessment.weights.values(), comment)
+        except WorkshopError as exc:
+            if not isinstance(exc, AccessDenied):
+                self._refresh_quietly()  # e.g. the round closed meanwhile: the button follows
+            return self._fail(exc)
+        self.param.update(me=me, workshop=me.workshop, submitted_at=me.submitted_at, accepting=me.workshop.accepting)
+        self._say(Message(N_("Thank you: your weights are in.")), "ok")
+        return True
+
+    def check_round(self) -> bool:
+        """Ask whether the facilitator opened, closed or reopened a round; True when it changed.
+
+        A new round starts with no submission; the page is told the round's state.
+        """
+        if self.workshop is None:
+            return False
+        try:
+            info = self.round_states.get(self.store, self.workshop.code)
+        except Exception:  # noqa: BLE001 - a database hiccup must not end the session; try again next time
+            return False
+        previous = self.workshop
+        if info.round == previous.round:
+            return False
+        changes = dict(workshop=info, accepting=info.accepting)
+        if previous.round and info.round and info.round.number != previous.round.number:
+            changes["submitted_at"] = None
+        self.param.update(**changes)
+        self._say(info.round_status(), "info" if info.accepting else "warning")
+        return True
+
+    def _refresh_quietly(self) -> None:
+        try:
+            info = self.store.workshop(self.workshop.code)
+        except WorkshopError:
+            return
+        self.param.update(workshop=info, accepting=info.accepting)
