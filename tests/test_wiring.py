@@ -186,10 +186,10 @@ def test_promethee_settings_come_from_the_method_object_and_show_only_for_promet
 
     a = igviz.Assessment()
     view = RankingView(assessment=a)
-    preference, q, p = view._settings[:3]
     assert not view._settings.visible
     a.method = "promethee_ii"
     assert view._settings.visible
+    preference, q, p = view._settings[:3]
     method = a.methods["promethee_ii"]
     method.strict_preference = 2  # code (or a link) moves the widget
     assert p.value == 2

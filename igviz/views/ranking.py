@@ -70,7 +70,23 @@ class RankingView(ChartView):
 
     def _method_settings(self) -> pn.Column:
         """PROMETHEE II's settings, made from the method object's parameters (two-way: a link or
-        code that changes them moves the widgets), shown only while PROMETHEE II ranks."""
+        code that changes them moves the widgets), shown only while PROMETHEE II ranks.
+
+        The widgets are built when PROMETHEE II is first chosen: most sessions never choose it,
+        and every widget is models for the page to build and send."""
+        a = self.assessment
+        settings = pn.Column(sizing_mode="stretch_width", css_classes=["igviz-method-settings"], visible=False)
+
+        def show(*events):
+            if a.method == "promethee_ii" and not settings.objects:
+                settings.objects = self._promethee_widgets(settings)
+            settings.visible = a.method == "promethee_ii"
+
+        show()
+        a.param.watch(show, "method")
+        return settings
+
+    def _promethee_widgets(self, settings) -> list:
         a = self.assessment
         method = a.methods["promethee_ii"]
         top = float(a.dataset.scale.max - a.dataset.scale.min)
@@ -83,17 +99,14 @@ class RankingView(ChartView):
                                               start=0, end=top, step=0.1, throttled=True, sizing_mode="stretch_width")
         note = html_pane(f"<p class='igviz-note'>{text(_('Score differences up to q count for nothing, from p in full.'))}</p>",
                          sizing_mode="stretch_width", margin=(0, 10))
-        settings = pn.Column(preference, q, p, note, sizing_mode="stretch_width", css_classes=["igviz-method-settings"])
 
-        def show(*events):
-            settings.visible = a.method == "promethee_ii"
+        def used(*events):
             uses = USES.get(method.preference, ("q", "p"))
             q.visible, p.visible = "q" in uses, "p" in uses
 
-        show()
-        a.param.watch(show, "method")
-        method.param.watch(show, "preference")
-        return settings
+        used()
+        method.param.watch(used, "preference")
+        return [preference, q, p, note]
 
     def _update_text(self):
         self._table_pane.object = self._table_html()
