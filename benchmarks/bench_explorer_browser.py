@@ -1,6 +1,6 @@
 """The explorer in a real browser: page load time, bytes transferred, slider -> ranking latency.
 
-Starts `panel serve dashboards/explorer.py` on a free port and drives the Debian Chromium
+Starts `igviz serve` on a free port and drives the Debian Chromium
 (/usr/bin/chromium) with Playwright, like tests/test_browser.py. Prints figures beside
 their targets (issue: load < 2 s, slider -> ranking p95 < 150 ms); it never fails.
 

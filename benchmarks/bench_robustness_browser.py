@@ -1,6 +1,6 @@
 """The robustness views in a real browser: slider key press -> stability table and SMAA table refreshed.
 
-Starts `panel serve dashboards/explorer.py` on a free port and drives the Debian Chromium
+Starts `igviz serve` on a free port and drives the Debian Chromium
 (/usr/bin/chromium) with Playwright through tests/browser_support.py, like tests/test_browser.py.
 The SMAA view is switched to "Near my weights", so every weight move recomputes SMAA-2 (in
 "Any weights" mode a weight move leaves it unchanged by design). Prints p50/p95 beside the target

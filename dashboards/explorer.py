@@ -1,11 +1,8 @@
-"""The explorer dashboard: `panel serve dashboards/explorer.py` (or `scripts/serve`)."""
+"""The explorer for `panel serve dashboards/explorer.py` users; `igviz serve` serves every page without this file.
 
-import panel as pn
+The data it shows: IGVIZ_DATA (data folders, separated by `:`), else the bundled data.
+"""
 
-from igviz.views.base import without_webgl_bundle
-from igviz.pages import Explorer
+from igviz.pages.server import TITLES, explorer_page
 
-pn.extension(sizing_mode="stretch_width")
-without_webgl_bundle()  # no chart here draws with WebGL
-
-Explorer().servable(title="igviz explorer")
+explorer_page().servable(title=TITLES["explorer"])

@@ -1,11 +1,6 @@
-"""Workshop facilitators: `panel serve dashboards/facilitator.py`; open /facilitator to create a workshop."""
+"""Workshop facilitators, for `panel serve dashboards/facilitator.py` users; `igviz serve` serves every page
+without this file. Open /facilitator to create a workshop."""
 
-import panel as pn
+from igviz.pages.server import TITLES, facilitator_page
 
-from igviz.views.base import without_webgl_bundle
-from igviz.pages.facilitator import FacilitatorPage
-
-pn.extension(sizing_mode="stretch_width")
-without_webgl_bundle()  # no chart here draws with WebGL
-
-FacilitatorPage().servable(title="igviz facilitator")
+facilitator_page().servable(title=TITLES["facilitator"])

@@ -1,11 +1,6 @@
-"""Workshop participants: `panel serve dashboards/participant.py`, then open /participant?code=…"""
+"""Workshop participants, for `panel serve dashboards/participant.py` users; `igviz serve` serves every page
+without this file. Open /participant?code=…"""
 
-import panel as pn
+from igviz.pages.server import TITLES, participant_page
 
-from igviz.views.base import without_webgl_bundle
-from igviz.pages.participant import ParticipantPage
-
-pn.extension(sizing_mode="stretch_width")
-without_webgl_bundle()  # no chart here draws with WebGL
-
-ParticipantPage().servable(title="igviz workshop")
+participant_page().servable(title=TITLES["participant"])

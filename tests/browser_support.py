@@ -1,4 +1,4 @@
-"""Start the explorer with `panel serve` and drive it with the system Chromium.
+"""Start the pages with `igviz serve` (or `panel serve`) and drive them with the system Chromium.
 
 Shared by tests/test_browser.py and benchmarks/bench_explorer_browser.py. Playwright never
 downloads a browser here: it always launches the Debian Chromium at CHROMIUM.
@@ -61,7 +61,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"panel serve exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            raise RuntimeError(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
             # Wait for the answer as long as the deadline allows: the first page builds the app
             # (seconds on a loaded machine), and a request given up on leaves that work running
@@ -78,7 +78,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 @contextmanager
 def explorer_server(timeout: float = 120.0):
-    """`panel serve dashboards/explorer.py` on a free port; yields the base URL (http://localhost:PORT)."""
+    """`igviz serve` on a free port, polled at /explorer; yields the base URL (http://localhost:PORT)."""
     with panel_server(["explorer"], timeout=timeout) as server:
         yield server.base
 
@@ -89,27 +89,36 @@ PLUGINS = ["igviz.pages.lite"]
 
 
 class PanelServer:
-    """`panel serve` of some dashboards in a subprocess, which a test may kill and start again."""
+    """The pages in a subprocess, which a test may kill and start again: `igviz serve` (every page;
+    `apps[0]` is the one polled until up), or with command="panel" `panel serve dashboards/<app>.py
+    --plugins igviz.pages.lite`, the way `panel serve` users run them. `data`: data folders to serve."""
 
     def __init__(self, apps: list[str], database_url: str | None = None, port: int | None = None,
-                 timeout: float = 120.0):
-        self.apps, self.timeout = apps, timeout
+                 timeout: float = 120.0, data: list | None = None, command: str = "igviz"):
+        self.apps, self.timeout, self.data, self.command = apps, timeout, [str(d) for d in data or []], command
         self.port = port or free_port()
         self.base = f"http://localhost:{self.port}"
         self.env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        if database_url:
-            self.env["IGVIZ_DATABASE_URL"] = database_url
+        # igviz serve opens its database at start: never the checkout's igviz-workshops.sqlite.
+        self._db_folder = None if database_url else tempfile.TemporaryDirectory(prefix="igviz-db-")
+        self.env["IGVIZ_DATABASE_URL"] = database_url or f"sqlite:///{self._db_folder.name}/workshops.sqlite"
         self.proc = None
+
+    def arguments(self) -> list[str]:
+        where = ["--port", str(self.port), "--address", "localhost", "--allow-websocket-origin", f"localhost:{self.port}"]
+        if self.command == "igviz":
+            return [sys.executable, "-m", "igviz", "serve", *(["--data", *self.data] if self.data else []), *where]
+        if self.data:
+            self.env["IGVIZ_DATA"] = os.pathsep.join(self.data)
+        return [sys.executable, "-m", "panel", "serve", *[f"dashboards/{a}.py" for a in self.apps],
+                *[arg for plugin in PLUGINS for arg in ("--plugins", plugin)], *where]
 
     def start(self) -> "PanelServer":
         self._close_log()
         self._log_file = tempfile.NamedTemporaryFile(prefix="igviz-panel-", suffix=".log", delete=False)
         self.log = Path(self._log_file.name)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "panel", "serve", *[f"dashboards/{a}.py" for a in self.apps],
-             *[arg for plugin in PLUGINS for arg in ("--plugins", plugin)], "--port", str(self.port), "--address", "localhost",
-             "--allow-websocket-origin", f"localhost:{self.port}"],
-            cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT, env=self.env)
+        self.proc = subprocess.Popen(self.arguments(), cwd=REPO, stdout=self._log_file, stderr=subprocess.STDOUT,
+                                     env=self.env)
         _wait_until_up(f"{self.base}/{self.apps[0]}", self.proc, self.log, self.timeout)
         return self
 
@@ -134,8 +143,8 @@ class PanelServer:
 
 
 @contextmanager
-def panel_server(apps: list[str], database_url: str | None = None, timeout: float = 120.0):
-    server = PanelServer(apps, database_url, timeout=timeout)
+def panel_server(apps: list[str], database_url: str | None = None, timeout: float = 120.0, **options):
+    server = PanelServer(apps, database_url, timeout=timeout, **options)
     try:
         yield server.start()
     finally:

@@ -59,6 +59,18 @@ def deep(data):
 
 # -- browser tests: one explorer server and one Chromium per test module ------------------------
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: a test is marked before it is selected
+def pytest_collection_modifyitems(items):
+    """A test that uses the `browser` fixture is a browser test even if its module forgot the mark.
+
+    `-m "not browser"` (the lowest-bounds run in scripts/test) relies on the mark; tests that drive
+    Chromium without this fixture (test_scenario_report.py) carry @pytest.mark.browser themselves.
+    """
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="module")
 def server():
     from browser_support import explorer_server
@@ -88,3 +100,28 @@ def postgres_url():
 
     with temporary_postgres() as url:
         yield url
+
+
+# -- an analyst's own proposal beside a copy of the bundled data (the command and wheel tests) ----
+
+ANALYST_PROPOSAL = "analyst_hubs"
+ANALYST_NAME = "Analyst regional policy hubs"
+ANALYST_SHORT_NAME = "Regional hubs"
+
+
+def add_analyst_proposal(folder: Path) -> Path:
+    """Write one more proposal (and its institution-map overlay) into the data folder `folder`."""
+    write_yaml(folder / "proposals" / f"{ANALYST_PROPOSAL}.yaml",
+               minimal_proposal(ANALYST_PROPOSAL, name=ANALYST_NAME, short_name=ANALYST_SHORT_NAME,
+                                description="Regional hubs that take up issues raised at the IGF."))
+    write_yaml(folder / "overlays" / f"{ANALYST_PROPOSAL}.yaml", {
+        "proposal": ANALYST_PROPOSAL, "note": "Adds one hub beside the IGF.",
+        "adds_bodies": [{"id": "regional_hub", "name": "Regional policy hub", "kind": "multistakeholder",
+                         "description": "A hub that takes up issues raised at the IGF.",
+                         "citation": {"source": SOURCE, "quote": QUOTE}}],
+        "adds_relations": [{"from": "igf", "to": "regional_hub", "relation": "hosts",
+                            "description": "The hub would be attached to the IGF.",
+                            "citation": {"source": SOURCE, "quote": QUOTE}}],
+        "removes_relations": [],
+    })
+    return folder

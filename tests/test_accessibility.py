@@ -14,7 +14,7 @@ import pytest
 
 from browser_support import (CHROMIUM, REPO, WORKSHOP_APPS, create_workshop, join_workshop, panel_server)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing")
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing")]
 
 from playwright.sync_api import expect  # noqa: E402
 

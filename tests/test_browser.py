@@ -1,6 +1,6 @@
 """The explorer in a real browser: it loads cleanly, sliders re-rank, links restore and survive bad values.
 
-Runs `panel serve dashboards/explorer.py` on a free port and drives the Debian Chromium
+Runs `igviz serve` on a free port and drives the Debian Chromium
 (/usr/bin/chromium, installed by scripts/test) with Playwright. Playwright never downloads
 a browser here. Expected rankings come from the model itself (igviz.Assessment), so the
 tests check that the page shows what the data predicts, not hard-coded orders.
@@ -18,8 +18,9 @@ from browser_support import (CHROMIUM, RANKING_ROWS, SMAA_ROWS, SMAA_TABLE, STAB
                              slider_handle, slider_title, smaa_mode_button, table_column, table_row,
                              wait_for_ranking)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")]
 
 from playwright.sync_api import expect  # noqa: E402
 

@@ -13,6 +13,8 @@ import pytest
 
 from browser_support import CHROMIUM, wait_for_ranking
 
+pytestmark = pytest.mark.browser
+
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium", allow_module_level=True)
 

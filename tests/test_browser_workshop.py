@@ -20,8 +20,9 @@ from browser_support import (CHROMIUM, DISSENT_ITEMS, EQUAL_FOOTING_ROWS, RANKIN
                              create_workshop, facilitator_counts, join_workshop, panel_server, slider_handle,
                              slider_title, submit_weights, wait_for_count)
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")]
 
 from playwright.sync_api import expect  # noqa: E402
 

@@ -111,6 +111,7 @@ def test_languages_by_link(lite):
     assert "Sociedad civil" in page
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing")
 def test_a_light_submission_reaches_the_facilitator_page(lite, browser):
     facilitator = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -54,6 +54,7 @@ def test_tables_export_as_csv_and_read_back(assessment, tmp_path):
     assert scores["citations"].str.contains("000_e13ad8dd67510eba.txt").any()
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="scripts/test installs Debian's chromium")
 def test_report_opens_in_chromium_with_no_network_request(assessment, tmp_path):
     from playwright.sync_api import sync_playwright

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import panel as pn
 import param
 
-from ..dataset import Dataset, load_dataset
 from ..model import Assessment
 from ..scenario import Scenario
 from ..views.detail import ProposalDetail
@@ -22,13 +19,8 @@ from ..views.a11y import name_slider_handles
 from ..views.language import _, current_language, in_language, language_selector, start_session_language
 from ..views.base import Later
 from ..views.style import StyledColumn, html_pane, text
+from .served import served_dataset
 
-
-
-@lru_cache(maxsize=1)
-def bundled_dataset() -> Dataset:
-    """Loaded once per process: every browser session shares the same immutable data."""
-    return load_dataset()
 
 
 class Explorer(pn.viewable.Viewer):
@@ -38,7 +30,7 @@ class Explorer(pn.viewable.Viewer):
     link_problems = param.List(default=[], doc="What could not be read from the page's link")
 
     def __init__(self, assessment: Assessment | None = None, sync_url: bool | None = None, **params):
-        super().__init__(assessment=assessment or Assessment(bundled_dataset()), **params)
+        super().__init__(assessment=assessment or Assessment(served_dataset()), **params)
         start_session_language()  # before the views: they read it as they build
         name_slider_handles()
         a = self.assessment

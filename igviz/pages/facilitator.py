@@ -13,8 +13,8 @@ import numpy as np
 import panel as pn
 
 from ..dataset import Dataset
-from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, RoundResults,
-                        WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
+from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseVersionError,
+                        RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.store import TITLE_MAX
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import localised
@@ -309,11 +309,15 @@ class FacilitatorPage(pn.viewable.Viewer):
 
     def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
         super().__init__(**params)
-        from .explorer import bundled_dataset
-        self.store = store or shared_store()
-        self.dataset = dataset or bundled_dataset()
+        from .served import served_dataset
+        self.dataset = dataset or served_dataset()
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
         start_session_language()
+        try:
+            self.store = store or shared_store()
+        except DatabaseVersionError as exc:  # the server's database cannot be used: say why, not a bare error
+            self._body[:] = [notice(str(exc), "error")]
+            return
         code, key = query_value("code"), query_value("key")
         if code:
             self._open(code, key)

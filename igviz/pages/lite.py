@@ -11,15 +11,14 @@ is lost; every text they typed is shown escaped, as text.
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 from urllib.parse import urlencode
 
 import tornado.web
 
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
-from ..dataset import load_dataset
-from ..workshop import shared_store
+from ..workshop import DatabaseVersionError, shared_store
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
+from .served import served_dataset
 
 STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
          "label{display:block;margin:.4em 0 .1em}input,select,textarea,button{font-size:1em;max-width:100%}"
@@ -27,11 +26,6 @@ STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;
          "td,th{border-bottom:1px solid #ccc;padding:.2em;text-align:left}.msg{padding:.4em;border:1px solid}"
          ".error{background:#fbe9ee;border-color:#c67}.ok{background:#e6f4ea;border-color:#4a9}"
          ".info{background:#e8f4fb;border-color:#8ce}nav a{margin-right:.6em}button{margin:.3em .3em .3em 0}")
-
-
-@lru_cache(maxsize=1)
-def _dataset():
-    return load_dataset()
 
 
 def esc(value) -> str:
@@ -42,8 +36,18 @@ class LitePage(tornado.web.RequestHandler):
     """GET shows the step the address asks for; POST joins, previews a ranking or submits."""
 
     def initialize(self):
-        self.store = shared_store()
-        self.dataset = _dataset()
+        self.dataset = served_dataset()
+        try:
+            self.store, self.refused = shared_store(), None
+        except DatabaseVersionError as exc:  # shown by prepare(): a page that says why, not a bare 500
+            self.store, self.refused = None, exc
+
+    def prepare(self):
+        if self.refused is not None:
+            # 503: the server's database, not the request, is what is wrong; the message (for whoever
+            # runs the server) names both schema versions.
+            self.page(self._("Join a workshop"), self.message(self.refused, "error"), status=503)
+            self.finish()
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import panel as pn
 import param
 
 from ..dataset import Dataset
-from ..workshop import WorkshopStore, shared_store
+from ..workshop import DatabaseVersionError, WorkshopStore, shared_store
 from ..workshop.participation import CODE, JOIN, POLL_S, WEIGHTS, Participation
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
@@ -83,16 +83,20 @@ class ParticipantPage(pn.viewable.Viewer):
 
     def __init__(self, store: WorkshopStore | None = None, dataset: Dataset | None = None, **params):
         super().__init__(**params)
-        from .explorer import bundled_dataset
-        self.store = store or shared_store()
-        self.dataset = dataset or bundled_dataset()
-        self.flow = Participation(self.store, self.dataset)
+        from .served import served_dataset
+        self.dataset = dataset or served_dataset()
         self._body = pn.Column(sizing_mode="stretch_width", margin=0)
         # One pane whose text changes: swapping panes in and out of the layout made Panel re-scan
         # the whole page on every message, about 45 ms of server time per submission.
         self._messages = html_pane("", sizing_mode="stretch_width")
         self._poll = None
         start_session_language()
+        try:
+            self.store = store or shared_store()
+        except DatabaseVersionError as exc:  # the server's database cannot be used: say why, not a bare error
+            self._messages.object = notice_html(str(exc), "error")
+            return
+        self.flow = Participation(self.store, self.dataset)
         name_slider_handles()
         flow = self.flow
         flow.open(query_value("code"), query_value("p"))

@@ -22,7 +22,7 @@ import param
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time, localised
 from ..model import WEIGHT_MAX, Assessment
-from .plan import workshop_assessment
+from .plan import check_workshop_data, workshop_assessment
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
                     check_weights, clean_text)
 
@@ -155,6 +155,7 @@ class Participation(param.Parameterized):
         self.code = str(code or "")[:CODE_MAX]
         try:
             info = self.store.workshop(self.code)
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
             self.step = CODE
             return self._fail(exc)
@@ -184,10 +185,11 @@ class Participation(param.Parameterized):
         """Come back with the private token: the workshop, their group and this round's submission."""
         try:
             me = self.store.participant(token)
+            info = me.workshop
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
             self.step = CODE
             return self._fail(exc)
-        info = me.workshop
         a = workshop_assessment(self.dataset, info.framework, info.proposals)
         if me.weights:
             a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})

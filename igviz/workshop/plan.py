@@ -30,12 +30,27 @@ def new_workshop(store: WorkshopStore, dataset: Dataset, title: str, framework: 
                                  organiser_key=organiser_key)
 
 
+def check_workshop_data(dataset: Dataset, framework: str, proposals=(), groups=()) -> None:
+    """Refuse, with a message naming them, the ids of a workshop that the served data lacks.
+
+    A workshop keeps ids, not data: one created on an analyst's own folder and opened on a server
+    of other data (`igviz serve` without that `--data`) would otherwise fail deep inside a page."""
+    missing = ([framework] if framework not in dataset.frameworks else []) + \
+        [p for p in proposals if p not in dataset.proposals] + [g for g in groups if g not in dataset.groups]
+    if missing:
+        raise WorkshopError("This workshop was set up with data this server does not have ({missing}). The "
+                            "facilitator can serve the data the workshop was made with: igviz serve --data FOLDER",
+                            missing=", ".join(map(repr, missing)))
+
+
 def workshop_assessment(dataset: Dataset, framework: str, proposals) -> Assessment:
     """An assessment of just the workshop's proposals under its framework, weighted sum, no stance."""
+    check_workshop_data(dataset, framework, proposals)
     records = [dataset.proposal(p) for p in proposals]
     return Assessment(dataset, framework=framework, proposals=[Proposal(r, dataset) for r in records])
 
 
 def round_results(dataset: Dataset, framework: str, proposals, groups, rule: ConsensusRule, submissions) -> RoundResults:
+    check_workshop_data(dataset, framework, proposals, groups)
     return RoundResults(workshop_assessment(dataset, framework, proposals), submissions,
                         tuple(dataset.groups[g] for g in groups), rule)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from ..i18n import N_, Message
 from ..model import WEIGHT_MAX
+from .errors import AccessDenied, DatabaseVersionError, WorkshopError
 from .results import ConsensusRule
 
 DATABASE_URL_VARIABLE = "IGVIZ_DATABASE_URL"
@@ -42,22 +43,6 @@ MIN_SECONDS_BETWEEN_SUBMISSIONS = 1.0
 # Join codes are read aloud and typed on phones: no 0/O or 1/I/L to confuse.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
-
-
-class WorkshopError(ValueError):
-    """Something a participant or facilitator asked for that cannot be done; the message says why.
-
-    Raised with an English template and its values, so the pages can show it translated
-    (`template` is the key into igviz/locales/*.yaml).
-    """
-
-    def __init__(self, template: str, **values):
-        self.template, self.values = template, values
-        super().__init__(template.format(**values))
-
-
-class AccessDenied(WorkshopError):
-    """A wrong facilitator secret or participant token."""
 
 
 class _Base(DeclarativeBase):
@@ -113,6 +98,11 @@ class _Submission(_Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[float] = mapped_column(Float)
     revisions: Mapped[int] = mapped_column(Integer, default=1)
+
+
+# What the tables should look like now: Alembic's newest revision must build exactly this (tested),
+# so a change here needs a migration in igviz/workshop/migrations/versions/ (python -m igviz.workshop.migrate revision).
+metadata = _Base.metadata
 
 
 @dataclass(frozen=True)
@@ -253,7 +243,14 @@ class WorkshopStore:
                                 "pip install 'igviz[postgres]'", database=self.url.split(":")[0], module=exc.name) from exc
         if sqlite:
             self._serialise_sqlite_writes()
-        _Base.metadata.create_all(self.engine)
+        # Imported here, not at the top, so that `python -m igviz.workshop.migrate` runs without runpy's warning.
+        from . import migrate
+        try:
+            # Creates the tables, or brings an older database up to date, or refuses one this igviz cannot read.
+            self.schema_version = migrate.upgrade(self.engine.execution_options(write=True))
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._session = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(self.engine.execution_options(write=True), expire_on_commit=False)
 

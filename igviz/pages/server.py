@@ -1,0 +1,58 @@
+"""Every page on one server, from the installed package: what `igviz serve` runs.
+
+Each Panel page is a function that builds one browser session's page (the dashboards/*.py
+files call the same functions for `panel serve` users); the light page is a plain Tornado
+handler served beside them. The data every page shows is the process-level setting in
+`igviz.pages.served`.
+"""
+
+from __future__ import annotations
+
+import panel as pn
+
+from ..views.base import without_webgl_bundle
+
+# The page at each address, and its browser tab title.
+TITLES = {"explorer": "igviz explorer", "participant": "igviz workshop", "facilitator": "igviz facilitator"}
+
+
+def _session() -> None:
+    pn.extension(sizing_mode="stretch_width")
+    without_webgl_bundle()  # no chart here draws with WebGL (holds for the whole process; cheap to repeat)
+
+
+def explorer_page():
+    from .explorer import Explorer
+
+    _session()
+    return Explorer()
+
+
+def participant_page():
+    from .participant import ParticipantPage
+
+    _session()
+    return ParticipantPage()
+
+
+def facilitator_page():
+    from .facilitator import FacilitatorPage
+
+    _session()
+    return FacilitatorPage()
+
+
+PAGES = {"explorer": explorer_page, "participant": participant_page, "facilitator": facilitator_page}
+
+
+def make_server(port: int = 5006, address: str | None = None, websocket_origins: list[str] | None = None, **kwargs):
+    """A Bokeh/Panel server with every page, the explorer also at `/`; not started."""
+    from . import explorer, facilitator, participant  # noqa: F401 - imported now, not by the first visitor
+    from .lite import ROUTES
+
+    without_webgl_bundle()
+    apps = {"/": explorer_page, **PAGES}
+    titles = {"/": TITLES["explorer"], **TITLES}
+    return pn.serve(apps, port=port, address=address, websocket_origin=websocket_origins or None,
+                    extra_patterns=list(ROUTES), title=titles, show=False, start=False, verbose=False,
+                    **kwargs)
