@@ -21,5 +21,6 @@ def test_notebook_runs(path, tmp_path):
     NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    # The views displayed something (Panel's bundle of data and JavaScript), not just text.
+    # The views displayed something (Panel's bundle of data and JavaScript, under the MIME type
+    # Panel takes from pyviz_comms; no HoloViews involved), not just text.
     assert any("application/vnd.holoviews_exec.v0+json" in o.get("data", {}) for o in outputs)

@@ -17,7 +17,8 @@ from ..views.tradeoff import TradeoffView
 from ..views.weights import WeightsPanel
 from ..views.a11y import name_slider_handles
 from ..views.language import _, current_language, in_language, language_selector, start_session_language
-from ..views.style import StyledColumn, html_pane, Later, text
+from ..views.base import Later
+from ..views.style import StyledColumn, html_pane, text
 from .served import served_dataset
 
 
@@ -42,8 +43,8 @@ class Explorer(pn.viewable.Viewer):
         # told to draw itself again).
         if sync:
             self._read_link()
-        if a.selected is None and not a.problem:
-            a.selected = a.ranking().top  # so the radar and detail show something from the start
+        if a.selected is None and a.result is not None:
+            a.selected = a.result.top  # so the radar and detail show something from the start
         self.weights = WeightsPanel(assessment=a)
         self.ranking = RankingView(assessment=a)
         self.radar = RadarView(assessment=a)
@@ -54,8 +55,9 @@ class Explorer(pn.viewable.Viewer):
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
         if sync:
-            # The published result changes with every input (weights, method settings, score
-            # overrides...), so these three cover the whole spec.
+            # The result changes with every input the link holds (weights, framework, method,
+            # thresholds, stance); the selection and the comparison are the rest. One watcher on
+            # the assessment itself, however often the model replaces its weights.
             a.param.watch(self._write_link, ["result", "problem", "selected", "compared"])
         self._update_messages()
 
@@ -82,6 +84,7 @@ class Explorer(pn.viewable.Viewer):
 
     @param.depends("link_problems", "assessment.problem", watch=True)
     def _update_messages(self) -> None:
+        # Rebuilt only when the messages change.
         messages = (tuple(self.link_problems), self.assessment.problem)
         if messages == self._shown_messages:
             return

@@ -17,7 +17,7 @@ from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
-from ..views.style import StyledColumn, WEIGHT_INPUTS, html_pane, text
+from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
 
 POLL_MS = int(POLL_S * 1000)  # how often the page asks whether the facilitator has closed or opened a round
@@ -52,7 +52,7 @@ class OwnRanking(pn.viewable.Viewer):
         # On a phone the full ranking is a scroll away from the sliders: this line sits beside them.
         self.summary = html_pane(self._summary_html(), sizing_mode="stretch_width")
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
+    @param.depends("assessment.result", watch=True)
     def _update(self):
         self._pane.object = self._html()
         self.summary.object = self._summary_html()

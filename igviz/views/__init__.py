@@ -1,8 +1,5 @@
 """Panel views of an `igviz.Assessment`: each a small `pn.viewable.Viewer` that works served or inline."""
 
-# The views set Bokeh plot options, which HoloViews accepts only once its Bokeh backend is loaded.
-import holoviews.plotting.bokeh  # noqa: F401
-
 from .detail import ProposalDetail
 from .institutions import InstitutionMapView
 from .matrix import ScoreMatrix

@@ -1,35 +1,155 @@
-"""What every chart view shares: the assessment it shows, a redraw that waits for moves to pause,
-and a Bokeh figure in igviz's style."""
+"""What every chart view shares: the assessment it shows, the changes it follows, a redraw that
+waits for moves to pause, and a Bokeh figure in igviz's style."""
 
 from __future__ import annotations
+
+import weakref
+from typing import ClassVar
 
 import panel as pn
 import param
 
 from ..model import Assessment
-from .style import Later
+
+_NOT_DRAWN = object()
 
 
 class ChartView(pn.viewable.Viewer):
-    """A view of an `Assessment` with a chart redrawn on demand.
+    """A view of an `Assessment`: a Bokeh chart, and text beside it, that follow the assessment.
 
-    Param cannot follow dependencies on the assessment's nested parameters into a chart, so a
-    view's watchers call `redraw_later()` and one event, `_redraw`, stands in for all of them:
-    the view's `_draw`, which replaces its Bokeh figure's data, listens to it. Each view keeps
-    that figure in a pane, `_pane`.
+    A view follows the assessment's published result and its selection (`follows`), and its own
+    parameters named in `own`; nothing else. The model keeps `result` current for every input
+    (weights, framework, method and its settings, thresholds, stance, scores), so a view never
+    lists those inputs itself.
+
+    Each view only says how it draws:
+    - `_draw()` puts the current state into its figure (built once, kept in the pane `_pane`);
+    - `_update_text()` (optional) refreshes the cheap text parts (a table, a summary line);
+    - `_shows()` (optional) returns what the chart shows when that can stay the same across a
+      change (the score matrix shows the order, not the scores behind it); None redraws always.
+
+    Scheduling lives here, once: on a change the text is updated at once (it is the cheapest part
+    and the one read aloud), and the chart redraw waits until the session has been quiet for a
+    moment, one chart per turn (see `Later`). Outside a server (a notebook, a test, a saved
+    report) everything is drawn at once.
     """
 
     assessment = param.ClassSelector(class_=Assessment)
-    _redraw = param.Event(precedence=-1)
+
+    follows: ClassVar[tuple[str, ...]] = ("result", "selected")
+    own: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, **params):
         super().__init__(**params)
-        self.redraw_later = Later(lambda: self.param.trigger("_redraw"))
+        self._drawn = _NOT_DRAWN
+        self._redraw_later = Later(self._redraw)
+        # Plain watchers on the assessment itself, which a view never replaces: one each, for
+        # the life of the view, however often the model replaces its own sub-objects.
+        self.assessment.param.watch(self._changed, list(self.follows))
+        if self.own:
+            self.param.watch(self._changed, list(self.own))
+
+    def _draw(self) -> None:
+        raise NotImplementedError
+
+    def _update_text(self) -> None:
+        pass
+
+    def _shows(self):
+        return None
+
+    def _changed(self, *events) -> None:
+        self._update_text()
+        shows = self._shows()
+        if shows is None or shows != self._drawn:
+            self._redraw_later()
+
+    def _redraw(self) -> None:
+        self._drawn = self._shows()
+        self._draw()
+        pn.io.push_notebook(self._pane)
+
+    def draw_now(self) -> None:
+        """Text and chart at once: a view calls it when built, so the page opens with it drawn."""
+        self._update_text()
+        self._redraw()
 
     @property
     def chart(self) -> pn.pane.Bokeh:
         """The view's chart alone, without its controls (as the saved report shows it)."""
         return self._pane
+
+
+class Later:
+    """Run a callback once the session has been quiet for `ms` milliseconds (or at once outside a server).
+
+    A weight move first sends the cheap text updates (the ranking table, the rank line); chart
+    redraws come after, and a newer move replaces a redraw still waiting, so a run of quick moves
+    costs one redraw per chart, not one per move. The server is then free to answer the next
+    move straight away instead of working through a queue of stale charts.
+    """
+
+    def __init__(self, callback, ms: int = 120):
+        self.callback, self.ms = callback, ms
+
+    def __call__(self) -> None:
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            self.callback()
+            return
+        _Turns.of(doc).add(self)
+
+
+class _Turns:
+    """A session's waiting `Later` callbacks, run one per turn once the session is quiet.
+
+    Run back to back, the redraws after one move held the server for 300 ms and more, and a key
+    press arriving meanwhile waited for all of them. Run one at a time with a short gap, the next
+    move's update (Panel schedules it as a zero-delay timeout) goes ahead of the remaining redraws,
+    and resets the wait for them.
+    """
+
+    GAP_MS = 5
+    _sessions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, doc) -> "_Turns":
+        turns = cls._sessions.get(doc)
+        if turns is None:
+            turns = cls._sessions[doc] = cls(doc)
+        return turns
+
+    def __init__(self, doc):
+        self._doc = weakref.ref(doc)
+        self._waiting: dict[Later, None] = {}  # insertion-ordered: views redraw in the order they asked
+        self._handle = None
+
+    def add(self, later: Later) -> None:
+        self._waiting.setdefault(later, None)
+        self._schedule(later.ms)
+
+    def _schedule(self, ms: int) -> None:
+        doc = self._doc()
+        if doc is None:
+            return
+        if self._handle is not None:
+            try:
+                doc.remove_timeout_callback(self._handle)
+            except ValueError:
+                pass  # it has just run
+        self._handle = doc.add_timeout_callback(self._run_one, ms)
+
+    def _run_one(self) -> None:
+        self._handle = None
+        if not self._waiting:
+            return
+        later = next(iter(self._waiting))
+        del self._waiting[later]
+        try:
+            later.callback()
+        finally:
+            if self._waiting and self._handle is None:
+                self._schedule(self.GAP_MS)
 
 
 def without_webgl_bundle() -> None:
@@ -50,11 +170,10 @@ def without_webgl_bundle() -> None:
 
 def figure(title: str = "", height: int | None = 360, grid: bool = True, toolbar_location=None,
            sizing_mode: str = "stretch_width", tools: str | None = None, **params):
-    """A Bokeh figure styled like the HoloViews charts beside it (fonts, borders, no toolbar).
+    """A Bokeh figure in igviz's style (fonts, borders, no toolbar).
 
-    Views that redraw on every weight move draw straight into Bokeh: they build the figure once
-    and then only replace its data, where HoloViews rebuilt every element and its plot on each
-    redraw (tens of milliseconds per chart, a whole overlay per proposal).
+    Views build their figure once and a redraw only replaces its sources' data: rebuilding the
+    figure and its glyphs on every weight move cost tens of milliseconds per chart.
 
     Without a toolbar only the tools that are active from the start can ever be used: dragging
     pans (Bokeh activates the first drag tool), and whatever `active_scroll` names. The others
@@ -126,6 +245,6 @@ def legend_on_right(fig) -> None:
 
 
 def padded(low: float, high: float, padding: float = 0.1) -> tuple[float, float]:
-    """An axis range around the data with HoloViews' default 10 % padding."""
+    """An axis range around the data, with `padding` (a share of the data's span) on each side."""
     span = (high - low) or 1.0
     return low - padding * span, high + padding * span

@@ -8,7 +8,7 @@ import param
 from ..model import Assessment
 from ..i18n import N_, localised
 from .language import _, current_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, quote_html, text, live
+from .style import html_pane, quote_html, text
 
 RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
          "intergovernmental": N_("Intergovernmental"), "voluntary": N_("Voluntary adoption"), "mixed": N_("Mixed")}
@@ -25,39 +25,44 @@ class ProposalDetail(pn.viewable.Viewer):
             options={_("Choose a proposal…"): None,
                      **{localised(p.record, "short_name", current_language()): p.id for p in a.proposals}},
             sizing_mode="stretch_width")
-        self._rank = html_pane(self._rank_html(), sizing_mode="stretch_width", margin=(0, 10))
+        # Panes updated in place: replacing a pane costs a round of layout in the browser.
+        self._title = html_pane("", sizing_mode="stretch_width", margin=(0, 10), css_classes=["igviz-detail"])
+        self._rank = html_pane("", sizing_mode="stretch_width", margin=(0, 10))
+        self._body_pane = html_pane("", sizing_mode="stretch_width", css_classes=["igviz-detail"])
+        self._described = None
+        self._update()
+        # Like every view, it follows the published result and the selection, nothing else.
+        a.param.watch(self._update, ["result", "selected"])
 
-    @param.depends("assessment.selected")
-    def _title(self):
+    def _update(self, *events) -> None:
         a = self.assessment
-        name = localised(a.proposal(a.selected).record, "name", current_language()) if a.selected else ""
-        return html_pane(f"<h3>{text(name)}</h3>" if name else "", sizing_mode="stretch_width", margin=(0, 10),
-                         css_classes=["igviz-detail"])
-
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_update_rank(self):
-        self._update_rank()
-
-    # Updated in place on every weight move: replacing a pane costs a round of layout in the browser.
-    @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
-    def _update_rank(self):
         self._rank.object = self._rank_html()
+        # The description and the scores behind it change with the selection and the scores,
+        # not with a weight move (the rank line above does).
+        described = (a.selected, a.framework, a.score_arrays()[0].tobytes())
+        if described != self._described:
+            self._described = described
+            name = localised(a.proposal(a.selected).record, "name", current_language()) if a.selected else ""
+            self._title.object = f"<h3>{text(name)}</h3>" if name else ""
+            self._body_pane.object = self._body_html()
 
     def _rank_html(self) -> str:
         a = self.assessment
-        if not a.selected or a.problem:
+        if not a.selected or a.result is None:
             return ""
-        row = a.ranking().table.loc[a.selected]
+        row = a.result.table.loc[a.selected]
         line = _("Rank {rank} of {count}, overall {overall}", rank=row["rank"], count=len(a.proposals),
                  overall=f"{row['overall']:.2f}")
         return f"<p class='igviz-rank'>{text(line)}</p>"
 
-    @param.depends("assessment.selected", "assessment.framework", "assessment.revision")
-    def _body(self):
+    def _body(self) -> pn.pane.HTML:
+        """The proposal in full (the saved report shows it alone)."""
+        return self._body_pane
+
+    def _body_html(self) -> str:
         a = self.assessment
         if not a.selected:
-            return html_pane(f"<p class='igviz-note'>{text(_('Choose a proposal here, or click its bar in the ranking or its row in the score matrix.'))}</p>",
-                             sizing_mode="stretch_width")
+            return f"<p class='igviz-note'>{text(_('Choose a proposal here, or click its bar in the ranking or its row in the score matrix.'))}</p>"
         p = a.proposal(a.selected)
         language = current_language()
         groups = a.dataset.groups
@@ -86,8 +91,8 @@ class ProposalDetail(pn.viewable.Viewer):
             f"<h4>{text(_('Weaknesses'))}</h4><ul>{remarks(p.record.weaknesses)}</ul>"
             f"<h4>{text(_('Why each score'))}</h4>{why}"
         )
-        return html_pane(html, sizing_mode="stretch_width", css_classes=["igviz-detail"])
+        return html
 
     def __panel__(self):
-        return pn.Column(html_pane(f"<h2>{text(_('Proposal'))}</h2>", margin=(0, 10)), self._select, live(self._title), self._rank, live(self._body),
+        return pn.Column(html_pane(f"<h2>{text(_('Proposal'))}</h2>", margin=(0, 10)), self._select, self._title, self._rank, self._body_pane,
                          sizing_mode="stretch_width")

@@ -60,19 +60,17 @@ NODE_COLUMNS = ["x", "y", "id", "name", "kind", "change", "description", "source
 class InstitutionMapView(ChartView):
     body = param.String(default=None, allow_None=True, doc="The body clicked on the map")
 
+    follows = ("selected",)  # the map shows the selected proposal's institutions, not its rank
+
     def __init__(self, **params):
         super().__init__(**params)
         self._nodes = pd.DataFrame()
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=600)
-        self._draw()  # at once: the page opens with the map drawn
+        self.draw_now()
 
     def _proposal(self) -> str:
         return self.assessment.selected or "status_quo"
-
-    @param.depends("assessment.selected", watch=True)
-    def _inputs_changed(self):
-        self.redraw_later()
 
     def _build_figure(self):
         # Built once: one layer per edge style, the bodies and their names; choosing another
@@ -104,7 +102,6 @@ class InstitutionMapView(ChartView):
         self._bodies.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
         return lean(fig)
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
         if a.dataset.institutions is None:
@@ -146,7 +143,6 @@ class InstitutionMapView(ChartView):
         self._bodies.selected.indices = []
         name = localised(a.proposal(self._proposal()).record, "short_name", current_language())
         self._figure.title.text = _("{proposal}: what it adds and removes", proposal=name)
-        pn.io.push_notebook(self._pane)
 
     def _on_tap(self, index):
         if index and len(self._nodes):

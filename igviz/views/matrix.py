@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 import panel as pn
-import param
 from bokeh.models import ColorBar, ColumnDataSource, FactorRange, HoverTool, LinearColorMapper, TapTool
 from bokeh.palettes import Cividis256
 
@@ -12,7 +11,7 @@ from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, text
+from .style import html_pane, text
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -46,30 +45,20 @@ class ScoreMatrix(ChartView):
     def __init__(self, **params):
         super().__init__(**params)
         self._frame = pd.DataFrame()
-        self._drawn = None
         self._figure = self._build_figure()
-        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=380)
-        self._draw()  # at once: the page opens with the chart drawn
+        self.draw_now()
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_inputs_changed(self):
-        self._inputs_changed()
-
-    @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
-    def _inputs_changed(self):
-        # Most weight moves leave the order, and so the matrix, as it was: skip the redraw then.
-        if self._shown_state() != self._drawn:
-            self.redraw_later()
-
-    def _shown_state(self):
-        a = self.assessment
-        return (a.framework, a.selected, a.revision, a.problem or tuple(a.ranking().order))
+    def _shows(self):
+        # Most weight moves leave the order, and so the matrix, as it was: no redraw then.
+        a, r = self.assessment, self.assessment.result
+        return (a.framework, a.selected, a.score_arrays()[0].tobytes(), tuple(r.order) if r is not None else None)
 
     def _build_figure(self):
         # Cells and their labels share one source: the hover, the labels and a tap all read the
-        # same row (HoloViews sent the proposal and criterion names twice, once per layer).
-        # Dragging pans and the wheel zooms, as in the HoloViews chart before.
+        # same row, and the proposal and criterion names go to the page once. Dragging pans and
+        # the wheel zooms.
         fig = figure("", height=380, x_range=FactorRange(), y_range=FactorRange(), grid=False,
                      tools="pan,wheel_zoom", active_scroll="wheel_zoom")
         fig.xaxis.major_label_orientation = 35 * 3.141592653589793 / 180
@@ -96,14 +85,12 @@ class ScoreMatrix(ChartView):
         self._source.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
         return lean(fig)
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
-        self._drawn = self._shown_state()
         frame = matrix_frame(a)
         # Rows in rank order, best at the top, so the matrix reads like the ranking beside it.
-        if not a.problem:
-            rank = {pid: i for i, pid in enumerate(a.ranking().order)}
+        if a.result is not None:
+            rank = {pid: i for i, pid in enumerate(a.result.order)}
             frame = frame.sort_values("proposal_id", key=lambda s: s.map(rank), kind="stable", ascending=False)
         frame = frame.reset_index(drop=True)
         self._frame = frame
@@ -118,7 +105,6 @@ class ScoreMatrix(ChartView):
             "weight": frame["selected"].map({True: "bold", False: "normal"}).tolist()}
         self._figure.x_range.factors = list(dict.fromkeys(frame["criterion"]))
         self._figure.y_range.factors = list(dict.fromkeys(frame["proposal"]))
-        pn.io.push_notebook(self._pane)
 
     def _on_tap(self, index):
         if index and len(self._frame):

@@ -1,6 +1,6 @@
-"""A radar chart: drawn straight into Bokeh in the views (`radar_data`, `RadarView`), and from
-HoloViews primitives (`radar_chart`) for composing with other HoloViews elements in a notebook;
-neither library has a radar chart of its own.
+"""A radar chart, drawn straight into Bokeh (which has no radar chart of its own): `RadarView`
+shows an assessment's proposals, `radar_chart` any scores (e.g. in a notebook); both draw the
+figure `radar_figure` builds from the layers `radar_data` computes.
 
 Criteria are spokes at equal angles, clockwise from the top; each proposal is a polygon
 through its scores, with its plausible range (low to high) as a shaded band.
@@ -8,16 +8,14 @@ through its scores, with its plausible range (low to high) as a shaded band.
 
 from __future__ import annotations
 
-import holoviews as hv
 import numpy as np
 import panel as pn
-import param
 from bokeh.models import ColumnDataSource, HoverTool
 
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import PROPOSAL_COLOURS, html_pane, text, live
+from .style import PROPOSAL_COLOURS, html_pane, text
 
 
 def _angles(n: int) -> np.ndarray:
@@ -60,7 +58,7 @@ X_LIMIT, Y_LIMIT = 2.2, 1.55   # × the scale's maximum
 
 
 def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> dict[str, dict]:
-    """The columns of each layer of the radar (as `radar_chart` draws it), for Bokeh sources:
+    """The columns of each layer of the radar, for the Bokeh sources of `radar_figure`:
     grid (the rings and the spokes, as lines), labels (the rings' and the criteria's), bands,
     outlines and points."""
     n = len(labels)
@@ -104,60 +102,44 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
     return out
 
 
-def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5) -> hv.Overlay:
-    """Overlay of rings, spokes, labels and, per series, a polygon with its range band.
+def radar_figure(scale_max: float = 10):
+    """An empty radar: a Bokeh figure with one glyph per layer for all series, and the layers'
+    sources by name (as `radar_data` fills them). A redraw replaces the sources' data only."""
+    xlim, ylim = scale_max * X_LIMIT, scale_max * Y_LIMIT
+    fig = figure("", height=None, x_range=(-xlim, xlim), y_range=(-ylim, ylim), grid=False,
+                 x_axis_type=None, y_axis_type=None, aspect_ratio=xlim / ylim,
+                 tools="pan,wheel_zoom", active_scroll="wheel_zoom")  # drag pans, the wheel zooms
+    sources = {k: ColumnDataSource(v) for k, v in radar_data([], [], scale_max).items()}
+    fig.multi_line("xs", "ys", source=sources["grid"], line_color="#cccccc", line_width=1)
+    fig.text("x", "y", text="text", source=sources["labels"], text_color="colour", text_font_size="size",
+             text_align="align", text_baseline="baseline")
+    fig.multi_polygons("xs", "ys", source=sources["bands"], fill_color="colour", fill_alpha=0.15, line_alpha=0)
+    fig.multi_line("xs", "ys", source=sources["outlines"], line_color="colour", line_width="width")
+    points = fig.scatter("x", "y", source=sources["points"], size=7, fill_color="colour", line_color="colour")
+    fig.add_tools(HoverTool(renderers=[points], tooltips=[
+        (_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
+        (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")]))
+    return lean(fig), sources
+
+
+def radar_chart(labels: list[str], series: list[dict], scale_max: float = 10, rings: int = 5):
+    """A radar of any scores, as a Bokeh figure (the one `RadarView` draws): rings, spokes, the
+    criteria's names and, per series, a polygon through its scores with its range band.
 
     Each series is {"name", "score", "low", "high", "colour"} with one value per label (and
-    optionally "line_width"), or None for an empty slot.
+    optionally "line_width"), or None for an empty slot. Show it with `bokeh.plotting.show` or
+    `pn.pane.Bokeh`; an assessment's proposals are simpler shown with `RadarView`.
     """
-    n = len(labels)
-    angles = _angles(n)
-    circle = np.linspace(0, 2 * np.pi, 121)
-    ring_values = np.linspace(scale_max / rings, scale_max, rings)
-    grid = hv.Path([np.c_[r * np.cos(circle), r * np.sin(circle)] for r in ring_values]).opts(
-        color="#cccccc", line_width=1)
-    spokes = hv.Segments((np.zeros(n), np.zeros(n), *_xy(np.full(n, scale_max), angles))).opts(
-        color="#cccccc", line_width=1)
-    ring_labels = hv.Labels((np.zeros(rings), ring_values, [f"{v:g}" for v in ring_values])).opts(
-        text_color="#777777", text_font_size="9pt", yoffset=0.25)
-    axis_labels = hv.Labels(_spoke_labels(labels, angles, scale_max), ["x", "y"], ["text", "align", "baseline"]).opts(
-        text_font_size="10pt", text_color="#222222", text_align="align", text_baseline="baseline")
-    # All series share three layers (bands, outlines, points), each series a row with its colour:
-    # the overlay keeps one shape however many are shown (a DynamicMap keeps the layers of its
-    # first frame), and three layers render in a fraction of the time one set per series took.
-    shown = [s for s in series if s is not None]
-    bands, outlines, points = [], [], {k: [] for k in ("x", "y", "criterion", "score", "low", "high", "proposal")}
-    for s in shown:
-        hx, hy = _xy(s["high"], angles)
-        lo_x, lo_y = _xy(s["low"], angles)
-        bands.append({"x": hx, "y": hy, "holes": [[np.c_[lo_x, lo_y]]], "proposal": s["name"]})
-        x, y = _xy(s["score"], angles)
-        outlines.append({"x": np.r_[x, x[:1]], "y": np.r_[y, y[:1]], "proposal": s["name"],
-                         "width": s.get("line_width", 2.5)})
-        for key, values in (("x", x), ("y", y), ("criterion", labels), ("score", s["score"]), ("low", s["low"]),
-                            ("high", s["high"]), ("proposal", [s["name"]] * n)):
-            points[key].extend(values)
-    # Colours by proposal through an explicit mapping: HoloViews colour-maps a column of colours.
-    colours = {s["name"]: s["colour"] for s in shown}
-    band_layer = hv.Polygons(bands, vdims=["proposal"]).opts(color="proposal", cmap=colours, fill_alpha=0.15,
-                                                             line_alpha=0)
-    outline_layer = hv.Path(outlines, vdims=["proposal", "width"]).opts(color="proposal", cmap=colours,
-                                                                        line_width="width")
-    point_layer = hv.Points(points, ["x", "y"], ["criterion", "score", "low", "high", "proposal"]).opts(
-        color="proposal", cmap=colours, size=7, tools=["hover"],
-        hover_tooltips=[(_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
-                        (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")])
-    layers = [grid, spokes, ring_labels, axis_labels, band_layer, outline_layer, point_layer]
-    xlim, ylim = scale_max * X_LIMIT, scale_max * Y_LIMIT
-    return hv.Overlay(layers).opts(
-        xlim=(-xlim, xlim), ylim=(-ylim, ylim), xaxis=None, yaxis=None,
-        aspect=xlim / ylim, responsive=True, toolbar=None, show_grid=False,
-        show_legend=False, framewise=True)
+    fig, sources = radar_figure(scale_max)
+    for key, data in radar_data(labels, series, scale_max, rings).items():
+        sources[key].data = data
+    return fig
 
 
 class RadarView(ChartView):
     """The selected proposal and those chosen for comparison, on the active framework's criteria."""
 
+    follows = ("result", "selected", "compared")
 
     def __init__(self, **params):
         super().__init__(**params)
@@ -167,51 +149,45 @@ class RadarView(ChartView):
             options={localised(p.record, "short_name", current_language()): p.id for p in a.proposals},
             sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
         self._figure = self._build_figure()
-        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")
-        self._draw()  # at once: the page opens with the chart drawn
+        self._table_pane = html_pane("", sizing_mode="stretch_width")
+        self._legend_pane = html_pane("", sizing_mode="stretch_width", margin=(0, 10))
+        self._tabled = None
+        self.draw_now()
 
     def _shown(self) -> list[str]:
         a = self.assessment
         shown = [a.selected] if a.selected else []
-        return shown + [p for p in a.compared if p not in shown] or [a.ranking().top if not a.problem else a.proposals[0].id]
+        return shown + [p for p in a.compared if p not in shown] or [a.result.top if a.result is not None else a.proposals[0].id]
 
-    @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision",
-                   watch=True)
-    def _inputs_changed(self):
-        self.redraw_later()
+    def _shows(self):
+        # The radar shows scores, not weights: a weight move that keeps the same proposals on it
+        # leaves it as it was.
+        a = self.assessment
+        shown = self._shown()
+        index = {p.id: i for i, p in enumerate(a.proposals)}
+        return a.framework, tuple(shown), a.score_arrays()[0][[index[p] for p in shown]].tobytes()
+
+    def _update_text(self):
+        shows = self._shows()
+        if shows != self._tabled:
+            self._tabled = shows
+            self._legend_pane.object = self._legend_html()
+            self._table_pane.object = self._table_html()
 
     # At most this many series (the selected proposal and six compared), so each keeps a colour
     # of its own from PROPOSAL_COLOURS.
     MAX_SERIES = 7
 
     def _build_figure(self):
-        # Built once, one glyph per layer for all series; a redraw replaces the data (the
-        # HoloViews overlay took a third of the page's build time).
-        scale_max = self.assessment.dataset.scale.max
-        xlim, ylim = scale_max * X_LIMIT, scale_max * Y_LIMIT
-        fig = figure("", height=None, x_range=(-xlim, xlim), y_range=(-ylim, ylim), grid=False,
-                     x_axis_type=None, y_axis_type=None, aspect_ratio=xlim / ylim,
-                     tools="pan,wheel_zoom", active_scroll="wheel_zoom")  # as the HoloViews chart had them
-        self._sources = {k: ColumnDataSource(v) for k, v in radar_data([], [], scale_max).items()}
-        src = self._sources
-        fig.multi_line("xs", "ys", source=src["grid"], line_color="#cccccc", line_width=1)
-        fig.text("x", "y", text="text", source=src["labels"], text_color="colour", text_font_size="size",
-                 text_align="align", text_baseline="baseline")
-        fig.multi_polygons("xs", "ys", source=src["bands"], fill_color="colour", fill_alpha=0.15, line_alpha=0)
-        fig.multi_line("xs", "ys", source=src["outlines"], line_color="colour", line_width="width")
-        points = fig.scatter("x", "y", source=src["points"], size=7, fill_color="colour", line_color="colour")
-        fig.add_tools(HoverTool(renderers=[points], tooltips=[
-            (_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
-            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")]))
-        return lean(fig)
+        fig, self._sources = radar_figure(self.assessment.dataset.scale.max)
+        return fig
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         labels, series = self._series()
         for key, data in radar_data(labels, series, self.assessment.dataset.scale.max).items():
             self._sources[key].data = data
-        pn.io.push_notebook(self._pane)
 
     def _series(self):
         a = self.assessment
@@ -226,17 +202,17 @@ class RadarView(ChartView):
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
         return [localised(c, "name", language) for c in framework.criteria], series
 
-    @param.depends("assessment.selected", "assessment.compared")
-    def _legend(self):
+    def _legend_html(self) -> str:
         a = self.assessment
         keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
                        f"{text(localised(a.proposal(pid).record, 'short_name', current_language()))}</span> "
                        for i, pid in enumerate(self._shown()))
-        return html_pane(f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>",
-                            sizing_mode="stretch_width", margin=(0, 10))
+        return f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
 
-    @param.depends("assessment.selected", "assessment.compared", "assessment.framework", "assessment.revision")
     def _table(self):
+        return self._table_pane
+
+    def _table_html(self) -> str:
         a = self.assessment
         shown = self._shown()
         language = current_language()
@@ -246,17 +222,16 @@ class RadarView(ChartView):
             cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g})</td>"
                             for s in (a.proposal(p).score(c.id) for p in shown))
             body += f"<tr><th scope='row'>{text(localised(c, 'name', language))}</th>{cells}</tr>"
-        return html_pane(f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"
-                            f"<thead><tr><th>{text(_('Criterion'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>",
-                            sizing_mode="stretch_width")
+        return (f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"
+                f"<thead><tr><th>{text(_('Criterion'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>")
 
     def __panel__(self):
         return pn.Column(
-            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, live(self._legend),
+            html_pane(f"<h2>{text(_('Profile'))}</h2>", margin=(0, 10)), self._compare, self._legend_pane,
             pn.Tabs((_("Chart"), self._pane),
                     # dynamic: a hidden table still widens the tabs to its own width, which pushed
                     # the chart off a phone's screen; rendered only when shown, it cannot.
-                    (_("Table"), self._table), dynamic=True),
+                    (_("Table"), self._table_pane), dynamic=True),
 
             sizing_mode="stretch_width",
         )

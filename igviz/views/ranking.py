@@ -8,18 +8,20 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d, TapTool
 
-from ..errors import WeightError
-from ..methods import METHODS
+from ..methods import METHODS, PREFERENCE_FUNCTIONS, USES
 from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language, in_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, criterion_colours, html_pane, text, live
+from .style import criterion_colours, html_pane, text, live
 
 FAIL_MARK = "✗ "
 SELECTED_MARK = "▶ "
 # The methods' names (igviz.methods.METHODS), marked here to be translated where they are shown.
 METHOD_NAMES = {"weighted_sum": N_("Weighted sum"), "promethee_ii": N_("PROMETHEE II")}
+# PROMETHEE II's preference functions (igviz.methods.PREFERENCE_FUNCTIONS), as shown.
+PREFERENCE_NAMES = {"usual": N_("Usual"), "u_shape": N_("U-shape"), "v_shape": N_("V-shape"), "level": N_("Level"),
+                    "linear": N_("Linear"), "gaussian": N_("Gaussian")}
 
 
 def ranking_frame(a: Assessment) -> pd.DataFrame:
@@ -30,8 +32,8 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     rows = []
     for pid, row in r.table.iterrows():
         short_name = localised(a.proposal(pid).record, "short_name", language)
-        # The selected proposal is marked in its axis label: styling one stack of bars is not
-        # reliable in HoloViews, and a text mark also survives printing and screen readers.
+        # The selected proposal is marked in its axis label: a text mark survives printing,
+        # screen readers and colour blindness, where a highlighted stack of bars would not.
         mark = SELECTED_MARK if pid == a.selected else ""
         label = f"{mark}{row['rank']}. {FAIL_MARK if not row['passes'] else ''}{short_name}"
         for cid in r.framework.criterion_ids:
@@ -41,7 +43,7 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# The chart's fonts, 1.15 times the other charts' (HoloViews' `fontscale=1.15` before).
+# The chart's fonts, 1.15 times the other charts': it is the one read from across a room.
 FONT_SCALE = 1.15
 
 
@@ -55,30 +57,63 @@ class RankingView(ChartView):
         self._method = pn.widgets.RadioButtonGroup.from_param(
             a.param.method, options={_(METHOD_NAMES.get(key, cls.label)): key for key, cls in METHODS.items()},
             color="light", label=_("Method"))
+        self._settings = self._method_settings()
         self._frame = pd.DataFrame()
         self._table_pane = html_pane(self._table_html(), sizing_mode="stretch_width")
         self._thresholds = pn.Card(title=_("Minimum thresholds"), collapsed=True, sizing_mode="stretch_width")
+        self._threshold_sliders: dict[str, pn.widgets.IntSlider] = {}
         self._thresholds.param.watch(self._thresholds_toggled, "collapsed")
         self._figure = self._build_figure()
-        self._figure.margin = (5, 10)  # where the HoloViews pane placed its chart
+        self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=420)
-        self._draw()  # at once: the page opens with the chart drawn
+        self.draw_now()
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_inputs_changed(self):
-        self._inputs_changed()
+    def _method_settings(self) -> pn.Column:
+        """PROMETHEE II's settings, made from the method object's parameters (two-way: a link or
+        code that changes them moves the widgets), shown only while PROMETHEE II ranks.
 
-    # HoloViews cannot follow the nested dependencies itself, so one event stands in for them.
-    # The text table is updated first: it is the cheapest view and the one read aloud.
-    @param.depends(*RANKING_INPUTS, "assessment.selected", watch=True)
-    def _inputs_changed(self):
+        The widgets are built when PROMETHEE II is first chosen: most sessions never choose it,
+        and every widget is models for the page to build and send."""
+        a = self.assessment
+        settings = pn.Column(sizing_mode="stretch_width", css_classes=["igviz-method-settings"], visible=False)
+
+        def show(*events):
+            if a.method == "promethee_ii" and not settings.objects:
+                settings.objects = self._promethee_widgets(settings)
+            settings.visible = a.method == "promethee_ii"
+
+        show()
+        a.param.watch(show, "method")
+        return settings
+
+    def _promethee_widgets(self, settings) -> list:
+        a = self.assessment
+        method = a.methods["promethee_ii"]
+        top = float(a.dataset.scale.max - a.dataset.scale.min)
+        preference = pn.widgets.Select.from_param(
+            method.param.preference, label=_("Preference function"), sizing_mode="stretch_width",
+            options={_(PREFERENCE_NAMES.get(k, k)): k for k in PREFERENCE_FUNCTIONS})
+        q = pn.widgets.FloatSlider.from_param(method.param.indifference, label=_("Indifference (q)"), start=0, end=top,
+                                              step=0.1, throttled=True, sizing_mode="stretch_width")
+        p = pn.widgets.FloatSlider.from_param(method.param.strict_preference, label=_("Strict preference (p)"),
+                                              start=0, end=top, step=0.1, throttled=True, sizing_mode="stretch_width")
+        note = html_pane(f"<p class='igviz-note'>{text(_('Score differences up to q count for nothing, from p in full.'))}</p>",
+                         sizing_mode="stretch_width", margin=(0, 10))
+
+        def used(*events):
+            uses = USES.get(method.preference, ("q", "p"))
+            q.visible, p.visible = "q" in uses, "p" in uses
+
+        used()
+        method.param.watch(used, "preference")
+        return [preference, q, p, note]
+
+    def _update_text(self):
         self._table_pane.object = self._table_html()
-        self.redraw_later()
 
     def _build_figure(self):
         # One bar glyph for all stacks, each row a proposal × criterion with its own left and right
-        # ends and colour: a redraw replaces the data (building it with HoloViews took a fifth of the
-        # page's build time, and it was rebuilt on every redraw).
+        # ends and colour: a redraw replaces the data, never the glyphs.
         fig = figure("", height=420, y_range=FactorRange(), x_range=Range1d(0, 1), grid=False)
         fig.title.text_font_size = "13.8pt"
         for axis in fig.axis:
@@ -98,23 +133,21 @@ class RankingView(ChartView):
         self._source.selected.on_change("indices", lambda attr, old, new: self._on_tap(new))
         return lean(fig)
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
         fig = self._figure
-        if a.problem:
+        if a.result is None:
             self._frame = pd.DataFrame()
             self._source.data = {k: [] for k in self._source.data}
             fig.y_range.factors = []
             fig.title.text = in_language(a.problem)
-            pn.io.push_notebook(self._pane)
             return
         frame = ranking_frame(a)
         colours = criterion_colours(list(dict.fromkeys(frame["criterion"])))
         # Bokeh draws the first category at the bottom; reverse so rank 1 sits on top.
         frame = frame.iloc[::-1].reset_index(drop=True)
         self._frame = frame
-        # Stacked as HoloViews stacks: positive parts rightwards from 0, negative ones leftwards.
+        # Positive parts stacked rightwards from 0, negative ones (PROMETHEE's flows) leftwards.
         values = frame["contribution"].to_numpy(dtype=float)
         keys = frame["proposal"].to_numpy()
         left, right = np.zeros(len(frame)), np.zeros(len(frame))
@@ -141,7 +174,6 @@ class RankingView(ChartView):
         fig.x_range.end = high + 0.05 * span if high > 0 else 0.0
         fig.xaxis.axis_label = _("Net flow (PROMETHEE II)") if a.method == "promethee_ii" else _("Overall score (0–10)")
         fig.title.text = ""
-        pn.io.push_notebook(self._pane)
 
     @param.depends("assessment.framework")
     def _key(self):
@@ -163,10 +195,9 @@ class RankingView(ChartView):
 
     def _table_html(self) -> str:
         a = self.assessment
-        try:
-            r = a.ranking()
-        except WeightError as exc:
-            return f"<div class='igviz-warning' role='alert'>{text(in_language(exc))}</div>"
+        r = a.result
+        if r is None:
+            return f"<div class='igviz-warning' role='alert'>{text(in_language(a.problem))}</div>"
         language = current_language()
         local = {c.name: localised(c, "name", language) for c in r.framework.criteria}
         meets = lambda row: _("yes") if row["passes"] else _(  # noqa: E731
@@ -188,9 +219,10 @@ class RankingView(ChartView):
         if not event.new and not self._thresholds.objects:
             self._fill_thresholds()
 
-    @param.depends("assessment.weights", "assessment.framework", watch=True)
+    @param.depends("assessment.framework", watch=True)
     def _fill_thresholds(self):
         card = self._thresholds
+        self._threshold_sliders = {}
         if card.collapsed:
             card.objects = []  # refilled with the current criteria when next opened
             return
@@ -202,13 +234,21 @@ class RankingView(ChartView):
                                           value=int(a.thresholds.get(c.id, 0)), sizing_mode="stretch_width")
             slider.param.watch(lambda e, cid=c.id: a.set_threshold(cid, e.new or None), "value_throttled")
             sliders.append(slider)
+            self._threshold_sliders[c.id] = slider
         note = html_pane(f"<p class='igviz-note'>{text(_('A proposal below a minimum is marked ✗ and ranked after every proposal that meets all minimums, whatever the weights. 0 means no minimum.'))}</p>")
         card.objects = [note, *sliders]
+
+    @param.depends("assessment.thresholds", watch=True)
+    def _show_thresholds(self):
+        # Thresholds set from elsewhere (a link, a scenario, code) move the sliders too.
+        for cid, slider in self._threshold_sliders.items():
+            slider.value = int(self.assessment.thresholds.get(cid, 0))
 
     def __panel__(self):
         return pn.Column(
             pn.FlexBox(html_pane(f"<h2>{text(_('Ranking'))}</h2>", margin=(0, 10)), self._method, flex_wrap="wrap",
                        align_items="center"),
+            self._settings,
             pn.Tabs((_("Chart"), pn.Column(self._pane,
                                         live(self._key), sizing_mode="stretch_width")),
                     (_("Table"), self._table), dynamic=False),

@@ -12,12 +12,12 @@ from bokeh.models import BoxAnnotation, ColumnDataSource, FactorRange, HoverTool
 from bokeh.palettes import cividis
 
 from ..errors import WeightError
-from ..model import Assessment, Robustness
+from ..model import Robustness
 from ..robustness import Cancelled
 from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
 from ..i18n import localised
-from .language import _, current_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, Later, text
+from .language import _, current_language, in_language
+from .style import html_pane, proposal_colours, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
@@ -28,6 +28,8 @@ class SensitivityView(ChartView):
 
     criterion = param.String(default=None, allow_None=True, label="Criterion to sweep")
 
+    own = ("criterion",)
+
     def __init__(self, **params):
         super().__init__(**params)
         self._select = pn.widgets.Select(label=_("Criterion to sweep"), sizing_mode="stretch_width")
@@ -36,8 +38,7 @@ class SensitivityView(ChartView):
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
         self._sync_criteria(keep=self.criterion)
         self._select.link(self, value="criterion", bidirectional=True)
-        self._table.object = self._table_html()
-        self._draw()  # at once: the page opens with the chart drawn
+        self.draw_now()
 
     @param.depends("assessment.framework", watch=True)
     def _sync_criteria(self, keep: str | None = None):
@@ -47,14 +48,8 @@ class SensitivityView(ChartView):
         self._select.value = chosen
         self.criterion = chosen
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_inputs_changed(self):
-        self._inputs_changed()
-
-    @param.depends("criterion", "assessment.selected", *RANKING_INPUTS, watch=True)
-    def _inputs_changed(self):
+    def _update_text(self):
         self._table.object = self._table_html()
-        self.redraw_later()
 
     def _build_figure(self):
         # One line per proposal from 0 % to 100 %, all in one glyph: a redraw replaces its data.
@@ -75,13 +70,11 @@ class SensitivityView(ChartView):
         legend_on_right(fig)
         return lean(fig)
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
-        if a.problem or self.criterion not in a.active_framework.criterion_ids:
+        if a.result is None or self.criterion not in a.active_framework.criterion_ids:
             self._lines.data = {k: [] for k in self._lines.data}
             self._span.visible = self._now.visible = False
-            pn.io.push_notebook(self._pane)
             return
         sweep = a.sensitivity(self.criterion)
         language = current_language()
@@ -99,16 +92,14 @@ class SensitivityView(ChartView):
         name = localised(a.active_framework.criterion(self.criterion), "name", language)
         self._figure.xaxis.axis_label = _("Weight of {criterion} (% of total)", criterion=name)
         self._figure.yaxis.axis_label = _("Net flow (PROMETHEE II)") if sweep.method == "promethee_ii" else _("Overall score (0–10)")
-        pn.io.push_notebook(self._pane)
 
     def _table_html(self) -> str:
         a = self.assessment
-        try:
-            table = a.sensitivity_table()
-        except WeightError as exc:
-            return f"<div class='igviz-warning' role='alert'>{text(exc)}</div>"
+        if a.result is None:
+            return f"<div class='igviz-warning' role='alert'>{text(in_language(a.problem))}</div>"
+        table = a.sensitivity_table()
         language = current_language()
-        top = localised(a.proposal(a.ranking().top).record, "short_name", language)
+        top = localised(a.proposal(a.result.top).record, "short_name", language)
         names = {c.id: localised(c, "name", language) for c in a.active_framework.criteria}
         pct = lambda v: f"{100 * v:.0f} %"
         rows = "".join(
@@ -138,23 +129,26 @@ def _ranked_by(r: Robustness) -> str:
     return _("Samples ranked by {method}", method=method)
 
 
-class AcceptabilityView(pn.viewable.Viewer):
+class AcceptabilityView(ChartView):
     """SMAA-2: how often each proposal takes each rank when weights and scores vary."""
 
-    assessment = param.ClassSelector(class_=Assessment)
     weights = param.Selector(default="simplex", objects={"Any weights": "simplex", "Near my weights": "band"},
                              label="Weights")
     band_width = param.Number(default=0.05, bounds=(0.01, 0.3), step=0.01, label="Band (± share of total weight)")
     score_uncertainty = param.Boolean(default=True, label="Vary scores within their ranges")
     samples = param.Selector(default=10_000, objects=[2_000, 10_000, 50_000], label="Samples")
-    result = param.ClassSelector(class_=Robustness, default=None, precedence=-1)
+    result = param.ClassSelector(class_=Robustness, default=None, precedence=-1,
+                                 doc="The SMAA-2 result the chart and the table show")
+
+    follows = ("result",)
+    own = ("weights", "band_width", "score_uncertainty", "samples")
 
     def __init__(self, **params):
         super().__init__(**params)
         self._generation = 0
         self._lock = threading.Lock()
         self._latest = None
-        self._show_latest = Later(lambda: setattr(self, "result", self._latest))
+        self._computed_for = None
         self._progress = pn.indicators.Progress(value=0, max=100, visible=False, sizing_mode="stretch_width",
                                                 label=_("Computing"))
         self._table = html_pane("", sizing_mode="stretch_width")
@@ -164,16 +158,33 @@ class AcceptabilityView(pn.viewable.Viewer):
         # opens with the chart drawn.
         self._recompute(wait=True)
 
-    # Weights only matter when sampling near them; otherwise a weight move leaves SMAA unchanged.
-    @param.depends(*RANKING_INPUTS, "weights", "band_width",
-                   "score_uncertainty", "samples", watch=True)
+    def _inputs(self):
+        """What a run depends on. SMAA samples the weights, so the weights themselves matter only
+        when sampling near them: a weight move under "any weights" leaves the result as it was."""
+        a, r = self.assessment, self.assessment.result
+        if r is None:
+            return None
+        x, lo, hi = a.score_arrays()
+        near = tuple(r.weight_values) if self.weights == "band" else None
+        return (r.framework.id, getattr(r, "method_label", r.method), x.tobytes(), lo.tobytes(), hi.tobytes(),
+                tuple(sorted(a.thresholds.items())), self.weights, self.band_width, self.score_uncertainty,
+                self.samples, near)
+
+    def _changed(self, *events) -> None:
+        if self._inputs() != self._computed_for:
+            self._recompute()
+
     def _recompute(self, wait=False):
         a = self.assessment
         with self._lock:
             self._generation += 1
             generation = self._generation
-        if a.problem:
-            self.result = None
+        self._computed_for = self._inputs()
+        if a.result is None:
+            self._progress.visible = False
+            self._table.object = ""
+            self._latest = None
+            self._redraw_later()
             return
         args = dict(samples=self.samples, seed=0, weights=self.weights, band_width=self.band_width,
                     score_uncertainty=self.score_uncertainty)
@@ -202,21 +213,16 @@ class AcceptabilityView(pn.viewable.Viewer):
 
         _POOL.submit(run)
 
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved(self):
-        if self.weights == "band":
-            self._recompute()
-
     def _apply(self, generation: int, result: Robustness, chart_now: bool = False) -> None:
         if generation != self._generation:
             return  # inputs changed while this ran: a newer run is on its way
         self._progress.visible = False
         self._table.object = self._table_html(result)  # the text first: the chart takes longer to redraw
+        self._latest = result
         if chart_now:  # the first result, drawn before the page opens (see __init__)
-            self.result = result
+            self._redraw()
         else:
-            self._latest = result
-            self._show_latest()
+            self._redraw_later()
 
     def _build_figure(self):
         # One bar per proposal and rank, stacked by their left and right ends, in a single glyph
@@ -235,13 +241,11 @@ class AcceptabilityView(pn.viewable.Viewer):
         legend_on_right(fig)
         return lean(fig)
 
-    @param.depends("result", watch=True)
     def _draw(self):
-        r = self.result
+        self.result = r = self._latest
         if r is None:
             self._bars.data = {k: [] for k in self._bars.data}
             self._figure.y_range.factors = []
-            pn.io.push_notebook(self._pane)
             return
         names = {p.id: localised(p.record, "short_name", current_language()) for p in self.assessment.proposals}
         shares = r.result.acceptability                       # proposals × ranks
@@ -258,7 +262,6 @@ class AcceptabilityView(pn.viewable.Viewer):
             "colour": [self._palette[k] for _i in ordered for k in range(m)]}
         self._figure.y_range.factors = [names[r.proposal_ids[i]] for i in ordered]
         self._figure.title.text = _ranked_by(r)
-        pn.io.push_notebook(self._pane)
 
     def _table_html(self, r: Robustness | None = None) -> str:
         r = r if r is not None else self.result

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import weakref
 from pathlib import Path
 
 import panel as pn
@@ -14,15 +13,6 @@ CRITERION_COLOURS = ["#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
                      "#DDCC77", "#CC6677", "#882255", "#AA4499", "#BBBBBB"]
 # Okabe and Ito's palette, for proposals overlaid on the radar.
 PROPOSAL_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-
-
-# Everything an Assessment's ranking() depends on, for views that show it. Param cannot
-# depend on a sub-object's method by name, so the inputs are listed here once. The weights are
-# a sub-sub-object and need a dependency of their own: param (2.4) silently drops the direct
-# parameters of a `@param.depends` that also names "assessment.weights.param".
-# The model publishes its result; these two names go when the views depend on it directly.
-RANKING_INPUTS = ("assessment.result",)
-WEIGHT_INPUTS = "assessment.result"
 
 
 def proposal_colours(n: int) -> list[str]:
@@ -91,75 +81,3 @@ def live(method) -> pn.pane.HTML:
     for dependency in owner.param.method_dependencies(method.__name__):
         dependency.inst.param.watch(update, dependency.name)
     return pane
-
-
-class Later:
-    """Run a callback once the session has been quiet for `ms` milliseconds (or at once outside a server).
-
-    A weight move first sends the cheap text updates (the ranking table, the rank line); chart
-    redraws come after, and a newer move replaces a redraw still waiting, so a run of quick moves
-    costs one redraw per chart, not one per move. The server is then free to answer the next
-    move straight away instead of working through a queue of stale charts.
-    """
-
-    def __init__(self, callback, ms: int = 120):
-        self.callback, self.ms = callback, ms
-
-    def __call__(self) -> None:
-        doc = pn.state.curdoc
-        if doc is None or doc.session_context is None:
-            self.callback()
-            return
-        _Turns.of(doc).add(self)
-
-
-class _Turns:
-    """A session's waiting `Later` callbacks, run one per turn once the session is quiet.
-
-    Run back to back, the redraws after one move held the server for 300 ms and more, and a key
-    press arriving meanwhile waited for all of them. Run one at a time with a short gap, the next
-    move's update (Panel schedules it as a zero-delay timeout) goes ahead of the remaining redraws,
-    and resets the wait for them.
-    """
-
-    GAP_MS = 5
-    _sessions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-    @classmethod
-    def of(cls, doc) -> "_Turns":
-        turns = cls._sessions.get(doc)
-        if turns is None:
-            turns = cls._sessions[doc] = cls(doc)
-        return turns
-
-    def __init__(self, doc):
-        self._doc = weakref.ref(doc)
-        self._waiting: dict[Later, None] = {}  # insertion-ordered: views redraw in the order they asked
-        self._handle = None
-
-    def add(self, later: Later) -> None:
-        self._waiting.setdefault(later, None)
-        self._schedule(later.ms)
-
-    def _schedule(self, ms: int) -> None:
-        doc = self._doc()
-        if doc is None:
-            return
-        if self._handle is not None:
-            try:
-                doc.remove_timeout_callback(self._handle)
-            except ValueError:
-                pass  # it has just run
-        self._handle = doc.add_timeout_callback(self._run_one, ms)
-
-    def _run_one(self) -> None:
-        self._handle = None
-        if not self._waiting:
-            return
-        later = next(iter(self._waiting))
-        del self._waiting[later]
-        try:
-            later.callback()
-        finally:
-            if self._waiting and self._handle is None:
-                self._schedule(self.GAP_MS)

@@ -4,14 +4,14 @@ proposal, and every proposal placed by its measured centralisation against its o
 from __future__ import annotations
 
 import panel as pn
-import param
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.transform import dodge
 
+from ..errors import WeightError
 from .base import ChartView, figure, padded, lean
 from ..i18n import localised
 from .language import _, current_language
-from .style import RANKING_INPUTS, WEIGHT_INPUTS, html_pane, proposal_colours, text
+from .style import html_pane, proposal_colours, text
 
 
 class TradeoffView(ChartView):
@@ -29,41 +29,37 @@ class TradeoffView(ChartView):
         self._summary = html_pane("", sizing_mode="stretch_width")
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=360)
-        self._update()
-        self._draw()  # at once: the page opens with the chart drawn
+        self.draw_now()
 
     def _move_selected(self, event):
         a = self.assessment
         if a.selected:
             a.proposal(a.selected).centralisation_shift = float(event.new)
 
-    @param.depends("assessment.selected", watch=True)
-    def _sync_whatif(self):
+    def _update_text(self):
         a = self.assessment
-        self._whatif.value = a.proposal(a.selected).centralisation_shift if a.selected else 0.0
-        self._whatif.disabled = not a.selected
-
-    @param.depends(WEIGHT_INPUTS, watch=True)
-    def _weights_moved_update(self):
-        self._update()
-
-    @param.depends("assessment.selected", *RANKING_INPUTS, watch=True)
-    def _update(self):
+        # The what-if slider shows the selected proposal's shift, also when a link or code set it.
+        self._whatif.param.update(value=a.proposal(a.selected).centralisation_shift if a.selected else 0.0,
+                                  disabled=not a.selected)
         self._summary.object = self._summary_html()
-        self.redraw_later()
 
     def _summary_html(self) -> str:
         a = self.assessment
-        if a.problem:
+        if a.result is None:
             return ""
-        sweep = a.stance_sweep(41)
-        changes = sweep[sweep["top"] != sweep["top"].shift()]
         language = current_language()
         short = lambda pid: localised(a.proposal(pid).record, "short_name", language)  # noqa: E731
-        parts = [_("{proposal} from {stance}", proposal=short(r["top"]), stance=f"{r['stance']:+.2f}")
-                 for _i, r in changes.iterrows()]
-        top = short(a.ranking().top)
-        across = _("Across the stance axis, at these weights: {changes}.", changes="; ".join(parts))
+        try:
+            sweep = a.stance_sweep(41)
+        except WeightError:
+            # Only criteria on one side of the axis are weighted, and the far stance zeroes them all.
+            across = ""
+        else:
+            changes = sweep[sweep["top"] != sweep["top"].shift()]
+            parts = [_("{proposal} from {stance}", proposal=short(r["top"]), stance=f"{r['stance']:+.2f}")
+                     for _i, r in changes.iterrows()]
+            across = _("Across the stance axis, at these weights: {changes}.", changes="; ".join(parts))
+        top = short(a.result.top)
         out = (f"<p class='igviz-stance-top'>{text(_('Top-ranked now:'))} <b>{text(top)}</b>. {text(across)}</p>")
         model = a.dataset.tradeoff
         if model is not None:
@@ -80,7 +76,7 @@ class TradeoffView(ChartView):
                     f"<td>{p.score(c.id).score:g}</td></tr>"
                     for c in a.dataset.default_framework.criteria
                     if p.score(c.id).score != a.dataset.score(p.id, c.id).score)
-                rank = a.ranking().table.loc[p.id, "rank"]
+                rank = a.result.table.loc[p.id, "rank"]
                 caption = _("What-if for {proposal}: shift {shift}, now ranked {rank}", proposal=short(p.id),
                             shift=f"{p.centralisation_shift:+.2f}", rank=rank)
                 out += (f"<table class='igviz-table igviz-whatif-table'><caption>{text(caption)}</caption><thead><tr><th>{text(_('Criterion'))}</th>"
@@ -103,14 +99,12 @@ class TradeoffView(ChartView):
             (_("Overall"), "@overall{0.00}")]))
         return lean(fig)
 
-    @param.depends("_redraw", watch=True)
     def _draw(self):
         a = self.assessment
-        if a.problem:
+        r = a.result
+        if r is None:
             self._points.data = {k: [] for k in self._points.data}
-            pn.io.push_notebook(self._pane)
             return
-        r = a.ranking()
         colours = dict(zip([p.id for p in a.proposals], proposal_colours(len(a.proposals))))
         x = [a.position(p.id) for p in a.proposals]
         y = [float(r.table.loc[p.id, "overall"]) for p in a.proposals]
@@ -121,7 +115,6 @@ class TradeoffView(ChartView):
                              "size": [16 if p.id == a.selected else 10 for p in a.proposals]}
         self._figure.x_range.end = max(0.4, max(x) + 0.12)  # room for the names right of the points
         self._figure.y_range.start, self._figure.y_range.end = padded(min(y), max(y))
-        pn.io.push_notebook(self._pane)
 
     def __panel__(self):
         return pn.Column(

@@ -79,19 +79,16 @@ class WeightsPanel(pn.viewable.Viewer):
 
     @staticmethod
     def _slider(weights, criterion):
-        """A slider bound to one weight, committing on release rather than on every step of a drag.
+        """A slider made from the weight's parameter and bound to it both ways (presets, reset,
+        links and code move the slider), committing on release rather than on every step of a drag.
 
         Re-ranking on every pixel of a drag floods a slow connection with redraws; keyboard
-        steps and releases still update every view at once.
+        steps and releases still update every view at once. The slider's watchers sit on this
+        `Weights` object, which a framework switch replaces along with its sliders.
         """
-        slider = WeightSlider(
-            label=localised(criterion, "name", current_language()), start=0, end=WEIGHT_MAX, step=1,
-            value=float(getattr(weights, criterion.id)),
-            sizing_mode="stretch_width", css_classes=["igviz-weight"])
-        slider.param.watch(lambda e: setattr(weights, criterion.id, e.new), "value_throttled")
-        # Presets, reset and links change the weight from the other side.
-        weights.param.watch(lambda e: setattr(slider, "value", float(e.new)), criterion.id)
-        return slider
+        return WeightSlider.from_param(
+            weights.param[criterion.id], throttled=True, label=localised(criterion, "name", current_language()),
+            start=0, end=WEIGHT_MAX, step=1, sizing_mode="stretch_width", css_classes=["igviz-weight"])
 
     def __panel__(self):
         return pn.Column(
