@@ -521,11 +521,16 @@ class Assessment(param.Parameterized):
         sides = self.stance_multipliers(1.0) - 1  # +1 centralised side, −1 dispersed side, 0 neither
         rows = []
         for stance in np.linspace(-1, 1, steps):
-            weights = normalise_weights(vector * (1 + sides * stance), names)
+            scaled = vector * (1 + sides * stance)
+            if not scaled.sum() > 0:
+                # Only criteria on one side of the axis carry weight, and this far stance zeroes them
+                # all: nothing ranks here, so the stance is left out rather than the whole sweep.
+                continue
+            weights = normalise_weights(scaled, names)
             # The same products and sums as the methods take, so ties fall the same way.
             top = order((values * weights).sum(axis=1), passes, short_names)[0]
             rows.append({"stance": float(stance), "top": self.proposals[top].id, "short_name": short_names[top]})
-        return pd.DataFrame(rows)
+        return pd.DataFrame(rows, columns=["stance", "top", "short_name"])
 
     # -- robustness ---------------------------------------------------------------------------
 

@@ -242,3 +242,13 @@ def test_user_folder_frameworks_and_proposals(data, user_folder):
     mine = igviz.load_dataset(igviz.BUNDLED_DATA, user_folder)
     a = Assessment(mine)
     assert "test_model" in a.ranking().table.index
+
+
+def test_the_stance_sweep_leaves_out_stances_where_no_weight_is_left(data):
+    # Only a centralised-side criterion weighted: at the most dispersed stance its weight is zero.
+    a = Assessment(data)
+    centralised = next(l.criterion for l in data.tradeoff.stance if l.side == "centralised")
+    a.set_weights({c: (5 if c == centralised else 0) for c in a.weights.criteria})
+    sweep = a.stance_sweep(41)
+    assert -1.0 not in sweep["stance"].round(6).tolist()
+    assert len(sweep) == 40 and sweep["top"].notna().all()

@@ -7,7 +7,6 @@ import panel as pn
 from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.transform import dodge
 
-from ..errors import WeightError
 from .base import ChartView, figure, padded, lean
 from ..i18n import localised
 from .language import _, current_language
@@ -49,16 +48,11 @@ class TradeoffView(ChartView):
             return ""
         language = current_language()
         short = lambda pid: localised(a.proposal(pid).record, "short_name", language)  # noqa: E731
-        try:
-            sweep = a.stance_sweep(41)
-        except WeightError:
-            # Only criteria on one side of the axis are weighted, and the far stance zeroes them all.
-            across = ""
-        else:
-            changes = sweep[sweep["top"] != sweep["top"].shift()]
-            parts = [_("{proposal} from {stance}", proposal=short(r["top"]), stance=f"{r['stance']:+.2f}")
-                     for _i, r in changes.iterrows()]
-            across = _("Across the stance axis, at these weights: {changes}.", changes="; ".join(parts))
+        sweep = a.stance_sweep(41)  # leaves out far stances where no weight is left
+        changes = sweep[sweep["top"] != sweep["top"].shift()]
+        parts = [_("{proposal} from {stance}", proposal=short(r["top"]), stance=f"{r['stance']:+.2f}")
+                 for _i, r in changes.iterrows()]
+        across = _("Across the stance axis, at these weights: {changes}.", changes="; ".join(parts))
         top = short(a.result.top)
         out = (f"<p class='igviz-stance-top'>{text(_('Top-ranked now:'))} <b>{text(top)}</b>. {text(across)}</p>")
         model = a.dataset.tradeoff
