@@ -48,9 +48,7 @@ class Scenario:
         from .model import DEFAULT_WEIGHT, Proposal
 
         spec: dict = {"igviz_spec": SPEC_VERSION}
-        fingerprint = dataset_fingerprint(a.dataset)
-        if fingerprint:
-            spec["dataset"] = fingerprint
+        spec["dataset"] = a.dataset.fingerprint
         defaults = {"framework": a.dataset.default_framework.id}
         for name in ASSESSMENT_FIELDS:
             value, default = getattr(a, name), defaults.get(name, a.param[name].default)
@@ -184,11 +182,6 @@ class Scenario:
         return isinstance(other, Scenario) and self.to_dict() == other.to_dict()
 
 
-def dataset_fingerprint(dataset) -> str:
-    """A short hash of the dataset's content (Dataset.fingerprint), or '' for data that has none."""
-    return str(getattr(dataset, "fingerprint", "") or "")
-
-
 class _Reader:
     """Reads each field of a spec against the dataset, keeping what is valid and naming what is not."""
 
@@ -206,13 +199,12 @@ class _Reader:
         for key in d:
             if key not in known:
                 self.problem(key, Message("Ignored '{field}' in the link: igviz does not know it.", field=key))
-        fingerprint, loaded = d.get("dataset"), dataset_fingerprint(dataset)
-        if fingerprint and loaded and str(fingerprint) != loaded:
+        fingerprint, loaded = d.get("dataset"), dataset.fingerprint
+        if fingerprint and str(fingerprint) != loaded:
             self.problem("dataset", Message("This state was saved with other data (fingerprint {saved}; the data "
                                             "loaded here is {loaded}): scores may differ from what was shared.",
                                             saved=str(fingerprint), loaded=loaded))
-        if loaded:
-            out["dataset"] = loaded
+        out["dataset"] = loaded
         framework = d.get("framework") or dataset.default_framework.id
         if framework not in dataset.frameworks:
             self.problem("framework", Message("Unknown framework '{framework}' in the link; showing {default}.",

@@ -84,8 +84,7 @@ def test_random_states_survive_a_link_and_a_file(data, seed, tmp_path):
 
 def test_a_spec_holds_only_what_differs_from_a_fresh_assessment(data):
     a = igviz.Assessment(data)
-    assert Scenario.from_assessment(a).to_query() == {"dataset": data.fingerprint} if getattr(data, "fingerprint", "") \
-        else Scenario.from_assessment(a).to_query() == {}
+    assert Scenario.from_assessment(a).to_query() == {"dataset": data.fingerprint}
     a.methods["promethee_ii"].preference = "usual"
     a.proposal("mipc").centralisation_shift = 0.2
     query = Scenario.from_assessment(a).to_query()
@@ -130,8 +129,6 @@ def test_impossible_method_settings_in_a_file_are_refused(data, tmp_path):
 
 
 def test_a_state_saved_with_other_data_says_so(data, tmp_path):
-    if not getattr(data, "fingerprint", ""):
-        pytest.skip("this dataset has no fingerprint")
     s, problems = Scenario.from_query({"dataset": "0000000000", "weights": "transparent:10"}, data)
     assert any("other data" in p for p in problems)
     assert s.spec["weights"] == {"transparent": 10.0}  # the rest still applies

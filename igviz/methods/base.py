@@ -25,7 +25,6 @@ class Method(param.Parameterized):
     id: ClassVar[str] = ""
     label: ClassVar[str] = ""
     unit: ClassVar[str] = ""  # what an overall value is, so it cannot be read as another kind of number
-    value_range: ClassVar[tuple[float, float] | None] = None  # None: the dataset's score scale
 
     def problem(self) -> str:
         """Why these settings cannot rank, or '' when they can (a Message, so pages translate it)."""
@@ -79,7 +78,6 @@ class PrometheeII(Method):
     id = "promethee_ii"
     label = "PROMETHEE II"
     unit = "net outranking flow (−1 to 1)"
-    value_range = (-1.0, 1.0)
 
     preference = param.Selector(objects=list(PREFERENCE_FUNCTIONS), default="linear",
                                 doc="How a difference in score becomes a preference")

@@ -166,7 +166,7 @@ class AcceptabilityView(ChartView):
             return None
         x, lo, hi = a.score_arrays()
         near = tuple(r.weight_values) if self.weights == "band" else None
-        return (r.framework.id, getattr(r, "method_label", r.method), x.tobytes(), lo.tobytes(), hi.tobytes(),
+        return (r.framework.id, r.method_label, x.tobytes(), lo.tobytes(), hi.tobytes(),
                 tuple(sorted(a.thresholds.items())), self.weights, self.band_width, self.score_uncertainty,
                 self.samples, near)
 
