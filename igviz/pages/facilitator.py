@@ -17,7 +17,7 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.store import TITLE_MAX
 from ..views.bars import bar, notice, ranking_table, table
-from ..i18n import localised
+from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import on_server, query_value, set_address
@@ -70,6 +70,12 @@ class WorkshopSetup(pn.viewable.Viewer):
             sizing_mode="stretch_width", styles={"max-width": "720px"})
 
 
+# What the facilitator can download for a round: the tables open in a spreadsheet (CSV with a
+# byte-order mark); the JSON is the complete record, which `load_export` reads back.
+EXPORTS = {"results.csv": N_("Results per proposal (CSV)"), "weights.csv": N_("Weights and disagreement (CSV)"),
+           "submissions.csv": N_("Submissions (CSV)"), "round.json": N_("Everything (JSON)")}
+
+
 class FacilitatorBoard(pn.viewable.Viewer):
     """Round controls and the group's results for one workshop, for whoever holds its secret."""
 
@@ -96,8 +102,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._rule_inputs = self._rule_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
-                                                   label=_("Download {format}", format=kind.upper()), color="light")
-                           for kind in ("csv", "json")]
+                                                   label=_(label), color="light")
+                           for kind, label in EXPORTS.items()]
         self._export_round.param.watch(self._name_downloads, "value")
         self.refresh()
         if on_server():
@@ -176,12 +182,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
     # -- exports ------------------------------------------------------------------------------------
 
     def _name_downloads(self, *_events):
-        for d, kind in zip(self._downloads, ("csv", "json")):
-            d.filename = f"igviz-{self.code}-round{self._export_round.value}.{kind}"
+        for d, kind in zip(self._downloads, EXPORTS):
+            name, _dot, suffix = kind.rpartition(".")
+            d.filename = f"igviz-{self.code}-round{self._export_round.value}-{name}.{suffix}"
 
     def _export(self, kind: str):
         export = export_round(self.store, self.code, self.secret, self._export_round.value)
-        return io.StringIO(export.to_csv() if kind == "csv" else export.to_json())
+        write = {"submissions.csv": export.to_csv, "results.csv": lambda: export.results_csv(self.dataset),
+                 "weights.csv": lambda: export.weights_csv(self.dataset), "round.json": export.to_json}[kind]
+        return io.StringIO(write())
 
     # -- the HTML of each part ------------------------------------------------------------------------
 
