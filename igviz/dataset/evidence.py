@@ -46,7 +46,10 @@ def check_score(scale: Scale | None, rec: Fields, s: Score, source_names: tuple[
         if scale.silent_min_range and width >= scale.silent_min_range:
             rec.fail("high", f"a {s.evidence} range must be narrower than a silent one (under "
                              f"{scale.silent_min_range:g}; got {s.low:g}..{s.high:g})")
-    elif s.evidence == "silent" and scale.neutral is not None:
+    elif s.evidence == "silent" and width < scale.silent_min_range:
+        rec.fail("high", f"evidence is silent, so the range must be at least {scale.silent_min_range:g} wide "
+                         f"(got {s.low:g}..{s.high:g})")
+    if s.evidence == "silent" and scale.neutral is not None:
         if s.score != scale.neutral:
             rec.fail("score", f"evidence is silent, so the score must be the scale's neutral value "
                               f"{scale.neutral:g} (got {s.score:g})")

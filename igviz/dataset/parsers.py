@@ -339,9 +339,7 @@ def score(c: Contents, rec: Fields, data: Any) -> Score | None:
         elif not low <= value <= high:
             rec.fail("score", f"{value:g} is outside its own range {low:g}..{high:g}")
             ok = False
-    if evidence == "silent" and scale is not None and None not in (low, high) and high - low < scale.silent_min_range:
-        rec.fail("high", f"evidence is silent, so the range must be at least {scale.silent_min_range:g} wide (got {low:g}..{high:g})")
-        ok = False
+    # The evidence rules (silent ranges among them) are checked in igviz.dataset.evidence.
     names = rec.get("names", "text", default="")
     if not ok or None in (value, low, high, evidence, rationale):
         return None
