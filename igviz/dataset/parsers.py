@@ -263,8 +263,11 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
             rec.fail(f"scores.{cid}", f"unknown criterion '{cid}' (known: {', '.join(all_criteria_in_order(c))})")
             continue
         srec = rec.child(f"scores.{cid}", item)
+        before = len(c.errors)
         s = score(c, srec, item)
-        if s is not None:
+        # The evidence rules read the citations: check them only once the score itself is sound,
+        # so a mistyped quote is one problem, not two.
+        if s is not None and len(c.errors) == before:
             if c.scale is None or pid not in c.scale.evidence_exempt:
                 check_evidence(c.scale, srec, s, source_names)
             scores[cid] = s
