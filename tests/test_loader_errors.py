@@ -318,3 +318,14 @@ def test_the_check_command_reports_problems_and_exits_nonzero(user_folder, capsy
     assert main([str(igviz.BUNDLED_DATA), str(user_folder)]) == 1
     assert "scores.effective.score" in capsys.readouterr().err
     assert main([str(igviz.BUNDLED_DATA)]) == 0
+
+
+def test_a_source_name_must_occur_in_the_sources(user_folder):
+    record = minimal_proposal()
+    record["source_names"] = ["the model", "Model X that nobody wrote about"]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("test_model", "source_names[1]")
+    assert "does not occur in any file in sources/" in error.message

@@ -12,6 +12,7 @@ import re
 
 from .fields import Fields
 from .records import Scale, Score
+from .sources import SourceLibrary, normalise
 
 _INFER = re.compile(r"\binfer", re.IGNORECASE)
 
@@ -57,3 +58,12 @@ def check_score(scale: Scale | None, rec: Fields, s: Score, source_names: tuple[
         if s.low > scale.neutral - half or s.high < scale.neutral + half:
             rec.fail("low", f"evidence is silent, so the range must reach from {scale.neutral - half:g} to "
                             f"{scale.neutral + half:g} at least (got {s.low:g}..{s.high:g})")
+
+
+def check_source_names(sources: SourceLibrary, rec: Fields, names: tuple[str, ...]) -> None:
+    """A name that no source uses would let any quote pass as naming the proposal: refuse it."""
+    texts = [sources.text(n).casefold() for n in sources.names()]
+    for i, name in enumerate(names):
+        if not any(normalise(name).casefold() in t for t in texts):
+            rec.fail(f"source_names[{i}]", f"{name!r} does not occur in any file in sources/; list the words "
+                                           "the sources use to name the proposal")

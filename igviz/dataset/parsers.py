@@ -40,6 +40,7 @@ from .records import (
     TradeoffModel,
 )
 from .evidence import check_score as check_evidence
+from .evidence import check_source_names
 from .sources import SourceLibrary
 
 
@@ -249,6 +250,7 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
     raw_scores = rec.get("scores", "mapping") or {}
     source_names = tuple(str(n) for n in rec.get("source_names", "list", default=[]) or []
                          if isinstance(n, str) and n.strip())
+    check_source_names(c.sources, rec, source_names)
     if pid is None or None in fields.values() or attrs is None:
         return
     if pid in c.proposals:
