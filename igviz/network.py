@@ -154,7 +154,7 @@ def _body(dataset, node):
     raise KeyError(node)
 
 
-def _separate(pos: dict, labels: dict[str, str], rounds: int = 1500) -> dict[str, tuple[float, float]]:
+def _separate(pos: dict, labels: dict[str, str], rounds: int = 500) -> dict[str, tuple[float, float]]:
     """Move bodies apart until no two of them, with their names above them, overlap.
 
     Kamada-Kawai packs the bodies around a hub (the IGF) close together, and their names were
