@@ -158,6 +158,7 @@ def test_every_stakeholder_group_has_its_main_bodies_on_the_map(data):
     assert set(kinds) == set(NODE_KINDS)
     assert {"ict_companies", "icc_basis", "biac"} <= kinds["private"]
     assert {"csisac", "tuac", "best_bits"} <= kinds["civil_society"]
+    assert "giganet" in kinds["technical"]   # the academic part of the technical and academic community
     advisers = {r.source for r in data.institutions.relations if r.target == "oecd" and r.relation == "advises"}
     assert {"biac", "tuac", "csisac", "itac"} <= advisers
     assert ("icc_basis", "igf", "feeds_into") in {r.key for r in data.institutions.relations}
