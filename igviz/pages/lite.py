@@ -94,7 +94,7 @@ class LitePage(tornado.web.RequestHandler):
     # -- steps -----------------------------------------------------------------------------
 
     def flow(self) -> Participation:
-        return Participation(self.store, self.dataset)
+        return Participation(self.store, self.dataset, client=self.request.remote_ip or "")
 
     def get(self):
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
@@ -103,6 +103,11 @@ class LitePage(tornado.web.RequestHandler):
 
     def post(self):
         action, flow = self.get_argument("action", ""), self.flow()
+        # Rate limits first, before any database or page work, so that a flood costs next to nothing.
+        if action in ("join", "submit") and not flow.admit(action, token=self.get_argument("p", ""),
+                                                           code=self.get_argument("code", "")):
+            self.limited(flow)
+            return
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
                          code=self.get_argument("code", "")):
@@ -124,6 +129,21 @@ class LitePage(tornado.web.RequestHandler):
         else:
             flow.message, flow.message_kind = Message(N_("Unknown action")), "error"
             self.show(flow, status=400)
+
+    def limited(self, flow: Participation) -> None:
+        """429 Too Many Requests: the reason, and the same form again (hidden fields) to send once it is time.
+
+        Built from the request alone (no database, no data) so that refusing a flood stays cheap; what
+        the person typed goes back in the hidden fields, so nothing is lost.
+        """
+        seconds = (getattr(flow.message, "values", None) or {}).get("seconds", 1)
+        self.set_header("Retry-After", str(seconds))
+        fields = "".join(f"<input type='hidden' name='{esc(name)}' value='{esc(self.get_body_argument(name, ''))}'>"
+                         for name in self.request.body_arguments)
+        body = (f"<h1>{esc(self._('Please wait a moment'))}</h1>{self.message(flow.message)}"
+                f"<form method='post' action='{esc(self.request.uri)}'>{fields}"
+                f"<button>{esc(self._('Try again'))}</button></form>")
+        self.page(self._("Please wait a moment"), body, status=429)
 
     def show(self, flow: Participation, status: int = 200) -> None:
         {CODE: self.code_step, JOIN: self.join_step, WEIGHTS: self.weights_step}[flow.step](flow, status)
