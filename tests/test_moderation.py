@@ -121,13 +121,13 @@ def test_a_bot_resubmitting_is_refused_before_the_database(store):
     assert bot.open(created.workshop.code) and bot.join("civil_society", "Bot 1")
     accepted = [bot.submit(weights(effective=i % 10 + 1)) for i in range(20)]
     assert accepted[:6] == [True] * 6 and not any(accepted[6:])
-    assert bot.message_kind == "error" and "please wait 5 s" in bot.message
+    assert bot.message_kind == "error" and "please wait 10 s" in bot.message
     assert counting.calls.count("submit") == 6  # the 14 refusals never reached the store
     # A real participant on another network is not held up by the bot.
     real = Participation(store, DATASET, limits=limits, client="192.0.2.44")
     assert real.open(created.workshop.code) and real.join("government", "Real")
     assert real.submit(weights(transparent=9)), real.message
-    clock.now += 5
+    clock.now += 10
     assert bot.submit(weights()), bot.message  # the bot may submit again at the steady rate
 
 
