@@ -60,10 +60,11 @@ class LimitSettings:
     join_per_address: Rate = Rate(50, 50)
     # All addresses together, per workshop: a room of 500 is in within about a minute and a half.
     join_per_workshop: Rate = Rate(200, 300)
-    # A participant revises now and then: 6 quick re-submits, then one every 10 s (a bot re-submitting
-    # every second is mostly refused, for next to nothing). A refused one is told how long to wait.
-    # (The store's own minimum between two submissions still holds.)
-    submit_per_participant: Rate = Rate(6, 6)
+    # A participant revises now and then: 3 quick submissions, then one every 10 s (a bot re-submitting
+    # every second is mostly refused, for next to nothing: a stored submission with its page costs the
+    # server about 20 ms, a refusal about 2). A refused one is told how long to wait. (The store's own
+    # minimum between two submissions still holds.)
+    submit_per_participant: Rate = Rate(3, 6)
     # A room of 150 behind one address submitting at the end of a round, then 10 a second.
     submit_per_address: Rate = Rate(150, 600)
     # Wrong organiser keys from one address: 5 tries, then one every 30 s (right keys too, meanwhile).
