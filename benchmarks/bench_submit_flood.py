@@ -74,7 +74,7 @@ def wait_until_up(port: int, process: subprocess.Popen, timeout: float = 180) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"igviz serve ended early:\n{process.stdout.read()}")
+            raise SystemExit("igviz serve ended early (see its log)")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/lite")
@@ -117,9 +117,10 @@ def main(argv=None) -> int:
     if args.limits == "off":
         env.update({f"IGVIZ_LIMIT_{name}": "off" for name in ("JOIN_PER_ADDRESS", "JOIN_PER_WORKSHOP",
                                                               "SUBMIT_PER_PARTICIPANT", "SUBMIT_PER_ADDRESS")})
+    # The server's output goes to a file: an unread pipe fills up and then blocks the server's logging.
+    log = open(folder / "serve.log", "w")
     server = subprocess.Popen([sys.executable, "-m", "igviz", "serve", "--address", "127.0.0.1", "--port",
-                               str(args.port), "--db", url], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+                               str(args.port), "--db", url], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         wait_until_up(args.port, server)
         # Warm-up: one submission runs every code path once.

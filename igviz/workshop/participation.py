@@ -59,6 +59,19 @@ POLL_S = 2.0  # how often a live page asks for the round state
 shared_round_states = RoundStates(max_age_s=POLL_S / 2)
 
 
+def check_limits(limits: Limits, action: str, client: str, token: str = "", code: str = "") -> Message | None:
+    """The rate limits' answer to a step ("join" or "submit") from `client`: None to go ahead, else why not.
+
+    The one place both participant pages meet the limits (through `Participation.admit`, or
+    directly when a page refuses a flood before it builds anything: the light page).
+    """
+    if action == "join":
+        return limits.check_join(client, WorkshopStore._normal_code(code))
+    if action == "submit":
+        return limits.check_submit(client, token)
+    raise ValueError(f"action must be 'join' or 'submit', got {action!r}")
+
+
 def as_message(exc: Exception) -> Message:
     """A store or weight error as a Message, template and values kept for translation."""
     template = getattr(exc, "template", None)
@@ -93,12 +106,13 @@ class Participation(param.Parameterized):
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
     def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
-                 limits: Limits | None = None, **params):
+                 limits: Limits | None = None, admitted: str | None = None, **params):
+        """`admitted`: a step ("join" or "submit") the page has already put through `check_limits`."""
         super().__init__(**params)
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
         self.limits = limits if limits is not None else shared_limits()
-        self._admitted: str | None = None  # a step the limits have let through and that has not run yet
+        self._admitted = admitted  # a step the limits have let through and that has not run yet
 
     # -- what a page shows -------------------------------------------------------------------
 
@@ -160,17 +174,12 @@ class Participation(param.Parameterized):
         """Whether the rate limits let this client take the step ("join" or "submit") now.
 
         False with the reason (and how long to wait) in `message`. `join` and `submit` ask it
-        themselves; a page may ask first, before any database or page work, so that a flood is
-        refused for next to nothing (the light page does); the step then does not count twice.
+        themselves; a page may ask first (here, or `check_limits` before it builds the flow, passing
+        `admitted=`), so that a flood is refused for next to nothing; the step then does not count twice.
         """
         if self._admitted == action:
             return True
-        if action == "join":
-            refusal = self.limits.check_join(self.client, WorkshopStore._normal_code(code))
-        elif action == "submit":
-            refusal = self.limits.check_submit(self.client, token)
-        else:
-            raise ValueError(f"action must be 'join' or 'submit', got {action!r}")
+        refusal = check_limits(self.limits, action, self.client, token=token, code=code)
         if refusal is not None:
             return self._fail(refusal)
         self._admitted = action
