@@ -41,7 +41,8 @@ machine (--address other than localhost) needs one, and will not start without i
 Examples:
   igviz serve
   igviz serve --data bundled ~/my_proposals --db workshops.sqlite
-  igviz serve --address 0.0.0.0 --port 8080        # participants join from their own devices
+  IGVIZ_ORGANISER_KEY=room-42-key igviz serve --address 0.0.0.0 --port 8080
+                                                   # participants join from their own devices
 """
 
 
@@ -198,7 +199,7 @@ def _serve(args) -> int:
           f"  Light page (slow connections, old phones): {base}/lite\n"
           f"Workshops are kept in {_safe_url()}; {key}.\n"
           + ("Only this machine can open these pages; to let participants join from their own devices, "
-             "serve with --address 0.0.0.0.\n" if args.address in (None, "localhost", "127.0.0.1", "::1") else "")
+             "serve with --address 0.0.0.0 and IGVIZ_ORGANISER_KEY set.\n" if args.address in (None, "localhost", "127.0.0.1", "::1") else "")
           + "Press Ctrl+C to stop.", flush=True)
     try:
         server.start()
