@@ -22,6 +22,7 @@ import param
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time, localised
 from ..model import WEIGHT_MAX, Assessment
+from .errors import DatabaseUnavailable
 from .plan import check_workshop_data, workshop_assessment
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
                     check_weights, clean_text)
@@ -85,6 +86,8 @@ class Participation(param.Parameterized):
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
+    unavailable = param.Boolean(default=False, doc="The last step failed because the database is down, locked or "
+                                "full: nothing the participant did (the light page answers 503)")
 
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
@@ -132,9 +135,11 @@ class Participation(param.Parameterized):
     # -- steps -------------------------------------------------------------------------------
 
     def _say(self, message: Message | None, kind: str = "info") -> None:
-        self.param.update(message=message, message_kind=kind)
+        cleared = {} if kind == "error" else {"unavailable": False}  # a step went through: the database is back
+        self.param.update(message=message, message_kind=kind, **cleared)
 
     def _fail(self, exc: Exception | Message) -> bool:
+        self.unavailable = isinstance(exc, DatabaseUnavailable)
         self._say(exc if isinstance(exc, Message) else as_message(exc), "error")
         return False
 
@@ -188,7 +193,8 @@ class Participation(param.Parameterized):
             info = me.workshop
             check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
-            self.step = CODE
+            if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
+                self.step = CODE
             return self._fail(exc)
         a = workshop_assessment(self.dataset, info.framework, info.proposals)
         if me.weights:
