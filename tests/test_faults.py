@@ -37,7 +37,7 @@ WEIGHTS = {c: 5 for c in CRITERIA}
 @pytest.fixture
 def quick_busy_timeout(monkeypatch):
     """The store waits this long for SQLite's lock (5 s in service), so that a lock test takes a moment."""
-    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_S", 0.2, raising=False)
 
 
 @pytest.fixture
