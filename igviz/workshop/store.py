@@ -239,7 +239,8 @@ class WorkshopStore:
         self.max_participants = max_participants
         sqlite = self.url.startswith("sqlite")
         options = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}} if sqlite else \
-            {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+            {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10,
+             "connect_args": {"connect_timeout": 5}}  # an unreachable server is said in seconds, not minutes
         try:
             self.engine = create_engine(self.url, **options)
         except ModuleNotFoundError as exc:
