@@ -142,7 +142,9 @@ def test_a_full_disk_is_said_and_recovers(tmp_path, quick_busy_timeout):
             subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_postgresql_stopped_and_restarted(tmp_path):
+@pytest.fixture
+def restartable():
+    """(cluster, URL) of a PostgreSQL of the test's own, which it may stop and start again."""
     pytest.importorskip("psycopg")
     from postgres_support import NOT_INSTALLED, restartable_postgres
     try:
@@ -153,19 +155,24 @@ def test_postgresql_stopped_and_restarted(tmp_path):
             pytest.skip(NOT_INSTALLED)
         raise
     try:
-        store = WorkshopStore(url, min_seconds_between_submissions=0)
-        flow, created = joined_flow(store)
-        cluster.halt()
-        assert not flow.submit(WEIGHTS, "kept while it was down")
-        assert flow.message.template == DATABASE_DOWN and flow.comment == "kept while it was down"
-        with pytest.raises(DatabaseUnavailable):  # a facilitator action says the same (pages show it)
-            store.close_round(created.workshop.code, created.secret)
-        cluster.start(port=cluster.port)
-        assert flow.submit(comment=flow.comment), flow.message  # back, without restarting igviz
-        assert store.submissions(created.workshop.code, created.secret).iloc[0]["comment"] == "kept while it was down"
-        store.dispose()
+        yield cluster, url
     finally:
         context.__exit__(None, None, None)
+
+
+def test_postgresql_stopped_and_restarted(restartable):
+    cluster, url = restartable
+    store = WorkshopStore(url, min_seconds_between_submissions=0)
+    flow, created = joined_flow(store)
+    cluster.halt()
+    assert not flow.submit(WEIGHTS, "kept while it was down")
+    assert flow.message.template == DATABASE_DOWN and flow.comment == "kept while it was down"
+    with pytest.raises(DatabaseUnavailable):  # a facilitator action says the same (pages show it)
+        store.close_round(created.workshop.code, created.secret)
+    cluster.start(port=cluster.port)
+    assert flow.submit(comment=flow.comment), flow.message  # back, without restarting igviz
+    assert store.submissions(created.workshop.code, created.secret).iloc[0]["comment"] == "kept while it was down"
+    store.dispose()
 
 
 # -- the Panel pages: every facilitator action and the participant page say what happened ------------
@@ -316,6 +323,30 @@ def test_an_oversized_post_is_refused_with_a_message_not_echoed(served):
     status, page, _ = client.open(where, submit_form(token, "c" * 1500))  # the comment's own limit, in words
     assert status == 400 and "1500 characters long; at most 1000" in page
     assert served.store.submissions(code, created.secret).empty
+
+
+def test_the_light_page_with_postgresql_stopped_answers_503_and_keeps_the_post(restartable):
+    cluster, url = restartable
+    store = WorkshopStore(url, min_seconds_between_submissions=0)
+    created = new_workshop(store, DATASET, "Stopped")
+    code = created.workshop.code
+    token = store.join(code, "civil_society", "Heron")
+    with panel_server(WORKSHOP_APPS, url) as server:
+        client = Client(server.base)
+        where = f"lite?code={code}&p={token}"
+        form = {**submit_form(token, "typed while it was down"), "_xsrf": client.token(where)}
+        cluster.halt()
+        status, page, headers = client.open(where, form, token=False)
+        assert status == 503 and headers.get("Retry-After") and "cannot be reached" in page
+        # Everything posted comes back in the page, to send again with one button.
+        assert "value='typed while it was down'" in page and "value='9'" in page and "value='submit'" in page
+        status, page, _ = client.open(f"lite?code={code}&p={token}")  # the private link, while it is down
+        assert status == 503 and "cannot be reached" in page and "Try again" in page
+        cluster.start(port=cluster.port)
+        status, page, _ = client.open(where, form, token=False)  # the same post again: the button's
+        assert status == 200 and "your weights are in" in page, page[-600:]
+    assert store.submissions(code, created.secret).iloc[0]["comment"] == "typed while it was down"
+    store.dispose()
 
 
 def test_acknowledged_submissions_survive_a_kill_during_a_burst(tmp_path):

@@ -178,7 +178,7 @@ class LitePage(tornado.web.RequestHandler):
     def retry_step(self, flow: Participation) -> None:
         """The database failed before the form could be rebuilt: the same post again, all of it kept."""
         _ = self._
-        again = esc(self.request.uri.lstrip("/"))
+        again = esc(f"lite?{self.request.query}")  # relative, as every address here (the server may sit under a prefix)
         if self.request.method != "POST":  # a private link: the same link again
             body = (f"<h1>{esc(_('Join a workshop'))}</h1>{self.message(flow.problem)}"
                     f"<p><a href='{again}'>{esc(_('Try again'))}</a></p>")
