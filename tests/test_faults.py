@@ -62,10 +62,11 @@ def write_lock(path: Path):
 
 
 @contextmanager
-def failing_writes(store: WorkshopStore, message: str):
-    """The driver failing every write with `message` (SQLite's own words for a full disk, say)."""
+def failing_writes(store: WorkshopStore, message: str, statements=("INSERT", "UPDATE", "DELETE")):
+    """The driver failing every write (or every one of `statements`) with `message` (SQLite's own words
+    for a full disk, say)."""
     def fail(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+        if statement.lstrip().upper().startswith(statements):
             raise sqlite3.OperationalError(message)
     event.listen(store.engine, "before_cursor_execute", fail)
     try:
@@ -198,6 +199,9 @@ def test_facilitator_create_close_reopen_say_the_database_failed(sqlite_store):
             assert "database is busy" in str(board._message[0].object)
     board._close.clicks += 1
     assert not board._message.objects and not store.workshop(made[0].workshop.code).accepting
+    with failing_writes(store, "disk I/O error", statements=("SELECT",)), pytest.raises(DatabaseUnavailable):
+        board._export("results.csv")  # a download that cannot be made says why on the page
+    assert "cannot be reached" in str(board._message[0].object)
 
 
 def test_the_participant_page_says_the_database_failed_not_too_busy(sqlite_store):

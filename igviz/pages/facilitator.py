@@ -197,7 +197,11 @@ class FacilitatorBoard(pn.viewable.Viewer):
             d.filename = f"igviz-{self.code}-round{self._export_round.value}-{name}.{suffix}"
 
     def _export(self, kind: str):
-        export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        try:
+            export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        except WorkshopError as exc:  # the database down, locked or full: said on the page, not only in a log
+            self._message[:] = [notice(in_language(exc), "error")]
+            raise
         write = {"submissions.csv": export.to_csv, "results.csv": lambda: export.results_csv(self.dataset),
                  "weights.csv": lambda: export.weights_csv(self.dataset), "round.json": export.to_json}[kind]
         return io.StringIO(write())
