@@ -206,25 +206,26 @@ class FacilitatorBoard(pn.viewable.Viewer):
     # -- moderation ---------------------------------------------------------------------------------
 
     def _moderation_widgets(self):
-        """Lock joining, cap each stakeholder group, remove participants, hide a comment; all logged."""
+        """Lock joining, cap each stakeholder group, remove participants, hide a comment; all logged.
+        Like every store call of the board, on a worker thread (in_thread), in order."""
         self._joining = pn.widgets.Button(label=_("Lock joining"), color="default")
-        self._joining.on_click(lambda _e: self._act(lambda code, secret: self.store.set_joining(
-            code, secret, not self.info.joining_open)))
+        self._joining.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_joining(
+            code, secret, not self.info.joining_open)), self._lock))
         self._people = html_pane("", sizing_mode="stretch_width")
         caps = dict(self.info.group_caps)
         cap_inputs = {g: pn.widgets.IntInput(label=_("Most participants in {group} (0: no cap)", group=self._group_name(g)),
                                              value=caps.get(g, 0), start=0, end=10000) for g in self.info.groups}
         apply_caps = pn.widgets.Button(label=_("Apply the caps"), color="default")
-        apply_caps.on_click(lambda _e: self._act(lambda code, secret: self.store.set_group_caps(
-            code, secret, {g: int(w.value or 0) for g, w in cap_inputs.items()})))
+        apply_caps.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_group_caps(
+            code, secret, {g: int(w.value or 0) for g, w in cap_inputs.items()})), self._lock))
         who = pn.widgets.TextInput(label=_("Participants to remove (e.g. P007, P010-P020)"), max_length=400)
         remove = pn.widgets.Button(label=_("Remove from the results"), color="danger")
-        remove.on_click(lambda _e: self._act(lambda code, secret: self.store.remove_participants(
-            code, secret, parse_participants(who.value_input or who.value))))
+        remove.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.remove_participants(
+            code, secret, parse_participants(who.value_input or who.value))), self._lock))
         whose = pn.widgets.TextInput(label=_("Participant whose comment to hide (e.g. P007)"), max_length=20)
         hide = pn.widgets.Button(label=_("Hide the comment"), color="default")
-        hide.on_click(lambda _e: self._act(lambda code, secret: self.store.hide_comment(
-            code, secret, whose.value_input or whose.value)))
+        hide.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.hide_comment(
+            code, secret, whose.value_input or whose.value)), self._lock))
         log = pn.widgets.FileDownload(callback=self._moderation_log, filename=f"igviz-{self.code}-moderation.json",
                                       label=_("Download the moderation log"), color="light")
         note = html_pane(f"<p class='igviz-note'>{text(_('Removed participants and hidden comments leave the results and exports; the moderation log keeps what was taken out, and when.'))}</p>",
