@@ -94,16 +94,54 @@ def quote_translation(quote: str, language: str) -> str | None:
 # own source file without a title here is shown by its name, minus the hash and extension.
 SOURCE_TITLES = {
     "000": N_("Best Bits analysis of the reform proposals, early 2014"),
-    "001": N_("Jeremy Malcolm, MIPC proposal, 2013"),
-    "002": N_("CSTD Working Group on IGF Improvements, report, 2012"),
-    "003": N_("ICANN multistakeholder model: comments, 2014"),
-    "004": N_("Submission on the IGF and procedural fairness, 2014"),
+    "001": N_("Jeremy Malcolm, proposal to the CSTD working group on enhanced cooperation, 2013"),
+    "002": N_("CSTD working group on IGF improvements, contributions, 2011"),
+    "003": N_("ATLAS II thematic group on multistakeholder models, 2014"),
+    "004": N_("Best Bits session notes on multistakeholder processes, early 2014"),
 }
 _SOURCE_FILE = re.compile(r"^(?P<number>\d{3})_[0-9a-f]{16}\.txt$")
+# A numbered section ("3) Evaluating proposals", "54. It was suggested") or a Markdown heading.
+_NUMBERED = re.compile(r"^\s*(?P<number>\d{1,3})[.)]\s+\S")
+_HEADING = re.compile(r"^\s*#{2,}\s+(?P<title>.+?)\s*$")
+
+
+@lru_cache(maxsize=256)
+def _source_lines(name: str) -> tuple[str, ...]:
+    from .dataset import BUNDLED_DATA
+    path = Path(BUNDLED_DATA) / "sources" / name
+    if Path(name).name != name or not path.is_file():
+        return ()
+    return tuple(path.read_text(encoding="utf-8").splitlines())
+
+
+@lru_cache(maxsize=4096)
+def source_section(name: str, quote: str) -> str:
+    """Where in the source the quote sits: '§3' (the nearest numbered section above it), or the
+    title of the nearest heading; '' if unknown. Found by the quote's place in the text, so it
+    needs nothing in the data."""
+    lines = _source_lines(name or "")
+    if not lines or not quote:
+        return ""
+    pieces, starts, at = [], [], 0
+    for line in lines:
+        piece = " ".join(line.split())
+        starts.append(at)
+        pieces.append(piece)
+        at += len(piece) + 1
+    where = " ".join(pieces).find(" ".join(quote.split()))
+    if where < 0:
+        return ""
+    line = max(i for i, start in enumerate(starts) if start <= where)
+    for i in range(line, -1, -1):
+        if (m := _NUMBERED.match(lines[i])):
+            return f"§{m['number']}"
+        if (m := _HEADING.match(lines[i])):
+            return f"“{m['title'].strip('*: ')}”"
+    return ""
 
 
 def source_title(citation, language: str = DEFAULT_LANGUAGE) -> str:
-    """'Best Bits analysis of the reform proposals, early 2014', never '000_e13ad8dd67510eba.txt'."""
+    """'Best Bits analysis of the reform proposals, early 2014, §3', never '000_e13ad8dd67510eba.txt'."""
     if citation is None:
         return ""
     if getattr(citation, "reference", None):
@@ -111,9 +149,12 @@ def source_title(citation, language: str = DEFAULT_LANGUAGE) -> str:
     name = getattr(citation, "source", None) or ""
     match = _SOURCE_FILE.match(name)
     if match and match["number"] in SOURCE_TITLES:
-        return translate(SOURCE_TITLES[match["number"]], language)
-    stem = Path(name).stem
-    return re.sub(r"_[0-9a-f]{8,}$", "", stem).replace("_", " ") or name
+        title = translate(SOURCE_TITLES[match["number"]], language)
+    else:
+        stem = Path(name).stem
+        title = re.sub(r"_[0-9a-f]{8,}$", "", stem).replace("_", " ") or name
+    section = source_section(name, getattr(citation, "quote", None) or "")
+    return f"{title}, {section}" if section else title
 
 
 # -- every user-facing data text, for the completeness test and for translators ----------------

@@ -102,7 +102,11 @@ def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
     """A record's field in the language, from its `translations` (if any), else in English."""
     translations = getattr(record, "translations", None) or {}
     value = (translations.get(language) or {}).get(field)
-    return value if value else getattr(record, field)
+    if value:
+        return value
+    # Then the language's translations file (data/translations/<language>.yaml), keyed by the English text.
+    from .datatext import data_text
+    return data_text(getattr(record, field), language)
 
 
 # -- for translators and the tests: which texts need translating ------------------------------
