@@ -19,6 +19,7 @@ shown beside it, marked as a translation.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -155,6 +156,26 @@ def source_title(citation, language: str = DEFAULT_LANGUAGE) -> str:
         title = re.sub(r"_[0-9a-f]{8,}$", "", stem).replace("_", " ") or name
     section = source_section(name, getattr(citation, "quote", None) or "")
     return f"{title}, {section}" if section else title
+
+
+# -- the perspective of the bundled scores ------------------------------------------------------
+
+PERSPECTIVE = N_("Scores: the judgement of the Best Bits group (civil society, early 2014).")
+PERSPECTIVE_MORE = N_(
+    "The bundled scores are one group's reading of the reform proposals, not a measurement: Best Bits, "
+    "a civil-society network, assessed them in early 2014 against its own criteria. Governments, "
+    "business or the technical community might read the same proposals differently; change the weights, "
+    "or the scores, to see how much the ranking depends on that reading. Each score says whether the "
+    "sources stated it, whether it was inferred from them, or whether they are silent.")
+
+
+def perspective_html(language: str = DEFAULT_LANGUAGE) -> str:
+    """A short line naming whose judgement the scores are, with what that means behind a details
+    toggle: plain HTML that opens without JavaScript, so the light page shows it too."""
+    esc = lambda m: html.escape(translate(m, language), quote=True)  # noqa: E731
+    return (f"<details class='igviz-perspective'><summary>{esc(PERSPECTIVE)} "
+            f"<span class='igviz-more'>{esc(N_('What this means'))}</span></summary>"
+            f"<p>{esc(PERSPECTIVE_MORE)}</p></details>")
 
 
 # -- every user-facing data text, for the completeness test and for translators ----------------

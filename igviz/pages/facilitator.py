@@ -16,6 +16,7 @@ from ..dataset import Dataset
 from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseVersionError,
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.store import TITLE_MAX
+from ..views.evidence import perspective_html
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
@@ -206,7 +207,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                 if self.participant_url else "")
         return (f"<header class='igviz-header'><h1>{text(info.title)}</h1>{link}"
                 f"<div>{text(_('Code'))} <span class='igviz-code' aria-label='{text(_('join code'))}'>{text(info.code)}</span></div>"
-                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p></header>")
+                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p>{perspective_html()}</header>")
 
     def _counts_html(self, r: RoundResults) -> str:
         top = max(1, int(r.counts.max()) if len(r.counts) else 1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..datatext import data_text, quote_translation, source_title
+from ..datatext import data_text, perspective_html as _perspective_html, quote_translation, source_title
 from ..i18n import N_
 from .language import _, current_language
 from .style import quote_html, text
@@ -74,20 +74,9 @@ def legend_html() -> str:
 
 # -- the perspective of the bundled scores ------------------------------------------------------
 
-PERSPECTIVE = N_("Scores: the judgement of the Best Bits group (civil society, early 2014).")
-PERSPECTIVE_MORE = N_(
-    "The bundled scores are one group's reading of the reform proposals, not a measurement: Best Bits, "
-    "a civil-society network, assessed them in early 2014 against its own criteria. Governments, "
-    "business or the technical community might read the same proposals differently; change the weights, "
-    "or the scores, to see how much the ranking depends on that reading. Each score says whether the "
-    "sources stated it, whether it was inferred from them, or whether they are silent.")
-
-
-def perspective_html() -> str:
-    """A short line naming whose judgement the scores are, with what that means behind a details toggle."""
-    return (f"<details class='igviz-perspective'><summary>{text(_(PERSPECTIVE))} "
-            f"<span class='igviz-more'>{text(_('What this means'))}</span></summary>"
-            f"<p>{text(_(PERSPECTIVE_MORE))}</p></details>")
+def perspective_html(language: str | None = None) -> str:
+    """The line naming whose judgement the scores are (see igviz.datatext.perspective_html)."""
+    return _perspective_html(language or current_language())
 
 
 # -- citations as readers see them --------------------------------------------------------------

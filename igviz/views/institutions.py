@@ -13,6 +13,7 @@ from ..dataset.records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language
+from .evidence import citation_line, local
 from .style import html_pane, quote_html, text, live
 
 # Relations that carry decision-making authority (drawn solid and darker on the map).
@@ -110,19 +111,19 @@ class InstitutionMapView(ChartView):
         pos = layout(a.dataset)
         g = net.graph
         nodes = pd.DataFrame([{
-            "x": pos[n][0], "y": pos[n][1], "id": n, "name": d["body"].name, "kind": d["body"].kind,
+            "x": pos[n][0], "y": pos[n][1], "id": n, "name": local(d["body"].name), "kind": d["body"].kind,
             "kind_name": kind_name(d["body"].kind),
-            "change": d["change"], "description": d["body"].description,
-            "source": d["body"].citation.label(),
+            "change": d["change"], "description": local(d["body"].description),
+            "source": citation_line(d["body"].citation),
         } for n, d in g.nodes(data=True)])
         self._nodes = nodes
         edges = pd.DataFrame([{
             "x0": pos[u][0], "y0": pos[u][1], "x1": pos[v][0], "y1": pos[v][1],
-            "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_name(d["rel"]),
+            "from": local(g.nodes[u]["body"].name), "to": local(g.nodes[v]["body"].name), "relation": relation_name(d["rel"]),
             "change": d["change"], "authority": "yes" if d["rel"].relation in CARRIES_AUTHORITY else "no",
             "change_name": change_name(d["change"]),
             "authority_name": _("yes") if d["rel"].relation in CARRIES_AUTHORITY else _("no"),
-            "description": d["rel"].description, "source": d["rel"].citation.label(),
+            "description": local(d["rel"].description), "source": citation_line(d["rel"].citation),
         } for u, v, d in g.edges(data=True)], columns=EDGE_COLUMNS)
         # Within a layer, edges are drawn in the order of EDGE_STYLE, as the layers per style were.
         parts = {dash: [] for dash in self._edges}
@@ -167,12 +168,12 @@ class InstitutionMapView(ChartView):
             if any(c != "same" for c in changes) or net.graph.nodes.get(self.body, {}).get("change") == "added":
                 touching.append(localised(a.proposal(pid).record, "short_name", language))
         relations = "".join(
-            f"<li>{text(relation_name(d['rel']))} → {text(graph.nodes[v]['body'].name)}"
+            f"<li>{text(relation_name(d['rel']))} → {text(local(graph.nodes[v]['body'].name))}"
             f"{' (' + text(change_name(d['change'])) + ')' if d['change'] != 'same' else ''}</li>"
             for _u, v, d in graph.out_edges(self.body, data=True))
         none = text(_("none"))
         return html_pane(
-            f"<h3>{text(b.name)}</h3><p>{text(kind_name(b.kind))}. {text(b.description)}</p>"
+            f"<h3>{text(local(b.name))}</h3><p>{text(kind_name(b.kind))}. {text(local(b.description))}</p>"
             f"{quote_html(b.citation)}<h4>{text(_('Its relations'))}</h4><ul>{relations or f'<li>{none}</li>'}</ul>"
             f"<h4>{text(_('Proposals that change it'))}</h4><p>{text(', '.join(touching)) or none}</p>",
             sizing_mode="stretch_width", css_classes=["igviz-body-detail"])
@@ -181,7 +182,7 @@ class InstitutionMapView(ChartView):
     def _note(self):
         a = self.assessment
         overlay = a.dataset.overlays.get(self._proposal())
-        note = overlay.note if overlay else _("No overlay in the data for this proposal: it is drawn as the status quo.")
+        note = local(overlay.note) if overlay else _("No overlay in the data for this proposal: it is drawn as the status quo.")
         position = a.position(self._proposal())
         centralisation = _("Centralisation: {value}", value=f"{position:.2f}")
         scale = _("(0 = concentrates no decision-making, 1 = one body decides everything).")
