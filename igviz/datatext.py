@@ -76,10 +76,26 @@ def data_catalogue(language: str, folder: str | None = None) -> dict[str, str]:
 
 
 def data_text(value: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """A data text in the language, else in English."""
-    if not value or language == DEFAULT_LANGUAGE:
+    """A data text as a reader sees it: in the language (else in English), with its references to
+    source documents by number ("000 §3", written for analysts) given as the sources' titles."""
+    if not value:
         return value
-    return data_catalogue(language).get(_clean(value), value)
+    if language != DEFAULT_LANGUAGE:
+        value = data_catalogue(language).get(_clean(value), value)
+    return name_sources(value, language)
+
+
+# "000 §3", "(000 §4, §5)", "source 003", "ATLAS II (003)": a bundled source by its number.
+_SOURCE_REFERENCE = re.compile(r"(?:\bsource )?\b(?P<number>00\d)\b(?P<sections>(?:,? §\d+)*)")
+
+
+def name_sources(value: str, language: str = DEFAULT_LANGUAGE) -> str:
+    def title(m):
+        if m["number"] not in SOURCE_TITLES:
+            return m[0]
+        sections = m["sections"].strip().lstrip(",").strip()
+        return translate(SOURCE_TITLES[m["number"]], language) + (f", {sections}" if sections else "")
+    return _SOURCE_REFERENCE.sub(title, value)
 
 
 def quote_translation(quote: str, language: str) -> str | None:
@@ -94,8 +110,8 @@ def quote_translation(quote: str, language: str) -> str | None:
 # The bundled sources are files named by number and hash; readers see what they are. A user's
 # own source file without a title here is shown by its name, minus the hash and extension.
 SOURCE_TITLES = {
-    "000": N_("Best Bits analysis of the reform proposals, early 2014"),
-    "001": N_("Jeremy Malcolm, proposal to the CSTD working group on enhanced cooperation, 2013"),
+    "000": N_("Best Bits analysis, early 2014"),
+    "001": N_("Jeremy Malcolm's MIPC proposal, December 2013"),
     "002": N_("CSTD working group on IGF improvements, contributions, 2011"),
     "003": N_("ATLAS II thematic group on multistakeholder models, 2014"),
     "004": N_("Best Bits session notes on multistakeholder processes, early 2014"),
