@@ -5,9 +5,9 @@ strengths and weaknesses, each score's rationale, criteria, the map's bodies and
 the overlays' notes, the presets and the trade-off's reasons, and every quoted passage) is
 listed by `user_texts`, with where it sits (file, record, field).
 
-Translations live in one file per language, data/translations/<language>.yaml, mapping the
-English text to its translation, grouped under a heading per record for the translator's
-sake (the headings are not part of the lookup). Keyed by the English text, an entry goes
+Translations live in one file per language, data/translations/<language>.yaml: under a
+heading per record (for the translator's sake; the lookup ignores it), a list of pairs
+`{en: English text, fr: translation}`. Keyed by the English text, an entry goes
 stale, and the text shows up as missing, as soon as the English changes, so a translation
 can never silently describe an older version of a record. One file per language, apart from
 the records, means a change to a proposal file and a new translation never touch the same
@@ -64,14 +64,15 @@ def data_catalogue(language: str, folder: str | None = None) -> dict[str, str]:
     with path.open(encoding="utf-8") as f:
         doc = yaml.safe_load(f) or {}
     if not isinstance(doc, dict):
-        raise ValueError(f"{path}: expected headings, each a mapping of English text to its translation")
+        raise ValueError(f"{path}: expected headings, each a list of {{en: English text, {language}: translation}}")
     table: dict[str, str] = {}
     for heading, entries in doc.items():
-        if not isinstance(entries, dict):
-            raise ValueError(f"{path}: under '{heading}', expected a mapping of English text to its translation")
-        for english, translated in entries.items():
-            if translated is not None and str(translated).strip():
-                table[_clean(english)] = _clean(translated)
+        for i, entry in enumerate(entries or []):
+            if not (isinstance(entry, dict) and set(entry) == {"en", language}):
+                raise ValueError(f"{path}: '{heading}' entry {i + 1}: expected exactly the keys en and {language}, "
+                                 f"got {sorted(entry) if isinstance(entry, dict) else type(entry).__name__}")
+            if entry[language] is not None and str(entry[language]).strip():
+                table[_clean(entry["en"])] = _clean(entry[language])
     return table
 
 
@@ -308,9 +309,9 @@ def stale_data_translations(dataset, language: str) -> list[str]:
 
 def translation_template(dataset, language: str) -> str:
     """The missing texts as YAML a translator fills in (python -m igviz.datatext fr)."""
-    groups: dict[str, dict[str, str]] = {}
+    groups: dict[str, list] = {}
     for item in missing_data_translations(dataset, language):
-        groups.setdefault(item.heading, {})[_clean(item.text)] = ""
+        groups.setdefault(item.heading, []).append({"en": _clean(item.text), language: ""})
     return yaml.safe_dump(groups, allow_unicode=True, sort_keys=False, width=100)
 
 
