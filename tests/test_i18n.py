@@ -39,8 +39,9 @@ def test_translate_fills_placeholders_and_falls_back():
 def test_data_translations_fall_back_to_english():
     data = igviz.load_dataset()
     assert localised(data.groups["civil_society"], "name", "es") == "Sociedad civil"
-    mipc = data.proposal("mipc")
-    assert localised(mipc, "name", "fr") == mipc.name  # not translated in the data: English
+    from types import SimpleNamespace
+    record = SimpleNamespace(name="A name no translations file has", translations={})
+    assert localised(record, "name", "fr") == record.name  # not translated in the data: English
 
 
 def test_bad_translations_in_data_are_named(data_folder):

@@ -15,7 +15,7 @@ from bokeh.models import ColumnDataSource, HoverTool
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
-from .evidence import MARKS, evidence_kind, evidence_label, legend_html, perspective_html
+from .evidence import MARKS, evidence_kind, evidence_label, legend_html
 from .style import PROPOSAL_COLOURS, html_pane, text
 
 
@@ -223,7 +223,7 @@ class RadarView(ChartView):
                        f"{text(localised(a.proposal(pid).record, 'short_name', current_language()))}</span> "
                        for i, pid in enumerate(self._shown()))
         return (f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
-                f"{legend_html()}{perspective_html()}")
+                f"{legend_html()}")
 
     def _table(self):
         return self._table_pane
