@@ -262,6 +262,7 @@ def user_texts(dataset) -> list[UserText]:
                 w = f"{file} {kind} {r.source}→{r.target} {r.relation}"
                 add(f"{w}.description", r.description, head)
                 out.extend(_cite(f"{w}.citation", r.citation, head))
+    _walk_others(dataset, out)
     t = dataset.tradeoff
     if t is not None:
         for s in t.stance:
@@ -273,6 +274,40 @@ def user_texts(dataset) -> list[UserText]:
         add("tradeoff.yaml response.unit", t.unit, "trade-off")
         add("tradeoff.yaml response.note", t.note, "trade-off")
     return out
+
+
+# Fields whose text readers see, in record kinds this module does not list one by one (kinds other
+# parts of igviz add later are walked by these names, so their texts count as user-facing too).
+USER_FIELDS = ("name", "short_name", "title", "question", "explanation", "description", "text", "rationale",
+               "derivation_rationale", "note", "why", "meaning", "unit", "as_of")
+LISTED = {"scale", "groups", "frameworks", "proposals", "sources", "presets", "institutions", "overlays", "tradeoff"}
+
+
+def _walk_others(dataset, out: list[UserText]) -> None:
+    import dataclasses
+
+    def walk(value, where: str, heading: str, depth: int = 0):
+        if depth > 8 or value is None or isinstance(value, (str, bytes, int, float, bool)):
+            return
+        if dataclasses.is_dataclass(value):
+            for f in dataclasses.fields(value):
+                item = getattr(value, f.name)
+                if f.name == "quote" and isinstance(item, str) and item.strip():
+                    out.append(UserText(f"{where}.quote", item, True, heading))
+                elif f.name in USER_FIELDS and isinstance(item, str) and item.strip():
+                    out.append(UserText(f"{where}.{f.name}", item, False, heading))
+                elif f.name not in ("translations", "file"):
+                    walk(item, f"{where}.{f.name}", heading, depth + 1)
+        elif isinstance(value, dict) or hasattr(value, "items"):
+            for key, item in value.items():
+                walk(item, f"{where}.{key}", heading, depth + 1)
+        elif isinstance(value, (tuple, list)):
+            for i, item in enumerate(value):
+                walk(item, f"{where}[{i}]", heading, depth + 1)
+
+    for name, value in vars(dataset).items():
+        if name not in LISTED and not name.startswith("_"):
+            walk(value, name, name)
 
 
 def missing_data_translations(dataset, language: str) -> list[UserText]:
