@@ -107,13 +107,6 @@ def test_every_data_text_is_translated(bundled, language):
                          f"ready to fill in):\n{listing}")
 
 
-@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
-def test_no_stale_data_translations(bundled, language):
-    # A translation of an English text that has since changed would never be shown: it should go.
-    from igviz.datatext import stale_data_translations
-    assert stale_data_translations(bundled, language) == []
-
-
 def test_the_completeness_check_names_what_is_missing(data_folder):
     from igviz.datatext import missing_data_translations
     import yaml
