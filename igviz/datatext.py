@@ -281,6 +281,8 @@ def user_texts(dataset) -> list[UserText]:
 USER_FIELDS = ("name", "short_name", "title", "question", "explanation", "description", "text", "rationale",
                "derivation_rationale", "note", "why", "meaning", "unit", "as_of")
 LISTED = {"scale", "groups", "frameworks", "proposals", "sources", "presets", "institutions", "overlays", "tradeoff"}
+# Read by the loader only, never shown to readers (the relation kinds' rules).
+NOT_SHOWN = {"relation_rules"}
 
 
 def _walk_others(dataset, out: list[UserText]) -> None:
@@ -306,7 +308,7 @@ def _walk_others(dataset, out: list[UserText]) -> None:
                 walk(item, f"{where}[{i}]", heading, depth + 1)
 
     for name, value in vars(dataset).items():
-        if name not in LISTED and not name.startswith("_"):
+        if name not in LISTED | NOT_SHOWN and not name.startswith("_"):
             walk(value, name, name)
 
 
