@@ -18,7 +18,8 @@ import tornado.web
 from ..datatext import perspective_html
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
 from ..workshop import DatabaseVersionError, shared_store
-from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
+from ..workshop.limits import shared_limits
+from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
 from .served import served_dataset
 
 STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
@@ -94,8 +95,8 @@ class LitePage(tornado.web.RequestHandler):
 
     # -- steps -----------------------------------------------------------------------------
 
-    def flow(self) -> Participation:
-        return Participation(self.store, self.dataset)
+    def flow(self, admitted: str | None = None) -> Participation:
+        return Participation(self.store, self.dataset, client=self.request.remote_ip or "", admitted=admitted)
 
     def get(self):
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
@@ -103,7 +104,16 @@ class LitePage(tornado.web.RequestHandler):
         self.show(flow, status=200 if ok else 403 if token else 404)
 
     def post(self):
-        action, flow = self.get_argument("action", ""), self.flow()
+        action = self.get_argument("action", "")
+        # Rate limits first, before any database or page work, so that a flood costs next to nothing.
+        limited = action in ("join", "submit")
+        if limited:
+            refusal = check_limits(shared_limits(), action, self.request.remote_ip or "",
+                                   token=self.get_argument("p", ""), code=self.get_argument("code", ""))
+            if refusal is not None:
+                self.limited(refusal)
+                return
+        flow = self.flow(admitted=action if limited else None)
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
                          code=self.get_argument("code", "")):
@@ -125,6 +135,21 @@ class LitePage(tornado.web.RequestHandler):
         else:
             flow.message, flow.message_kind = Message(N_("Unknown action")), "error"
             self.show(flow, status=400)
+
+    def limited(self, refusal) -> None:
+        """429 Too Many Requests: the reason, and the same form again (hidden fields) to send once it is time.
+
+        Built from the request alone (no database, no data) so that refusing a flood stays cheap; what
+        the person typed goes back in the hidden fields, so nothing is lost.
+        """
+        seconds = (getattr(refusal, "values", None) or {}).get("seconds", 1)
+        self.set_header("Retry-After", str(seconds))
+        fields = "".join(f"<input type='hidden' name='{esc(name)}' value='{esc(self.get_body_argument(name, ''))}'>"
+                         for name in self.request.body_arguments)
+        body = (f"<h1>{esc(self._('Please wait a moment'))}</h1>{self.message(refusal)}"
+                f"<form method='post' action='{esc(self.request.uri)}'>{fields}"
+                f"<button>{esc(self._('Try again'))}</button></form>")
+        self.page(self._("Please wait a moment"), body, status=429)
 
     def show(self, flow: Participation, status: int = 200) -> None:
         {CODE: self.code_step, JOIN: self.join_step, WEIGHTS: self.weights_step}[flow.step](flow, status)
