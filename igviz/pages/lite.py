@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 import tornado.web
 
+from ..datatext import perspective_html
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
 from ..workshop import DatabaseVersionError, shared_store
 from ..workshop.limits import shared_limits
@@ -249,6 +250,7 @@ class LitePage(tornado.web.RequestHandler):
         status_line = self.error_text(flow.status())
         body = (f"<h1>{esc(info.title)}</h1>"
                 f"<p>{esc(_('You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.', pseudonym=flow.pseudonym, group=flow.group_name(self.language)))}</p>"
+                f"{perspective_html(self.language)}"
                 f"{self.message(flow.round_status(), 'info')}{self.message(flow.message, flow.message_kind)}"
                 f"<form method='post' action='{esc(self.address(code=info.code, p=token))}'>"
                 f"<input type='hidden' name='p' value='{esc(token)}'>"
