@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import DataError
+from ..safeyaml import YamlProblem, load_file
 
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MISSING = object()
@@ -86,15 +85,16 @@ def record_name(item: Any, index: int) -> str:
 
 
 def read_yaml(path: Path, errors: list[DataError], label: str) -> Any:
-    """A YAML file's content, or MISSING (with the problem noted) when it cannot be read."""
+    """A YAML file's content, or MISSING (with the problem noted) when it cannot be read.
+
+    Read through igviz.safeyaml: not UTF-8, not YAML, a duplicate key, an alias bomb, too deep
+    a nesting, a folder where a file should be, or a file that cannot be opened each become one
+    problem naming the file (and the line), never a traceback.
+    """
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        errors.append(DataError(label, "", "", f"not valid YAML{where}: {problem}"))
-    except UnicodeDecodeError as exc:
-        errors.append(DataError(label, "", "", f"not UTF-8 text: {exc}"))
+        return load_file(path)
+    except YamlProblem as exc:
+        errors.append(DataError(label, "", exc.path, str(exc)))
+    except OSError as exc:
+        errors.append(DataError(label, "", "", f"cannot be read: {exc.strerror or exc}"))
     return MISSING
