@@ -6,6 +6,7 @@ record and the field, and says what was expected.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from pathlib import Path
@@ -31,6 +32,18 @@ class Fields:
     def child(self, field: str, data: Any) -> "Fields":
         return Fields(self.errors, self.file, self.record, data, f"{self.prefix}{field}.")
 
+    def only(self, known: tuple[str, ...]) -> None:
+        """Note every key of this record that igviz does not read, with the known field it is closest to.
+
+        A misspelt field (`strenghts:`) would otherwise vanish without a word, and its content with it.
+        """
+        for key in self.data:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
+            hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(known)}"
+            self.fail(str(key)[:40], f"unknown field (igviz does not read it); {hint}")
+
     def get(self, field: str, kind: str, default: Any = MISSING) -> Any:
         value = self.data.get(field, MISSING)
         if value is MISSING or value is None:
@@ -43,7 +56,7 @@ class Fields:
         """A text field that must be one of `options`; None (with the problem noted) otherwise."""
         value = self.get(field, "text")
         if value is not None and value not in options:
-            self.fail(field, f"expected one of {', '.join(options)}, got {value!r}")
+            self.fail(field, f"expected one of {', '.join(options)}, got {brief(value)}")
             return None
         return value
 
@@ -51,19 +64,19 @@ class Fields:
         if kind == "text":
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
                 return str(value).strip()
-            self.fail(field, f"expected text, got {value!r}")
+            self.fail(field, f"expected text, got {brief(value)}")
         elif kind == "id":
             if isinstance(value, str) and ID.match(value):
                 return value
-            self.fail(field, f"expected an identifier (a letter, then letters, digits or _), got {value!r}")
+            self.fail(field, f"expected an identifier (a letter, then letters, digits or _), got {brief(value)}")
         elif kind == "number":
             if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 return float(value)
-            self.fail(field, f"expected a finite number, got {value!r}")
+            self.fail(field, f"expected a finite number, got {brief(value)}")
         elif kind == "yes/no":
             if isinstance(value, bool):
                 return value
-            self.fail(field, f"expected true or false, got {value!r}")
+            self.fail(field, f"expected true or false, got {brief(value)}")
         elif kind == "list":
             if isinstance(value, list):
                 return value
@@ -75,6 +88,19 @@ class Fields:
         else:  # pragma: no cover - programming error
             raise ValueError(kind)
         return None
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: a list or mapping by its kind and size, text cut to `limit`.
+
+    A message must stay short whatever the file holds (a 20 MB string, a list of a million items).
+    """
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} item(s)"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def record_name(item: Any, index: int) -> str:

@@ -75,13 +75,14 @@ def read_folders(folders: Iterable[str | Path]) -> Contents:
     for kind in KINDS:
         for folder in present:
             for path in sorted(folder.glob(kind.where)):
+                label = _label(path, folders)
                 if kind.parse is None:
                     if path.is_dir():
                         c.sources.add_folder(path)
+                    else:
+                        c.errors.append(DataError(label, "", "", "is a file; expected a folder of source documents"))
                     continue
-                if not path.is_file():
-                    continue
-                label = _label(path, folders)
+                # A folder named like a data file (proposals/x.yaml/) is reported by read_yaml, not skipped.
                 data = read_yaml(path, c.errors, label)
                 if data is not MISSING:
                     kind.parse(c, label, data)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..safeyaml import decode
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -46,7 +48,9 @@ class SourceLibrary:
             path = self.path(name)
             if path is None:
                 raise FileNotFoundError(name)
-            self._text[name] = normalise(path.read_text(encoding="utf-8"))
+            # Not UTF-8 (a Latin-1 file from a word processor) is YamlProblem naming the line, for the
+            # caller to report against the source file; never a UnicodeDecodeError traceback.
+            self._text[name] = normalise(decode(path.read_bytes()))
         return self._text[name]
 
     def contains(self, name: str, quote: str) -> bool:
