@@ -194,4 +194,6 @@ def load_file(path: str | Path) -> Any:
     path = Path(path)
     if path.is_dir():
         raise YamlProblem("is a folder; expected a YAML file")
+    if path.exists() and not path.is_file():   # a named pipe or a device would block the read for ever
+        raise YamlProblem("is not a regular file; expected a YAML file")
     return loads(path.read_bytes())
