@@ -68,51 +68,55 @@ def check_node(root: Node, constructor=None) -> None:
     """Refuse a composed document with self-references, too much nesting, alias bombs or duplicate keys.
 
     One post-order walk that visits each distinct node once: an alias is the same node object
-    reached again, so what it would expand to is added up from numbers, never built.
+    reached again, so what it would expand to is added up from numbers, never built. Large files
+    are mostly scalars, so those take the short path; where a problem is found is worked out only
+    then (`_path_to`).
     """
     size: dict[int, int] = {}       # node id -> values it stands for, aliases expanded
     height: dict[int, int] = {}     # node id -> levels it nests, itself included
     distinct = 0
     on_path: set[int] = set()
-    stack: list[tuple[Node, bool, int, str]] = [(root, False, 1, "")]
+    stack: list[tuple[Node, int]] = [(root, 1)]   # (node, its depth); a negative depth: its children are done
     while stack:
-        node, done, depth, path = stack.pop()
+        node, depth = stack.pop()
         key = id(node)
-        if done:
+        if depth < 0:
             on_path.discard(key)
             children = _children(node)
             total = 1 + sum(size[id(c)] for c in children)
             size[key] = total
             height[key] = 1 + max((height[id(c)] for c in children), default=0)
             if total - distinct > MAX_ALIAS_EXPANSION:
-                raise YamlProblem("refused", *_mark(node), _short(path),
-                                  f"its aliases (*name) would expand to more than {MAX_ALIAS_EXPANSION:,} values "
-                                  f"beyond the {distinct:,} written out; write the values out instead")
+                raise _problem(root, node, "refused", f"its aliases (*name) would expand to more than "
+                               f"{MAX_ALIAS_EXPANSION:,} values beyond the {distinct:,} written out; "
+                               "write the values out instead")
             continue
         if key in size:
             # An alias of a node already checked: its values are counted by the sum above, and it
             # nests as deep here as where it was written out.
             if depth + height[key] - 1 > MAX_DEPTH:
-                raise YamlProblem("refused", *_mark(node), _short(path),
-                                  f"nested more than {MAX_DEPTH} levels deep (through an alias)")
+                raise _problem(root, node, "refused", f"nested more than {MAX_DEPTH} levels deep (through an alias)")
             continue
         if key in on_path:
-            raise YamlProblem("refused", *_mark(node), _short(path),
-                              "an alias (*name) refers to the value that contains it")
+            raise _problem(root, node, "refused", "an alias (*name) refers to the value that contains it")
         if depth > MAX_DEPTH:
-            raise YamlProblem("refused", *_mark(node), _short(path), f"nested more than {MAX_DEPTH} levels deep")
+            raise _problem(root, node, "refused", f"nested more than {MAX_DEPTH} levels deep")
         distinct += 1
+        kind = node.__class__
+        if kind is ScalarNode:
+            size[key] = height[key] = 1
+            continue
         on_path.add(key)
-        stack.append((node, True, depth, path))
-        if isinstance(node, MappingNode):
-            _check_keys(node, constructor, path)
+        stack.append((node, -depth))
+        if kind is MappingNode:
+            if len(node.value) > 1:
+                _check_keys(root, node, constructor)
             for k, v in node.value:
-                name = _key_text(k)
-                stack.append((k, False, depth + 1, path))
-                stack.append((v, False, depth + 1, f"{path}.{name}" if path else name))
-        elif isinstance(node, SequenceNode):
-            for i, item in enumerate(node.value):
-                stack.append((item, False, depth + 1, f"{path}[{i}]"))
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        else:
+            for item in node.value:
+                stack.append((item, depth + 1))
 
 
 def _children(node: Node) -> list[Node]:
@@ -123,24 +127,55 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
-def _check_keys(node: MappingNode, constructor, path: str) -> None:
+_STR = "tag:yaml.org,2002:str"
+
+
+def _check_keys(root: Node, node: MappingNode, constructor) -> None:
     seen: dict[Any, Node] = {}
     for k, _v in node.value:
-        if k.tag == _MERGE or not isinstance(k, ScalarNode):
+        if k.__class__ is not ScalarNode or k.tag == _MERGE:
             continue  # `<<: *defaults` may be overridden by the mapping's own keys; that is its purpose
-        try:
-            # As the value will be built, so `1` and `true`, or `yes` and `true`, are one key too.
-            value = constructor.construct_object(k) if constructor is not None else k.value
-            hash(value)
-        except Exception:
-            value = (k.tag, k.value)
+        if k.tag == _STR:
+            value = k.value
+        else:
+            try:
+                # As the value will be built, so `1` and `true`, or `yes` and `true`, are one key too.
+                value = constructor.construct_object(k) if constructor is not None else k.value
+                hash(value)
+            except Exception:
+                value = (k.tag, k.value)
         if value in seen:
-            first = seen[value].start_mark
-            raise YamlProblem(f"duplicate key '{_key_text(k)}'", *_mark(k), _short(f"{path}.{_key_text(k)}" if path
-                                                                                     else _key_text(k)),
-                              f"the same key is at line {first.line + 1}; a key may appear once in a mapping "
-                              "(otherwise the later value would silently win)")
+            raise _problem(root, k, f"duplicate key '{_key_text(k)}'",
+                           f"the same key is at line {seen[value].start_mark.line + 1}; a key may appear once in a "
+                           "mapping (otherwise the later value would silently win)")
         seen[value] = k
+
+
+def _problem(root: Node, node: Node, message: str, detail: str) -> YamlProblem:
+    return YamlProblem(message, *_mark(node), _short(_path_to(root, node)), detail)
+
+
+def _path_to(root: Node, target: Node) -> str:
+    """Where `target` sits in the document ("scores.effective[0]"), by a walk that visits each node once."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                name = _key_text(k)
+                stack.append((v, f"{path}.{name}" if path else name))
+                if k is target:
+                    return f"{path}.{name}" if path else name
+        elif isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value):
+                stack.append((item, f"{path}[{i}]"))
+    return ""
 
 
 def _short(path: str) -> str:

@@ -25,12 +25,19 @@ class SourceLibrary:
     def __init__(self, folders: list[Path] | None = None):
         self.folders: list[Path] = [Path(f) for f in folders or []]
         self._text: dict[str, str] = {}
+        self._path: dict[str, Path | None] = {}   # a big folder cites the same few files thousands of times
 
     def add_folder(self, folder: Path) -> None:
         if folder not in self.folders:
             self.folders.append(Path(folder))
+            self._path.clear()
 
     def path(self, name: str) -> Path | None:
+        if name not in self._path:
+            self._path[name] = self._find(name)
+        return self._path[name]
+
+    def _find(self, name: str) -> Path | None:
         # A bare file name only: a citation must not reach outside the sources folders.
         if not name or Path(name).name != name:
             return None
