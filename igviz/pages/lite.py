@@ -94,7 +94,7 @@ class LitePage(tornado.web.RequestHandler):
     # -- steps -----------------------------------------------------------------------------
 
     def flow(self) -> Participation:
-        return Participation(self.store, self.dataset)
+        return Participation(self.store, self.dataset, language=self.language)
 
     def get(self):
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")

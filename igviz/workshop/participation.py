@@ -85,6 +85,7 @@ class Participation(param.Parameterized):
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
+    language = param.String(default="en", doc="The page's language: a message names a criterion as the form labels it")
 
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
@@ -216,12 +217,25 @@ class Participation(param.Parameterized):
         try:
             values = check_weights(criteria, {**self.assessment.weights.values(), **typed})
         except WorkshopError as exc:
-            return self._fail(exc)
+            return self._fail(self._criterion_named(exc))
         self.assessment.weights.set(values)
         self.typed_weights = {}
         if self.message_kind == "error":
             self._say(None)
         return True
+
+    def _criterion_named(self, exc: WorkshopError) -> Exception | Message:
+        """The store's weight error, naming the criterion as the form labels it ("Effective"), not by its id.
+
+        `abc` typed for a weight is answered with which criterion and what was expected; the id
+        (`points_of_view`) is a code word a participant never saw.
+        """
+        values = getattr(exc, "values", {})
+        framework = self.assessment.active_framework
+        if values.get("criterion") not in framework.criterion_ids:
+            return exc
+        name = localised(framework.criterion(values["criterion"]), "name", self.language)
+        return Message(exc.template, **{**values, "criterion": name})
 
     def submit(self, weights: dict | None = None, comment: str | None = None) -> bool:
         """Send (or revise) the weights and comment in the open round.
