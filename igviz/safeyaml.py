@@ -48,7 +48,58 @@ class YamlProblem(Exception):
         return f"{self.message}{where}: {self.detail}" if self.detail else f"{self.message}{where}"
 
 
+class ReadDict(dict):
+    """A mapping read from a data file that remembers which keys the code asked for, found or not.
+
+    After a file is parsed, a key nobody asked for is one igviz does not read (`strenghts:`), and
+    the keys that were asked for are what "did you mean" chooses from; a field a parser reads is
+    known without being listed anywhere else.
+    """
+
+    __slots__ = ("asked",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked: set = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+    def _all(self):
+        self.asked.update(super().keys())
+
+    def keys(self):
+        self._all()
+        return super().keys()
+
+    def items(self):
+        self._all()
+        return super().items()
+
+    def values(self):
+        self._all()
+        return super().values()
+
+    def __iter__(self):
+        self._all()
+        return super().__iter__()
+
+
+yaml.SafeDumper.add_representer(ReadDict, yaml.representer.SafeRepresenter.represent_dict)
+
+
 class _Checked:
+    track = False   # build mappings as ReadDict
+
     def get_single_data(self):
         node = self.get_single_node()
         if node is None:
@@ -56,12 +107,21 @@ class _Checked:
         check_node(node, self)
         return self.construct_document(node)
 
+    def construct_yaml_map(self, node):
+        data = ReadDict() if self.track else {}
+        yield data
+        data.update(self.construct_mapping(node))   # dict.update: filling it in is not asking
 
-class PythonLoader(_Checked, yaml.SafeLoader):
-    pass
+
+def _loader(base, track: bool) -> type:
+    cls = type(base.__name__.replace("Safe", "Checked"), (_Checked, base), {"track": track})
+    cls.add_constructor("tag:yaml.org,2002:map", _Checked.construct_yaml_map)
+    return cls
 
 
-Loader = type("Loader", (_Checked, yaml.CSafeLoader), {}) if C_LOADER else PythonLoader
+PythonLoader = _loader(yaml.SafeLoader, False)
+Loader = _loader(yaml.CSafeLoader, False) if C_LOADER else PythonLoader
+TrackingLoader = _loader(yaml.CSafeLoader if C_LOADER else yaml.SafeLoader, True)
 
 
 def check_node(root: Node, constructor=None) -> None:
@@ -224,11 +284,13 @@ def loads(text: str | bytes, loader_class: type | None = None) -> Any:
         loader.dispose()
 
 
-def load_file(path: str | Path) -> Any:
-    """A YAML file's one document; YamlProblem for bad text or YAML, OSError if it cannot be read."""
+def load_file(path: str | Path, track: bool = False) -> Any:
+    """A YAML file's one document; YamlProblem for bad text or YAML, OSError if it cannot be read.
+
+    With `track`, its mappings are ReadDicts (see there)."""
     path = Path(path)
     if path.is_dir():
         raise YamlProblem("is a folder; expected a YAML file")
     if path.exists() and not path.is_file():   # a named pipe or a device would block the read for ever
         raise YamlProblem("is not a regular file; expected a YAML file")
-    return loads(path.read_bytes())
+    return loads(path.read_bytes(), TrackingLoader if track else None)

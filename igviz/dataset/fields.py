@@ -19,6 +19,23 @@ ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MISSING = object()
 
 
+class ErrorList(list):
+    """The problems found so far, and the unknown-field checks waiting for their file to be parsed."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.pending: list[tuple["Fields", tuple[str, ...]]] = []
+
+    def check_unknown_fields(self) -> None:
+        """Run the waiting checks, once per record (a record's parts may be read by several functions)."""
+        done = set()
+        pending, self.pending = self.pending, []
+        for rec, known in pending:
+            if id(rec.data) not in done:
+                done.add(id(rec.data))
+                rec.unknown_fields(known)
+
+
 class Fields:
     """One record of one file: its raw data and where to report a problem with it."""
 
@@ -36,11 +53,22 @@ class Fields:
         """Note every key of this record that igviz does not read, with the known field it is closest to.
 
         A misspelt field (`strenghts:`) would otherwise vanish without a word, and its content with it.
+        Known are `known` (the documented fields) and, for a record read from a file, every key a
+        parser asked for: so the check waits until the file is parsed, when `errors` is an ErrorList.
         """
-        for key in self.data:
-            if key in known:
+        if isinstance(self.errors, ErrorList):
+            self.errors.pending.append((self, known))
+        else:
+            self.unknown_fields(known)
+
+    def unknown_fields(self, known: tuple[str, ...]) -> None:
+        asked = set(getattr(self.data, "asked", ()))   # before the loop below: iterating counts as asking
+        # Suggestions: the documented fields and whatever else a parser looked for (here or not).
+        choices = [*known, *sorted(k for k in asked if isinstance(k, str) and k not in known)]
+        for key in dict.keys(self.data):
+            if key in known or key in asked:
                 continue
-            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.7)
+            close = difflib.get_close_matches(str(key), choices, n=1, cutoff=0.7)
             hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(known)}"
             self.fail(str(key)[:40], f"unknown field (igviz does not read it); {hint}")
 
@@ -110,15 +138,16 @@ def record_name(item: Any, index: int) -> str:
     return f"item {index + 1}"
 
 
-def read_yaml(path: Path, errors: list[DataError], label: str) -> Any:
+def read_yaml(path: Path, errors: list[DataError], label: str, track: bool = False) -> Any:
     """A YAML file's content, or MISSING (with the problem noted) when it cannot be read.
 
     Read through igviz.safeyaml: not UTF-8, not YAML, a duplicate key, an alias bomb, too deep
     a nesting, a folder where a file should be, or a file that cannot be opened each become one
-    problem naming the file (and the line), never a traceback.
+    problem naming the file (and the line), never a traceback. With `track`, mappings are
+    igviz.safeyaml.ReadDict, so the fields a parser reads need no list to be known.
     """
     try:
-        return load_file(path)
+        return load_file(path, track)   # track: mappings note which fields the parser asks for
     except YamlProblem as exc:
         errors.append(DataError(label, "", exc.path, str(exc)))
     except OSError as exc:

@@ -85,9 +85,10 @@ def read_folders(folders: Iterable[str | Path], progress: Callable[[Progress], N
                 c.errors.append(DataError(label, "", "", "is a file; expected a folder of source documents"))
             continue
         # A folder named like a data file (proposals/x.yaml/) is reported by read_yaml, not skipped.
-        data = read_yaml(path, c.errors, label)
+        data = read_yaml(path, c.errors, label, track=True)
         if data is not MISSING:
             kind.parse(c, label, data)
+            c.errors.check_unknown_fields()   # now that the parser has asked for every field it reads
         if progress is not None:
             done = Progress(done.files + 1, done.total_files, done.bytes + _size(path), done.total_bytes, label)
             progress(done)
@@ -139,6 +140,7 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
 
 
 def _finish(c: Contents) -> Contents:
+    c.errors.check_unknown_fields()
     check_references(c)
     if c.errors:
         raise DataValidationError(c.errors)

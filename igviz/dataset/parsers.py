@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from ..errors import DataError
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..safeyaml import YamlProblem
-from .fields import MISSING, Fields, brief, record_name
+from .fields import MISSING, ErrorList, Fields, brief, record_name
 from .records import (
     DECISION_RULES,
     EVIDENCE,
@@ -79,7 +79,7 @@ class Contents:
 
     def __init__(self, sources: SourceLibrary):
         self.sources = sources
-        self.errors: list[DataError] = []
+        self.errors: ErrorList = ErrorList()
         self.scale: Scale | None = None
         self.groups: dict[str, StakeholderGroup] = {}
         self.frameworks: dict[str, Framework] = {}
