@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..safeyaml import decode
+from ..safeyaml import YamlProblem, decode
 
 _SPACE = re.compile(r"\s+")
 
@@ -26,11 +26,13 @@ class SourceLibrary:
         self.folders: list[Path] = [Path(f) for f in folders or []]
         self._text: dict[str, str] = {}
         self._path: dict[str, Path | None] = {}   # a big folder cites the same few files thousands of times
+        self._folded: list[str] | None = None
 
     def add_folder(self, folder: Path) -> None:
         if folder not in self.folders:
             self.folders.append(Path(folder))
             self._path.clear()
+            self._folded = None
 
     def path(self, name: str) -> Path | None:
         if name not in self._path:
@@ -59,6 +61,22 @@ class SourceLibrary:
             # caller to report against the source file; never a UnicodeDecodeError traceback.
             self._text[name] = normalise(decode(path.read_bytes()))
         return self._text[name]
+
+    def folded_texts(self) -> list[str]:
+        """Every readable source's text, case-folded, for looking a name up in all of them.
+
+        Worked out once per library (a big folder asks for every proposal); a file that is not
+        UTF-8 is left out here and reported where a citation quotes it.
+        """
+        if self._folded is None:
+            texts = []
+            for name in self.names():
+                try:
+                    texts.append(self.text(name).casefold())
+                except (YamlProblem, OSError):
+                    continue
+            self._folded = texts
+        return self._folded
 
     def contains(self, name: str, quote: str) -> bool:
         return normalise(quote) in self.text(name)
