@@ -140,8 +140,8 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
 
 
 def _finish(c: Contents) -> Contents:
-    c.errors.check_unknown_fields()
     check_references(c)
+    c.errors.check_unknown_fields()   # records from tables (read_records); files are checked as each is parsed
     if c.errors:
         raise DataValidationError(c.errors)
     return c
