@@ -94,7 +94,7 @@ class LitePage(tornado.web.RequestHandler):
     # -- steps -----------------------------------------------------------------------------
 
     def flow(self) -> Participation:
-        return Participation(self.store, self.dataset, language=self.language)
+        return Participation(self.store, self.dataset)
 
     def get(self):
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
@@ -114,6 +114,7 @@ class LitePage(tornado.web.RequestHandler):
                 self.show(flow, status=403)
                 return
             typed = {c: self.get_argument(f"w.{c}", "") for c in flow.assessment.weights.criteria}
+            flow.language = self.language   # a weight that is not a number names its criterion as the form does
             comment = self.get_argument("comment", "")
             if action == "submit":
                 ok = flow.submit(typed, comment)

@@ -74,6 +74,7 @@ class Participation(param.Parameterized):
     pseudonym = param.String(default="")
     typed_weights = param.Dict(default={}, doc="Weights as typed (text or numbers), by criterion")
     comment = param.String(default="")
+    language = param.String(default="en", doc="The page's language: a message names a criterion as the form labels it")
     # What the store said.
     token = param.String(default="", doc="The participant's private token, once joined")
     workshop = param.ClassSelector(class_=WorkshopInfo, default=None, allow_None=True)
@@ -85,7 +86,6 @@ class Participation(param.Parameterized):
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
-    language = param.String(default="en", doc="The page's language: a message names a criterion as the form labels it")
 
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
