@@ -258,3 +258,29 @@ def test_a_weight_that_is_not_a_number_names_the_criterion_as_the_form_does(tmp_
         assert flow.typed_weights["points_of_view"] == "abc"   # what was typed is kept for the form
     finally:
         store.dispose()
+
+
+# -- unknown fields: what a parser reads is known, whether or not it is listed --------------------
+
+def test_a_field_a_parser_reads_is_known_without_being_listed(user_folder, monkeypatch):
+    """Another branch's parser may read a new field without adding it to parsers.FIELDS: the data
+    files' mappings remember what was asked for, so the field is not reported as unknown."""
+    from igviz.dataset import parsers
+
+    monkeypatch.setitem(parsers.FIELDS, "attributes", tuple(f for f in parsers.FIELDS["attributes"] if f != "notes"))
+    record = minimal_proposal()
+    record["attributes"]["notes"] = "A note the parser reads."
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    data = igviz.load_dataset(igviz.BUNDLED_DATA, user_folder)
+    assert data.proposals["test_model"].attributes.notes == "A note the parser reads."
+    record["attributes"]["notse"] = "misspelt"
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        igviz.load_dataset(igviz.BUNDLED_DATA, user_folder)
+    [error] = exc.value.errors
+    assert error.field == "attributes.notse" and "did you mean 'notes'?" in error.message
+
+
+def test_a_tracked_mapping_writes_back_as_plain_yaml():
+    data = safeyaml.loads("a: {b: 1}\n", safeyaml.TrackingLoader)
+    assert isinstance(data, safeyaml.ReadDict) and yaml.safe_load(yaml.safe_dump(data)) == {"a": {"b": 1}}
