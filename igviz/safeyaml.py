@@ -113,15 +113,16 @@ class _Checked:
         data.update(self.construct_mapping(node))   # dict.update: filling it in is not asking
 
 
-def _loader(base, track: bool) -> type:
+def make_loader(base, track: bool) -> type:
+    """A loader class on `base` (yaml.SafeLoader or yaml.CSafeLoader) with the checks; `track`: ReadDict mappings."""
     cls = type(base.__name__.replace("Safe", "Checked"), (_Checked, base), {"track": track})
     cls.add_constructor("tag:yaml.org,2002:map", _Checked.construct_yaml_map)
     return cls
 
 
-PythonLoader = _loader(yaml.SafeLoader, False)
-Loader = _loader(yaml.CSafeLoader, False) if C_LOADER else PythonLoader
-TrackingLoader = _loader(yaml.CSafeLoader if C_LOADER else yaml.SafeLoader, True)
+PythonLoader = make_loader(yaml.SafeLoader, False)
+Loader = make_loader(yaml.CSafeLoader, False) if C_LOADER else PythonLoader
+TrackingLoader = make_loader(yaml.CSafeLoader if C_LOADER else yaml.SafeLoader, True)
 
 
 def check_node(root: Node, constructor=None) -> None:
