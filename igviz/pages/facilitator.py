@@ -8,20 +8,24 @@ Nothing on it names a participant: they appear by number, with their stakeholder
 from __future__ import annotations
 
 import io
+import threading
 
 import numpy as np
 import panel as pn
 
 from ..dataset import Dataset
-from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseVersionError,
+from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseUnavailable, DatabaseVersionError,
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
-from ..workshop.store import TITLE_MAX
+from ..workshop.limits import Limits, shared_limits
+from ..workshop.store import TITLE_MAX, parse_participants
+from ..views.evidence import perspective_html
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
-from .participant import on_server, query_value, set_address
+from .participant import client_address, on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
+from .offload import in_thread
 
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 
@@ -29,9 +33,10 @@ POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room see
 class WorkshopSetup(pn.viewable.Viewer):
     """The form that creates a workshop; `on_created(created)` is called with its code and secret."""
 
-    def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, **params):
+    def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, limits: Limits | None = None, **params):
         super().__init__(**params)
         self.store, self.dataset, self.on_created = store, dataset, on_created
+        self.limits = limits if limits is not None else shared_limits()
         self._title = pn.widgets.TextInput(label=_("Workshop title"), max_length=TITLE_MAX,
                                            placeholder=_("e.g. IGF 2026: which reform do we back?"))
         self._framework = pn.widgets.Select(label=_("Criteria framework"),
@@ -48,14 +53,22 @@ class WorkshopSetup(pn.viewable.Viewer):
         self._key = pn.widgets.PasswordInput(label=_("Organiser key"), max_length=200,
                                              visible=bool(store.organiser_key))
         self._create = pn.widgets.Button(label=_("Create the workshop"), color="primary")
-        self._create.on_click(self._submit)
+        self._create.on_click(in_thread(self._submit, threading.Lock()))  # the store, off the event loop
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
 
     def _submit(self, _event=None) -> None:
+        # Wrong organiser keys are slowed down per address, so that a key cannot be guessed by trying.
+        address = client_address()
+        refusal = self.limits.check_organiser_key(address) if self.store.organiser_key else None
+        if refusal is not None:
+            self._message[:] = [notice(in_language(refusal), "error")]
+            return
         try:
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
                                    self._proposals.value, self._groups.value, organiser_key=self._key.value_input or "")
         except WorkshopError as exc:
+            if isinstance(exc, AccessDenied):
+                self.limits.wrong_organiser_key(address)
             self._message[:] = [notice(in_language(exc), "error")]
             return
         self.on_created(created)
@@ -88,6 +101,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.join = join or join_link(self.code, None)
         self.results: RoundResults | None = None
         self._revision = None
+        self._unavailable = False
+        self._lock = threading.Lock()  # this board's store calls run on worker threads, one at a time, in order
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
             "robustness")}
@@ -98,8 +113,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._next = pn.widgets.Button(label=_("Start next round"), color="primary")
         for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),
                                (self._next, store.open_round)):
-            button.on_click(lambda _e, action=action: self._act(action))
+            button.on_click(in_thread(lambda _e, action=action: self._act(action), self._lock))
         self._rule_inputs = self._rule_widgets()
+        self._moderation = self._moderation_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
                                                    label=_(label), color="light")
@@ -107,7 +123,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._export_round.param.watch(self._name_downloads, "value")
         self.refresh()
         if on_server():
-            pn.state.add_periodic_callback(self._poll, period=POLL_MS)
+            pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
 
     # -- live updates -------------------------------------------------------------------------------
 
@@ -116,8 +132,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
             revision = self.store.revision(self.code)
             if revision != self._revision:
                 self.refresh(revision)
+        except DatabaseUnavailable as exc:  # said on the page (the results shown are the last read), until it is back
+            self._unavailable = True
+            self._message[:] = [notice(in_language(exc), "error")]
+            return
         except Exception:  # noqa: BLE001 - a database hiccup must not stop the projector; retry next second
             return
+        if self._unavailable:
+            self._unavailable = False
+            self._message[:] = []
 
     def refresh(self, revision: int | None = None) -> None:
         """Show the workshop as the database has it now (at `revision`, if the caller just read it)."""
@@ -140,6 +163,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["dissent"].object = self._dissent_html(r)
         p["robustness"].object = self._robustness_html(r)
         self._close.disabled = not info.accepting
+        self._joining.label = _("Lock joining") if info.joining_open else _("Open joining again")
+        people = self.store.participants(self.code, self.secret)
+        self._people.object = (f"<p class='igviz-note' role='status'>{text(self._people_text(info, people))}</p>")
         self._reopen.disabled = info.accepting or info.round is None
         rounds = [x.number for x in self.store.rounds(self.code)]
         if self._export_round.options != rounds:
@@ -150,11 +176,10 @@ class FacilitatorBoard(pn.viewable.Viewer):
     def _act(self, action) -> None:
         try:
             action(self.code, self.secret)
-        except WorkshopError as exc:
+            self._message[:] = []
+            self.refresh()
+        except WorkshopError as exc:  # DatabaseUnavailable too: the database down, locked or full is said
             self._message[:] = [notice(in_language(exc), "error")]
-            return
-        self._message[:] = []
-        self.refresh()
 
     # -- the rule ---------------------------------------------------------------------------------
 
@@ -173,11 +198,52 @@ class FacilitatorBoard(pn.viewable.Viewer):
                 self.store.set_rule(self.code, self.secret, ConsensusRule(int(top_n.value), float(share.value),
                                                                           int(minimum.value)))
             except (ValueError, TypeError) as exc:
-                self._message[:] = [notice(str(exc), "error")]
+                self._message[:] = [notice(in_language(exc) if isinstance(exc, WorkshopError) else str(exc), "error")]
                 return
             self.refresh()
-        apply.on_click(submit)
+        apply.on_click(in_thread(submit, self._lock))
         return [top_n, share, minimum, apply]
+
+    # -- moderation ---------------------------------------------------------------------------------
+
+    def _moderation_widgets(self):
+        """Lock joining, cap each stakeholder group, remove participants, hide a comment; all logged.
+        Like every store call of the board, on a worker thread (in_thread), in order."""
+        self._joining = pn.widgets.Button(label=_("Lock joining"), color="default")
+        self._joining.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_joining(
+            code, secret, not self.info.joining_open)), self._lock))
+        self._people = html_pane("", sizing_mode="stretch_width")
+        caps = dict(self.info.group_caps)
+        cap_inputs = {g: pn.widgets.IntInput(label=_("Most participants in {group} (0: no cap)", group=self._group_name(g)),
+                                             value=caps.get(g, 0), start=0, end=10000) for g in self.info.groups}
+        apply_caps = pn.widgets.Button(label=_("Apply the caps"), color="default")
+        apply_caps.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_group_caps(
+            code, secret, {g: int(w.value or 0) for g, w in cap_inputs.items()})), self._lock))
+        who = pn.widgets.TextInput(label=_("Participants to remove (e.g. P007, P010-P020)"), max_length=400)
+        remove = pn.widgets.Button(label=_("Remove from the results"), color="danger")
+        remove.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.remove_participants(
+            code, secret, parse_participants(who.value_input or who.value))), self._lock))
+        whose = pn.widgets.TextInput(label=_("Participant whose comment to hide (e.g. P007)"), max_length=20)
+        hide = pn.widgets.Button(label=_("Hide the comment"), color="default")
+        hide.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.hide_comment(
+            code, secret, whose.value_input or whose.value)), self._lock))
+        log = pn.widgets.FileDownload(callback=self._moderation_log, filename=f"igviz-{self.code}-moderation.json",
+                                      label=_("Download the moderation log"), color="light")
+        note = html_pane(f"<p class='igviz-note'>{text(_('Removed participants and hidden comments leave the results and exports; the moderation log keeps what was taken out, and when.'))}</p>",
+                         sizing_mode="stretch_width")
+        return [self._people, self._joining, *cap_inputs.values(), apply_caps, who, remove, whose, hide, note, log]
+
+    def _people_text(self, info, people) -> str:
+        present = int((~people["removed"]).sum()) if len(people) else 0
+        removed = len(people) - present
+        joining = _("joining is open") if info.joining_open else _("joining is locked")
+        return _("{count} participant(s) in the workshop, {removed} removed; {joining}.", count=present,
+                 removed=removed, joining=joining)
+
+    def _moderation_log(self):
+        log = self.store.moderation_log(self.code, self.secret)
+        log["at"] = log["at"].astype(str)
+        return io.StringIO(log.to_json(orient="records", force_ascii=False, indent=1))
 
     # -- exports ------------------------------------------------------------------------------------
 
@@ -187,7 +253,11 @@ class FacilitatorBoard(pn.viewable.Viewer):
             d.filename = f"igviz-{self.code}-round{self._export_round.value}-{name}.{suffix}"
 
     def _export(self, kind: str):
-        export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        try:
+            export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        except WorkshopError as exc:  # the database down, locked or full: said on the page, not only in a log
+            self._message[:] = [notice(in_language(exc), "error")]
+            raise
         write = {"submissions.csv": export.to_csv, "results.csv": lambda: export.results_csv(self.dataset),
                  "weights.csv": lambda: export.weights_csv(self.dataset), "round.json": export.to_json}[kind]
         return io.StringIO(write())
@@ -221,7 +291,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         return (f"<header class='igviz-header igviz-join'>{qr}<div><h1>{text(info.title)}</h1>"
                 f"<div class='igviz-link'>{text(_('Join at'))} <b>{text(url)}</b></div>{problem}"
                 f"<div>{text(_('Code'))} <span class='igviz-code' aria-label='{text(_('join code'))}'>{text(info.code)}</span></div>"
-                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p></div></header>")
+                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p>{perspective_html()}</div></header>")
 
     def _counts_html(self, r: RoundResults) -> str:
         top = max(1, int(r.counts.max()) if len(r.counts) else 1)
@@ -304,6 +374,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
             pn.Card(self._export_round, *self._downloads, title=_("Export (anonymised)"), collapsed=True,
                     sizing_mode="stretch_width"),
+            pn.Card(*self._moderation, title=_("Moderation: joining, caps, removals"), collapsed=True,
+                    sizing_mode="stretch_width"),
             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
         return pn.Column(
             pn.FlexBox(pn.Column(p["header"], styles={"flex": "2 1 480px", "min-width": "0"}), controls,
@@ -368,7 +440,7 @@ class FacilitatorPage(pn.viewable.Viewer):
         def submit(_event=None):
             set_address(code=code, key=key.value)
             self._open(code, key.value)
-        go.on_click(submit)
+        go.on_click(in_thread(submit, threading.Lock()))
         self._body[:] = ([notice(problem, "error")] if problem else []) + [
             html_pane(f"<h1>{text(_('Facilitate workshop {code}', code=code.upper()[:16]))}</h1>"), key, go]
 

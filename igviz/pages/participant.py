@@ -7,18 +7,22 @@ or coming back later resumes where they were, and nobody else can submit for the
 
 from __future__ import annotations
 
+import threading
+
 import panel as pn
 import param
 
 from ..dataset import Dataset
 from ..workshop import DatabaseVersionError, WorkshopStore, shared_store
 from ..workshop.participation import CODE, JOIN, POLL_S, WEIGHTS, Participation
+from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
+from .offload import in_thread
 
 POLL_MS = int(POLL_S * 1000)  # how often the page asks whether the facilitator has closed or opened a round
 
@@ -30,6 +34,14 @@ def query_value(name: str) -> str:
         return ""
     value = values[0]
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def client_address() -> str:
+    """The browser's network address as the server sees it (for rate limits); '' outside a server."""
+    try:
+        return str(pn.state.curdoc.session_context.request.remote_ip or "")
+    except AttributeError:  # no document, no session context (a notebook, a test)
+        return ""
 
 
 def set_address(**query: str) -> None:
@@ -90,13 +102,14 @@ class ParticipantPage(pn.viewable.Viewer):
         # the whole page on every message, about 45 ms of server time per submission.
         self._messages = html_pane("", sizing_mode="stretch_width")
         self._poll = None
+        self._lock = threading.Lock()  # this page's store calls run on worker threads, one at a time, in order
         start_session_language()
         try:
             self.store = store or shared_store()
         except DatabaseVersionError as exc:  # the server's database cannot be used: say why, not a bare error
             self._messages.object = notice_html(str(exc), "error")
             return
-        self.flow = Participation(self.store, self.dataset)
+        self.flow = Participation(self.store, self.dataset, client=client_address())
         name_slider_handles()
         flow = self.flow
         flow.open(query_value("code"), query_value("p"))
@@ -126,7 +139,8 @@ class ParticipantPage(pn.viewable.Viewer):
         if flow.step == WEIGHTS:
             self._show_weights()
             if on_server() and self._poll is None:
-                self._poll = pn.state.add_periodic_callback(flow.check_round, period=POLL_MS)
+                self._poll = pn.state.add_periodic_callback(in_thread(flow.check_round, self._lock, skip_if_busy=True),
+                                                            period=POLL_MS)
         elif flow.step == JOIN:
             self._show_join()
         else:
@@ -140,6 +154,7 @@ class ParticipantPage(pn.viewable.Viewer):
 
         def submit(_event=None):
             flow.enter_code(code.value_input or code.value)
+        submit = in_thread(submit, self._lock)
         go.on_click(submit)
         code.param.watch(lambda e: submit(), "enter_pressed")
         self._body[:] = [html_pane(f"<h1>{text(_('Join a workshop'))}</h1><p class='igviz-note'>"
@@ -155,7 +170,7 @@ class ParticipantPage(pn.viewable.Viewer):
         name = pn.widgets.TextInput(label=_("A pseudonym (only you see it)"), max_length=flow.pseudonym_max,
                                     value=flow.pseudonym, placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
         join = pn.widgets.Button(label=_("Join"), color="primary")
-        join.on_click(lambda _event: flow.join(group.value, name.value_input or name.value))
+        join.on_click(in_thread(lambda _event: flow.join(group.value, name.value_input or name.value), self._lock))
         self._body[:] = [
             html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
                       + text(_("Results are shown per stakeholder group and with every group on an equal footing. "
@@ -172,7 +187,7 @@ class ParticipantPage(pn.viewable.Viewer):
             sizing_mode="stretch_width", height=90)
         self._submit = pn.widgets.Button(label=_("Submit my weights"), color="primary", sizing_mode="stretch_width",
                                          disabled=not flow.accepting)
-        self._submit.on_click(self._send)
+        self._submit.on_click(in_thread(self._send, self._lock))
         self._status = html_pane(self._status_html(), sizing_mode="stretch_width")
         browser = pn.state.browser_info
         if browser is not None and on_server():
@@ -181,7 +196,7 @@ class ParticipantPage(pn.viewable.Viewer):
         header = html_pane(
             f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
             + text(_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.",
-                     pseudonym=flow.pseudonym, group=flow.group_name(current_language()))) + "</p>",
+                     pseudonym=flow.pseudonym, group=flow.group_name(current_language()))) + "</p>" + perspective_html(),
             sizing_mode="stretch_width")
         ranking = OwnRanking(assessment=a)
         weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),

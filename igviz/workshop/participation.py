@@ -22,6 +22,8 @@ import param
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time, localised
 from ..model import WEIGHT_MAX, Assessment
+from .limits import Limits, shared_limits
+from .errors import DatabaseUnavailable
 from .plan import check_workshop_data, workshop_assessment
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
                     check_weights, clean_text)
@@ -58,6 +60,19 @@ POLL_S = 2.0  # how often a live page asks for the round state
 shared_round_states = RoundStates(max_age_s=POLL_S / 2)
 
 
+def check_limits(limits: Limits, action: str, client: str, token: str = "", code: str = "") -> Message | None:
+    """The rate limits' answer to a step ("join" or "submit") from `client`: None to go ahead, else why not.
+
+    The one place both participant pages meet the limits (through `Participation.admit`, or
+    directly when a page refuses a flood before it builds anything: the light page).
+    """
+    if action == "join":
+        return limits.check_join(client, WorkshopStore._normal_code(code))
+    if action == "submit":
+        return limits.check_submit(client, token)
+    raise ValueError(f"action must be 'join' or 'submit', got {action!r}")
+
+
 def as_message(exc: Exception) -> Message:
     """A store or weight error as a Message, template and values kept for translation."""
     template = getattr(exc, "template", None)
@@ -86,14 +101,22 @@ class Participation(param.Parameterized):
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
+    # Who is asking, for the rate limits (igviz.workshop.limits): the browser's network address.
+    client = param.String(default="", doc="The participant's network address ('' when unknown)")
+    unavailable = param.Boolean(default=False, doc="The last step failed because the database is down, locked or "
+                                "full: nothing the participant did (the light page answers 503)")
 
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
-    def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None, **params):
+    def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
+                 limits: Limits | None = None, admitted: str | None = None, **params):
+        """`admitted`: a step ("join" or "submit") the page has already put through `check_limits`."""
         super().__init__(**params)
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
+        self.limits = limits if limits is not None else shared_limits()
+        self._admitted = admitted  # a step the limits have let through and that has not run yet
 
     # -- what a page shows -------------------------------------------------------------------
 
@@ -133,9 +156,11 @@ class Participation(param.Parameterized):
     # -- steps -------------------------------------------------------------------------------
 
     def _say(self, message: Message | None, kind: str = "info") -> None:
-        self.param.update(message=message, message_kind=kind)
+        cleared = {} if kind == "error" else {"unavailable": False}  # a step went through: the database is back
+        self.param.update(message=message, message_kind=kind, **cleared)
 
     def _fail(self, exc: Exception | Message) -> bool:
+        self.unavailable = isinstance(exc, DatabaseUnavailable)
         self._say(exc if isinstance(exc, Message) else as_message(exc), "error")
         return False
 
@@ -150,6 +175,26 @@ class Participation(param.Parameterized):
             return self.enter_code(code)
         self.param.update(step=CODE, message=None)
         return True
+
+    def admit(self, action: str, token: str = "", code: str = "") -> bool:
+        """Whether the rate limits let this client take the step ("join" or "submit") now.
+
+        False with the reason (and how long to wait) in `message`. `join` and `submit` ask it
+        themselves; a page may ask first (here, or `check_limits` before it builds the flow, passing
+        `admitted=`), so that a flood is refused for next to nothing; the step then does not count twice.
+        """
+        if self._admitted == action:
+            return True
+        refusal = check_limits(self.limits, action, self.client, token=token, code=code)
+        if refusal is not None:
+            return self._fail(refusal)
+        self._admitted = action
+        return True
+
+    def _admit_once(self, action: str, **key) -> bool:
+        admitted = self.admit(action, **key)
+        self._admitted = None  # the step runs now: the next one is counted again
+        return admitted
 
     def enter_code(self, code: str) -> bool:
         """Look the workshop up by its join code: on to choosing a group and a pseudonym."""
@@ -175,6 +220,8 @@ class Participation(param.Parameterized):
         self.step = JOIN
         if not self.group:
             return self._fail(Message(N_("Choose your stakeholder group first.")))
+        if not self._admit_once("join", code=self.workshop.code):
+            return False
         try:
             pseudonym = clean_text(self.pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
             token = self.store.join(self.workshop.code, self.group, pseudonym)
@@ -189,7 +236,8 @@ class Participation(param.Parameterized):
             info = me.workshop
             check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
-            self.step = CODE
+            if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
+                self.step = CODE
             return self._fail(exc)
         a = workshop_assessment(self.dataset, info.framework, info.proposals)
         if me.weights:
@@ -249,6 +297,8 @@ class Participation(param.Parameterized):
             return False
         if self.assessment is None or not self.token:
             return self._fail(Message(N_("This participant link is not valid: join the workshop again with its code")))
+        if not self._admit_once("submit", token=self.token):
+            return False
         try:
             comment = clean_text(self.comment, "comment", COMMENT_MAX)
             me = self.store.submit(self.token, self.assessment.weights.values(), comment)
