@@ -167,14 +167,15 @@ class Dataset:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def load_dataset(*folders: str | Path) -> Dataset:
+def load_dataset(*folders: str | Path, progress: Callable | None = None) -> Dataset:
     """Load and validate data from one or more folders (default: the bundled data).
 
     Later folders add frameworks, proposals and sources to earlier ones; a folder needs
     only the parts it adds (the bundled `scale.yaml` and stakeholder groups are reused).
     Raises DataValidationError listing every problem, each naming file, record and field.
+    `progress`, if given, is called after each data file (see igviz.dataset.kinds.Progress).
     """
-    return Dataset(**read_folders(folders).records())
+    return Dataset(**read_folders(folders, progress).records())
 
 
 def _canonical(value: Any) -> Any:

@@ -167,6 +167,7 @@ class LitePage(tornado.web.RequestHandler):
                 self.show(flow, status=403)
                 return
             typed = {c: self.get_argument(f"w.{c}", "") for c in flow.assessment.weights.criteria}
+            flow.language = self.language   # a weight that is not a number names its criterion as the form does
             comment = self.get_argument("comment", "")
             if action == "submit":
                 ok = flow.submit(typed, comment)
