@@ -39,6 +39,8 @@ TITLE_MAX = 120
 PSEUDONYM_MAX = 40
 COMMENT_MAX = 1000
 MAX_PARTICIPANTS = 500
+# A bigger room (the server holds 1,000: benchmarks/bench_burst.py) sets its own cap here, per server.
+MAX_PARTICIPANTS_VARIABLE = "IGVIZ_MAX_PARTICIPANTS"
 MIN_SECONDS_BETWEEN_SUBMISSIONS = 1.0
 # How long a write waits for SQLite's lock before the person is told the database is busy (it was 30 s,
 # which, with the store called on the event loop, froze every page for as long).
@@ -189,6 +191,20 @@ def _hash(value: str) -> str:
 def organiser_key() -> str:
     """The key that creating a workshop on this server needs ('' when anyone may)."""
     return os.environ.get(ORGANISER_KEY_VARIABLE, "")
+
+
+def max_participants() -> int:
+    """The most participants a workshop takes on this server: IGVIZ_MAX_PARTICIPANTS, else MAX_PARTICIPANTS."""
+    text = os.environ.get(MAX_PARTICIPANTS_VARIABLE, "").strip()
+    if not text:
+        return MAX_PARTICIPANTS
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{MAX_PARTICIPANTS_VARIABLE} must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def database_url(url: str | None = None) -> str:
@@ -746,5 +762,5 @@ def shared_store(url: str | None = None) -> WorkshopStore:
     """One store (one connection pool) per database per process, shared by every browser session."""
     url = database_url(url)
     if url not in _shared:
-        _shared[url] = WorkshopStore(url, organiser_key=organiser_key())
+        _shared[url] = WorkshopStore(url, organiser_key=organiser_key(), max_participants=max_participants())
     return _shared[url]
