@@ -136,7 +136,8 @@ class LitePage(tornado.web.RequestHandler):
     # -- steps -----------------------------------------------------------------------------
 
     def flow(self, admitted: str | None = None) -> Participation:
-        return Participation(self.store, self.dataset, client=self.request.remote_ip or "", admitted=admitted)
+        return Participation(self.store, self.dataset, client=self.request.remote_ip or "", admitted=admitted,
+                             one_request=True)  # built per request: its assessment may be reused (cheaper)
 
     @off_the_event_loop
     def get(self):

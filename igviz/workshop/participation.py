@@ -15,6 +15,7 @@ shows in its own language) while everything they typed stays in `code`, `group`,
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import param
@@ -58,6 +59,39 @@ class RoundStates:
 
 POLL_S = 2.0  # how often a live page asks for the round state
 shared_round_states = RoundStates(max_age_s=POLL_S / 2)
+
+
+class ReusedAssessments(threading.local):
+    """Per worker thread, one assessment per workshop shape (data, framework, proposals), handed out again
+    with its weights put back to where a new one starts.
+
+    Building an assessment costs about 20 ms of CPU (its proposals and parameters); putting the weights
+    back and ranking again about 2. The light page builds a `Participation` for every request (join,
+    weights page, submit: three per phone), so a room of 1,000 arriving at once spent a minute of CPU
+    on assessments alone (benchmarks/bench_burst.py). Only for pages that use a Participation within
+    one request on one thread and then drop it: a Panel page keeps its Participation, and so its
+    assessment, for the whole session, and must have one of its own.
+    """
+
+    MAX_SHAPES = 8  # per thread; a server seldom runs more than a few workshops' shapes at once
+
+    def __init__(self):
+        self.held: dict = {}  # (id(dataset), framework, proposals) -> (dataset, assessment, starting weights)
+
+    def get(self, dataset: Dataset, framework: str, proposals) -> Assessment:
+        key = (id(dataset), framework, tuple(proposals))
+        held = self.held.get(key)
+        if held is None or held[0] is not dataset:  # `is`: a new dataset may reuse a dropped one's id
+            a = workshop_assessment(dataset, framework, proposals)
+            while len(self.held) >= self.MAX_SHAPES:
+                self.held.pop(next(iter(self.held)))
+            held = self.held[key] = (dataset, a, a.weights.values())
+        else:
+            held[1].weights.set(held[2])
+        return held[1]
+
+
+reused_assessments = ReusedAssessments()
 
 
 def check_limits(limits: Limits, action: str, client: str, token: str = "", code: str = "") -> Message | None:
@@ -110,9 +144,12 @@ class Participation(param.Parameterized):
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
     def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
-                 limits: Limits | None = None, admitted: str | None = None, **params):
-        """`admitted`: a step ("join" or "submit") the page has already put through `check_limits`."""
+                 limits: Limits | None = None, admitted: str | None = None, one_request: bool = False, **params):
+        """`admitted`: a step ("join" or "submit") the page has already put through `check_limits`.
+        `one_request`: this Participation lives for one request on one thread (the light page), so its
+        assessment may be one this thread used before (`ReusedAssessments`), which is much cheaper."""
         super().__init__(**params)
+        self._one_request = one_request
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
         self.limits = limits if limits is not None else shared_limits()
@@ -239,7 +276,8 @@ class Participation(param.Parameterized):
             if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
                 self.step = CODE
             return self._fail(exc)
-        a = workshop_assessment(self.dataset, info.framework, info.proposals)
+        a = (reused_assessments.get if self._one_request else workshop_assessment)(
+            self.dataset, info.framework, info.proposals)
         if me.weights:
             a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
