@@ -59,6 +59,8 @@ KINDS: tuple[Kind, ...] = (
          "what changed on the map since the baseline's moment, a separate layer"),
     Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
          "the dispersed-versus-centralised trade-off model"),
+    Kind("translations", "translations/*.y*ml", parsers.parse_translations, "translations", (),
+         "French and Spanish for the data's own texts, one file per language"),
 )
 KIND = {k.name: k for k in KINDS}
 

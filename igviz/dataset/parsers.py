@@ -97,6 +97,7 @@ class Contents:
         self.overlays: dict[str, Overlay] = {}
         self.later: LaterLayer | None = None
         self.tradeoff: TradeoffModel | None = None
+        self.translations: dict[str, dict[str, str]] = {}   # language -> English text -> translation
         # Where things came from, for the cross-reference checks and duplicate-id messages.
         self.criterion_file: dict[str, str] = {}
         self.scored: dict[str, tuple[Fields, frozenset[str]]] = {}   # proposal id -> its record, criteria it scores
@@ -113,7 +114,7 @@ class Contents:
         return {"scale": self.scale, "groups": self.groups, "frameworks": self.frameworks,
                 "proposals": self.proposals, "sources": self.sources, "presets": self.presets,
                 "institutions": self.institutions, "overlays": self.overlays, "tradeoff": self.tradeoff,
-                "later": self.later, "relation_rules": self.relation_rules}
+                "later": self.later, "relation_rules": self.relation_rules, "translations": self.translations}
 
 
 # -- parts shared by several kinds -------------------------------------------------------------
@@ -609,6 +610,34 @@ def parse_overlay(c: Contents, file: str, data: Any) -> None:
         elif rel is not None:
             removes.append(rel)
     c.overlays[pid] = Overlay(pid, note or "", tuple(added), tuple(r for r in adds if r), tuple(removes))
+
+
+def parse_translations(c: Contents, file: str, data: Any) -> None:
+    """translations/<language>.yaml: under headings (for the translator; the lookup ignores them),
+    pairs of English text and translation (igviz.datatext reads them to show data text translated)."""
+    language = Path(file).stem
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        c.errors.append(DataError(file, "", "", f"a translations file is named after its language: "
+                                                f"{', '.join(l for l in LANGUAGES if l != DEFAULT_LANGUAGE)}"))
+        return
+    if not isinstance(data, dict):
+        c.errors.append(DataError(file, "", "", f"expected headings, each a list of {{en: English text, "
+                                                f"{language}: translation}}"))
+        return
+    table = c.translations.setdefault(language, {})
+    for heading, entries in data.items():
+        if not isinstance(entries, list):
+            c.errors.append(DataError(file, str(heading), "", f"expected a list of {{en: ..., "
+                                                              f"{language}: ...}} pairs"))
+            continue
+        for i, entry in enumerate(entries):
+            if not (isinstance(entry, dict) and set(entry) == {"en", language}
+                    and all(isinstance(v, str) or v is None for v in entry.values())):
+                c.errors.append(DataError(file, f"{heading}[{i + 1}]", "", f"expected exactly the texts en and "
+                                                                          f"{language}"))
+                continue
+            if entry[language] and entry[language].strip():
+                table[" ".join(entry["en"].split())] = " ".join(entry[language].split())
 
 
 def parse_later(c: Contents, file: str, data: Any) -> None:

@@ -17,14 +17,15 @@ from urllib.parse import urlencode
 import tornado.web
 
 from ..datatext import perspective_html
-from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
+from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
+from ..datatext import localised
 from ..workshop import DatabaseVersionError, shared_store
 from ..workshop.limits import shared_limits
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
 from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
 from .offload import off_the_event_loop
 from .served import served_dataset
-from .server import FRAME_HEADERS
+from .headers import FRAME_HEADERS
 
 # The most a form post may carry: every weight and a 1,000-character comment take a few kilobytes.
 BODY_MAX = 64 * 1024

@@ -21,7 +21,8 @@ import time
 import param
 
 from ..dataset import Dataset
-from ..i18n import N_, Message, clock_time, localised
+from ..i18n import N_, Message, clock_time
+from ..datatext import localised
 from ..model import WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
