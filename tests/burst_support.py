@@ -364,6 +364,8 @@ class BurstResult:
     submit_wall_s: float
     total_s: float
     poll_errors: list[str]
+    code: str = ""
+    secret: str = ""
 
 
 def run_burst(port: int, store, dataset, participants: int, join_spread_s: float = 5.0,
@@ -415,7 +417,22 @@ def run_burst(port: int, store, dataset, participants: int, join_spread_s: float
         [p.submit_s for p in acknowledged],
         [max(0.0, poll.seen[p.comment] - p.acknowledged_at) for p in acknowledged if p.comment in poll.seen],
         errors, lost, sum(p.comment not in poll.seen for p in acknowledged), join_wall, submit_wall, total,
-        poll.errors)
+        poll.errors, code, secret)
+
+
+def one_more_phone(port: int, code: str, criteria, index: int, group: str) -> Phone:
+    """A phone that joins and submits now (a latecomer); its `error` says what went wrong, if anything."""
+    phone = Phone(index, phone_address(index), group, weights={c: 7 for c in criteria}, comment=f"late {index}")
+
+    async def both():
+        await _join(port, code, phone)
+        await _submit(port, code, criteria, phone)
+
+    try:
+        asyncio.run(both())
+    except Exception as exc:  # noqa: BLE001
+        phone.error = f"{type(exc).__name__}: {exc}"[:200]
+    return phone
 
 
 def percentile(values: list[float], q: float) -> float:

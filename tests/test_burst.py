@@ -1,0 +1,105 @@
+"""A room of phones at once, through the deployment recipe: nginx (deploy/nginx.conf) in front of two
+`igviz serve --behind-proxy` processes on one PostgreSQL; and the light page's reused assessments.
+
+The figures for 1,000 phones are benchmarks/bench_burst.py's; here a smaller burst checks what must
+hold whatever the machine's speed: no errors, nothing lost, both processes served, the facilitator's
+Panel page works through nginx (its websocket connects and brings new submissions).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_support import launch_chromium, wait_for_count
+from burst_support import ROOM_SETTINGS, igviz_behind_nginx, nginx_config, one_more_phone, run_burst
+
+import igviz
+from igviz.workshop import WorkshopStore, new_workshop
+from igviz.workshop.participation import Participation
+
+DATASET = igviz.load_dataset()
+PHONES = 200
+
+
+def test_the_recipe_sends_lite_round_robin_and_keeps_panel_pages_on_one_process():
+    from burst_support import NGINX_TEMPLATE
+
+    config = nginx_config(NGINX_TEMPLATE.read_text(), 8123, [7001, 7002, 7003])
+    pages = config.split("upstream igviz_pages {", 1)[1].split("}", 1)[0]
+    lite = config.split("upstream igviz_lite {", 1)[1].split("}", 1)[0]
+    assert "hash $remote_addr consistent;" in pages  # one browser, one process: its websocket finds its session
+    assert "hash" not in lite and "ip_hash" not in lite  # any process answers any /lite request
+    for block in (pages, lite):
+        assert [line.strip() for line in block.splitlines() if line.strip().startswith("server ")] == \
+            ["server 127.0.0.1:7001;", "server 127.0.0.1:7002;", "server 127.0.0.1:7003;"]
+    assert "listen 127.0.0.1:8123;" in config
+    assert config.count("proxy_set_header X-Real-IP $remote_addr;") == 2  # what --behind-proxy reads
+    assert "proxy_set_header Upgrade $http_upgrade;" in config  # Bokeh's websocket passes
+
+
+def test_the_light_page_reuses_an_assessment_but_each_participant_starts_from_their_own_weights(tmp_path):
+    store = WorkshopStore(f"sqlite:///{tmp_path / 'reuse.sqlite'}", min_seconds_between_submissions=0)
+    try:
+        created = new_workshop(store, DATASET, "Reuse")
+        code = created.workshop.code
+        first, second = store.join(code, "government", "First"), store.join(code, "civil_society", "Second")
+        criteria = created.workshop.criteria
+        mine = {c: (i % 10) + 1 for i, c in enumerate(criteria)}
+        store.submit(first, mine)
+
+        one = Participation(store, DATASET, one_request=True)
+        assert one.resume(first)
+        assert one.weights() == {c: float(v) for c, v in mine.items()}
+        one.set_weights({criteria[0]: 0})  # a preview moves a weight, as a /lite request may
+        two = Participation(store, DATASET, one_request=True)
+        assert two.resume(second)
+        assert two.assessment is one.assessment  # the same object, handed out again on this thread
+        starting = Participation(store, DATASET)
+        assert starting.resume(second)
+        assert starting.assessment is not one.assessment  # a page kept for a session has its own
+        assert two.weights() == starting.weights()  # nothing of the first participant's weights is left
+        assert list(two.ranking().table.index) == list(starting.ranking().table.index)
+    finally:
+        store.dispose()
+
+
+@pytest.mark.load
+@pytest.mark.browser
+def test_a_burst_of_phones_through_nginx_and_two_processes_on_postgresql():
+    from playwright.sync_api import sync_playwright
+
+    from postgres_support import temporary_postgres
+
+    with temporary_postgres() as url, igviz_behind_nginx(url, processes=2, env=ROOM_SETTINGS) as (nginx, servers):
+        store = WorkshopStore(url)
+        try:
+            result = run_burst(nginx.port, store, DATASET, PHONES, join_spread_s=2.0, submit_spread_s=2.0,
+                               title="Burst through nginx")
+            assert result.errors == {}
+            assert len(result.joined) == PHONES and len(result.submitted) == PHONES
+            assert result.lost == [] and result.not_seen == 0 and result.poll_errors == []
+            assert len(store.submissions(result.code, result.secret)) == PHONES
+            # Both processes answered light-page requests (nginx's log names the upstream of each).
+            served = nginx.served_by("/lite")
+            assert sorted(served) == sorted(f"127.0.0.1:{s.port}" for s in servers), served
+            assert all(n >= PHONES for n in served.values()), served  # round robin: about half of 4 × PHONES each
+
+            # The facilitator's Panel page through nginx: its websocket connects, and a new submission reaches it.
+            with sync_playwright() as p:
+                browser = launch_chromium(p)
+                page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+                sockets = []
+                page.on("websocket", lambda ws: sockets.append(ws.url))
+                page.goto(f"{nginx.base}/facilitator?code={result.code}&key={result.secret}")
+                wait_for_count(page, PHONES, timeout=60_000)
+                assert any(u.startswith(f"ws://localhost:{nginx.port}/") and u.split("?")[0].endswith("/ws")
+                           for u in sockets), sockets
+                late = one_more_phone(nginx.port, result.code, store.workshop(result.code).criteria, PHONES,
+                                      "government")
+                assert late.error == ""
+                wait_for_count(page, PHONES + 1, timeout=30_000)
+                browser.close()
+        finally:
+            store.dispose()
+        assert nginx.proc.poll() is None and all(s.proc.poll() is None for s in servers)
+
