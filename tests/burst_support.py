@@ -428,10 +428,16 @@ def one_more_phone(port: int, code: str, criteria, index: int, group: str) -> Ph
         await _join(port, code, phone)
         await _submit(port, code, criteria, phone)
 
-    try:
-        asyncio.run(both())
-    except Exception as exc:  # noqa: BLE001
-        phone.error = f"{type(exc).__name__}: {exc}"[:200]
+    def run():
+        try:
+            asyncio.run(both())
+        except Exception as exc:  # noqa: BLE001
+            phone.error = f"{type(exc).__name__}: {exc}"[:200]
+
+    # On a thread of its own: the caller may be inside an event loop (Playwright's sync API runs one).
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=180)
     return phone
 
 
