@@ -79,7 +79,9 @@ class ReusedAssessments(threading.local):
     def __init__(self):
         self.held: dict = {}  # (id(dataset), framework, proposals) -> (dataset, assessment, starting weights)
 
-    def get(self, dataset: Dataset, framework: str, proposals) -> Assessment:
+    def get(self, dataset: Dataset, framework: str, proposals, weights: dict | None = None) -> Assessment:
+        """The thread's assessment of this shape, with `weights` (those of its criteria; the rest as a new
+        assessment starts), set in one update: one ranking, or none when nothing changed."""
         key = (id(dataset), framework, tuple(proposals))
         held = self.held.get(key)
         if held is None or held[0] is not dataset:  # `is`: a new dataset may reuse a dropped one's id
@@ -87,9 +89,9 @@ class ReusedAssessments(threading.local):
             while len(self.held) >= self.MAX_SHAPES:
                 self.held.pop(next(iter(self.held)))
             held = self.held[key] = (dataset, a, a.weights.values())
-        else:
-            held[1].weights.set(held[2])
-        return held[1]
+        _, a, starting = held
+        a.weights.set({**starting, **{c: v for c, v in (weights or {}).items() if c in starting}})
+        return a
 
 
 reused_assessments = ReusedAssessments()
@@ -148,7 +150,9 @@ class Participation(param.Parameterized):
                  limits: Limits | None = None, admitted: str | None = None, one_request: bool = False, **params):
         """`admitted`: a step ("join" or "submit") the page has already put through `check_limits`.
         `one_request`: this Participation lives for one request on one thread (the light page), so its
-        assessment may be one this thread used before (`ReusedAssessments`), which is much cheaper."""
+        assessment may be one this thread used before (`ReusedAssessments`), which is much cheaper; and a
+        successful join only sets `token` and `step` (the page answers it with a redirect to the weights
+        page, which resumes), saving the reads and the ranking nobody would see."""
         super().__init__(**params)
         self._one_request = one_request
         self.store, self.dataset = store, dataset
@@ -265,6 +269,9 @@ class Participation(param.Parameterized):
             token = self.store.join(self.workshop.code, self.group, pseudonym)
         except WorkshopError as exc:
             return self._fail(exc)
+        if self._one_request:
+            self.param.update(token=token, step=WEIGHTS)
+            return True
         return self.resume(token, just_joined=True)
 
     def resume(self, token: str, just_joined: bool = False) -> bool:
@@ -277,10 +284,12 @@ class Participation(param.Parameterized):
             if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
                 self.step = CODE
             return self._fail(exc)
-        a = (reused_assessments.get if self._one_request else workshop_assessment)(
-            self.dataset, info.framework, info.proposals)
-        if me.weights:
-            a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
+        if self._one_request:
+            a = reused_assessments.get(self.dataset, info.framework, info.proposals, me.weights)
+        else:
+            a = workshop_assessment(self.dataset, info.framework, info.proposals)
+            if me.weights:
+                a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
                           pseudonym=me.pseudonym, assessment=a, typed_weights={}, comment=me.comment,
                           submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS)
