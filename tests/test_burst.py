@@ -142,3 +142,16 @@ def test_a_burst_of_submissions_on_sqlite_queues_instead_of_timing_out(tmp_path)
         assert len(stored) == 200 and set(stored["revisions"]) == {1}
     finally:
         store.dispose()
+
+
+def test_a_room_bigger_than_500_is_a_setting_and_a_wrong_one_is_said(monkeypatch, capsys):
+    from igviz.cli import main
+    from igviz.workshop.store import MAX_PARTICIPANTS, max_participants
+
+    monkeypatch.delenv("IGVIZ_MAX_PARTICIPANTS", raising=False)
+    assert max_participants() == MAX_PARTICIPANTS
+    monkeypatch.setenv("IGVIZ_MAX_PARTICIPANTS", "1000")
+    assert max_participants() == 1000
+    monkeypatch.setenv("IGVIZ_MAX_PARTICIPANTS", "a thousand")
+    assert main(["serve", "--port", "1"]) == 2  # refused before anything is opened or served
+    assert "IGVIZ_MAX_PARTICIPANTS must be a whole number of at least 1, got 'a thousand'" in capsys.readouterr().err
