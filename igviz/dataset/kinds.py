@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import DataError, DataValidationError
-from . import parsers
+from . import design, parsers
 from .crossref import check_references
 from .fields import MISSING, read_yaml
 from .parsers import Contents
@@ -55,6 +55,10 @@ KINDS: tuple[Kind, ...] = (
          ("sources", "proposals", "institutions"), "what each proposal adds to or removes from the map"),
     Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
          "the dispersed-versus-centralised trade-off model"),
+    Kind("design", "design/dimensions/*.y*ml", design.parse_dimension, "design",
+         ("sources", "frameworks", "institutions"), "the design model: dimensions of a reform, their options and rules"),
+    Kind("design_readings", "design/readings.yaml", design.parse_readings, "design", ("proposals", "design"),
+         "how the design model reads each seed proposal (for the validation)"),
 )
 KIND = {k.name: k for k in KINDS}
 
@@ -102,6 +106,10 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
         c.presets = dict(base.presets)
         c.institutions, c.tradeoff = base.institutions, base.tradeoff
         c.overlays = dict(base.overlays)
+        if base.design is not None:
+            c.design_dimensions = dict(base.design.dimensions)
+            c.design_readings = {}
+            c.design = base.design
     else:
         for kind in (KIND["scale"], KIND["groups"]):   # the bundled ones
             data = read_yaml(BUNDLED_DATA / kind.where, c.errors, kind.where)
@@ -115,6 +123,7 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
 
 
 def _finish(c: Contents) -> Contents:
+    design.finish_designs(c)   # designed proposals get their scores and overlays before the checks
     check_references(c)
     if c.errors:
         raise DataValidationError(c.errors)
