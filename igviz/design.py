@@ -29,6 +29,7 @@ import param
 
 from .dataset.design import (
     applicable,
+    ceilings,
     chosen,
     derive_scores,
     design_overlay,
@@ -47,7 +48,7 @@ ATTRIBUTE_DIMENSION = {"coordinating_function": "venue", "seats": "composition",
 
 def model_of(dataset) -> DesignModel:
     if getattr(dataset, "design", None) is None:
-        raise ValueError("this dataset has no design model (data/design/dimensions/)")
+        raise ValueError("this dataset has no design model (data/design/)")
     return dataset.design
 
 
@@ -102,7 +103,7 @@ class Design(param.Parameterized):
         model = model_of(dataset)
         start = reading(dataset, self.base) if self.base else {}
         if self.base and start is None:
-            raise ValueError(f"proposal '{self.base}' has no reading in data/design/readings.yaml, so a design "
+            raise ValueError(f"proposal '{self.base}' has no reading in data/design_readings.yaml, so a design "
                              "cannot start from it")
         choice, problems = normalise_choice(model, {**(start or {}), **self.options})
         if problems:
@@ -136,7 +137,7 @@ class Design(param.Parameterized):
                 return variant_scores(model, normalise_choice(model, reading(dataset, self.base))[0], choice,
                                       record.scores, dataset.scale, record.short_name)
         base = baseline_record(dataset)
-        return derive_scores(model, choice, base.scores, dataset.scale, base.short_name)
+        return derive_scores(model, choice, base.scores, dataset.scale, base.short_name, ceilings(dataset.proposals))
 
     def rules(self, dataset) -> list[dict]:
         """Every rule that applies: dimension, option, criterion, effect, range, evidence, rationale, quote."""

@@ -23,6 +23,8 @@ from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_
 
 WEIGHT_MAX = 10
 DEFAULT_WEIGHT = 5
+# How much the criteria tied to neither end of the dispersed–centralised axis fade at a stance of ±1.
+STANCE_NEUTRAL_FADE = 0.75
 
 
 class Weight(param.Number):
@@ -550,7 +552,8 @@ class Assessment(param.Parameterized):
         return self._cache[key]
 
     def stance_multipliers(self, stance: float | None = None) -> np.ndarray:
-        """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side.
+        """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side,
+        ×(1 − 0.75·|stance|) for criteria tied to neither side.
 
         At −1 the criteria the sources tie to a centralised system (navigability, clarity) drop
         out and the dispersed side's (issue expertise, adaptability, capture resistance) double;
@@ -561,6 +564,9 @@ class Assessment(param.Parameterized):
         model = self.dataset.tradeoff
         if model is None or not stance:
             return out
+        # Criteria tied to neither end fade as the stance nears an end, so that at ±1 the ranking is
+        # decided mostly by the side the user prefers (000 §5's trade-off), where the scores allow it.
+        out[:] = 1 - abs(stance) * STANCE_NEUTRAL_FADE
         for link in model.stance:
             if link.criterion in self.weights.criteria:
                 sign = 1 if link.side == "centralised" else -1
@@ -617,10 +623,9 @@ class Assessment(param.Parameterized):
         minimums = np.array([self.thresholds.get(c, np.nan) for c in self.active_framework.criterion_ids])
         passes = ~threshold_failures(self.score_arrays()[0], minimums).any(axis=1)
         short_names = [p.short_name for p in self.proposals]
-        sides = self.stance_multipliers(1.0) - 1  # +1 centralised side, −1 dispersed side, 0 neither
         rows = []
         for stance in np.linspace(-1, 1, steps):
-            scaled = vector * (1 + sides * stance)
+            scaled = vector * self.stance_multipliers(float(stance))
             if not scaled.sum() > 0:
                 # Only criteria on one side of the axis carry weight, and this far stance zeroes them
                 # all: nothing ranks here, so the stance is left out rather than the whole sweep.

@@ -226,7 +226,7 @@ def _relation(c, rec: Fields, data: Any, default_cite: Citation | None, known: s
 
 
 def parse_readings(c, file: str, data: Any) -> None:
-    """data/design/readings.yaml: how the design model reads each seed proposal (for validation)."""
+    """data/design_readings.yaml: how the design model reads each seed proposal (for validation)."""
     top = Fields(c.errors, file, "readings", data)
     for i, item in enumerate(top.get("readings", "list") or []):
         rec = Fields(c.errors, file, record_name(item, i) if not isinstance(item, dict) else str(item.get("proposal")), item)
@@ -258,7 +258,7 @@ def finish_designs(c) -> None:
     baseline = next((p for p in c.proposals.values() if p.baseline), None)
     for pid, (rec, options) in c.designed.items():
         if not model.dimensions:
-            rec.fail("design", "this proposal is designed, but no data folder has a design model (design/dimensions/)")
+            rec.fail("design", "this proposal is designed, but no data folder has a design model (design/)")
             continue
         if baseline is None:
             rec.fail("design", "a designed proposal's scores start from the status quo; no proposal has `baseline: true`")
@@ -268,7 +268,7 @@ def finish_designs(c) -> None:
             rec.fail("design", p)
         if problems:
             continue
-        scores = derive_scores(model, choice, baseline.scores, c.scale, baseline.short_name)
+        scores = derive_scores(model, choice, baseline.scores, c.scale, baseline.short_name, ceilings(c.proposals))
         record = c.proposals[pid]
         c.proposals[pid] = replace(record, scores=MappingProxyType(scores), design=MappingProxyType(choice))
         c.scored[pid] = (rec, frozenset(scores) | frozenset(c.scored[pid][1]))
@@ -358,7 +358,24 @@ def rule_uncertainty(rule: DesignRule) -> float:
     return SILENT_WIDEN if rule.evidence == "silent" else max(rule.effect - rule.low, rule.high - rule.effect)
 
 
-def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, base_name: str = "the status quo"):
+def ceilings(proposals) -> dict[str, float]:
+    """Per criterion, the highest score the sources give any proposal (designed ones left out).
+
+    Options' effects add up, so a design that picks many could otherwise be scored better than
+    anything the sources judged; a designed score is capped here instead ("no source judges any
+    model better on this criterion"), and its range keeps the uncertainty.
+    """
+    out: dict[str, float] = {}
+    for p in proposals.values():
+        if p.design is not None:
+            continue
+        for cid, s in p.scores.items():
+            out[cid] = max(out.get(cid, s.score), s.score)
+    return out
+
+
+def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, base_name: str = "the status quo",
+                  ceiling: Mapping[str, float] | None = None):
     """Scores for a design: the baseline's score plus the effects of the rules that apply.
 
     Per criterion: score = base + Σ effect; low = base + Σ low − ¼ per silent rule; high likewise.
@@ -383,9 +400,14 @@ def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, 
         quiet = [o.name for _, o, r in silent]
         rationale = (f"Designed from {base_name} ({b.score:g}): " + ("; ".join(parts) if parts else "no rule changes it")
                      + (f". Silent (no effect, wider range): {', '.join(quiet)}." if quiet else "."))
+        cap = (ceiling or {}).get(cid)
+        if cap is not None and score > cap >= b.score:
+            rationale += (f" The effects add up to {score:g}; capped at {cap:g}, the best score the sources give any "
+                          "proposal on this criterion (a combination is not judged better than any model was).")
+            score = cap
         cites = tuple(dict.fromkeys(r.citation for _, _, r in spoken)) or tuple(dict.fromkeys(r.citation for _, _, r in silent))
-        out[cid] = Score(_clip(score, scale), _clip(low, scale), _clip(high, scale), evidence, rationale,
-                         cites or b.citations)
+        out[cid] = Score(_clip(score, scale), _clip(min(low, score), scale), _clip(max(high, score), scale), evidence,
+                         rationale, cites or b.citations)
     return out
 
 

@@ -55,9 +55,9 @@ KINDS: tuple[Kind, ...] = (
          ("sources", "proposals", "institutions"), "what each proposal adds to or removes from the map"),
     Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
          "the dispersed-versus-centralised trade-off model"),
-    Kind("design", "design/dimensions/*.y*ml", design.parse_dimension, "design",
+    Kind("design", "design/*.y*ml", design.parse_dimension, "design",
          ("sources", "frameworks", "institutions"), "the design model: dimensions of a reform, their options and rules"),
-    Kind("design_readings", "design/readings.yaml", design.parse_readings, "design", ("proposals", "design"),
+    Kind("design_readings", "design_readings.yaml", design.parse_readings, "design", ("proposals", "design"),
          "how the design model reads each seed proposal (for the validation)"),
 )
 KIND = {k.name: k for k in KINDS}
