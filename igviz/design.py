@@ -214,6 +214,55 @@ class Design(param.Parameterized):
                    short_label=str(spec.get("short_name") or ""), options=dict(spec.get("options") or {}))
 
 
+    def explain(self, dataset):
+        """Per criterion of the default framework: score, low, high, evidence, rationale and citations."""
+        import pandas as pd
+
+        scores = self.scores(dataset)
+        names = {c.id: c.name for c in dataset.default_framework.criteria}
+        return pd.DataFrame([{"criterion": cid, "name": names[cid], "score": s.score, "low": s.low, "high": s.high,
+                              "evidence": s.evidence, "rationale": s.rationale,
+                              "citations": [(c.source or c.reference, c.quote) for c in s.citations]}
+                             for cid, s in scores.items()]).set_index("criterion")
+
+
+def options_table(dataset):
+    """Every dimension and option, for a designer panel: dimension, question, several allowed, option,
+    name, one-line explanation, its source and quote, baseline, centralised."""
+    import pandas as pd
+
+    rows = []
+    for dim in model_of(dataset).dimensions.values():
+        for o in dim.options:
+            rows.append({"dimension": dim.id, "dimension_name": dim.name, "question": dim.question,
+                         "multiple": dim.multiple, "option": o.id, "name": o.name, "explanation": o.explanation,
+                         "source": o.citation.source or o.citation.reference, "quote": o.citation.quote,
+                         "baseline": o.baseline, "centralised": o.centralised})
+    return pd.DataFrame(rows)
+
+
+def centralising_steps(dataset, design: Design) -> list[Design]:
+    """"More centralised" as concrete options, one step at a time: each step swaps one dimension's option
+    for the next option marked `centralised: true` in the design files (one body, binding decisions,
+    governments decide), in the dimensions' order. Returns the designs after each step (the last
+    is the most centralised design the options allow), each measurable with `.centralisation()`."""
+    model = model_of(dataset)
+    steps, options = [], dict(design.choice(dataset))
+    for dim in model.dimensions.values():
+        if dim.multiple:
+            continue
+        # Within a dimension, from the least to the most centralised option (files list the most
+        # first), moving only onwards from the option the design has.
+        ladder = [o for o in reversed(dim.options) if o.centralised]
+        ids = [o.id for o in ladder]
+        onwards = ladder[ids.index(options[dim.id]) + 1:] if options.get(dim.id) in ids else ladder
+        for o in onwards:
+            options[dim.id] = o.id
+            steps.append(Design(design_id=f"{design.id}_c{len(steps) + 1}", label=f"{design.label}, {o.name.lower()}",
+                                base=design.base, options={**design.options, **options}))
+    return steps
+
+
 # -- attributes -> options -------------------------------------------------------------------------
 
 def composition_kind(seats: Mapping[str, float], advisory) -> str:
