@@ -197,3 +197,25 @@ def test_at_the_centralised_end_only_the_centralised_side_counts_much(data):
     a = igviz.Assessment(data)
     m = dict(zip(a.weights.criteria, a.stance_multipliers(1.0)))
     assert m["transparent"] == 2 and m["expertise"] == 0 and m["human_rights"] == pytest.approx(0.25)
+
+
+def test_a_misspelt_or_unquoted_rule_is_named(tmp_path):
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "data"
+    shutil.copytree(igviz.BUNDLED_DATA, folder)
+    path = folder / "design" / "venue.yaml"
+    doc = yaml.safe_load(path.read_text())
+    council = next(o for o in doc["options"] if o["id"] == "single_council")
+    council["rules"][2]["unles"] = council["rules"][2].pop("unless")
+    council["rules"][0]["citation"]["quote"] = "words no source says"
+    council["silent"]["criteria"].remove("human_rights")
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True))
+    with pytest.raises(igviz.DataValidationError) as exc:
+        igviz.load_dataset(folder)
+    problems = {(e.record, e.field): e.message for e in exc.value.errors}
+    assert "did you mean 'unless'" in problems[("venue/single_council", "rules[2].unles")]
+    assert "not found verbatim" in problems[("venue/single_council", "rules[0].citation.quote")]
+    assert "human_rights" in problems[("venue/single_council", "rules")]

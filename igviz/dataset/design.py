@@ -48,6 +48,23 @@ GROUPS_ID = "designed_working_groups"
 
 # -- reading ------------------------------------------------------------------------------------
 
+DIMENSION_FIELDS = ("id", "name", "question", "order", "multiple", "options")
+OPTION_FIELDS = ("id", "name", "explanation", "citation", "baseline", "sets", "matches", "match", "centralised",
+                 "needs", "node", "convened_by", "rules", "silent", "overlay")
+RULE_FIELDS = ("criterion", "effect", "range", "evidence", "rationale", "citation", "when", "unless")
+
+
+def _unknown(rec: Fields, data: Any, known: tuple[str, ...]) -> None:
+    """A misspelt field (`unles:`) would silently drop a condition: name it, with the fields expected."""
+    if isinstance(data, dict):
+        for key in data:
+            if key not in known:
+                import difflib
+
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                rec.fail(str(key), f"unknown field{hint} (expected: {', '.join(known)})")
+
 def parse_dimension(c, file: str, data: Any) -> None:
     from .parsers import citation
 
@@ -55,6 +72,7 @@ def parse_dimension(c, file: str, data: Any) -> None:
         c.errors.append(DataError(file, "", "", "expected a design dimension: a mapping with id, name, options"))
         return
     rec = Fields(c.errors, file, record_name(data, 0), data)
+    _unknown(rec, data, DIMENSION_FIELDS)
     did, name, question = rec.get("id", "id"), rec.get("name", "text"), rec.get("question", "text")
     multiple = rec.get("multiple", "yes/no", default=False)
     order = rec.get("order", "number", default=0.0)
@@ -91,6 +109,7 @@ def _option(c, rec: Fields, data: Any, criteria: list[str]) -> DesignOption | No
     if not isinstance(data, dict):
         rec.fail("", "expected an option: a mapping with id, name, explanation, citation, rules")
         return None
+    _unknown(rec, data, OPTION_FIELDS)
     oid, name, explanation = rec.get("id", "id"), rec.get("name", "text"), rec.get("explanation", "text")
     cite = citation(c, rec, "citation", data.get("citation"))
     baseline = bool(rec.get("baseline", "yes/no", default=False))
@@ -170,6 +189,7 @@ def _rule(c, rec: Fields, data: Any, criteria: list[str]) -> DesignRule | None:
     if not isinstance(data, dict):
         rec.fail("", "expected a rule: criterion, effect, range, evidence, rationale, citation")
         return None
+    _unknown(rec, data, RULE_FIELDS)
     cid, effect = rec.get("criterion", "id"), rec.get("effect", "number")
     evidence, rationale = rec.choice("evidence", EVIDENCE), rec.get("rationale", "text")
     cite = citation(c, rec, "citation", data.get("citation"))
