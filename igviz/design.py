@@ -258,7 +258,7 @@ def centralising_steps(dataset, design: Design) -> list[Design]:
         onwards = ladder[ids.index(options[dim.id]) + 1:] if options.get(dim.id) in ids else ladder
         for o in onwards:
             options[dim.id] = o.id
-            steps.append(Design(design_id=f"{design.id}_c{len(steps) + 1}", label=f"{design.label}, {o.name.lower()}",
+            steps.append(Design(design_id=f"{design.id}_c{len(steps) + 1}", label=f"{design.label}, {_lower(o.name)}",
                                 base=design.base, options={**design.options, **options}))
     return steps
 
@@ -344,15 +344,20 @@ def variant(dataset, record: ProposalRecord, attrs: Mapping[str, Any]) -> Varian
     model = model_of(dataset)
     start = normalise_choice(model, start)[0]
     choice, changed, problems = options_from_attributes(dataset, start, record.attributes, attrs)
-    if not changed and not problems:
+    if not changed:   # nothing the design model can read changed (an unknown home text is not a design)
         return None
+    problems = [*problems, *unmet_needs(model, choice)]
     # The record's scores correspond to its starting options; only the rules that come or go move them.
     scores = variant_scores(model, start, choice, record.scores, dataset.scale, record.short_name)
-    words = [model.dimensions[d].option(o).name.lower() if not isinstance(o, tuple) else model.dimensions[d].name.lower()
-             for d, o in changed.items()]
+    words = [_lower(model.dimensions[d].option(o).name) for d, o in changed.items()]
     label = ", ".join(words) if len(words) <= 2 else f"{len(words)} changes"
     return Variant(MappingProxyType(choice), MappingProxyType(changed), MappingProxyType(scores), label,
                    tuple(problems), design_overlay(model, choice, record.id, dataset.institutions))
+
+
+def _lower(name: str) -> str:
+    """'Binding' -> 'binding', but 'CSTD' and 'IGF' stay as they are."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
 
 
 def variant_short_name(short_name: str, label: str) -> str:

@@ -24,7 +24,7 @@ from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_
 WEIGHT_MAX = 10
 DEFAULT_WEIGHT = 5
 # How much the criteria tied to neither end of the dispersed–centralised axis fade at a stance of ±1.
-STANCE_NEUTRAL_FADE = 0.75
+STANCE_NEUTRAL_FADE = 1.0
 
 
 class Weight(param.Number):
@@ -553,7 +553,7 @@ class Assessment(param.Parameterized):
 
     def stance_multipliers(self, stance: float | None = None) -> np.ndarray:
         """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side,
-        ×(1 − 0.75·|stance|) for criteria tied to neither side.
+        ×(1 − |stance|) for criteria tied to neither side.
 
         At −1 the criteria the sources tie to a centralised system (navigability, clarity) drop
         out and the dispersed side's (issue expertise, adaptability, capture resistance) double;
@@ -565,8 +565,12 @@ class Assessment(param.Parameterized):
         if model is None or not stance:
             return out
         # Criteria tied to neither end fade as the stance nears an end, so that at ±1 the ranking is
-        # decided mostly by the side the user prefers (000 §5's trade-off), where the scores allow it.
-        out[:] = 1 - abs(stance) * STANCE_NEUTRAL_FADE
+        # decided by the side the user prefers (000 §5's trade-off), where the scores allow it. Only
+        # when that side has weight in this framework: otherwise nothing would be left to rank by.
+        favoured = "centralised" if stance > 0 else "dispersed"
+        weights = self.weights.values()
+        if any(link.side == favoured and weights.get(link.criterion, 0) > 0 for link in model.stance):
+            out[:] = 1 - abs(stance) * STANCE_NEUTRAL_FADE
         for link in model.stance:
             if link.criterion in self.weights.criteria:
                 sign = 1 if link.side == "centralised" else -1

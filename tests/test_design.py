@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import igviz
-from igviz.dataset.design import applicable, ceilings, derive_scores, normalise_choice
+from igviz.dataset.design import applicable, ceilings, combined, derive_scores, normalise_choice
 from igviz.design import Design, stance_switches, validate
 from igviz.model import ATTRIBUTES
 from igviz.scenario import Scenario
@@ -38,7 +38,7 @@ def test_each_options_effect_equals_its_rule(data):
             full = normalise_choice(model, choice)[0]
             scores = derive_scores(model, full, base.scores, data.scale)
             for cid, b in base.scores.items():
-                expected = b.score + sum(r.effect for _, _, r in applicable(model, full) if r.criterion == cid)
+                expected = b.score + combined([r.effect for _, _, r in applicable(model, full) if r.criterion == cid])
                 assert scores[cid].score == pytest.approx(max(0, min(10, expected)))
             if not option.needs:
                 for rule in option.rules:
@@ -70,7 +70,11 @@ def test_a_condition_stated_in_the_sources_changes_the_effect(data):
     without = effective({"venue": "single_council", "home": "igf"})
     with_outputs = effective({"venue": "single_council", "home": "igf", "igf_reforms": ["igf_outputs"]})
     rule = next(r for r in data.design.dimensions["igf_reforms"].option("igf_outputs").rules if r.criterion == "effective")
-    assert with_outputs - without == pytest.approx(1 + rule.effect)
+    council = next(r for r in data.design.dimensions["venue"].option("single_council").rules
+                   if r.criterion == "effective" and not r.when)
+    # Without the IGF reform the condition's -1 applies; with it, the reform's gain adds (as a second gain, ¾).
+    assert without == pytest.approx(3 + council.effect - 1)
+    assert with_outputs == pytest.approx(3 + combined([council.effect, rule.effect]))
 
 
 def test_the_composite_is_designed_and_its_scores_are_the_derivation(data):
@@ -193,10 +197,20 @@ def test_stance_switches_reports_where_the_top_changes(data):
         assert a.ranking().top == s["to"]
 
 
-def test_at_the_centralised_end_only_the_centralised_side_counts_much(data):
+def test_at_the_centralised_end_only_the_centralised_side_counts(data):
     a = igviz.Assessment(data)
     m = dict(zip(a.weights.criteria, a.stance_multipliers(1.0)))
-    assert m["transparent"] == 2 and m["expertise"] == 0 and m["human_rights"] == pytest.approx(0.25)
+    assert m["transparent"] == 2 and m["expertise"] == 0 and m["human_rights"] == 0
+    # With equal weights the UN Committee leads at the centralised end, a Best Bits composite at the other.
+    a.stance = 1
+    assert a.ranking().top == "un_committee"
+    a.stance = -1
+    assert a.ranking().top != "un_committee"
+    # Only criteria tied to neither side weighted: they do not fade (something is left to rank by).
+    a.set_weights({c: 0 for c in a.weights.criteria} | {"human_rights": 5})
+    assert a.ranking() is not None
+    a.framework = "atlas_ii"   # no criterion of this framework is tied to a side
+    assert (a.stance_multipliers(-1) == 1).all()
 
 
 def test_a_misspelt_or_unquoted_rule_is_named(tmp_path):

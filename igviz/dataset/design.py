@@ -39,6 +39,8 @@ from .records import (
 
 # Each silent rule widens the range by this much on either side (it has no effect on the score).
 SILENT_WIDEN = 0.25
+# Each further gain (or loss) on one criterion counts this share of the one before (see `combined`).
+OVERLAP = 0.75
 # The attributes a design option may set (the proposal's `attributes`).
 ATTRIBUTES = ("home_institution", "seats", "advisory_groups", "decision_rule", "binding",
               "coordinating_function", "issue_working_groups")
@@ -378,6 +380,16 @@ def rule_uncertainty(rule: DesignRule) -> float:
     return SILENT_WIDEN if rule.evidence == "silent" else max(rule.effect - rule.low, rule.high - rule.effect)
 
 
+def combined(effects) -> float:
+    """Several options' effects on one criterion: gains largest first, each further one counting
+    OVERLAP times the one before (likewise for losses). Two ways of making the system clearer
+    partly overlap, so they do not each add their full effect; a single option's effect is its rule.
+    A modelling judgement (the sources assess models, not combinations), stated in data/README.md."""
+    gains = sorted((e for e in effects if e > 0), reverse=True)
+    losses = sorted(e for e in effects if e < 0)
+    return float(sum(e * OVERLAP ** i for i, e in enumerate(gains)) + sum(e * OVERLAP ** i for i, e in enumerate(losses)))
+
+
 def ceilings(proposals) -> dict[str, float]:
     """Per criterion, the highest score the sources give any proposal (designed ones left out).
 
@@ -398,7 +410,8 @@ def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, 
                   ceiling: Mapping[str, float] | None = None):
     """Scores for a design: the baseline's score plus the effects of the rules that apply.
 
-    Per criterion: score = base + Σ effect; low = base + Σ low − ¼ per silent rule; high likewise.
+    Per criterion: score = base + the rules' effects, combined (`combined`: further gains on one
+    criterion count ¾ of the one before); the range adds every rule's uncertainty, ¼ per silent rule.
     Where no rule that applies speaks to the criterion, the evidence is silent and the range is at
     least the scale's `silent_min_range`; otherwise it is inferred (the design model's inference
     from the quoted passages, never a source's own verdict on the design).
@@ -409,9 +422,9 @@ def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, 
         mine = [(d, o, r) for d, o, r in rules if r.criterion == cid]
         spoken = [(d, o, r) for d, o, r in mine if r.evidence != "silent"]
         silent = [(d, o, r) for d, o, r in mine if r.evidence == "silent"]
-        score = b.score + sum(r.effect for _, _, r in spoken)
-        low = b.score + sum(r.low for _, _, r in spoken) - SILENT_WIDEN * len(silent)
-        high = b.score + sum(r.high for _, _, r in spoken) + SILENT_WIDEN * len(silent)
+        score = b.score + combined([r.effect for _, _, r in spoken])
+        low = score - sum(r.effect - r.low for _, _, r in spoken) - SILENT_WIDEN * len(silent)
+        high = score + sum(r.high - r.effect for _, _, r in spoken) + SILENT_WIDEN * len(silent)
         evidence = "inferred" if spoken else "silent"
         if not spoken and high - low < scale.silent_min_range:
             half = scale.silent_min_range / 2
