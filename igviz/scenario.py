@@ -426,7 +426,7 @@ class _Reader:
             for dim, opt in self.mapping(raw.get("options"), f"designs.{did}.options").items():
                 dimension = self.dataset.design.dimensions.get(dim)
                 if dimension is not None and dimension.multiple:
-                    options[dim] = self.items(opt) if not isinstance(opt, str) or self.from_link else [opt]
+                    options[dim] = self.items(opt, f"designs.{did}.options.{dim}") if not isinstance(opt, str) or self.from_link else [opt]
                 else:
                     options[dim] = opt
             spec = {"name": str(raw.get("name") or did), "options": options}

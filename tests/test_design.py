@@ -103,7 +103,8 @@ def test_a_designed_proposal_file_with_scores_is_refused(tmp_path, data):
     assert any(e.field == "scores" and "designed" in e.message for e in exc.value.errors)
 
 
-CHANGES = {"binding": True, "decision_rule": "intergovernmental", "coordinating_function": False,
+# MIPC is not a coordinating function in the sources (data/AUDIT.md): giving it one is a change.
+CHANGES = {"binding": True, "decision_rule": "intergovernmental", "coordinating_function": True,
            "issue_working_groups": True, "home_institution": "CSTD",
            "seats": {"government": 50}}
 
