@@ -327,9 +327,9 @@ class FacilitatorPage(pn.viewable.Viewer):
     def _participant_url(self, code: str) -> str:
         loc = pn.state.location
         if loc is None or not loc.href:
-            return f"participant?code={code}"
+            return f"lite?code={code}"
         base = loc.href.split("?")[0].rsplit("/", 1)[0]
-        return f"{base}/participant?code={code}"
+        return f"{base}/lite?code={code}"  # the phone-first page (igviz/pages/lite.py)
 
     def _created(self, created) -> None:
         code = created.workshop.code

@@ -15,6 +15,7 @@ shows in its own language) while everything they typed stays in `code`, `group`,
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import param
@@ -58,6 +59,44 @@ POLL_S = 2.0  # how often a live page asks for the round state
 shared_round_states = RoundStates(max_age_s=POLL_S / 2)
 
 
+class AssessmentPool:
+    """Workshop assessments kept for reuse by pages that rebuild the flow on every request.
+
+    Building an `Assessment` (param objects for every proposal and weight) takes some 15 ms, three
+    times over on the way from join to submit on the light page: most of the server's time per
+    participant. A request takes one from here and gives it back when it is done (`release`), so
+    each is used by one request at a time; its weights are set afresh when taken. Nothing else in
+    a workshop assessment changes (no stance, thresholds or what-if scores), so it is the same
+    model as a new one.
+    """
+
+    def __init__(self, per_key: int = 8):
+        self.per_key = per_key
+        self._free: dict = {}  # (dataset id, framework, proposals) -> [Assessment]
+        self._lock = threading.Lock()
+
+    def take(self, dataset: Dataset, framework: str, proposals) -> Assessment:
+        key = (id(dataset), framework, tuple(proposals))
+        with self._lock:
+            free = self._free.get(key)
+            a = free.pop() if free else None
+        if a is None or a.dataset is not dataset:
+            return workshop_assessment(dataset, framework, proposals)
+        a.weights.reset()
+        a.selected = None
+        return a
+
+    def give_back(self, a: Assessment) -> None:
+        key = (id(a.dataset), a.framework, tuple(p.id for p in a.proposals))
+        with self._lock:
+            free = self._free.setdefault(key, [])
+            if len(free) < self.per_key:
+                free.append(a)
+
+
+shared_assessments = AssessmentPool()
+
+
 def as_message(exc: Exception) -> Message:
     """A store or weight error as a Message, template and values kept for translation."""
     template = getattr(exc, "template", None)
@@ -89,10 +128,12 @@ class Participation(param.Parameterized):
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
-    def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None, **params):
+    def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
+                 pool: AssessmentPool | None = None, **params):
         super().__init__(**params)
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
+        self.pool = pool  # a page that lives for one request borrows its assessment (then `release`)
 
     # -- what a page shows -------------------------------------------------------------------
 
@@ -190,7 +231,9 @@ class Participation(param.Parameterized):
         except WorkshopError as exc:
             self.step = CODE
             return self._fail(exc)
-        a = workshop_assessment(self.dataset, info.framework, info.proposals)
+        self.release()
+        a = (self.pool.take(self.dataset, info.framework, info.proposals) if self.pool is not None
+             else workshop_assessment(self.dataset, info.framework, info.proposals))
         if me.weights:
             a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
@@ -202,6 +245,12 @@ class Participation(param.Parameterized):
         else:
             self._say(None)
         return True
+
+    def release(self) -> None:
+        """Give a borrowed assessment back to the pool; the flow is done with it."""
+        if self.pool is not None and self.assessment is not None:
+            a, self.assessment = self.assessment, None
+            self.pool.give_back(a)
 
     def set_weights(self, weights: dict) -> bool:
         """Weights as typed (all of them, or some): checked, then the ranking follows them.
