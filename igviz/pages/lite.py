@@ -185,7 +185,7 @@ class LitePage(tornado.web.RequestHandler):
             return None
         return {"caption": _("Your ranking, with your weights"), "rank": _("Rank"), "proposal": _("Proposal"),
                 "overall": self.overall_label(ranking.method),
-                "rows": [(row["rank"], localised(self.dataset.proposal(pid), "short_name", self.language),
+                "rows": [(pid, row["rank"], localised(self.dataset.proposal(pid), "short_name", self.language),
                           f"{row['overall']:.2f}") for pid, row in ranking.table.iterrows()]}
 
     def overall_label(self, method: str) -> str:
@@ -230,6 +230,7 @@ def live_ranking_data(a, language: str, texts: dict) -> dict:
     return {
         "method": a.method, "criteria": criteria, "max": WEIGHT_MAX, "scale": a.dataset.scale.max,
         "names": [localised(c, "name", language) for c in framework.criteria],
+        "ids": [p.id for p in a.proposals],
         "proposals": [localised(a.dataset.proposal(p.id), "short_name", language) for p in a.proposals],
         "tie": tie, "multipliers": a.stance_multipliers().tolist(),
         "values": a.active_method.linear_values(scores).tolist(), "scores": scores.tolist(),

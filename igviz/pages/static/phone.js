@@ -150,7 +150,8 @@
     var body = el("tbody");
     for (var r = 0; r < result.order.length; r++) {
       var p = result.order[r];
-      var tr = el("tr", last && last.order[r] !== p ? {"class": "changed"} : {});
+      var tr = el("tr", {"data-proposal": data.ids[p]});
+      if (last && last.order[r] !== p) tr.className = "changed";  // moved since the last change
       tr.appendChild(el("td", {}, String(r + 1)));
       tr.appendChild(el("td", {}, data.proposals[p]));
       tr.appendChild(el("td", {"class": "num"}, fixed2(result.overall[p])));
