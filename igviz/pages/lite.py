@@ -23,7 +23,7 @@ import tornado.web
 
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
 from ..workshop import DatabaseVersionError, shared_store
-from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, shared_assessments
+from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
 from .served import served_dataset
@@ -104,7 +104,7 @@ class LitePage(tornado.web.RequestHandler):
 
     def flow(self) -> Participation:
         # Rebuilt for each request from the address; its assessment is borrowed from a pool.
-        self._flow = Participation(self.store, self.dataset, pool=shared_assessments)
+        self._flow = Participation(self.store, self.dataset, per_request=True)
         return self._flow
 
     def get(self):
@@ -116,7 +116,7 @@ class LitePage(tornado.web.RequestHandler):
         action, flow = self.get_argument("action", ""), self.flow()
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
-                         code=self.get_argument("code", "")):
+                         code=self.get_argument("code", ""), resume=False):
                 self.redirect(self.address(code=flow.code, p=flow.token, joined="1"), status=303)
                 return
             self.show(flow, status=404 if flow.step == CODE else 400)
@@ -183,10 +183,12 @@ class LitePage(tornado.web.RequestHandler):
         ranking = flow.ranking()
         if ranking is None or flow.typed_weights:  # typed values that are not weights: shown, not ranked
             return None
+        # The model's order and values, read from its arrays (its pandas table costs more than the page).
+        rows = [(ranking.proposal_ids[i], rank, localised(self.dataset.proposal(ranking.proposal_ids[i]), "short_name",
+                                                          self.language), f"{ranking.overall[i]:.2f}")
+                for rank, i in enumerate(ranking.best_first, start=1)]
         return {"caption": _("Your ranking, with your weights"), "rank": _("Rank"), "proposal": _("Proposal"),
-                "overall": self.overall_label(ranking.method),
-                "rows": [(pid, row["rank"], localised(self.dataset.proposal(pid), "short_name", self.language),
-                          f"{row['overall']:.2f}") for pid, row in ranking.table.iterrows()]}
+                "overall": self.overall_label(ranking.method), "rows": rows}
 
     def overall_label(self, method: str) -> str:
         return self._("Net flow (PROMETHEE II)") if method == "promethee_ii" else self._("Overall (0–10)")

@@ -22,7 +22,7 @@ import param
 
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time, localised
-from ..model import WEIGHT_MAX, Assessment
+from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .plan import check_workshop_data, workshop_assessment
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
                     check_weights, clean_text)
@@ -82,9 +82,8 @@ class AssessmentPool:
             a = free.pop() if free else None
         if a is None or a.dataset is not dataset:
             return workshop_assessment(dataset, framework, proposals)
-        a.weights.reset()
         a.selected = None
-        return a
+        return a  # its weights are whatever the last request left: `resume` sets every one
 
     def give_back(self, a: Assessment) -> None:
         key = (id(a.dataset), a.framework, tuple(p.id for p in a.proposals))
@@ -129,11 +128,17 @@ class Participation(param.Parameterized):
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
     def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
-                 pool: AssessmentPool | None = None, **params):
+                 pool: AssessmentPool | None = None, per_request: bool = False, **params):
+        """`per_request`: for a page that builds the flow afresh for each request (the light page).
+        It borrows its assessment from a pool (`pool`, else the shared one; give it back with
+        `release`), and reads a workshop by its join code through the round-state cache (at most
+        once a second per workshop: a room arriving at once costs one read, and what it shows
+        is at most a second old, as on a polling page)."""
         super().__init__(**params)
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
-        self.pool = pool  # a page that lives for one request borrows its assessment (then `release`)
+        self.pool = pool if pool is not None else shared_assessments if per_request else None
+        self.per_request = per_request
 
     # -- what a page shows -------------------------------------------------------------------
 
@@ -195,7 +200,7 @@ class Participation(param.Parameterized):
         """Look the workshop up by its join code: on to choosing a group and a pseudonym."""
         self.code = str(code or "")[:CODE_MAX]
         try:
-            info = self.store.workshop(self.code)
+            info = self.round_states.get(self.store, self.code) if self.per_request else self.store.workshop(self.code)
             check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
             self.step = CODE
@@ -204,8 +209,12 @@ class Participation(param.Parameterized):
         self._say(info.round_status())
         return True
 
-    def join(self, group: str, pseudonym: str, code: str | None = None) -> bool:
-        """Register in a stakeholder group under a pseudonym; on to the weights with a private token."""
+    def join(self, group: str, pseudonym: str, code: str | None = None, resume: bool = True) -> bool:
+        """Register in a stakeholder group under a pseudonym; on to the weights with a private token.
+
+        `resume=False` only registers and keeps the token: for a page that sends the browser on to
+        an address with the token, which resumes there (reading the participant back here would be
+        done twice)."""
         self.param.update(group=str(group or ""), pseudonym=str(pseudonym or ""))
         if code is not None and (self.workshop is None or code != self.workshop.code):
             if not self.enter_code(code):
@@ -220,6 +229,9 @@ class Participation(param.Parameterized):
             token = self.store.join(self.workshop.code, self.group, pseudonym)
         except WorkshopError as exc:
             return self._fail(exc)
+        if not resume:
+            self.token = str(token)
+            return True
         return self.resume(token, just_joined=True)
 
     def resume(self, token: str, just_joined: bool = False) -> bool:
@@ -234,8 +246,9 @@ class Participation(param.Parameterized):
         self.release()
         a = (self.pool.take(self.dataset, info.framework, info.proposals) if self.pool is not None
              else workshop_assessment(self.dataset, info.framework, info.proposals))
-        if me.weights:
-            a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
+        # Every weight at once, in one update (a pooled assessment still has another participant's).
+        a.weights.set({**{c: DEFAULT_WEIGHT for c in a.weights.criteria},
+                       **{c: v for c, v in (me.weights or {}).items() if c in a.weights.criteria}})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
                           pseudonym=me.pseudonym, assessment=a, typed_weights={}, comment=me.comment,
                           submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS)
