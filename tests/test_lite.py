@@ -129,3 +129,47 @@ def test_a_light_submission_reaches_the_facilitator_page(lite, browser):
     wait_for_count(facilitator, 1)
     assert facilitator_counts(facilitator)["Private sector"] == 1
     assert "sent from the light page" in facilitator.locator("ul.igviz-dissent").inner_text()
+
+
+def test_a_pooled_assessment_starts_from_the_participants_own_weights():
+    """The light page borrows workshop assessments from a pool; the next participant must not see
+    the last one's weights, and the ranking must be the one a new assessment gives."""
+    from igviz.workshop import workshop_assessment
+    from igviz.workshop.participation import AssessmentPool, Participation
+
+    dataset = igviz.load_dataset()
+    store = WorkshopStore("sqlite://", min_seconds_between_submissions=0)
+    code = new_workshop(store, dataset, "Pool").workshop.code
+    first, second = store.join(code, "government", "First"), store.join(code, "civil_society", "Second")
+    pool = AssessmentPool()
+    flow = Participation(store, dataset, pool=pool)
+    flow.resume(first)
+    assert flow.submit({c: (10 if c == "effective" else 0) for c in CRITERIA})
+    borrowed = flow.assessment
+    flow.release()
+    assert flow.assessment is None
+    again = Participation(store, dataset, pool=pool)
+    again.resume(second)
+    assert again.assessment is borrowed  # the same object, reused
+    assert again.weights() == {c: 5.0 for c in CRITERIA}
+    fresh = workshop_assessment(dataset, dataset.default_framework.id, list(dataset.proposals))
+    assert again.ranking().order == fresh.ranking().order
+    assert list(again.ranking().overall) == list(fresh.ranking().overall)
+    again.release()
+    back = Participation(store, dataset, pool=pool)
+    back.resume(first)  # the first participant again: their own submitted weights
+    assert back.weights()["effective"] == 10.0 and back.weights()["expertise"] == 0.0
+
+
+def test_the_next_participant_on_the_light_page_sees_their_own_weights(lite):
+    created = new_workshop(lite.store, igviz.load_dataset(), "Pooled pages")
+    code = created.workshop.code
+    heavy = lite.store.join(code, "government", "Heavy")
+    status, page, _ = fetch(lite, f"code={code}&p={heavy}",
+                            weights_form(heavy, "submit", **{c: (10 if c == "effective" else 0) for c in CRITERIA}))
+    assert status == 200 and "your weights are in" in page
+    for _ in range(3):  # whichever pooled assessment the next request gets
+        light = lite.store.join(code, "civil_society", "Light")
+        status, page, _ = fetch(lite, f"code={code}&p={light}")
+        values = re.findall(r'name="w\.[^"]+" min="0" max="10" step="1" value="([^"]*)"', page)
+        assert values == ["5"] * len(CRITERIA)
