@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .joinlink import LISTEN_VARIABLE, PUBLIC_URL_VARIABLE, check_public_url, outward_address, public_url
 
 DEFAULT_PORT = 5006
 
@@ -72,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--address", metavar="A",
                        help="address to listen on (default: this machine only); 0.0.0.0 for every network "
                             "interface, so that participants can join from their own devices")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="the address participants open, shown as the join link and QR code (e.g. behind a "
+                            "reverse proxy: https://igviz.example.org); default: this machine's network address. "
+                            f"Also read from {PUBLIC_URL_VARIABLE}")
     serve.add_argument("--allow-websocket-origin", nargs="+", metavar="HOST[:PORT]", default=[],
                        dest="websocket_origins",
                        help="host names browsers may reach this server by, e.g. igviz.example.org behind a "
@@ -154,6 +159,15 @@ def _serve(args) -> int:
         # Through the variable every page already reads (and any worker process inherits).
         os.environ[DATABASE_URL_VARIABLE] = database_url_from(args.db)
     try:
+        public = check_public_url(args.public_url) if args.public_url else public_url()
+    except ValueError as exc:
+        print(f"igviz serve: --public-url / {PUBLIC_URL_VARIABLE}: {exc}", file=sys.stderr)
+        return 2
+    if public:
+        os.environ[PUBLIC_URL_VARIABLE] = public
+    # The facilitator page offers this machine's network address as the join link only where phones can reach it.
+    os.environ[LISTEN_VARIABLE] = args.address or "localhost"
+    try:
         data = use_data(*args.data)  # checked before the port opens: a broken folder never half-serves
     except DataValidationError as exc:
         print(f"igviz serve: the data has problems, nothing is served.\n{exc}", file=sys.stderr)
@@ -176,13 +190,14 @@ def _serve(args) -> int:
               f"Is another server using that port? Try --port {args.port + 1}.", file=sys.stderr)
         return 1
     base = f"http://{hosts[-1]}:{args.port}"
+    join_base = public or base
     folders = ", ".join(map(str, served_folders()))
     key = ("the facilitator page asks for IGVIZ_ORGANISER_KEY before it creates a workshop" if organiser_key()
            else "anyone who can open /facilitator can create one (set IGVIZ_ORGANISER_KEY to require a key)")
     print(f"igviz {__version__} is serving {len(data.proposals)} proposals from {folders}\n"
           f"  Explorer (projector, analysts): {base}/explorer\n"
           f"  Facilitator (create and run a workshop): {base}/facilitator\n"
-          f"  Participants join at: {base}/lite (made for phones; works without JavaScript)\n"
+          f"  Participants join at: {join_base}/lite (made for phones; works without JavaScript)\n"
           f"  Full participant page, with charts to compare proposals (laptops): {base}/participant\n"
           f"Workshops are kept in {_safe_url()}; {key}.\n"
           + ("Only this machine can open these pages; to let participants join from their own devices, "
@@ -222,19 +237,9 @@ def _hosts(address: str | None) -> list[str]:
                   if not info[4][0].startswith("127.")]
     except OSError:
         pass
-    outward = _outward_address()
+    outward = outward_address()
     names = [n for n in names if n != outward] + ([outward] if outward else [])
     return list(dict.fromkeys(names))
-
-
-def _outward_address() -> str | None:
-    """The address this machine uses to reach others on its network (no packet is sent)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("192.0.2.1", 9))  # TEST-NET-1: routing only, nothing leaves the machine
-            return s.getsockname()[0]
-        except OSError:
-            return None
 
 
 if __name__ == "__main__":

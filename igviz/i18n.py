@@ -109,7 +109,7 @@ def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
 
 # Calls whose first argument is a text to translate: `_` in views, and the workshop's errors.
 MARKERS = {"_", "N_", "translate", "Message", "WorkshopError", "AccessDenied", "WeightError"}
-SOURCES = ("views", "pages", "workshop", "methods", "scenario.py", "errors.py")
+SOURCES = ("views", "pages", "workshop", "methods", "scenario.py", "errors.py", "joinlink.py")
 
 
 def messages_in_code(root: Path | None = None) -> dict[str, str]:

@@ -120,3 +120,26 @@ def test_a_participant_can_take_part_with_the_keyboard_alone(browser, site):
     tab_to("Submit my weights")
     page.keyboard.press("Enter")
     expect(page.get_by_text("your weights are in")).to_be_visible(timeout=20_000)
+
+
+def test_slider_handles_keep_their_names_after_a_framework_switch_and_on_the_thresholds(browser, site):
+    # Bokeh redraws sliders inside shadow roots, where an observer on the body saw nothing: the
+    # rebuilt weight sliders and the threshold sliders (built when their card opens) went unnamed.
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{site.base}/explorer")
+    page.locator("table.igviz-ranking-table tbody tr").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(4000)  # past the script's own repeat walks at 1 s and 3 s: a user's pace
+    page.get_by_role("combobox", name="Criteria framework").select_option(index=1)
+    page.get_by_text("Minimum thresholds").click()
+    unnamed = """() => { const out = [];
+        const walk = (root) => root.querySelectorAll('*').forEach((el) => {
+            if (el.matches('.noUi-handle[role="slider"]') && !el.getAttribute('aria-label')) out.push(el.outerHTML.slice(0, 80));
+            if (el.shadowRoot) walk(el.shadowRoot); });
+        walk(document); return out.length; }"""
+    page.wait_for_timeout(2500)  # the naming script runs 300 ms after the last change it sees
+    handles = page.evaluate("""() => { let n = 0; const walk = (root) => root.querySelectorAll('*').forEach((el) => {
+        if (el.matches('.noUi-handle[role="slider"]')) n++; if (el.shadowRoot) walk(el.shadowRoot); });
+        walk(document); return n; }""")
+    assert handles > 10  # weights of the new framework, thresholds, stance, what-if
+    assert page.evaluate(unnamed) == 0
+    expect(page.locator('.noUi-handle[aria-label^="Minimum"]').first).to_be_attached()

@@ -366,3 +366,23 @@ def test_smaa_near_my_weights_follows_the_weights(page, server):
     shares = {n: float(v.strip().rstrip(" %")) for n, v in shown.items()}
     assert max(shares, key=shares.get) == igviz.Assessment().proposal(top1).short_name
     assert watch.errors == [], watch.errors
+
+
+# -- a projector of 1,280 × 720 ----------------------------------------------------------------
+
+def test_explorer_fits_a_projector_and_its_tooltips_hide_what_is_under_them(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    open_explorer(page, server)
+    show_table_tab(page, SMAA_TABLE)  # the widest table: a column per criterion
+    expect(page.locator(SMAA_ROWS).first).to_be_attached()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # A tooltip over the ranking's coloured bars: opaque, so its text reads.
+    page.locator(".bk-Canvas").first.scroll_into_view_if_needed()
+    bars = page.locator(".bk-Canvas").first.bounding_box()
+    page.mouse.move(bars["x"] + bars["width"] * 0.4, bars["y"] + 40)
+    tooltip = page.locator(".bk-Tooltip").filter(has_text="Contribution")
+    expect(tooltip).to_be_visible()
+    assert tooltip.evaluate("el => getComputedStyle(el).opacity") == "1"
+    context.close()

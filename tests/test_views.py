@@ -140,3 +140,62 @@ def test_link_problems_show_as_text_and_a_flood_of_them_is_counted_not_drawn():
     assert "[Click here](https://evil.example/)" in html
     assert html.count("igviz-link-problem") == 4  # three shown, then the count of the rest
     assert "4999 more problems" in html
+
+
+def test_ranking_bars_run_in_the_keys_order_and_rank_one_sits_on_top():
+    """Left to right within each bar the criteria come in the order of the key below the chart
+    (they ran the other way: the chart reversed whole rows to put rank 1 on top)."""
+    a = igviz.Assessment()
+    view = RankingView(assessment=a)
+    data, order = view._source.data, [c.name for c in a.active_framework.criteria]
+    for proposal in dict.fromkeys(data["ranked"]):
+        rows = [i for i, p in enumerate(data["ranked"]) if p == proposal]
+        segments = sorted(rows, key=lambda i: data["left"][i])
+        assert [data["criterion"][i] for i in segments] == order
+    # Bokeh draws the last factor at the top.
+    assert view._figure.y_range.factors[-1].lstrip("▶ ").startswith("1.")
+
+
+def test_ranking_table_names_the_method_as_the_switch_does():
+    a = igviz.Assessment(method="promethee_ii")
+    assert "PROMETHEE II" in RankingView(assessment=a)._table().object
+    assert "promethee ii" not in RankingView(assessment=a)._table().object
+
+
+def test_scatter_names_of_close_points_do_not_print_over_each_other():
+    from igviz.views.tradeoff import LABEL_HEIGHT_PX, PLOT_HEIGHT_PX, label_offsets
+
+    x, y = [0.10, 0.11, 0.12, 0.30, 0.10], [5.00, 5.02, 4.98, 5.00, 2.0]
+    offsets = label_offsets(x, y, x_span=0.42, y_span=4.0)
+    px = PLOT_HEIGHT_PX / 4.0
+    centres = [-yi * px - o for yi, o in zip(y, offsets)]  # label centres, px from the top
+    close = [0, 1, 2]
+    gaps = sorted(centres[i] for i in close)
+    assert min(b - a for a, b in zip(gaps, gaps[1:])) >= LABEL_HEIGHT_PX - 1e-9
+    assert offsets[3] == 0 and offsets[4] == 0  # far to the right, or far below: left where they are
+
+
+def test_what_if_table_shows_under_its_slider_not_above_it():
+    from igviz.views.tradeoff import TradeoffView
+
+    a = igviz.Assessment(selected="mipc")
+    view = TradeoffView(assessment=a)
+    a.proposal("mipc").centralisation_shift = 0.3
+    view.draw_now()
+    assert "igviz-whatif-table" not in view._summary.object
+    assert "igviz-whatif-table" in view._whatif_table.object
+    layout = view.__panel__()
+    assert layout.objects.index(view._whatif) < layout.objects.index(view._whatif_table)
+
+
+def test_wide_tables_scroll_in_their_own_box():
+    """The SMAA table has a column per criterion: it scrolls inside a focusable, named box, so
+    the page does not scroll sideways (it was 2,014 px wide at a 1,600 px window)."""
+    from igviz.views.robustness import AcceptabilityView, SensitivityView
+
+    a = igviz.Assessment()
+    smaa = AcceptabilityView(assessment=a)._table_html(a.smaa(samples=200))
+    stability = SensitivityView(assessment=a)._table_html()
+    for html, table in ((smaa, "igviz-smaa-table"), (stability, "igviz-stability-table")):
+        assert html.startswith("<div class='igviz-scroll' role='region' tabindex='0' aria-label=")
+        assert f"<table class='igviz-table {table}'>" in html and html.endswith("</table></div>")

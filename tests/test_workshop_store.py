@@ -249,3 +249,34 @@ def test_a_csv_export_never_hands_a_spreadsheet_a_formula(store, workshop, tmp_p
     # Read back, every comment is exactly as stored (the store trims the tab's white space).
     assert sorted(load_export(path).submissions["comment"]) == sorted(store.submissions(code, secret)["comment"])
     assert "'quoted already" in list(load_export(path).submissions["comment"])
+
+
+def test_exports_carry_the_results_and_open_in_a_spreadsheet_as_unicode(store, workshop, tmp_path):
+    """Besides the submissions, the facilitator downloads what the room saw: both rankings, rough
+    consensus per group, and the weights with the disagreement about them. Every CSV starts with a
+    byte-order mark, so Excel reads it as UTF-8 rather than the legacy code page."""
+    import csv
+    import io
+
+    code, secret = workshop.workshop.code, workshop.secret
+    for i, g in enumerate(["civil_society", "government", "government", "private_sector"]):
+        store.submit(store.join(code, g, f"name{i}"), weights(human_rights=1 + 3 * i), "=1+1 Société civile")
+    export = export_round(store, code, secret)
+    ours = export.results()
+    for text in (export.to_csv(), export.results_csv(), export.weights_csv()):
+        assert text.startswith("\ufeff")
+        assert "name0" not in text and "=1+1" not in text.replace("'=1+1", "")
+    results = list(csv.DictReader(io.StringIO(export.results_csv()[1:])))
+    assert [r["proposal"] for r in results] == list(ours.equal_footing_ranking.index)
+    assert [int(r["rank (equal footing)"]) for r in results] == list(range(1, len(results) + 1))
+    head = {r["proposal"]: int(r["rank (head count)"]) for r in results}
+    assert head == {p: int(k) for p, k in ours.headcount_ranking["rank"].items()}
+    assert {r["rough consensus"] for r in results} <= {"rough consensus", "no consensus", "too few submissions"}
+    assert "government support" in results[0] and "civil_society" in results[0]
+    weights_rows = list(csv.DictReader(io.StringIO(export.weights_csv()[1:])))
+    assert {r["criterion"] for r in weights_rows} == set(ours.criteria)
+    shares = {r["criterion"]: float(r["weight % (equal footing)"]) for r in weights_rows}
+    assert abs(sum(shares.values()) - 100) < 0.1
+    assert float(weights_rows[0]["spread (points)"]) == max(float(r["spread (points)"]) for r in weights_rows)
+    # The file written to disk reads back, mark and all.
+    assert len(load_export(export.save(tmp_path / "round.csv")).submissions) == 4

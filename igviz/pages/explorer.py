@@ -125,7 +125,7 @@ class Explorer(pn.viewable.Viewer):
         sidebar = pn.Column(html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
         views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
-                           card(self.detail, 420, **{"max-height": "760px", "overflow-y": "auto"}), card(self.tradeoff, 420), card(self.institutions, 620),
+                           card(self.detail, 420), card(self.tradeoff, 420), card(self.institutions, 620),
                            card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")

@@ -17,8 +17,9 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.store import TITLE_MAX
 from ..views.bars import bar, notice, ranking_table, table
-from ..i18n import localised
+from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
+from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
 
@@ -69,16 +70,22 @@ class WorkshopSetup(pn.viewable.Viewer):
             sizing_mode="stretch_width", styles={"max-width": "720px"})
 
 
+# What the facilitator can download for a round: the tables open in a spreadsheet (CSV with a
+# byte-order mark); the JSON is the complete record, which `load_export` reads back.
+EXPORTS = {"results.csv": N_("Results per proposal (CSV)"), "weights.csv": N_("Weights and disagreement (CSV)"),
+           "submissions.csv": N_("Submissions (CSV)"), "round.json": N_("Everything (JSON)")}
+
+
 class FacilitatorBoard(pn.viewable.Viewer):
     """Round controls and the group's results for one workshop, for whoever holds its secret."""
 
-    def __init__(self, store: WorkshopStore, dataset: Dataset, code: str, secret: str, participant_url: str = "",
+    def __init__(self, store: WorkshopStore, dataset: Dataset, code: str, secret: str, join: JoinLink | None = None,
                  **params):
         super().__init__(**params)
         self.store, self.dataset, self.secret = store, dataset, secret
         self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
         self.code = self.info.code
-        self.participant_url = participant_url
+        self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
@@ -95,8 +102,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._rule_inputs = self._rule_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
-                                                   label=_("Download {format}", format=kind.upper()), color="light")
-                           for kind in ("csv", "json")]
+                                                   label=_(label), color="light")
+                           for kind, label in EXPORTS.items()]
         self._export_round.param.watch(self._name_downloads, "value")
         self.refresh()
         if on_server():
@@ -175,12 +182,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
     # -- exports ------------------------------------------------------------------------------------
 
     def _name_downloads(self, *_events):
-        for d, kind in zip(self._downloads, ("csv", "json")):
-            d.filename = f"igviz-{self.code}-round{self._export_round.value}.{kind}"
+        for d, kind in zip(self._downloads, EXPORTS):
+            name, _dot, suffix = kind.rpartition(".")
+            d.filename = f"igviz-{self.code}-round{self._export_round.value}-{name}.{suffix}"
 
     def _export(self, kind: str):
         export = export_round(self.store, self.code, self.secret, self._export_round.value)
-        return io.StringIO(export.to_csv() if kind == "csv" else export.to_json())
+        write = {"submissions.csv": export.to_csv, "results.csv": lambda: export.results_csv(self.dataset),
+                 "weights.csv": lambda: export.weights_csv(self.dataset), "round.json": export.to_json}[kind]
+        return io.StringIO(write())
 
     # -- the HTML of each part ------------------------------------------------------------------------
 
@@ -202,11 +212,16 @@ class FacilitatorBoard(pn.viewable.Viewer):
         else:
             status = _("Round {number} is closed", number=info.round.number)
         count = _("{count} submission(s) in this round", count=len(self.results.submissions))
-        link = (f"<div class='igviz-link'>{text(_('Join at'))} <b>{text(self.participant_url)}</b></div>"
-                if self.participant_url else "")
-        return (f"<header class='igviz-header'><h1>{text(info.title)}</h1>{link}"
+        url = self.join.url
+        # The QR code opens the same link; the code is for those who type the short address.
+        qr = (f"<div class='igviz-qr' role='img' aria-label='{text(_('QR code of the join link'))}'>{qr_svg(url)}</div>"
+              if "://" in url else "")
+        problem = (f"<div class='igviz-warning' role='alert'>{text(in_language(self.join.problem))}</div>"
+                   if self.join.problem else "")
+        return (f"<header class='igviz-header igviz-join'>{qr}<div><h1>{text(info.title)}</h1>"
+                f"<div class='igviz-link'>{text(_('Join at'))} <b>{text(url)}</b></div>{problem}"
                 f"<div>{text(_('Code'))} <span class='igviz-code' aria-label='{text(_('join code'))}'>{text(info.code)}</span></div>"
-                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p></header>")
+                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p></div></header>")
 
     def _counts_html(self, r: RoundResults) -> str:
         top = max(1, int(r.counts.max()) if len(r.counts) else 1)
@@ -324,12 +339,10 @@ class FacilitatorPage(pn.viewable.Viewer):
         else:
             self._body[:] = [WorkshopSetup(self.store, self.dataset, self._created)]
 
-    def _participant_url(self, code: str) -> str:
+    def _join_link(self, code: str) -> JoinLink:
         loc = pn.state.location
-        if loc is None or not loc.href:
-            return f"lite?code={code}"
-        base = loc.href.split("?")[0].rsplit("/", 1)[0]
-        return f"{base}/lite?code={code}"  # the phone-first page (igviz/pages/lite.py)
+        # The join link opens the phone-first page (igviz/pages/lite.py).
+        return join_link(code, loc.href if loc is not None and loc.href else None, page="lite")
 
     def _created(self, created) -> None:
         code = created.workshop.code
@@ -340,7 +353,7 @@ class FacilitatorPage(pn.viewable.Viewer):
 
     def _open(self, code: str, key: str, greeting: str = "") -> None:
         try:
-            board = FacilitatorBoard(self.store, self.dataset, code, key, self._participant_url(code.upper()))
+            board = FacilitatorBoard(self.store, self.dataset, code, key, self._join_link(code.upper()))
         except AccessDenied as exc:
             self._ask_key(code, in_language(exc) if key else "")
             return

@@ -16,8 +16,13 @@ from ..views.base import without_webgl_bundle
 TITLES = {"explorer": "igviz explorer", "participant": "igviz workshop", "facilitator": "igviz facilitator"}
 
 
+# Bokeh puts its tooltips in the document itself (position: fixed), drawn at 95 % opacity: over
+# a stack of coloured bars the colours showed through the text.
+PAGE_CSS = [".bk-Tooltip { opacity: 1 !important; }"]
+
+
 def _session() -> None:
-    pn.extension(sizing_mode="stretch_width")
+    pn.extension(sizing_mode="stretch_width", raw_css=PAGE_CSS)
     without_webgl_bundle()  # no chart here draws with WebGL (holds for the whole process; cheap to repeat)
 
 

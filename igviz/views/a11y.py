@@ -34,13 +34,20 @@ const nameHandles = (root) => {
   });
 };
 
-const walk = (root) => {
-  nameHandles(root);
-  root.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) walk(el.shadowRoot); });
-};
 let pending = false;
 const later = () => { if (!pending) { pending = true; setTimeout(() => { pending = false; walk(document); }, 300); } };
-new MutationObserver(later).observe(document.body, {childList: true, subtree: true});
+// A MutationObserver on the body does not see inside shadow roots, and every Bokeh widget draws
+// in one: sliders rebuilt by a framework switch, or built when the thresholds card first opens,
+// went unnamed. So each shadow root gets an observer of its own, once.
+const observed = new WeakSet();
+const observe = (root) => {
+  if (!observed.has(root)) { observed.add(root); new MutationObserver(later).observe(root, {childList: true, subtree: true}); }
+};
+const walk = (root) => {
+  nameHandles(root);
+  root.querySelectorAll('*').forEach((el) => { if (el.shadowRoot) { observe(el.shadowRoot); walk(el.shadowRoot); } });
+};
+observe(document.body);
 walk(document);
 setTimeout(() => walk(document), 1000);
 setTimeout(() => walk(document), 3000);

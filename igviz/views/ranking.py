@@ -144,8 +144,6 @@ class RankingView(ChartView):
             return
         frame = ranking_frame(a)
         colours = criterion_colours(list(dict.fromkeys(frame["criterion"])))
-        # Bokeh draws the first category at the bottom; reverse so rank 1 sits on top.
-        frame = frame.iloc[::-1].reset_index(drop=True)
         self._frame = frame
         # Positive parts stacked rightwards from 0, negative ones (PROMETHEE's flows) leftwards.
         values = frame["contribution"].to_numpy(dtype=float)
@@ -167,7 +165,9 @@ class RankingView(ChartView):
             "contribution": values, "overall": frame["overall"].to_numpy(dtype=float),
             "proposal_id": frame["proposal_id"].tolist(), "left": left, "right": right,
             "colour": frame["criterion"].map(colours).tolist()}
-        fig.y_range.factors = list(dict.fromkeys(keys))
+        # Bokeh draws the first category at the bottom: reversed, rank 1 sits on top. Only the
+        # proposals are reversed; within a bar the criteria run left to right in the key's order.
+        fig.y_range.factors = list(dict.fromkeys(keys))[::-1]
         low, high = min(0.0, left.min()), max(0.0, right.max())
         span = (high - low) or 1.0
         fig.x_range.start = low - 0.05 * span if low < 0 else 0.0
@@ -206,7 +206,8 @@ class RankingView(ChartView):
             f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(localised(a.proposal(pid).record, 'name', language))}</td>"
             f"<td>{row['overall']:.2f}</td><td>{text(meets(row))}</td></tr>"
             for pid, row in r.table.iterrows())
-        caption = text(_("Ranking by {method}, {framework}", method=_(METHOD_NAMES.get(a.method, METHODS[a.method].label)).lower(),
+        # The method's own name, as the switch above shows it ("PROMETHEE II", not "promethee ii").
+        caption = text(_("Ranking ({method}), {framework}", method=_(METHOD_NAMES.get(a.method, METHODS[a.method].label)),
                          framework=localised(r.framework, "name", language)))
         return (f"<table class='igviz-table igviz-ranking-table'><caption>{caption}</caption>"
                 f"<thead><tr><th>{text(_('Rank'))}</th><th>{text(_('Proposal'))}</th><th>{text(_('Overall'))}</th>"

@@ -17,7 +17,7 @@ from ..robustness import Cancelled
 from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
 from ..i18n import localised
 from .language import _, current_language, in_language
-from .style import html_pane, proposal_colours, text
+from .style import html_pane, proposal_colours, scrolls, text
 
 # SMAA runs off the server's event loop so a long run never freezes the page.
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="igviz-smaa")
@@ -108,10 +108,10 @@ class SensitivityView(ChartView):
             for cid, r in table.iterrows())
         caption = _("How far each weight can move (others in proportion) before {proposal} stops being first, "
                     "or before any two proposals swap", proposal=top)
-        return (f"<table class='igviz-table igviz-stability-table'><caption>{text(caption)}"
-                f"</caption><thead><tr><th>{text(_('Criterion'))}</th><th>{text(_('Weight now'))}</th>"
-                f"<th>{text(_('Top stays'))}</th><th>{text(_('Ranking stays'))}</th></tr>"
-                f"</thead><tbody>{rows}</tbody></table>")
+        return scrolls(f"<table class='igviz-table igviz-stability-table'><caption>{text(caption)}"
+                       f"</caption><thead><tr><th>{text(_('Criterion'))}</th><th>{text(_('Weight now'))}</th>"
+                       f"<th>{text(_('Top stays'))}</th><th>{text(_('Ranking stays'))}</th></tr>"
+                       f"</thead><tbody>{rows}</tbody></table>", caption)
 
     def __panel__(self):
         return pn.Column(
@@ -280,9 +280,9 @@ class AcceptabilityView(ChartView):
                      f"<td>{'–' if np.isnan(conf) else f'{100 * conf:.0f} %'}</td>{cells}</tr>")
         caption = _("First-rank acceptability, confidence factor and central weights ({samples} samples, seed {seed})",
                     samples=f"{r.result.samples:,}".replace(",", "," if language == "en" else "\u00a0"), seed=r.result.seed)
-        return (f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}. {text(_ranked_by(r))}</caption>"
-                f"<thead><tr><th>{text(_('Proposal'))}</th><th>{text(_('Ranked first'))}</th><th>{text(_('Confidence'))}</th>{head}</tr></thead>"
-                f"<tbody>{rows}</tbody></table>")
+        return scrolls(f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}. {text(_ranked_by(r))}</caption>"
+                       f"<thead><tr><th>{text(_('Proposal'))}</th><th>{text(_('Ranked first'))}</th><th>{text(_('Confidence'))}</th>{head}</tr></thead>"
+                       f"<tbody>{rows}</tbody></table>", caption)
 
     def __panel__(self):
         controls = pn.FlexBox(

@@ -51,21 +51,29 @@ class WorkshopExport:
                           indent=2, ensure_ascii=False)
 
     def to_csv(self) -> str:
+        """The submissions, one row each, as a spreadsheet opens them (see `spreadsheet_csv`)."""
         frame = self.submissions[COLUMNS + weight_columns(self.submissions)].copy()
         frame["submitted_at"] = [pd.Timestamp(t).isoformat() for t in frame["submitted_at"]]
         frame.insert(0, "round", self.round)
         frame.insert(1, "framework", self.framework)
-        for column in frame.columns:
-            if not pd.api.types.is_numeric_dtype(frame[column]):
-                frame[column] = frame[column].map(defuse_formula)
-        return frame.to_csv(index=False)
+        return spreadsheet_csv(frame, index=False)
+
+    def results_csv(self, dataset: Dataset | None = None) -> str:
+        """The round's results per proposal: rank and overall score with each stakeholder group
+        counting once and with each person counting once, each group's support and rough consensus."""
+        return spreadsheet_csv(self.results(dataset).proposal_table().round(4))
+
+    def weights_csv(self, dataset: Dataset | None = None) -> str:
+        """The round's results per criterion: the group's weights and how much people disagree about them."""
+        return spreadsheet_csv(self.results(dataset).criterion_table().round(2))
 
     def save(self, path) -> Path:
         """Write .json or .csv, chosen by the file's suffix."""
         path = Path(path)
         if path.suffix.lower() not in (".json", ".csv"):
             raise ValueError(f"{path}: choose a .json or .csv file name")
-        path.write_text(self.to_json() if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8")
+        path.write_text(self.to_json() if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8",
+                        newline="")
         return path
 
     def results(self, dataset: Dataset | None = None) -> RoundResults:
@@ -129,6 +137,22 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
+# Excel reads a CSV file as the computer's legacy code page unless it starts with a byte-order
+# mark: without one, "Société civile" and every non-Latin name came out garbled.
+BOM = "\ufeff"
+
+
+def spreadsheet_csv(frame: pd.DataFrame, index: bool = True) -> str:
+    """CSV text for spreadsheets: a byte-order mark, and no text a spreadsheet would run as a formula."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(defuse_formula)
+    if index and not pd.api.types.is_numeric_dtype(frame.index):
+        frame.index = frame.index.map(defuse_formula)
+    return BOM + frame.to_csv(index=index)
+
+
 def defuse_formula(value):
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
 
@@ -139,7 +163,7 @@ def restore_formula(value):
 
 def _from_csv(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport | None, list[DataError]]:
     try:
-        frame = pd.read_csv(path, dtype={"comment": str}, keep_default_na=False)
+        frame = pd.read_csv(path, dtype={"comment": str}, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         return None, [DataError(str(path), "", "", f"not a readable CSV file: {exc}")]
     missing = [c for c in ["round", "framework", *COLUMNS] if c not in frame.columns]

@@ -250,6 +250,28 @@ class RoundResults:
         frame["differs"] = frame["own id"] != self.equal_footing_ranking.index[0]
         return frame[frame["comment"].str.strip() != ""].reset_index(drop=True)
 
+    def proposal_table(self) -> pd.DataFrame:
+        """Per proposal, everything the facilitator shows about it: both rankings, each group's
+        support and rough consensus, for an export (rows in equal-footing rank order)."""
+        frame = self.consensus.copy()
+        for label, ranking in (("equal footing", self.equal_footing_ranking), ("head count", self.headcount_ranking)):
+            if ranking is None:
+                frame[f"rank ({label})"], frame[f"overall ({label})"] = np.nan, np.nan
+            else:
+                frame[f"rank ({label})"] = ranking["rank"].reindex(frame.index)
+                frame[f"overall ({label})"] = ranking["overall"].reindex(frame.index)
+        first = ["name", "rank (equal footing)", "overall (equal footing)", "rank (head count)", "overall (head count)"]
+        frame = frame[first + [c for c in frame.columns if c not in first]].rename(columns={"overall": "rough consensus"})
+        return frame.sort_values("rank (equal footing)", kind="stable") if self.equal_footing_ranking is not None else frame
+
+    def criterion_table(self) -> pd.DataFrame:
+        """Per criterion: the group's weights (equal footing, head count, each group's mean, in % of
+        the total) and the disagreement about them (spread, gap between groups), most disputed first."""
+        frame = self.dispersion.copy()
+        frame.insert(1, "weight % (equal footing)", self.equal_footing_weights.reindex(frame.index) * 100)
+        frame.insert(2, "weight % (head count)", self.headcount_weights.reindex(frame.index) * 100)
+        return frame.rename(columns={"spread": "spread (points)", "between groups": "between groups (points)"})
+
     def robustness(self, samples: int = 4000, seed: int = 0):
         """SMAA-2 with weights drawn from the submissions themselves (and the scores' ranges)."""
         if not len(self.shares):
