@@ -262,3 +262,19 @@ def test_the_page_embeds_its_data_safely():
     data = live_ranking_data(a, "en", {"x": "</script><script>alert(1)</script>"})
     text = script_json(data)
     assert "<" not in text and json.loads(text)["text"]["x"] == "</script><script>alert(1)</script>"
+
+
+def test_the_join_link_on_the_projector_opens_the_phone_page(browser, site):
+    from browser_support import create_workshop
+
+    facilitator = browser.new_page(viewport={"width": 1280, "height": 720})
+    code, _ = create_workshop(facilitator, site.base, "Linked")
+    link = facilitator.locator(".igviz-link b").inner_text()
+    assert link.endswith(f"/lite?code={code}")
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(link)
+    page.get_by_label("Your stakeholder group").wait_for()
+    assert page.locator("h1").inner_text() == "Linked"
+    check_fits_a_phone(page, "join from the projector's link")
+    page.context.close()
+    facilitator.close()
