@@ -5,7 +5,7 @@ the page a join link opens (/lite?code=…) at 390 × 844 (a Pixel 5, touch, Jav
 the code step, the join form, the weights with the live ranking, after a slider moved, the
 radar, after submitting; then the same page with JavaScript off, and once at 1,280 × 720.
 
-    python benchmarks/screenshots_phone.py [FOLDER]      (default: screenshots/phone)
+    python benchmarks/screenshots_phone.py [FOLDER]      (default: igviz-phone-screenshots in the temporary folder)
 """
 
 from __future__ import annotations
@@ -82,4 +82,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("screenshots/phone"))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.gettempdir()) / "igviz-phone-screenshots")
