@@ -18,6 +18,8 @@ def minimal_proposal(pid="test_model", **changes):
         "id": pid, "name": "Test model", "short_name": "Test", "proponent": "The tests",
         "description": "A proposal that exists to be broken.",
         "citations": [{"source": SOURCE, "quote": QUOTE}],
+        # QUOTE says "the model", so its stated scores pass the rule that a stated quote names the proposal.
+        "source_names": ["the model"],
         "attributes": {
             "home_institution": "none", "seats": {"government": 1}, "advisory_groups": ["civil_society"],
             "decision_rule": "rough_consensus", "binding": False, "coordinating_function": True,

@@ -150,11 +150,96 @@ def test_low_greater_than_high(user_folder):
 
 def test_silent_evidence_needs_a_wide_range(user_folder):
     record = minimal_proposal()
-    record["scores"]["human_rights"].update(evidence="silent", low=4, high=6)
+    record["scores"]["human_rights"].update(evidence="silent", rationale="The sources do not say.", low=4, high=6)
     write_yaml(user_folder / "proposals" / "p.yaml", record)
     with pytest.raises(DataValidationError) as exc:
         load_mine(user_folder)
-    assert "at least 4 wide" in only_error(exc).message
+    messages = [e.message for e in exc.value.errors]
+    assert any("at least 6 wide" in m for m in messages), messages
+    assert all(e.field.startswith("scores.human_rights.") for e in exc.value.errors)
+
+
+def test_a_silent_score_is_the_neutral_value(user_folder):
+    record = minimal_proposal()
+    record["scores"]["human_rights"].update(evidence="silent", rationale="The sources do not say.", score=4, low=2, high=8)
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("test_model", "scores.human_rights.score")
+    assert "neutral value 5" in error.message
+
+
+def test_a_silent_score_at_neutral_with_the_widest_range_loads(user_folder):
+    record = minimal_proposal()
+    record["scores"]["human_rights"].update(evidence="silent", rationale="The sources do not say.", score=5, low=2, high=8)
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    assert load_mine(user_folder).proposals["test_model"].scores["human_rights"].evidence == "silent"
+
+
+def test_a_stated_score_needs_a_passage_that_names_the_proposal(user_folder):
+    record = minimal_proposal()
+    record["source_names"] = ["UN Committee"]   # QUOTE ("the model has real strengths ...") does not say it
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    errors = exc.value.errors
+    assert len(errors) == len(record["scores"])   # every stated score, each named
+    assert {e.field for e in errors} == {f"scores.{c}.citations" for c in record["scores"]}
+    assert "no cited quote names the proposal" in errors[0].message and "'UN Committee'" in errors[0].message
+
+
+def test_a_stated_score_may_say_how_its_passage_refers_to_the_proposal(user_folder):
+    record = minimal_proposal()
+    record["source_names"] = ["UN Committee"]
+    for s in record["scores"].values():
+        s["names"] = "The sentence is in the paragraph that opens 'Looking at the UN Committee model'."
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    assert load_mine(user_folder).proposals["test_model"].scores["effective"].names.startswith("The sentence")
+
+
+def test_an_inferred_score_names_its_inference_and_has_a_wider_range(user_folder):
+    record = minimal_proposal()
+    record["scores"]["effective"].update(evidence="inferred", rationale="Because.", low=4, high=6)
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    by_field = {e.field: e.message for e in exc.value.errors}
+    assert set(by_field) == {"scores.effective.rationale", "scores.effective.high"}
+    assert "'infer'" in by_field["scores.effective.rationale"]
+    assert "at least 3 wide" in by_field["scores.effective.high"]
+
+
+def test_a_known_score_cannot_be_as_uncertain_as_a_silent_one(user_folder):
+    record = minimal_proposal()
+    record["scores"]["effective"].update(evidence="inferred", rationale="We infer it.", low=2, high=8)
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    assert "narrower than a silent one" in only_error(exc).message
+
+
+def test_an_unverified_framework_must_say_what_could_not_be_checked(user_folder):
+    framework = {"id": "mine", "name": "Mine", "description": "d", "verified": False,
+                 "citation": {"reference": "somewhere"},
+                 "criteria": [{"id": "mine_x", "name": "X", "group": "G", "description": "d",
+                               "citation": {"reference": "somewhere"}, "derived_from": {"effective": 1},
+                               "derivation_rationale": "r"}]}
+    write_yaml(user_folder / "frameworks" / "mine.yaml", framework)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file.endswith("mine.yaml"), error.field) == (True, "verification_note")
+    framework["verification_note"] = "Recalled, not checked."
+    write_yaml(user_folder / "frameworks" / "mine.yaml", framework)
+    data = load_mine(user_folder)
+    assert data.frameworks["mine"].verified is False and data.frameworks["mine"].verification_note
+
+
+def test_a_score_derived_from_stated_parts_is_not_stated(user_folder):
+    write_yaml(user_folder / "proposals" / "p.yaml", minimal_proposal())   # every part stated
+    s = load_mine(user_folder).score("test_model", "atlas_accountability")
+    assert s.derived and s.evidence == "inferred"
 
 
 def test_citation_to_a_file_that_does_not_exist(user_folder):
@@ -233,3 +318,14 @@ def test_the_check_command_reports_problems_and_exits_nonzero(user_folder, capsy
     assert main([str(igviz.BUNDLED_DATA), str(user_folder)]) == 1
     assert "scores.effective.score" in capsys.readouterr().err
     assert main([str(igviz.BUNDLED_DATA)]) == 0
+
+
+def test_a_source_name_must_occur_in_the_sources(user_folder):
+    record = minimal_proposal()
+    record["source_names"] = ["the model", "Model X that nobody wrote about"]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.record, error.field) == ("test_model", "source_names[1]")
+    assert "does not occur in any file in sources/" in error.message

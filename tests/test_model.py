@@ -214,8 +214,8 @@ def test_an_analyst_adds_a_proposal_from_dataframes_and_ranks_it(data):
         "seats": "government: 1, civil_society: 1", "binding": False, "coordinating_function": True,
         "issue_working_groups": True, "source": SOURCE, "quote": "A new coordinating function is needed.",
     }])
-    scores = pd.DataFrame([{"proposal": "igf_plus", "criterion": c, "score": 9.5, "low": 9, "high": 10,
-                            "evidence": "inferred", "rationale": "Analyst's judgement.", "source": SOURCE,
+    scores = pd.DataFrame([{"proposal": "igf_plus", "criterion": c, "score": 9.5, "low": 7, "high": 10,
+                            "evidence": "inferred", "rationale": "Inferred by the analyst.", "source": SOURCE,
                             "quote": "A new coordinating function is needed."} for c in criteria])
     mine = igviz.Dataset.from_frames(proposals=proposals, scores=scores, base=data)
     assert mine.proposals["igf_plus"].attributes.seats == {"government": 1.0, "civil_society": 1.0}

@@ -60,7 +60,7 @@ def test_user_text_is_shown_as_text_not_html(data):
     proposals = pd.DataFrame([{
         "id": "evil", "name": evil, "short_name": "Evil <i>", "proponent": evil, "description": evil,
         "home_institution": evil, "decision_rule": "voluntary", "binding": False, "coordinating_function": False,
-        "issue_working_groups": False, "source": SOURCE, "quote": "Accountable"}])
+        "issue_working_groups": False, "source": SOURCE, "quote": "Accountable", "source_names": "Accountable"}])
     scores = pd.DataFrame([{"proposal": "evil", "criterion": c, "score": 5, "low": 4, "high": 6,
                             "evidence": "stated", "rationale": evil, "source": SOURCE, "quote": "Accountable"}
                            for c in data.default_framework.criterion_ids])

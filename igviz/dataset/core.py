@@ -115,7 +115,7 @@ class Dataset:
             for c in framework.criteria:
                 s = self.score(pid, c.id)
                 rows.append({"proposal": pid, "criterion": c.id, "score": s.score, "low": s.low, "high": s.high,
-                             "evidence": s.evidence, "rationale": s.rationale,
+                             "evidence": s.evidence, "derived": s.derived, "rationale": s.rationale,
                              "citations": " | ".join(_cite(x) for x in s.citations)})
         return pd.DataFrame(rows)
 
@@ -209,8 +209,9 @@ def derive_score(criterion: Criterion, lookup: Callable[[str], Score], default: 
     rationale = (f"Derived from the {default.name}: "
                  + "; ".join(f"{names[cid]} {s.score:g} × {share:.0%}" for cid, share, s in parts)
                  + f". {criterion.derivation_rationale}")
-    kinds = {s.evidence for _, _, s in parts}
-    evidence = kinds.pop() if len(kinds) == 1 else "inferred"
+    # A derived score is never "stated": no source assessed the proposal on this criterion; the
+    # mapping from the default criteria is the data's authors' inference.
+    evidence = "silent" if all(s.evidence == "silent" for _, _, s in parts) else "inferred"
     return Score(
         score=sum(share * s.score for _, share, s in parts),
         low=sum(share * s.low for _, share, s in parts),

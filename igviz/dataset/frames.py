@@ -77,6 +77,7 @@ def proposals_from_frames(proposals: pd.DataFrame | None, scores: pd.DataFrame |
             out[str(pid)] = {
                 **{k: row.get(k) for k in ("id", "name", "short_name", "proponent", "description") if row.get(k) is not None},
                 "baseline": bool(row.get("baseline") or False),
+                "source_names": _list(row.get("source_names")),
                 "citations": [_row_citation(row)] if _row_citation(row) else [],
                 "attributes": {
                     **{k: row.get(k) for k in ("home_institution", "decision_rule", "binding",
@@ -97,7 +98,7 @@ def proposals_from_frames(proposals: pd.DataFrame | None, scores: pd.DataFrame |
                                         f"proposals table ({', '.join(out) or 'none given'})"))
                 continue
             out[str(pid)]["scores"][str(cid)] = {
-                **{k: row.get(k) for k in ("score", "low", "high", "evidence", "rationale") if row.get(k) is not None},
+                **{k: row.get(k) for k in ("score", "low", "high", "evidence", "rationale", "names") if row.get(k) is not None},
                 "citations": [_row_citation(row)] if _row_citation(row) else [],
             }
     # Scores live in their own table, so a problem names both tables; record and field pin it down.

@@ -39,6 +39,8 @@ from .records import (
     StanceLink,
     TradeoffModel,
 )
+from .evidence import check_score as check_evidence
+from .evidence import check_source_names
 from .sources import SourceLibrary
 
 
@@ -141,10 +143,16 @@ def parse_scale(c: Contents, file: str, data: Any) -> None:
     silent = rec.get("silent_min_range", "number", default=0.0)
     anchors = rec.get("anchors", "mapping", default={}) or {}
     evidence = rec.get("evidence", "mapping", default={}) or {}
+    neutral = rec.get("neutral", "number", default=None)
+    ranges = {k: rec.get(k, "number", default=0.0) or 0.0 for k in ("stated_min_range", "inferred_min_range")}
+    exempt = tuple(str(x) for x in rec.get("evidence_exempt", "list", default=[]) or [])
     if lo is not None and hi is not None:
         if lo >= hi:
             rec.fail("max", f"must be greater than min ({lo:g}), got {hi:g}")
-        c.scale = Scale(lo, hi, silent or 0.0, MappingProxyType(dict(anchors)), MappingProxyType(dict(evidence)))
+        if neutral is not None and not lo <= neutral <= hi:
+            rec.fail("neutral", f"{neutral:g} is outside the scale {lo:g}..{hi:g}")
+        c.scale = Scale(lo, hi, silent or 0.0, MappingProxyType(dict(anchors)), MappingProxyType(dict(evidence)),
+                        neutral, **ranges, evidence_exempt=exempt)
 
 
 def parse_groups(c: Contents, file: str, data: Any) -> None:
@@ -192,8 +200,12 @@ def parse_framework(c: Contents, file: str, data: Any) -> None:
         return
     for crit in criteria:
         c.criterion_file[crit.id] = file
+    verified = rec.get("verified", "yes/no", default=True)
+    note = rec.get("verification_note", "text", default="")
+    if verified is False and not note:
+        rec.fail("verification_note", "missing; `verified: false` needs a note saying what could not be checked")
     c.frameworks[fid] = Framework(fid, name or fid, description or "", cite, tuple(criteria), bool(default), file,
-                                  translations(rec, ("name", "description")))
+                                  translations(rec, ("name", "description")), verified is not False, note or "")
 
 
 def criterion(c: Contents, rec: Fields, fid: str | None, data: Any) -> Criterion | None:
@@ -236,6 +248,9 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
     strengths = remarks(c, rec, "strengths")
     weaknesses = remarks(c, rec, "weaknesses")
     raw_scores = rec.get("scores", "mapping") or {}
+    source_names = tuple(str(n) for n in rec.get("source_names", "list", default=[]) or []
+                         if isinstance(n, str) and n.strip())
+    check_source_names(c.sources, rec, source_names)
     if pid is None or None in fields.values() or attrs is None:
         return
     if pid in c.proposals:
@@ -249,14 +264,20 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
         if cid not in all_criteria:
             rec.fail(f"scores.{cid}", f"unknown criterion '{cid}' (known: {', '.join(all_criteria_in_order(c))})")
             continue
-        s = score(c, rec.child(f"scores.{cid}", item), item)
-        if s is not None:
+        srec = rec.child(f"scores.{cid}", item)
+        before = len(c.errors)
+        s = score(c, srec, item)
+        # The evidence rules read the citations: check them only once the score itself is sound,
+        # so a mistyped quote is one problem, not two.
+        if s is not None and len(c.errors) == before:
+            if c.scale is None or pid not in c.scale.evidence_exempt:
+                check_evidence(c.scale, srec, s, source_names)
             scores[cid] = s
     c.scored[pid] = (rec, frozenset(raw_scores))
     c.proposals[pid] = ProposalRecord(
         pid, fields["name"], fields["short_name"], fields["proponent"], fields["description"],
         cites, attrs, MappingProxyType(scores), strengths, weaknesses, bool(baseline), file,
-        translations(rec, ("name", "short_name", "description")),
+        translations(rec, ("name", "short_name", "description")), source_names,
     )
 
 
@@ -323,12 +344,11 @@ def score(c: Contents, rec: Fields, data: Any) -> Score | None:
         elif not low <= value <= high:
             rec.fail("score", f"{value:g} is outside its own range {low:g}..{high:g}")
             ok = False
-    if evidence == "silent" and scale is not None and None not in (low, high) and high - low < scale.silent_min_range:
-        rec.fail("high", f"evidence is silent, so the range must be at least {scale.silent_min_range:g} wide (got {low:g}..{high:g})")
-        ok = False
+    # The evidence rules (silent ranges among them) are checked in igviz.dataset.evidence.
+    names = rec.get("names", "text", default="")
     if not ok or None in (value, low, high, evidence, rationale):
         return None
-    return Score(value, low, high, evidence, rationale, cites)
+    return Score(value, low, high, evidence, rationale, cites, names=names or "")
 
 
 # -- presets.yaml ------------------------------------------------------------------------------

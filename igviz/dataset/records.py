@@ -51,6 +51,10 @@ class Framework:
     default: bool = False
     file: str = ""
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    # False when the criteria could not be checked against a citable text; the note says what
+    # (views show it beside the framework's name).
+    verified: bool = True
+    verification_note: str = ""
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -78,6 +82,14 @@ class Score:
     citations: tuple[Citation, ...]
     # For a score derived from the default framework: (criterion id, share, score) per part.
     derived_from: tuple[tuple[str, float, float], ...] = ()
+    # For a stated score whose quotes do not contain one of the proposal's source_names: how the
+    # cited passage refers to the proposal.
+    names: str = ""
+
+    @property
+    def derived(self) -> bool:
+        """True for a score computed from the default framework's scores, not scored directly."""
+        return bool(self.derived_from)
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,9 @@ class ProposalRecord:
     baseline: bool = False
     file: str = ""
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    # The words that name the proposal or its model in the sources: a stated score's quote must
+    # contain one (or the score says how its passage refers to the proposal, in `names`).
+    source_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +139,12 @@ class Scale:
     silent_min_range: float
     anchors: Mapping[int, str]
     evidence: Mapping[str, str]
+    # The evidence rules (data/README.md, "Evidence"); None/0 where a scale file does not set them.
+    neutral: float | None = None
+    stated_min_range: float = 0.0
+    inferred_min_range: float = 0.0
+    # Proposals whose scores are not yet held to the evidence rules (scale.yaml says why).
+    evidence_exempt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
