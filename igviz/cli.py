@@ -35,13 +35,15 @@ results, use the --data folders.
 
 Workshops are kept in the database given by --db, else IGVIZ_DATABASE_URL, else the SQLite
 file igviz-workshops.sqlite in the current directory. Set IGVIZ_ORGANISER_KEY to make the
-facilitator page ask for that key before it creates a workshop (do so on any server that others
-can reach).
+facilitator page ask for that key before it creates a workshop. A server that listens beyond this
+machine (--address other than localhost) needs one, and will not start without it unless you pass
+--no-organiser-key. Wrong keys are slowed down (a few tries per address, then one every 30 s).
 
 Examples:
   igviz serve
   igviz serve --data bundled ~/my_proposals --db workshops.sqlite
-  igviz serve --address 0.0.0.0 --port 8080        # participants join from their own devices
+  IGVIZ_ORGANISER_KEY=room-42-key igviz serve --address 0.0.0.0 --port 8080
+                                                   # participants join from their own devices
 """
 
 
@@ -82,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="host names browsers may reach this server by, e.g. igviz.example.org behind a "
                             "proxy (default: localhost, plus this machine's names and addresses with "
                             "--address 0.0.0.0)")
+    serve.add_argument("--no-organiser-key", action="store_true",
+                       help="let anyone who reaches /facilitator create workshops even when the server listens "
+                            "beyond this machine (by default IGVIZ_ORGANISER_KEY is then required)")
     serve.set_defaults(run=_serve)
 
     check = commands.add_parser(
@@ -158,6 +163,14 @@ def _serve(args) -> int:
     if args.db:
         # Through the variable every page already reads (and any worker process inherits).
         os.environ[DATABASE_URL_VARIABLE] = database_url_from(args.db)
+    if not organiser_key() and not args.no_organiser_key and not loopback(args.address):
+        # Others can reach this server: without a key anyone could create workshops by the hundred.
+        print(f"igviz serve: --address {args.address} lets other machines reach this server, so creating a "
+              "workshop needs an organiser key. Set one, e.g.\n"
+              "  export IGVIZ_ORGANISER_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')\"\n"
+              "and give it to the facilitators; or pass --no-organiser-key to let anyone who reaches "
+              "/facilitator create workshops. Nothing is served.", file=sys.stderr)
+        return 1
     try:
         public = check_public_url(args.public_url) if args.public_url else public_url()
     except ValueError as exc:
@@ -201,7 +214,7 @@ def _serve(args) -> int:
           f"  Full participant page, with charts to compare proposals (laptops): {base}/participant\n"
           f"Workshops are kept in {_safe_url()}; {key}.\n"
           + ("Only this machine can open these pages; to let participants join from their own devices, "
-             "serve with --address 0.0.0.0.\n" if args.address in (None, "localhost", "127.0.0.1", "::1") else "")
+             "serve with --address 0.0.0.0 and IGVIZ_ORGANISER_KEY set.\n" if args.address in (None, "localhost", "127.0.0.1", "::1") else "")
           + "Press Ctrl+C to stop.", flush=True)
     try:
         server.start()
@@ -209,6 +222,18 @@ def _serve(args) -> int:
     except KeyboardInterrupt:
         print("\nigviz serve: stopped.")
     return 0
+
+
+def loopback(address: str | None) -> bool:
+    """Whether a server listening on `address` can be reached from this machine only."""
+    import ipaddress
+
+    if address in (None, "localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve to anything
+        return False
 
 
 def _safe_url() -> str:

@@ -6,23 +6,41 @@ decision-making authority among the bodies of a proposal's map (see `centralisat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import networkx as nx
 
-from .dataset.records import AUTHORITY, ISSUE_INTAKE, InstitutionMap, Overlay, Relation
+from .dataset.records import AUTHORITY, ISSUE_INTAKE, InstitutionMap, LaterLayer, Overlay, Relation
 
 
-def proposal_graph(base: InstitutionMap, overlay: Overlay | None) -> nx.MultiDiGraph:
+def proposal_graph(base: InstitutionMap, overlay: Overlay | None, later: LaterLayer | None = None) -> nx.MultiDiGraph:
     """The map with a proposal's overlay applied; nodes and edges carry their records and a `change`
-    of "same", "added" or "removed" (removed edges are kept, marked, so a view can show them)."""
+    of "same", "added" or "removed" (removed edges are kept, marked, so a view can show them).
+
+    With `later` (the dated changes since the map's moment, since_baseline.yaml), the map is first
+    brought up to that later moment: bodies and relations it adds or replaces are marked "since"
+    (with `since`, the change's date and title), relations it ends "gone". The overlay is then
+    drawn on top. Only the map of the baseline's moment (no `later`) is measured: the scores and
+    the overlays describe that moment."""
     g = nx.MultiDiGraph()
     for body in base.bodies.values():
         g.add_node(body.id, body=body, change="same")
-    removed = {r.key for r in overlay.removes_relations} if overlay else set()
     for r in base.relations:
-        g.add_edge(r.source, r.target, key=r.relation, rel=r, change="removed" if r.key in removed else "same")
+        g.add_edge(r.source, r.target, key=r.relation, rel=r, change="same")
+    for change in later.changes if later else ():
+        since = f"{change.title} ({change.date})"
+        for body in change.adds_bodies:
+            g.add_node(body.id, body=body, change="since", since=since)   # adds, or updates in place
+        for r in change.adds_relations:
+            g.add_edge(r.source, r.target, key=r.relation, rel=r, change="since", since=since)
+        for r in change.removes_relations:
+            if g.has_edge(r.source, r.target, key=r.relation):
+                g.edges[r.source, r.target, r.relation].update(change="gone", since=since, ended=r)
+    for r in overlay.removes_relations if overlay else ():
+        if g.has_edge(r.source, r.target, key=r.relation) and g.edges[r.source, r.target, r.relation]["change"] != "gone":
+            g.edges[r.source, r.target, r.relation]["change"] = "removed"
     if overlay:
         for body in overlay.adds_bodies:
             g.add_node(body.id, body=body, change="added")
@@ -37,7 +55,7 @@ def authority_by_body(g: nx.MultiDiGraph, added_only: bool = False) -> dict[str,
     With `added_only`, only relations the proposal adds count."""
     held = {n: 0.0 for n in g.nodes}
     for src, dst, data in g.edges(data=True):
-        if data["change"] == "removed" or (added_only and data["change"] != "added"):
+        if data["change"] in ("removed", "gone") or (added_only and data["change"] != "added"):
             continue
         kind = data["rel"].relation
         held[src] += AUTHORITY.get(kind, 0.0)
@@ -93,16 +111,98 @@ def _networks(_key, dataset) -> dict[str, ProposalNetwork]:
     return out
 
 
+def later_graph(dataset, proposal_id: str) -> nx.MultiDiGraph:
+    """A proposal's graph drawn over the map as it is now (the baseline's map plus the dated
+    changes since, `dataset.later`); for display only, never measured."""
+    return _later_graph(id(dataset), dataset, proposal_id)
+
+
+@lru_cache(maxsize=32)
+def _later_graph(_key, dataset, proposal_id):
+    return proposal_graph(dataset.institutions, dataset.overlays.get(proposal_id), dataset.later)
+
+
 @lru_cache(maxsize=8)
 def _layout(_key, dataset) -> dict[str, tuple[float, float]]:
     union = nx.Graph()
-    for net in networks(dataset).values():
-        union.add_nodes_from(net.graph.nodes)
-        union.add_edges_from((u, v) for u, v in net.graph.edges())
-    # One layout for the union of every proposal's graph, so a body stays where it is from
-    # proposal to proposal and only what a proposal adds or removes changes on screen.
+    graphs = [net.graph for net in networks(dataset).values()]
+    if dataset.later is not None:
+        graphs.append(proposal_graph(dataset.institutions, None, dataset.later))
+    for graph in graphs:
+        union.add_nodes_from(graph.nodes)
+        union.add_edges_from((u, v) for u, v in graph.edges())
+    # One layout for the union of every proposal's graph and of the later layer, so a body stays
+    # where it is from proposal to proposal and with the later layer on or off; only what changes
+    # moves on screen. Kamada-Kawai keeps linked bodies near each other; its result is then
+    # stretched to fill a wide chart (a projector is 16:9), which gives the names room.
     pos = nx.kamada_kawai_layout(union)
-    return {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+    names = {n: short_label(_body(dataset, n).name) for n in union.nodes}
+    return _separate(pos, names)
+
+
+def _body(dataset, node):
+    if node in dataset.institutions.bodies:
+        return dataset.institutions.bodies[node]
+    for overlay in dataset.overlays.values():
+        for b in overlay.adds_bodies:
+            if b.id == node:
+                return b
+    for change in dataset.later.changes if dataset.later else ():
+        for b in change.adds_bodies:
+            if b.id == node:
+                return b
+    raise KeyError(node)
+
+
+def _separate(pos: dict, labels: dict[str, str], rounds: int = 500) -> dict[str, tuple[float, float]]:
+    """Move bodies apart until no two of them, with their names above them, overlap.
+
+    Kamada-Kawai packs the bodies around a hub (the IGF) close together, and their names were
+    drawn over each other. Each body takes a box: its marker and, above it, its name (about 0.029
+    of the map's width per character at the map's size and font); overlapping boxes are pushed
+    apart along the axis where they overlap least, within the map's -1..1 square. Who sits beside whom is kept; only crowding is undone."""
+    import numpy as np
+
+    ids = sorted(pos)
+    xy = np.array([pos[n] for n in ids], dtype=float)
+    half_w = np.array([max(0.017 * len(labels[n]), 0.03) + 0.02 for n in ids])
+    half_h = np.full(len(ids), 0.06)
+
+    def normalise(a):
+        lo, hi = a.min(axis=0), a.max(axis=0)
+        return 2 * (a - lo) / np.where(hi - lo > 0, hi - lo, 1) - 1
+
+    xy = normalise(xy)
+    for _ in range(rounds):
+        dx = xy[:, None, 0] - xy[None, :, 0]
+        dy = xy[:, None, 1] - xy[None, :, 1]
+        ox = half_w[:, None] + half_w[None, :] - np.abs(dx)
+        oy = half_h[:, None] + half_h[None, :] - np.abs(dy)
+        np.fill_diagonal(ox, -1)
+        hit = (ox > 0) & (oy > 0)
+        if not hit.any():
+            break
+        # Push along the axis of least overlap; ties and coincident bodies are split by index.
+        along_x = hit & (ox * 0.5 < oy)   # moving sideways costs more: names are wide
+        along_y = hit & ~along_x
+        sx = np.where(dx != 0, np.sign(dx), np.sign(np.arange(len(ids))[:, None] - np.arange(len(ids))[None, :]))
+        sy = np.where(dy != 0, np.sign(dy), sx)
+        move = np.zeros_like(xy)
+        move[:, 0] = (np.where(along_x, ox, 0) * sx).sum(axis=1) * 0.5
+        move[:, 1] = (np.where(along_y, oy, 0) * sy).sum(axis=1) * 0.5
+        xy = np.clip(xy + move, -1, 1)
+    return {n: (float(x), float(y)) for n, (x, y) in zip(ids, xy)}
+
+
+def short_label(name: str) -> str:
+    """A body's name as it fits on the map: its abbreviation where it has one ("… (ICANN)"),
+    else its name without any bracketed part, cut at 22 characters with an ellipsis (the tooltip
+    and the details give it whole)."""
+    m = re.search(r"\(([^()]{2,10})\)", name)
+    if m and any(ch.isupper() for ch in m.group(1)):
+        return m.group(1)
+    name = re.sub(r"\s*\([^()]*\)", "", name).split(",")[0].strip()
+    return name if len(name) <= 22 else name[:21].rstrip() + "…"
 
 
 def layout(dataset) -> dict[str, tuple[float, float]]:

@@ -92,7 +92,7 @@ def test_choosing_a_proposal_draws_its_overlay_on_the_map(page, server):
     expect(page.locator(".igviz-overlay-note")).to_contain_text("Centralisation: 0.00", timeout=TIMEOUT)
 
     page.locator("select").filter(has_text="UN Committee (CIRP)").first.select_option(label="UN Committee (CIRP)")
-    expect(page.locator(".igviz-overlay-note")).to_contain_text("Centralisation: 0.25", timeout=TIMEOUT)
+    expect(page.locator(".igviz-overlay-note")).to_contain_text("Centralisation: 0.23", timeout=TIMEOUT)
     page.wait_for_function("""() => {
         for (const doc of window.Bokeh.documents) for (const m of doc.all_models)
             if (m.data && m.data.id !== undefined && Array.from(m.data.id).includes('un_cirp')) return true;

@@ -280,3 +280,124 @@ def test_exports_carry_the_results_and_open_in_a_spreadsheet_as_unicode(store, w
     assert float(weights_rows[0]["spread (points)"]) == max(float(r["spread (points)"]) for r in weights_rows)
     # The file written to disk reads back, mark and all.
     assert len(load_export(export.save(tmp_path / "round.csv")).submissions) == 4
+
+
+# -- moderation (#18): lock joining, group caps, removals, hidden comments, the cap under concurrency ----
+
+def test_the_facilitator_can_lock_joining(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    inside = store.join(code, "civil_society", "Early")
+    store.set_joining(code, secret, False)
+    assert not store.workshop(code).joining_open
+    with pytest.raises(WorkshopError, match="closed this workshop to new participants"):
+        store.join(code, "civil_society", "Late")
+    store.submit(inside, weights())  # those already in carry on
+    with pytest.raises(AccessDenied):
+        store.set_joining(code, "guess", True)
+    store.set_joining(code, secret, True)
+    store.join(code, "civil_society", "Later")
+
+
+def test_stakeholder_groups_can_be_capped(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    store.set_group_caps(code, secret, {"government": 2, "civil_society": None})
+    assert store.workshop(code).group_caps == (("government", 2),)
+    store.join(code, "government", "G1")
+    store.join(code, "government", "G2")
+    with pytest.raises(WorkshopError, match="'government' is full"):
+        store.join(code, "government", "G3")
+    for i in range(3):  # the other groups are not capped
+        store.join(code, "civil_society", f"C{i}")
+    with pytest.raises(WorkshopError, match="whole number"):
+        store.set_group_caps(code, secret, {"government": -1})
+    with pytest.raises(WorkshopError, match="not a stakeholder group"):
+        store.set_group_caps(code, secret, {"made_up": 3})
+
+
+def test_a_removed_participant_leaves_the_results_but_stays_in_the_log(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    real = store.join(code, "civil_society", "Real")
+    bot = store.join(code, "civil_society", "Bot")
+    later = store.join(code, "government", "Later")
+    store.submit(real, weights(transparent=1), "a real view")
+    store.submit(bot, weights(transparent=10), "buy cheap pills")
+    store.submit(later, weights())
+    assert store.remove_participants(code, secret, ["P002"], reason="a script") == ["P002"]
+    shown = store.submissions(code, secret)
+    assert list(shown["participant"]) == ["P001", "P003"]  # numbers stay as they were
+    assert "buy cheap pills" not in shown.to_string()
+    export = export_round(store, code, secret)
+    assert "buy cheap pills" not in export.to_csv() and "buy cheap pills" not in export.to_json()
+    with pytest.raises(AccessDenied, match="removed"):
+        store.submit(bot, weights())
+    with pytest.raises(AccessDenied, match="removed"):
+        store.participant(bot)
+    audit = store.submissions(code, secret, moderated=True)
+    assert audit.set_index("participant").loc["P002", "removed"]
+    assert audit.set_index("participant").loc["P002", "comment"] == "buy cheap pills"
+    log = store.moderation_log(code, secret)
+    entry = log.iloc[-1]
+    assert (entry["action"], entry["participant"]) == ("remove participant", "P002")
+    assert entry["detail"]["reason"] == "a script"
+    assert entry["detail"]["submissions"][0]["comment"] == "buy cheap pills"
+    assert store.remove_participants(code, secret, ["P002"]) == []  # twice is once
+    with pytest.raises(WorkshopError, match="no participant P009"):
+        store.remove_participants(code, secret, ["P009"])
+    people = store.participants(code, secret)
+    assert list(people["removed"]) == [False, True, False] and "Bot" not in people.to_string()
+    # A removed participant no longer counts towards the caps: their place is free again.
+    strict = WorkshopStore(store.url, max_participants=3)
+    try:
+        strict.join(code, "private_sector", "Now there is room")
+    finally:
+        strict.dispose()
+
+
+def test_a_hidden_comment_leaves_the_results_and_exports_but_stays_in_the_log(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    token = store.join(code, "civil_society", "A")
+    store.submit(token, weights(), "=insult")
+    store.hide_comment(code, secret, "P001")
+    shown = store.submissions(code, secret)
+    assert shown.iloc[0]["comment"] == "" and shown.iloc[0]["weight.effective"] == 5  # the weights still count
+    assert "insult" not in export_round(store, code, secret).to_csv()
+    assert store.submissions(code, secret, moderated=True).iloc[0]["comment"] == "=insult"
+    assert store.moderation_log(code, secret).iloc[-1]["detail"]["comment"] == "=insult"
+    store.submit(token, weights(), "=insult")  # the same text again stays hidden
+    assert store.submissions(code, secret).iloc[0]["comment"] == ""
+    store.submit(token, weights(), "sorry, a real point")  # a new comment is shown
+    assert store.submissions(code, secret).iloc[0]["comment"] == "sorry, a real point"
+    other = store.join(code, "government", "B")
+    store.submit(other, weights())
+    with pytest.raises(WorkshopError, match="P002 has no comment"):
+        store.hide_comment(code, secret, "P002")
+
+
+def test_the_participant_cap_holds_when_many_join_at_once(store_url, workshop):
+    # Without a lock, PostgreSQL let 505-507 into a workshop capped at 500: every join counted the
+    # others before any had committed.
+    cap, attempts = 10, 40
+    capped = WorkshopStore(store_url, max_participants=cap)
+    barrier = threading.Barrier(attempts)
+    joined, refused, errors = [], [], []
+
+    def join(i):
+        barrier.wait()
+        try:
+            joined.append(capped.join(workshop.workshop.code, "civil_society", f"P{i}"))
+        except WorkshopError as exc:
+            (refused if "full" in str(exc) else errors).append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    try:
+        threads = [threading.Thread(target=join, args=(i,)) for i in range(attempts)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(joined) == cap and len(refused) == attempts - cap
+        assert len(capped.participants(workshop.workshop.code, workshop.secret)) == cap
+    finally:
+        capped.dispose()

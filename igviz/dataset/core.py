@@ -28,7 +28,7 @@ class Dataset:
     def __init__(self, scale: Scale, groups: Mapping[str, StakeholderGroup], frameworks: Mapping[str, Framework],
                  proposals: Mapping[str, ProposalRecord], sources: SourceLibrary,
                  presets: Mapping[str, Preset] | None = None, institutions=None,
-                 overlays: Mapping | None = None, tradeoff=None):
+                 overlays: Mapping | None = None, tradeoff=None, later=None, relation_rules: Mapping | None = None):
         self.scale = scale
         self.groups = dict(groups)
         self.frameworks = dict(frameworks)
@@ -38,6 +38,8 @@ class Dataset:
         self.institutions = institutions   # InstitutionMap, or None when a dataset has no map
         self.overlays = dict(overlays or {})
         self.tradeoff = tradeoff
+        self.later = later              # LaterLayer: what changed on the map since its moment, or None
+        self.relation_rules = dict(relation_rules or {})
         self._derived: dict[tuple[str, str], Score] = {}
 
     def __repr__(self) -> str:

@@ -26,6 +26,20 @@ def check_references(c: Contents) -> None:
     if default is not None:
         _check_derivations(c, default)
     _check_scores_complete(c, default)
+    _check_baseline_moment(c)
+
+
+def _check_baseline_moment(c: Contents) -> None:
+    """The baseline's scores and the institution map describe one moment: the baseline proposal
+    names it in `as_of`, and it must be the map's `as_of` (issue: the status quo had been scored
+    as of early 2014 but drawn as of 2026)."""
+    if c.institutions is None:
+        return
+    for p in c.proposals.values():
+        if p.baseline and p.as_of != c.institutions.as_of:
+            Fields(c.errors, p.file, p.id, {}).fail(
+                "as_of", f"the baseline must describe the moment the institution map describes "
+                         f"('{c.institutions.as_of}' in institutions.yaml), got '{p.as_of or 'nothing'}'")
 
 
 def _check_derivations(c: Contents, default) -> None:

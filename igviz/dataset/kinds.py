@@ -49,10 +49,14 @@ KINDS: tuple[Kind, ...] = (
          ("sources", "scale", "groups", "frameworks"), "reform proposals and their scores, one file each"),
     Kind("presets", "presets.yaml", parsers.parse_presets, "presets", ("sources", "frameworks"),
          "named weight profiles, each for one framework"),
-    Kind("institutions", "institutions.yaml", parsers.parse_institutions, "institutions", ("sources",),
-         "the institution map as it stands today"),
+    Kind("relation_kinds", "relation_kinds.yaml", parsers.parse_relation_kinds, "relation_rules", (),
+         "what each kind of relation on the institution map means and which kinds of body it may join"),
+    Kind("institutions", "institutions.yaml", parsers.parse_institutions, "institutions", ("sources", "relation_kinds"),
+         "the institution map at the baseline's moment (early 2014)"),
     Kind("overlays", "overlays/*.y*ml", parsers.parse_overlay, "overlays",
          ("sources", "proposals", "institutions"), "what each proposal adds to or removes from the map"),
+    Kind("later", "since_baseline.yaml", parsers.parse_later, "later", ("sources", "institutions", "relation_kinds"),
+         "what changed on the map since the baseline's moment, a separate layer"),
     Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
          "the dispersed-versus-centralised trade-off model"),
 )
@@ -102,6 +106,7 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
         c.presets = dict(base.presets)
         c.institutions, c.tradeoff = base.institutions, base.tradeoff
         c.overlays = dict(base.overlays)
+        c.later, c.relation_rules = base.later, dict(base.relation_rules)
     else:
         for kind in (KIND["scale"], KIND["groups"]):   # the bundled ones
             data = read_yaml(BUNDLED_DATA / kind.where, c.errors, kind.where)

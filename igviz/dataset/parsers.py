@@ -23,15 +23,18 @@ from .records import (
     RELATION_KINDS,
     Attributes,
     Body,
+    Change,
     Citation,
     Criterion,
     Effect,
     Framework,
     InstitutionMap,
+    LaterLayer,
     Overlay,
     Preset,
     ProposalRecord,
     Relation,
+    RelationRule,
     Remark,
     Scale,
     Score,
@@ -55,8 +58,10 @@ class Contents:
         self.frameworks: dict[str, Framework] = {}
         self.proposals: dict[str, ProposalRecord] = {}
         self.presets: dict[str, Preset] = {}
+        self.relation_rules: dict[str, RelationRule] = {}
         self.institutions: InstitutionMap | None = None
         self.overlays: dict[str, Overlay] = {}
+        self.later: LaterLayer | None = None
         self.tradeoff: TradeoffModel | None = None
         # Where things came from, for the cross-reference checks and duplicate-id messages.
         self.criterion_file: dict[str, str] = {}
@@ -72,7 +77,8 @@ class Contents:
         """What a Dataset is made of, as keyword arguments."""
         return {"scale": self.scale, "groups": self.groups, "frameworks": self.frameworks,
                 "proposals": self.proposals, "sources": self.sources, "presets": self.presets,
-                "institutions": self.institutions, "overlays": self.overlays, "tradeoff": self.tradeoff}
+                "institutions": self.institutions, "overlays": self.overlays, "tradeoff": self.tradeoff,
+                "later": self.later, "relation_rules": self.relation_rules}
 
 
 # -- parts shared by several kinds -------------------------------------------------------------
@@ -243,6 +249,7 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
     if fields["short_name"] and len(fields["short_name"]) > 24:
         rec.fail("short_name", f"at most 24 characters (it labels chart axes), got {len(fields['short_name'])}")
     baseline = rec.get("baseline", "yes/no", default=False)
+    as_of = rec.get("as_of", "text", default="")   # the baseline's moment; checked against the map's in crossref
     cites = citations(c, rec, "citations")
     attrs = attributes(c, rec.child("attributes", data.get("attributes")), data.get("attributes"))
     strengths = remarks(c, rec, "strengths")
@@ -277,7 +284,7 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
     c.proposals[pid] = ProposalRecord(
         pid, fields["name"], fields["short_name"], fields["proponent"], fields["description"],
         cites, attrs, MappingProxyType(scores), strengths, weaknesses, bool(baseline), file,
-        translations(rec, ("name", "short_name", "description")), source_names,
+        translations(rec, ("name", "short_name", "description")), source_names, as_of,
     )
 
 
@@ -411,7 +418,46 @@ def relation(c: Contents, rec: Fields, known: set[str]) -> Relation | None:
             return None
     if None in (src, dst, kind, description, cite):
         return None
+    if src == dst:
+        rec.fail("to", f"a relation joins two bodies; '{src}' -{kind}-> itself")
+        return None
     return Relation(src, dst, kind, description, cite)
+
+
+def check_relation_kind(c: Contents, rec: Fields, rel: Relation | None, kinds: Mapping[str, str]) -> None:
+    """Note a relation whose kind does not fit the kinds of body it joins (relation_kinds.yaml).
+    `kinds` maps each body id known where the relation is read to its kind."""
+    rule = c.relation_rules.get(rel.relation) if rel is not None else None
+    if rule is not None and rel.source in kinds and rel.target in kinds:
+        problem = rule.problem(kinds[rel.source], kinds[rel.target])
+        if problem:
+            rec.fail("relation", f"{rel.source} -{rel.relation}-> {rel.target}: {problem}")
+
+
+def parse_relation_kinds(c: Contents, file: str, data: Any) -> None:
+    top = Fields(c.errors, file, "relation_kinds", data)
+    for i, item in enumerate(top.get("kinds", "list") or []):
+        rec = Fields(c.errors, file, record_name(item, i), item)
+        kind = rec.choice("id", RELATION_KINDS)
+        meaning = rec.get("meaning", "text")
+        why = rec.get("why", "text", default="")
+        sides = []
+        for side in ("from", "to"):
+            value = rec.get(side, "list")
+            if value is None:
+                return
+            bad = [k for k in value if k not in NODE_KINDS]
+            if bad:
+                rec.fail(side, f"unknown kind of body {', '.join(map(repr, bad))} (known: {', '.join(NODE_KINDS)})")
+            sides.append(tuple(k for k in value if k in NODE_KINDS))
+        if kind is None or meaning is None:
+            continue
+        if kind in c.relation_rules:
+            rec.fail("id", f"duplicate relation kind '{kind}'")
+        c.relation_rules[kind] = RelationRule(kind, meaning, sides[0], sides[1], why)
+    missing = [k for k in RELATION_KINDS if k not in c.relation_rules]
+    if missing:
+        top.fail("kinds", f"missing {', '.join(missing)}; every relation kind needs its rule")
 
 
 def parse_institutions(c: Contents, file: str, data: Any) -> None:
@@ -425,12 +471,16 @@ def parse_institutions(c: Contents, file: str, data: Any) -> None:
                 rec.fail("id", f"duplicate body id '{b.id}'")
             bodies[b.id] = b
     relations = []
+    kinds = {b.id: b.kind for b in bodies.values()}
     for i, item in enumerate(top.get("relations", "list") or []):
         label = f"relation {i + 1}" + (f" ({item.get('from')} -> {item.get('to')})" if isinstance(item, dict) else "")
-        rel = relation(c, Fields(c.errors, file, label, item), set(bodies))
+        rec = Fields(c.errors, file, label, item)
+        rel = relation(c, rec, set(bodies))
+        check_relation_kind(c, rec, rel, kinds)
         if rel is not None:
             relations.append(rel)
-    c.institutions = InstitutionMap(MappingProxyType(bodies), tuple(relations))
+    as_of = top.get("as_of", "text")   # the moment the map describes; the baseline proposal's must match
+    c.institutions = InstitutionMap(MappingProxyType(bodies), tuple(relations), as_of or "")
 
 
 def parse_overlay(c: Contents, file: str, data: Any) -> None:
@@ -457,8 +507,12 @@ def parse_overlay(c: Contents, file: str, data: Any) -> None:
                 rec.fail("id", f"'{b.id}' is already a body of the map; an overlay adds new bodies only")
             added.append(b)
     known = set(base.bodies) | {b.id for b in added}
-    adds = [relation(c, top.child(f"adds_relations[{i}]", item), known)
-            for i, item in enumerate(top.get("adds_relations", "list") or [])]
+    kinds = {**{b.id: b.kind for b in base.bodies.values()}, **{b.id: b.kind for b in added}}
+    adds = []
+    for i, item in enumerate(top.get("adds_relations", "list") or []):
+        rec = top.child(f"adds_relations[{i}]", item)
+        adds.append(relation(c, rec, known))
+        check_relation_kind(c, rec, adds[-1], kinds)
     existing = {r.key for r in base.relations}
     removes = []
     for i, item in enumerate(top.get("removes_relations", "list") or []):
@@ -469,6 +523,55 @@ def parse_overlay(c: Contents, file: str, data: Any) -> None:
         elif rel is not None:
             removes.append(rel)
     c.overlays[pid] = Overlay(pid, note or "", tuple(added), tuple(r for r in adds if r), tuple(removes))
+
+
+def parse_later(c: Contents, file: str, data: Any) -> None:
+    """since_baseline.yaml: the dated changes to the map since its `as_of` moment."""
+    top = Fields(c.errors, file, "since_baseline", data)
+    base = c.institutions
+    if base is None:
+        top.fail("", "the changes since the baseline need an institutions.yaml to change")
+        return
+    as_of, name, note = top.get("as_of", "text"), top.get("name", "text"), top.get("note", "text")
+    bodies = dict(base.bodies)   # as they are after the changes read so far, in order
+    keys = {r.key for r in base.relations}
+    changes, ids = [], set()
+    for i, item in enumerate(top.get("changes", "list") or []):
+        rec = Fields(c.errors, file, record_name(item, i), item)
+        cid = rec.get("id", "id")
+        date, title, description = rec.get("date", "text"), rec.get("title", "text"), rec.get("description", "text")
+        cite = citation(c, rec, "citation", rec.data.get("citation"))
+        if cid in ids:
+            rec.fail("id", f"duplicate change id '{cid}'")
+        ids.add(cid)
+        added = []
+        for j, raw in enumerate(rec.get("adds_bodies", "list", default=[]) or []):
+            b = body(c, rec.child(f"adds_bodies[{j}]", raw))
+            if b is not None:
+                added.append(b)
+                bodies[b.id] = b
+        kinds = {b.id: b.kind for b in bodies.values()}
+        adds = []
+        for j, raw in enumerate(rec.get("adds_relations", "list", default=[]) or []):
+            r_rec = rec.child(f"adds_relations[{j}]", raw)
+            rel = relation(c, r_rec, set(bodies))
+            check_relation_kind(c, r_rec, rel, kinds)
+            if rel is not None:
+                adds.append(rel)
+                keys.add(rel.key)
+        removes = []
+        for j, raw in enumerate(rec.get("removes_relations", "list", default=[]) or []):
+            r_rec = rec.child(f"removes_relations[{j}]", raw)
+            rel = relation(c, r_rec, set(bodies))
+            if rel is not None and rel.key not in keys:
+                r_rec.fail("relation", f"no relation {rel.source} -{rel.relation}-> {rel.target} on the map to remove")
+            elif rel is not None:
+                removes.append(rel)
+                keys.discard(rel.key)
+        if None not in (cid, date, title, description, cite):
+            changes.append(Change(cid, date, title, description, cite, tuple(added), tuple(adds), tuple(removes)))
+    if None not in (as_of, name, note):
+        c.later = LaterLayer(as_of, name, note, tuple(changes))
 
 
 def parse_tradeoff(c: Contents, file: str, data: Any) -> None:

@@ -130,6 +130,7 @@ class ProposalRecord:
     # The words that name the proposal or its model in the sources: a stated score's quote must
     # contain one (or the score says how its passage refers to the proposal, in `names`).
     source_names: tuple[str, ...] = ()
+    as_of: str = ""   # for the baseline: the moment it describes (must be the institution map's)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,11 @@ class Preset:
     citation: Citation | None = None
 
 
-NODE_KINDS = ("intergovernmental", "multistakeholder", "technical", "private", "civil_society")
+# Kinds of body, one per stakeholder group of stakeholder_groups.yaml (a national government is
+# `government`, an organisation of governments `intergovernmental`, the technical and academic
+# community `technical`, the private sector `private`), plus `multistakeholder` for bodies whose
+# members come from several groups.
+NODE_KINDS = ("government", "intergovernmental", "multistakeholder", "technical", "private", "civil_society")
 # Relation kinds that carry decision-making authority, and how much: the weights of the
 # centralisation measure (see igviz.network). Deciding and overseeing carry full authority;
 # routing an issue to another body carries less, because that body still decides.
@@ -175,7 +180,7 @@ AUTHORITY = {"decides_on": 1.0, "oversees": 1.0, "mandates": 0.8, "coordinates":
 # credited to the body that takes the issue up, not to the one that routes it (MIPOC routes
 # issues to many existing bodies; Malcolm's MIPC takes up every issue the IGF forwards).
 ISSUE_INTAKE = {"forwards_issues_to": 0.3}
-NO_AUTHORITY = ("advises", "feeds_into", "reports_to", "convenes", "hosts", "funds")
+NO_AUTHORITY = ("advises", "feeds_into", "reports_to", "convenes", "hosts", "funds", "monitors")
 RELATION_KINDS = (*AUTHORITY, *ISSUE_INTAKE, *NO_AUTHORITY)
 
 
@@ -203,9 +208,50 @@ class Relation:
 
 
 @dataclass(frozen=True)
+class RelationRule:
+    """What a relation kind means and which kinds of body it may join (relation_kinds.yaml)."""
+    kind: str
+    meaning: str
+    from_kinds: tuple[str, ...]
+    to_kinds: tuple[str, ...]
+    why: str = ""
+
+    def problem(self, from_kind: str, to_kind: str) -> str | None:
+        """Why a relation of this kind cannot go from a `from_kind` body to a `to_kind` body, or None."""
+        for side, kind, allowed in (("from", from_kind, self.from_kinds), ("to", to_kind, self.to_kinds)):
+            if kind not in allowed:
+                return (f"'{self.kind}' ({self.meaning}) cannot go {side} a {kind.replace('_', ' ')} body; "
+                        f"allowed {side}: {', '.join(allowed)} (relation_kinds.yaml)")
+        return None
+
+
+@dataclass(frozen=True)
 class InstitutionMap:
     bodies: Mapping[str, Body]
     relations: tuple[Relation, ...]
+    as_of: str = ""          # the moment the map describes, as shown to readers ("early 2014")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One dated change to the map since its `as_of` moment (since_baseline.yaml)."""
+    id: str
+    date: str
+    title: str
+    description: str
+    citation: Citation
+    adds_bodies: tuple[Body, ...]          # new bodies, or a body of the map as it is now (same id)
+    adds_relations: tuple[Relation, ...]   # new relations, or one of the map's as it is now (same key)
+    removes_relations: tuple[Relation, ...]
+
+
+@dataclass(frozen=True)
+class LaterLayer:
+    """What changed since the map's moment, as a separate layer a reader can switch on."""
+    as_of: str            # the later moment ("2026")
+    name: str             # as shown on the switch
+    note: str
+    changes: tuple[Change, ...]
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,13 @@ import panel as pn
 from ..dataset import Dataset
 from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseVersionError,
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
-from ..workshop.store import TITLE_MAX
+from ..workshop.limits import Limits, shared_limits
+from ..workshop.store import TITLE_MAX, parse_participants
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
-from .participant import on_server, query_value, set_address
+from .participant import client_address, on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
 
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
@@ -29,9 +30,10 @@ POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room see
 class WorkshopSetup(pn.viewable.Viewer):
     """The form that creates a workshop; `on_created(created)` is called with its code and secret."""
 
-    def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, **params):
+    def __init__(self, store: WorkshopStore, dataset: Dataset, on_created, limits: Limits | None = None, **params):
         super().__init__(**params)
         self.store, self.dataset, self.on_created = store, dataset, on_created
+        self.limits = limits if limits is not None else shared_limits()
         self._title = pn.widgets.TextInput(label=_("Workshop title"), max_length=TITLE_MAX,
                                            placeholder=_("e.g. IGF 2026: which reform do we back?"))
         self._framework = pn.widgets.Select(label=_("Criteria framework"),
@@ -52,10 +54,18 @@ class WorkshopSetup(pn.viewable.Viewer):
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
 
     def _submit(self, _event=None) -> None:
+        # Wrong organiser keys are slowed down per address, so that a key cannot be guessed by trying.
+        address = client_address()
+        refusal = self.limits.check_organiser_key(address) if self.store.organiser_key else None
+        if refusal is not None:
+            self._message[:] = [notice(in_language(refusal), "error")]
+            return
         try:
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
                                    self._proposals.value, self._groups.value, organiser_key=self._key.value_input or "")
         except WorkshopError as exc:
+            if isinstance(exc, AccessDenied):
+                self.limits.wrong_organiser_key(address)
             self._message[:] = [notice(in_language(exc), "error")]
             return
         self.on_created(created)
@@ -100,6 +110,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                (self._next, store.open_round)):
             button.on_click(lambda _e, action=action: self._act(action))
         self._rule_inputs = self._rule_widgets()
+        self._moderation = self._moderation_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
                                                    label=_(label), color="light")
@@ -140,6 +151,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["dissent"].object = self._dissent_html(r)
         p["robustness"].object = self._robustness_html(r)
         self._close.disabled = not info.accepting
+        self._joining.label = _("Lock joining") if info.joining_open else _("Open joining again")
+        people = self.store.participants(self.code, self.secret)
+        self._people.object = (f"<p class='igviz-note' role='status'>{text(self._people_text(info, people))}</p>")
         self._reopen.disabled = info.accepting or info.round is None
         rounds = [x.number for x in self.store.rounds(self.code)]
         if self._export_round.options != rounds:
@@ -178,6 +192,46 @@ class FacilitatorBoard(pn.viewable.Viewer):
             self.refresh()
         apply.on_click(submit)
         return [top_n, share, minimum, apply]
+
+    # -- moderation ---------------------------------------------------------------------------------
+
+    def _moderation_widgets(self):
+        """Lock joining, cap each stakeholder group, remove participants, hide a comment; all logged."""
+        self._joining = pn.widgets.Button(label=_("Lock joining"), color="default")
+        self._joining.on_click(lambda _e: self._act(lambda code, secret: self.store.set_joining(
+            code, secret, not self.info.joining_open)))
+        self._people = html_pane("", sizing_mode="stretch_width")
+        caps = dict(self.info.group_caps)
+        cap_inputs = {g: pn.widgets.IntInput(label=_("Most participants in {group} (0: no cap)", group=self._group_name(g)),
+                                             value=caps.get(g, 0), start=0, end=10000) for g in self.info.groups}
+        apply_caps = pn.widgets.Button(label=_("Apply the caps"), color="default")
+        apply_caps.on_click(lambda _e: self._act(lambda code, secret: self.store.set_group_caps(
+            code, secret, {g: int(w.value or 0) for g, w in cap_inputs.items()})))
+        who = pn.widgets.TextInput(label=_("Participants to remove (e.g. P007, P010-P020)"), max_length=400)
+        remove = pn.widgets.Button(label=_("Remove from the results"), color="danger")
+        remove.on_click(lambda _e: self._act(lambda code, secret: self.store.remove_participants(
+            code, secret, parse_participants(who.value_input or who.value))))
+        whose = pn.widgets.TextInput(label=_("Participant whose comment to hide (e.g. P007)"), max_length=20)
+        hide = pn.widgets.Button(label=_("Hide the comment"), color="default")
+        hide.on_click(lambda _e: self._act(lambda code, secret: self.store.hide_comment(
+            code, secret, whose.value_input or whose.value)))
+        log = pn.widgets.FileDownload(callback=self._moderation_log, filename=f"igviz-{self.code}-moderation.json",
+                                      label=_("Download the moderation log"), color="light")
+        note = html_pane(f"<p class='igviz-note'>{text(_('Removed participants and hidden comments leave the results and exports; the moderation log keeps what was taken out, and when.'))}</p>",
+                         sizing_mode="stretch_width")
+        return [self._people, self._joining, *cap_inputs.values(), apply_caps, who, remove, whose, hide, note, log]
+
+    def _people_text(self, info, people) -> str:
+        present = int((~people["removed"]).sum()) if len(people) else 0
+        removed = len(people) - present
+        joining = _("joining is open") if info.joining_open else _("joining is locked")
+        return _("{count} participant(s) in the workshop, {removed} removed; {joining}.", count=present,
+                 removed=removed, joining=joining)
+
+    def _moderation_log(self):
+        log = self.store.moderation_log(self.code, self.secret)
+        log["at"] = log["at"].astype(str)
+        return io.StringIO(log.to_json(orient="records", force_ascii=False, indent=1))
 
     # -- exports ------------------------------------------------------------------------------------
 
@@ -303,6 +357,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.Row(self._close, self._reopen, self._next, sizing_mode="stretch_width"),
             pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
             pn.Card(self._export_round, *self._downloads, title=_("Export (anonymised)"), collapsed=True,
+                    sizing_mode="stretch_width"),
+            pn.Card(*self._moderation, title=_("Moderation: joining, caps, removals"), collapsed=True,
                     sizing_mode="stretch_width"),
             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
         return pn.Column(

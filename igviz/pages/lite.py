@@ -23,9 +23,10 @@ import tornado.web
 
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
 from ..workshop import DatabaseVersionError, shared_store
-from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
+from ..workshop.limits import shared_limits
+from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
 from .served import served_dataset
 
 PAGES = Path(__file__).parent
@@ -102,9 +103,10 @@ class LitePage(tornado.web.RequestHandler):
 
     # -- steps -----------------------------------------------------------------------------
 
-    def flow(self) -> Participation:
+    def flow(self, admitted: str | None = None) -> Participation:
         # Rebuilt for each request from the address; its assessment is borrowed from a pool.
-        self._flow = Participation(self.store, self.dataset, per_request=True)
+        self._flow = Participation(self.store, self.dataset, per_request=True, client=self.request.remote_ip or "",
+                                   admitted=admitted)
         return self._flow
 
     def get(self):
@@ -113,7 +115,16 @@ class LitePage(tornado.web.RequestHandler):
         self.show(flow, status=200 if ok else 403 if token else 404)
 
     def post(self):
-        action, flow = self.get_argument("action", ""), self.flow()
+        action = self.get_argument("action", "")
+        # Rate limits first, before any database or page work, so that a flood costs next to nothing.
+        limited = action in ("join", "submit")
+        if limited:
+            refusal = check_limits(shared_limits(), action, self.request.remote_ip or "",
+                                   token=self.get_argument("p", ""), code=self.get_argument("code", ""))
+            if refusal is not None:
+                self.limited(refusal)
+                return
+        flow = self.flow(admitted=action if limited else None)
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
                          code=self.get_argument("code", ""), resume=False):
@@ -135,6 +146,21 @@ class LitePage(tornado.web.RequestHandler):
         else:
             flow.message, flow.message_kind = Message(N_("Unknown action")), "error"
             self.show(flow, status=400)
+
+    def limited(self, refusal) -> None:
+        """429 Too Many Requests: the reason, and the same form again (hidden fields) to send once it is time.
+
+        Built from the request alone (no database, no data) so that refusing a flood stays cheap; what
+        the person typed goes back in the hidden fields, so nothing is lost.
+        """
+        seconds = (getattr(refusal, "values", None) or {}).get("seconds", 1)
+        self.set_header("Retry-After", str(seconds))
+        fields = "".join(f"<input type='hidden' name='{esc(name)}' value='{esc(self.get_body_argument(name, ''))}'>"
+                         for name in self.request.body_arguments)
+        body = (f"<h1>{esc(self._('Please wait a moment'))}</h1>{self.message(refusal)}"
+                f"<form method='post' action='{esc(self.request.uri)}'>{fields}"
+                f"<button>{esc(self._('Try again'))}</button></form>")
+        self.page(self._("Please wait a moment"), body, status=429)
 
     def show(self, flow: Participation, status: int = 200) -> None:
         {CODE: self.code_step, JOIN: self.join_step, WEIGHTS: self.weights_step}[flow.step](flow, status)

@@ -32,6 +32,14 @@ def query_value(name: str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
+def client_address() -> str:
+    """The browser's network address as the server sees it (for rate limits); '' outside a server."""
+    try:
+        return str(pn.state.curdoc.session_context.request.remote_ip or "")
+    except AttributeError:  # no document, no session context (a notebook, a test)
+        return ""
+
+
 def set_address(**query: str) -> None:
     if pn.state.location is not None:
         pn.state.location.search = "?" + "&".join(f"{k}={v}" for k, v in query.items() if v)
@@ -96,7 +104,7 @@ class ParticipantPage(pn.viewable.Viewer):
         except DatabaseVersionError as exc:  # the server's database cannot be used: say why, not a bare error
             self._messages.object = notice_html(str(exc), "error")
             return
-        self.flow = Participation(self.store, self.dataset)
+        self.flow = Participation(self.store, self.dataset, client=client_address())
         name_slider_handles()
         flow = self.flow
         flow.open(query_value("code"), query_value("p"))

@@ -23,6 +23,7 @@ import param
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time, localised
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
+from .limits import Limits, shared_limits
 from .plan import check_workshop_data, workshop_assessment
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
                     check_weights, clean_text)
@@ -96,6 +97,19 @@ class AssessmentPool:
 shared_assessments = AssessmentPool()
 
 
+def check_limits(limits: Limits, action: str, client: str, token: str = "", code: str = "") -> Message | None:
+    """The rate limits' answer to a step ("join" or "submit") from `client`: None to go ahead, else why not.
+
+    The one place both participant pages meet the limits (through `Participation.admit`, or
+    directly when a page refuses a flood before it builds anything: the light page).
+    """
+    if action == "join":
+        return limits.check_join(client, WorkshopStore._normal_code(code))
+    if action == "submit":
+        return limits.check_submit(client, token)
+    raise ValueError(f"action must be 'join' or 'submit', got {action!r}")
+
+
 def as_message(exc: Exception) -> Message:
     """A store or weight error as a Message, template and values kept for translation."""
     template = getattr(exc, "template", None)
@@ -123,22 +137,29 @@ class Participation(param.Parameterized):
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
+    # Who is asking, for the rate limits (igviz.workshop.limits): the browser's network address.
+    client = param.String(default="", doc="The participant's network address ('' when unknown)")
 
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
     def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
-                 pool: AssessmentPool | None = None, per_request: bool = False, **params):
+                 pool: AssessmentPool | None = None, per_request: bool = False, limits: Limits | None = None,
+                 admitted: str | None = None, **params):
         """`per_request`: for a page that builds the flow afresh for each request (the light page).
         It borrows its assessment from a pool (`pool`, else the shared one; give it back with
         `release`), and reads a workshop by its join code through the round-state cache (at most
         once a second per workshop: a room arriving at once costs one read, and what it shows
-        is at most a second old, as on a polling page)."""
+        is at most a second old, as on a polling page).
+
+        `admitted`: a step ("join" or "submit") the page has already put through `check_limits`."""
         super().__init__(**params)
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
         self.pool = pool if pool is not None else shared_assessments if per_request else None
         self.per_request = per_request
+        self.limits = limits if limits is not None else shared_limits()
+        self._admitted = admitted  # a step the limits have let through and that has not run yet
 
     # -- what a page shows -------------------------------------------------------------------
 
@@ -196,6 +217,26 @@ class Participation(param.Parameterized):
         self.param.update(step=CODE, message=None)
         return True
 
+    def admit(self, action: str, token: str = "", code: str = "") -> bool:
+        """Whether the rate limits let this client take the step ("join" or "submit") now.
+
+        False with the reason (and how long to wait) in `message`. `join` and `submit` ask it
+        themselves; a page may ask first (here, or `check_limits` before it builds the flow, passing
+        `admitted=`), so that a flood is refused for next to nothing; the step then does not count twice.
+        """
+        if self._admitted == action:
+            return True
+        refusal = check_limits(self.limits, action, self.client, token=token, code=code)
+        if refusal is not None:
+            return self._fail(refusal)
+        self._admitted = action
+        return True
+
+    def _admit_once(self, action: str, **key) -> bool:
+        admitted = self.admit(action, **key)
+        self._admitted = None  # the step runs now: the next one is counted again
+        return admitted
+
     def enter_code(self, code: str) -> bool:
         """Look the workshop up by its join code: on to choosing a group and a pseudonym."""
         self.code = str(code or "")[:CODE_MAX]
@@ -224,6 +265,8 @@ class Participation(param.Parameterized):
         self.step = JOIN
         if not self.group:
             return self._fail(Message(N_("Choose your stakeholder group first.")))
+        if not self._admit_once("join", code=self.workshop.code):
+            return False
         try:
             pseudonym = clean_text(self.pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
             token = self.store.join(self.workshop.code, self.group, pseudonym)
@@ -297,6 +340,8 @@ class Participation(param.Parameterized):
             return False
         if self.assessment is None or not self.token:
             return self._fail(Message(N_("This participant link is not valid: join the workshop again with its code")))
+        if not self._admit_once("submit", token=self.token):
+            return False
         try:
             comment = clean_text(self.comment, "comment", COMMENT_MAX)
             me = self.store.submit(self.token, self.assessment.weights.values(), comment)

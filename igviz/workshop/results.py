@@ -78,6 +78,22 @@ def weight_columns(submissions: pd.DataFrame) -> list[str]:
     return [c for c in submissions.columns if c.startswith(WEIGHT_PREFIX)]
 
 
+def as_shown(submissions: pd.DataFrame) -> pd.DataFrame:
+    """The submissions the results count: without participants the facilitator removed, with hidden
+    comments left empty. A table from `WorkshopStore.submissions(..., moderated=True)` (the audit's
+    view) says so in its `removed` and `comment_hidden` columns; one without them is taken as shown.
+    """
+    if "removed" not in submissions.columns and "comment_hidden" not in submissions.columns:
+        return submissions
+    shown = submissions
+    if "removed" in shown.columns:
+        shown = shown[~shown["removed"].fillna(False).astype(bool)]
+    if "comment_hidden" in shown.columns:
+        hidden = shown["comment_hidden"].fillna(False).astype(bool)
+        shown = shown.assign(comment=shown["comment"].where(~hidden, ""))
+    return shown.drop(columns=[c for c in ("removed", "comment_hidden") if c in shown.columns]).reset_index(drop=True)
+
+
 @dataclass
 class RoundResults:
     """Everything the facilitator shows for one round, computed from anonymised submissions.
@@ -93,6 +109,7 @@ class RoundResults:
     rule: ConsensusRule = ConsensusRule()
 
     def __post_init__(self):
+        self.submissions = as_shown(self.submissions)
         criteria = self.criteria
         columns = [WEIGHT_PREFIX + c for c in criteria]
         missing = [c for c in columns if c not in self.submissions.columns]

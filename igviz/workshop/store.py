@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine, event,
-                        func, select, update)
+                        false, func, select, true, update)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -63,6 +63,9 @@ class _Workshop(_Base):
     created_at: Mapped[float] = mapped_column(Float)
     # Bumped by every change a facilitator page shows: a page polls this one number.
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Moderation (0002): the facilitator can stop new joins, and cap each stakeholder group ({group: cap}).
+    joining_open: Mapped[bool] = mapped_column(default=True, server_default=true())
+    group_caps: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class _Round(_Base):
@@ -85,6 +88,9 @@ class _Participant(_Base):
     pseudonym: Mapped[str] = mapped_column(String(PSEUDONYM_MAX))
     joined_at: Mapped[float] = mapped_column(Float)
     last_submitted_at: Mapped[float] = mapped_column(Float, default=0.0)
+    # Removed by the facilitator (0002): their submissions stay in the database and the moderation
+    # log, but leave the results and exports; their token no longer works.
+    removed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class _Submission(_Base):
@@ -98,6 +104,21 @@ class _Submission(_Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[float] = mapped_column(Float)
     revisions: Mapped[int] = mapped_column(Integer, default=1)
+    # Hidden by the facilitator (0002): the comment is left out of results and exports, kept here and in
+    # the moderation log. A new comment from the participant is shown again.
+    comment_hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class _ModerationEntry(_Base):
+    """What a facilitator did to moderate a workshop, with what it took out of the results (0002)."""
+    __tablename__ = "moderation_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id"), index=True)
+    at: Mapped[float] = mapped_column(Float)
+    action: Mapped[str] = mapped_column(String(40))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), nullable=True)
+    round_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[dict] = mapped_column(JSON)
 
 
 # What the tables should look like now: Alembic's newest revision must build exactly this (tested),
@@ -123,6 +144,8 @@ class WorkshopInfo:
     rule: ConsensusRule
     round: RoundInfo | None
     revision: int
+    joining_open: bool = True
+    group_caps: tuple[tuple[str, int], ...] = ()  # (group, most participants), for capped groups only
 
     @property
     def accepting(self) -> bool:
@@ -217,6 +240,33 @@ def check_weights(criteria, weights: dict) -> dict:
     if sum(values.values()) <= 0:
         raise WorkshopError("All weights are zero: give at least one criterion some weight")
     return values
+
+
+def participant_number(value) -> int:
+    """A participant as the results show them ('P007', 'p7', '7' or 7) → 7."""
+    text = str(value).strip().upper().removeprefix("P")
+    if not text.isdigit() or int(text) < 1:
+        raise WorkshopError("'{value}' is not a participant number such as P007", value=str(value)[:20])
+    return int(text)
+
+
+def parse_participants(text: str) -> list[int]:
+    """'P003, P010-P012' → [3, 10, 11, 12]: numbers as the results show them, with ranges."""
+    numbers: list[int] = []
+    for part in str(text or "").replace(";", ",").replace(" ", ",").split(","):
+        part = part.strip().replace("–", "-")
+        if not part:
+            continue
+        first, dash, last = part.partition("-")
+        if dash:
+            start, end = participant_number(first), participant_number(last)
+            if end < start or end - start > MAX_PARTICIPANTS * 10:
+                raise WorkshopError("'{value}' is not a range of participant numbers such as P010-P020",
+                                    value=part[:40])
+            numbers.extend(range(start, end + 1))
+        else:
+            numbers.append(participant_number(first))
+    return list(dict.fromkeys(numbers))
 
 
 class WorkshopStore:
@@ -361,27 +411,165 @@ class WorkshopStore:
             w.rule = rule.to_dict()
             w.revision += 1
 
-    def submissions(self, code: str, secret: str, round_number: int | None = None) -> pd.DataFrame:
+    def submissions(self, code: str, secret: str, round_number: int | None = None,
+                    moderated: bool = False) -> pd.DataFrame:
         """One row per participant who submitted in the round (default: the current one), anonymised.
 
         Participants are numbered by when they joined (P001, ...); pseudonyms are left out, so
-        nothing on a projector or in an export names anyone.
+        nothing on a projector or in an export names anyone. Numbers never change: a removed
+        participant keeps theirs.
+
+        As shown (the default): removed participants are left out and hidden comments are empty.
+        With `moderated=True` (for the audit): every row, the comment as written, and the columns
+        `removed` and `comment_hidden`.
         """
         with self._session() as s:
             w = self._facilitated(s, code, secret)
             rnd = self._round(s, w, round_number)
-            rows = s.execute(
-                select(_Participant.id, _Participant.group, _Submission.weights, _Submission.comment,
-                       _Submission.submitted_at, _Submission.revisions)
-                .join(_Submission, _Submission.participant_id == _Participant.id)
-                .where(_Submission.round_id == rnd.id).order_by(_Participant.id)).all() if rnd else []
-            numbers = {pid: i + 1 for i, pid in enumerate(s.scalars(
-                select(_Participant.id).where(_Participant.workshop_id == w.id).order_by(_Participant.id)))}
-        records = [{"participant": f"P{numbers[r.id]:03d}", "group": r.group, "comment": r.comment,
+            query = (select(_Participant.id, _Participant.group, _Participant.removed_at, _Submission.weights,
+                            _Submission.comment, _Submission.comment_hidden, _Submission.submitted_at,
+                            _Submission.revisions)
+                     .join(_Submission, _Submission.participant_id == _Participant.id)
+                     .where(_Submission.round_id == rnd.id).order_by(_Participant.id)) if rnd else None
+            if query is not None and not moderated:
+                query = query.where(_Participant.removed_at.is_(None))
+            rows = s.execute(query).all() if rnd else []
+            numbers = self._numbers(s, w)
+        columns = ["participant", "group", "comment", "submitted_at", "revisions"]
+        if moderated:
+            columns += ["removed", "comment_hidden"]
+        records = [{"participant": f"P{numbers[r.id]:03d}", "group": r.group,
+                    "comment": r.comment if moderated or not r.comment_hidden else "",
                     "submitted_at": pd.Timestamp(r.submitted_at, unit="s", tz="UTC"), "revisions": r.revisions,
+                    **({"removed": r.removed_at is not None, "comment_hidden": bool(r.comment_hidden)} if moderated else {}),
                     **{f"weight.{c}": float(v) for c, v in r.weights.items()}} for r in rows]
-        return pd.DataFrame(records, columns=None if records else
-                            ["participant", "group", "comment", "submitted_at", "revisions"])
+        return pd.DataFrame(records, columns=None if records else columns)
+
+    # -- moderation ------------------------------------------------------------------------------
+
+    def set_joining(self, code: str, secret: str, is_open: bool) -> None:
+        """Let new participants join (True) or not (False); those already in carry on."""
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            if bool(w.joining_open) != bool(is_open):
+                w.joining_open = bool(is_open)
+                self._log(s, w, "open joining" if is_open else "lock joining", detail={})
+                w.revision += 1
+
+    def set_group_caps(self, code: str, secret: str, caps: dict) -> None:
+        """The most participants each stakeholder group may have ({group: n}; None or 0 for no cap).
+
+        Participants already in stay even when a group is over its new cap; nobody new joins it.
+        """
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            cleaned = {}
+            for group, cap in dict(caps or {}).items():
+                if group not in w.groups:
+                    raise WorkshopError("'{group}' is not a stakeholder group of this workshop (choose one of: {groups})",
+                                        group=str(group)[:80], groups=", ".join(w.groups))
+                if cap in (None, "", 0):
+                    continue
+                try:
+                    number = int(cap)
+                except (TypeError, ValueError):
+                    number = -1
+                if number < 1 or number != float(cap):
+                    raise WorkshopError("The cap of a stakeholder group must be a whole number of at least 1 (or "
+                                        "empty for none), got {value}", value=repr(cap)[:40])
+                cleaned[group] = number
+            w.group_caps = cleaned or None
+            self._log(s, w, "cap groups", detail={"caps": cleaned})
+            w.revision += 1
+
+    def remove_participants(self, code: str, secret: str, participants, reason: str = "") -> list[str]:
+        """Take participants (by number, e.g. ['P007'] or [7]) out of the workshop; returns those removed now.
+
+        Their submissions leave the results and exports of every round but stay in the database,
+        and each removal is logged with the submissions it took out; their link stops working.
+        """
+        wanted = [participant_number(p) for p in participants]
+        reason = clean_text(reason, "comment", COMMENT_MAX)
+        removed = []
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            numbers = self._numbers(s, w)
+            by_number = {n: pid for pid, n in numbers.items()}
+            unknown = [n for n in wanted if n not in by_number]
+            if unknown:
+                raise WorkshopError("This workshop has no participant {participant} (it has P001 to P{last:03d})",
+                                    participant=f"P{unknown[0]:03d}", last=len(numbers))
+            now = time.time()
+            for n in wanted:
+                p = s.get(_Participant, by_number[n])
+                if p.removed_at is not None:
+                    continue
+                p.removed_at = now
+                kept = [{"round": number, "weights": sub.weights, "comment": sub.comment,
+                         "submitted_at": sub.submitted_at, "revisions": sub.revisions}
+                        for sub, number in s.execute(
+                            select(_Submission, _Round.number).join(_Round, _Submission.round_id == _Round.id)
+                            .where(_Submission.participant_id == p.id).order_by(_Round.number)).all()]
+                self._log(s, w, "remove participant", participant=p, now=now,
+                          detail={"participant": f"P{n:03d}", "group": p.group, "reason": reason, "submissions": kept})
+                removed.append(f"P{n:03d}")
+            if removed:
+                w.revision += 1
+        return removed
+
+    def hide_comment(self, code: str, secret: str, participant, round_number: int | None = None) -> None:
+        """Hide a participant's comment in a round (default: the current one) from results and exports."""
+        number = participant_number(participant)
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            rnd = self._round(s, w, round_number)
+            by_number = {n: pid for pid, n in self._numbers(s, w).items()}
+            sub = s.scalar(select(_Submission).where(_Submission.round_id == rnd.id,
+                                                     _Submission.participant_id == by_number.get(number))) if rnd else None
+            if sub is None or not sub.comment:
+                raise WorkshopError("Participant {participant} has no comment in this round",
+                                    participant=f"P{number:03d}")
+            if not sub.comment_hidden:
+                sub.comment_hidden = True
+                self._log(s, w, "hide comment", participant=s.get(_Participant, sub.participant_id),
+                          round_number=rnd.number, detail={"participant": f"P{number:03d}", "comment": sub.comment})
+                w.revision += 1
+
+    def moderation_log(self, code: str, secret: str) -> pd.DataFrame:
+        """Every moderation step of the workshop, oldest first: when, what, whom, and what it took out."""
+        with self._session() as s:
+            w = self._facilitated(s, code, secret)
+            entries = s.scalars(select(_ModerationEntry).where(_ModerationEntry.workshop_id == w.id)
+                                .order_by(_ModerationEntry.id)).all()
+            numbers = self._numbers(s, w)
+        return pd.DataFrame([{"at": pd.Timestamp(e.at, unit="s", tz="UTC"), "action": e.action,
+                              "participant": f"P{numbers[e.participant_id]:03d}" if e.participant_id else "",
+                              "round": e.round_number, "detail": e.detail} for e in entries],
+                            columns=["at", "action", "participant", "round", "detail"])
+
+    def participants(self, code: str, secret: str) -> pd.DataFrame:
+        """Who has joined, anonymised: number, stakeholder group, when, whether removed (for moderation)."""
+        with self._session() as s:
+            w = self._facilitated(s, code, secret)
+            rows = s.execute(select(_Participant.id, _Participant.group, _Participant.joined_at, _Participant.removed_at)
+                             .where(_Participant.workshop_id == w.id).order_by(_Participant.id)).all()
+        return pd.DataFrame([{"participant": f"P{i + 1:03d}", "group": r.group,
+                              "joined_at": pd.Timestamp(r.joined_at, unit="s", tz="UTC"),
+                              "removed": r.removed_at is not None} for i, r in enumerate(rows)],
+                            columns=["participant", "group", "joined_at", "removed"])
+
+    @staticmethod
+    def _log(s: Session, w: _Workshop, action: str, detail: dict, participant: _Participant | None = None,
+             round_number: int | None = None, now: float | None = None) -> None:
+        s.add(_ModerationEntry(workshop_id=w.id, at=now or time.time(), action=action,
+                               participant_id=participant.id if participant else None, round_number=round_number,
+                               detail=detail))
+
+    @staticmethod
+    def _numbers(s: Session, w: _Workshop) -> dict[int, int]:
+        """participant id → their number (P001 is 1), by when they joined, removed participants included."""
+        return {pid: i + 1 for i, pid in enumerate(s.scalars(
+            select(_Participant.id).where(_Participant.workshop_id == w.id).order_by(_Participant.id)))}
 
     def rounds(self, code: str) -> list[RoundInfo]:
         with self._session() as s:
@@ -412,13 +600,24 @@ class WorkshopStore:
         pseudonym = clean_text(pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
         token = secrets.token_urlsafe(18)
         with self._writing.begin() as s:
-            w = self._find(s, code)
+            # The workshop's row is locked until this join commits (PostgreSQL: SELECT ... FOR UPDATE;
+            # SQLite: BEGIN IMMEDIATE already serialises writers), so two joins cannot both count 499
+            # and both get in: the caps hold however many join at once.
+            w = self._find(s, code, for_update=True)
             if group not in w.groups:
                 raise WorkshopError("'{group}' is not a stakeholder group of this workshop (choose one of: {groups})",
                                     group=str(group)[:80], groups=", ".join(w.groups))
-            count = s.scalar(select(func.count()).select_from(_Participant).where(_Participant.workshop_id == w.id))
+            if not w.joining_open:
+                raise WorkshopError("The facilitator has closed this workshop to new participants")
+            present = (_Participant.workshop_id == w.id) & _Participant.removed_at.is_(None)
+            count = s.scalar(select(func.count()).select_from(_Participant).where(present))
             if count >= self.max_participants:
                 raise WorkshopError("This workshop is full ({count} participants)", count=self.max_participants)
+            cap = (w.group_caps or {}).get(group)
+            if cap is not None and s.scalar(select(func.count()).select_from(_Participant)
+                                            .where(present & (_Participant.group == group))) >= cap:
+                raise WorkshopError("The stakeholder group '{group}' is full ({count} participants): the facilitator "
+                                    "set this cap so that no group crowds out the others", group=group, count=cap)
             s.add(_Participant(workshop_id=w.id, token_hash=_hash(token), group=group, pseudonym=pseudonym,
                                joined_at=time.time(), last_submitted_at=0.0))
         return token
@@ -439,8 +638,7 @@ class WorkshopStore:
         comment = clean_text(comment, "comment", COMMENT_MAX)
         for attempt in range(5):
             try:
-                self._submit(token, weights, comment)
-                return self.participant(token)
+                return self._submit(token, weights, comment)
             except IntegrityError:
                 # The same participant submitted twice at once and the other insert won: update it.
                 if attempt == 4:
@@ -451,7 +649,9 @@ class WorkshopStore:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _submit(self, token: str, weights: dict, comment: str) -> None:
+    def _submit(self, token: str, weights: dict, comment: str) -> ParticipantInfo:
+        # What the participant sees afterwards is read in the same transaction: a submission is one
+        # round trip to the database, not two (it counts when a room, or a flood, submits at once).
         with self._writing.begin() as s:
             p = self._participant(s, token, for_update=True)
             w = s.get(_Workshop, p.workshop_id)
@@ -471,10 +671,17 @@ class WorkshopStore:
                 s.add(_Submission(round_id=current.id, participant_id=p.id, weights=values, comment=comment,
                                   submitted_at=now, revisions=1))
             else:
+                if comment != sub.comment:
+                    sub.comment_hidden = False  # a new comment is shown; the facilitator may hide it again
                 sub.weights, sub.comment, sub.submitted_at = values, comment, now
                 sub.revisions += 1
             # An UPDATE ... SET revision = revision + 1 so concurrent submissions never lose a bump.
             s.execute(update(_Workshop).where(_Workshop.id == w.id).values(revision=_Workshop.revision + 1))
+            info = WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria), tuple(w.proposals), tuple(w.groups),
+                                ConsensusRule.from_dict(w.rule), RoundInfo(current.number, current.is_open),
+                                w.revision, joining_open=bool(w.joining_open),
+                                group_caps=tuple(sorted((w.group_caps or {}).items())))
+            return ParticipantInfo(info, p.group, p.pseudonym, dict(values), comment, now)
 
     @staticmethod
     def _check_weights(w: _Workshop, weights: dict) -> dict:
@@ -486,8 +693,9 @@ class WorkshopStore:
     def _normal_code(code: str) -> str:
         return str(code or "").strip().upper().replace(" ", "").replace("-", "")[:16]
 
-    def _find(self, s: Session, code: str) -> _Workshop:
-        w = s.scalar(select(_Workshop).where(_Workshop.code == self._normal_code(code)))
+    def _find(self, s: Session, code: str, for_update: bool = False) -> _Workshop:
+        query = select(_Workshop).where(_Workshop.code == self._normal_code(code))
+        w = s.scalar(query.with_for_update() if for_update else query)
         if w is None:
             raise WorkshopError("There is no workshop with the code '{code}': check the code you were given",
                                 code=str(code)[:16])
@@ -499,6 +707,8 @@ class WorkshopStore:
         p = s.scalar(query.with_for_update() if for_update else query)
         if p is None:
             raise AccessDenied("This participant link is not valid: join the workshop again with its code")
+        if p.removed_at is not None:
+            raise AccessDenied("The facilitator has removed this participant from the workshop")
         return p
 
     @staticmethod
@@ -517,7 +727,8 @@ class WorkshopStore:
         current = self._current_round(s, w)
         return WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria), tuple(w.proposals), tuple(w.groups),
                             ConsensusRule.from_dict(w.rule),
-                            RoundInfo(current.number, current.is_open) if current else None, w.revision)
+                            RoundInfo(current.number, current.is_open) if current else None, w.revision,
+                            joining_open=bool(w.joining_open), group_caps=tuple(sorted((w.group_caps or {}).items())))
 
 
 
