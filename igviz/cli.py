@@ -188,7 +188,8 @@ def _serve(args) -> int:
     try:
         store = shared_store()  # opens (or creates) the database now, so a wrong URL is said at once
     except Exception as exc:  # noqa: BLE001 - a driver's own error type; the message is what helps
-        print(f"igviz serve: cannot open the workshop database {_safe_url()}: {exc}", file=sys.stderr)
+        # The driver's own words (DatabaseUnavailable speaks to participants; whoever runs the server needs the cause).
+        print(f"igviz serve: cannot open the workshop database {_safe_url()}: {exc.__cause__ or exc}", file=sys.stderr)
         return 1
     del store
 

@@ -30,6 +30,10 @@ SPEC_VERSION = 1
 ASSESSMENT_FIELDS = ("framework", "method", "thresholds", "stance", "selected", "compared")
 # Proposal parameters that are the record's own identity, never changed by a user.
 FIXED_PROPOSAL_FIELDS = ("name", "id", "short_name", "proponent", "description", "baseline")
+# The longest link read (keys and values, in characters). A full spec of every override on the bundled data
+# is a few thousand; a 48 kB link of 8,000 made-up ids held the server for seconds, so longer ones are
+# refused in one message, before any value is read.
+LINK_MAX = 16_384
 # Older links wrote the comparison as `compare`.
 LINK_ALIASES = {"compare": "compared"}
 
@@ -154,9 +158,14 @@ class Scenario:
 
         Returns the spec built from every valid value, and a message for each invalid one.
         """
+        texts = [(_text(key), _text(value)) for key, value in query.items()]
+        length = sum(len(key) + len(value) + 2 for key, value in texts)
+        if length > LINK_MAX:
+            scenario, _problems = cls.from_dict({}, dataset, from_link=True)
+            return scenario, [Message("This link is {length} characters long; igviz reads links of at most {limit} "
+                                      "characters, so it was not read.", length=length, limit=LINK_MAX)]
         nested: dict = {}
-        for key, value in query.items():
-            key = _text(key)
+        for key, value in texts:
             parts = LINK_ALIASES.get(key, key).split(".")
             node = nested
             for part in parts[:-1]:
@@ -164,7 +173,7 @@ class Scenario:
                 if isinstance(node.get(part), str):
                     node[part] = _pair_dict(node[part])
                 node = node.setdefault(part, {})
-            leaf, text = parts[-1], _text(value)
+            leaf, text = parts[-1], value
             node[leaf] = {**_pair_dict(text), **node[leaf]} if isinstance(node.get(leaf), dict) else text
         scenario, problems = cls.from_dict(nested, dataset, from_link=True)
         return scenario, [p for _field, p in problems]

@@ -101,9 +101,10 @@ class _Cluster:
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}")
 
-    def start(self, timeout: float = 30.0, attempts: int = 3) -> None:
+    def start(self, timeout: float = 30.0, attempts: int = 3, port: int | None = None) -> None:
+        """Start the server on a free port, or on `port` (a restart: clients keep their URL)."""
         for attempt in range(attempts):
-            self.port = free_port()
+            self.port = port or free_port()
             with open(self.log, "wb") as log:  # each attempt's log on its own
                 self.proc = subprocess.Popen(
                     self.command("postgres", "-D", str(self.data), "-p", str(self.port), "-h", "127.0.0.1",
@@ -139,6 +140,11 @@ class _Cluster:
                               stderr=subprocess.STDOUT, text=True, timeout=60)
         if done.returncode != 0:
             raise RuntimeError(f"createdb {name} failed ({done.returncode}):\n{done.stdout}")
+
+    def halt(self) -> None:
+        """Stop the server (fast shutdown: clients are disconnected) and keep its data, to start it again."""
+        if self.proc is not None and self.proc.poll() is None:
+            self._stop_running_server()
 
     def stop(self) -> None:
         """Fast shutdown (disconnects clients), then delete the folder. Safe to call after a failed start."""
@@ -196,5 +202,20 @@ def temporary_postgres(timeout: float = 30.0):
         cluster.start(timeout)
         cluster.create_database(DATABASE)
         yield f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{cluster.port}/{DATABASE}"
+    finally:
+        cluster.stop()
+
+
+@contextmanager
+def restartable_postgres(timeout: float = 30.0):
+    """Yield (cluster, URL) of a private PostgreSQL that a test may stop (`cluster.halt()`) and start again
+    on the same port (`cluster.start(port=cluster.port)`); always a cluster of its own, never
+    $IGVIZ_TEST_DATABASE_URL, which a test must not stop."""
+    cluster = _Cluster(postgres_bin())
+    try:
+        cluster.initdb()
+        cluster.start(timeout)
+        cluster.create_database(DATABASE)
+        yield cluster, f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{cluster.port}/{DATABASE}"
     finally:
         cluster.stop()

@@ -6,6 +6,7 @@ Driven over HTTP for the forms and errors, and in Chromium with JavaScript switc
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
 import urllib.parse
 import urllib.request
@@ -37,9 +38,23 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+COOKIES = http.cookiejar.CookieJar()  # a browser's: the anti-forgery cookie the pages set comes back
+
+
+def xsrf_token(server, query: str) -> str:
+    """The anti-forgery token a form of the page at `query` carries (as a browser would post it)."""
+    with urllib.request.build_opener(urllib.request.HTTPCookieProcessor(COOKIES)).open(
+            f"{server.base}/lite?{query}", timeout=30) as r:
+        found = re.search(r"name=\"_xsrf\" value=\"([^\"]+)\"", r.read().decode("utf-8"))
+    return found.group(1) if found else ""
+
+
 def fetch(server, query: str, form: dict | None = None, follow: bool = True) -> tuple[int, str, dict]:
+    if form is not None and "_xsrf" not in form:
+        form = {**form, "_xsrf": xsrf_token(server, query)}
     data = urllib.parse.urlencode(form).encode() if form is not None else None
-    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(NoRedirect)
+    cookies = urllib.request.HTTPCookieProcessor(COOKIES)
+    opener = urllib.request.build_opener(cookies) if follow else urllib.request.build_opener(cookies, NoRedirect)
     try:
         with opener.open(f"{server.base}/lite?{query}", data=data, timeout=30) as r:
             return r.status, r.read().decode("utf-8"), dict(r.headers)

@@ -8,12 +8,13 @@ Nothing on it names a participant: they appear by number, with their stakeholder
 from __future__ import annotations
 
 import io
+import threading
 
 import numpy as np
 import panel as pn
 
 from ..dataset import Dataset
-from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseVersionError,
+from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseUnavailable, DatabaseVersionError,
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import TITLE_MAX, parse_participants
@@ -23,6 +24,7 @@ from ..views.language import _, current_language, in_language, language_selector
 from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import client_address, on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
+from .offload import in_thread
 
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 
@@ -50,7 +52,7 @@ class WorkshopSetup(pn.viewable.Viewer):
         self._key = pn.widgets.PasswordInput(label=_("Organiser key"), max_length=200,
                                              visible=bool(store.organiser_key))
         self._create = pn.widgets.Button(label=_("Create the workshop"), color="primary")
-        self._create.on_click(self._submit)
+        self._create.on_click(in_thread(self._submit, threading.Lock()))  # the store, off the event loop
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
 
     def _submit(self, _event=None) -> None:
@@ -98,6 +100,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
+        self._unavailable = False
+        self._lock = threading.Lock()  # this board's store calls run on worker threads, one at a time, in order
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
             "robustness")}
@@ -108,7 +112,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._next = pn.widgets.Button(label=_("Start next round"), color="primary")
         for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),
                                (self._next, store.open_round)):
-            button.on_click(lambda _e, action=action: self._act(action))
+            button.on_click(in_thread(lambda _e, action=action: self._act(action), self._lock))
         self._rule_inputs = self._rule_widgets()
         self._moderation = self._moderation_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
@@ -118,7 +122,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._export_round.param.watch(self._name_downloads, "value")
         self.refresh()
         if on_server():
-            pn.state.add_periodic_callback(self._poll, period=POLL_MS)
+            pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
 
     # -- live updates -------------------------------------------------------------------------------
 
@@ -127,8 +131,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
             revision = self.store.revision(self.code)
             if revision != self._revision:
                 self.refresh(revision)
+        except DatabaseUnavailable as exc:  # said on the page (the results shown are the last read), until it is back
+            self._unavailable = True
+            self._message[:] = [notice(in_language(exc), "error")]
+            return
         except Exception:  # noqa: BLE001 - a database hiccup must not stop the projector; retry next second
             return
+        if self._unavailable:
+            self._unavailable = False
+            self._message[:] = []
 
     def refresh(self, revision: int | None = None) -> None:
         """Show the workshop as the database has it now (at `revision`, if the caller just read it)."""
@@ -164,11 +175,10 @@ class FacilitatorBoard(pn.viewable.Viewer):
     def _act(self, action) -> None:
         try:
             action(self.code, self.secret)
-        except WorkshopError as exc:
+            self._message[:] = []
+            self.refresh()
+        except WorkshopError as exc:  # DatabaseUnavailable too: the database down, locked or full is said
             self._message[:] = [notice(in_language(exc), "error")]
-            return
-        self._message[:] = []
-        self.refresh()
 
     # -- the rule ---------------------------------------------------------------------------------
 
@@ -187,34 +197,35 @@ class FacilitatorBoard(pn.viewable.Viewer):
                 self.store.set_rule(self.code, self.secret, ConsensusRule(int(top_n.value), float(share.value),
                                                                           int(minimum.value)))
             except (ValueError, TypeError) as exc:
-                self._message[:] = [notice(str(exc), "error")]
+                self._message[:] = [notice(in_language(exc) if isinstance(exc, WorkshopError) else str(exc), "error")]
                 return
             self.refresh()
-        apply.on_click(submit)
+        apply.on_click(in_thread(submit, self._lock))
         return [top_n, share, minimum, apply]
 
     # -- moderation ---------------------------------------------------------------------------------
 
     def _moderation_widgets(self):
-        """Lock joining, cap each stakeholder group, remove participants, hide a comment; all logged."""
+        """Lock joining, cap each stakeholder group, remove participants, hide a comment; all logged.
+        Like every store call of the board, on a worker thread (in_thread), in order."""
         self._joining = pn.widgets.Button(label=_("Lock joining"), color="default")
-        self._joining.on_click(lambda _e: self._act(lambda code, secret: self.store.set_joining(
-            code, secret, not self.info.joining_open)))
+        self._joining.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_joining(
+            code, secret, not self.info.joining_open)), self._lock))
         self._people = html_pane("", sizing_mode="stretch_width")
         caps = dict(self.info.group_caps)
         cap_inputs = {g: pn.widgets.IntInput(label=_("Most participants in {group} (0: no cap)", group=self._group_name(g)),
                                              value=caps.get(g, 0), start=0, end=10000) for g in self.info.groups}
         apply_caps = pn.widgets.Button(label=_("Apply the caps"), color="default")
-        apply_caps.on_click(lambda _e: self._act(lambda code, secret: self.store.set_group_caps(
-            code, secret, {g: int(w.value or 0) for g, w in cap_inputs.items()})))
+        apply_caps.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_group_caps(
+            code, secret, {g: int(w.value or 0) for g, w in cap_inputs.items()})), self._lock))
         who = pn.widgets.TextInput(label=_("Participants to remove (e.g. P007, P010-P020)"), max_length=400)
         remove = pn.widgets.Button(label=_("Remove from the results"), color="danger")
-        remove.on_click(lambda _e: self._act(lambda code, secret: self.store.remove_participants(
-            code, secret, parse_participants(who.value_input or who.value))))
+        remove.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.remove_participants(
+            code, secret, parse_participants(who.value_input or who.value))), self._lock))
         whose = pn.widgets.TextInput(label=_("Participant whose comment to hide (e.g. P007)"), max_length=20)
         hide = pn.widgets.Button(label=_("Hide the comment"), color="default")
-        hide.on_click(lambda _e: self._act(lambda code, secret: self.store.hide_comment(
-            code, secret, whose.value_input or whose.value)))
+        hide.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.hide_comment(
+            code, secret, whose.value_input or whose.value)), self._lock))
         log = pn.widgets.FileDownload(callback=self._moderation_log, filename=f"igviz-{self.code}-moderation.json",
                                       label=_("Download the moderation log"), color="light")
         note = html_pane(f"<p class='igviz-note'>{text(_('Removed participants and hidden comments leave the results and exports; the moderation log keeps what was taken out, and when.'))}</p>",
@@ -241,7 +252,11 @@ class FacilitatorBoard(pn.viewable.Viewer):
             d.filename = f"igviz-{self.code}-round{self._export_round.value}-{name}.{suffix}"
 
     def _export(self, kind: str):
-        export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        try:
+            export = export_round(self.store, self.code, self.secret, self._export_round.value)
+        except WorkshopError as exc:  # the database down, locked or full: said on the page, not only in a log
+            self._message[:] = [notice(in_language(exc), "error")]
+            raise
         write = {"submissions.csv": export.to_csv, "results.csv": lambda: export.results_csv(self.dataset),
                  "weights.csv": lambda: export.weights_csv(self.dataset), "round.json": export.to_json}[kind]
         return io.StringIO(write())
@@ -425,7 +440,7 @@ class FacilitatorPage(pn.viewable.Viewer):
         def submit(_event=None):
             set_address(code=code, key=key.value)
             self._open(code, key.value)
-        go.on_click(submit)
+        go.on_click(in_thread(submit, threading.Lock()))
         self._body[:] = ([notice(problem, "error")] if problem else []) + [
             html_pane(f"<h1>{text(_('Facilitate workshop {code}', code=code.upper()[:16]))}</h1>"), key, go]
 

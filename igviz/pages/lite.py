@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -27,7 +28,14 @@ from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
 from ..workshop.limits import shared_limits
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
+from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
+from .offload import off_the_event_loop
 from .served import served_dataset
+from .server import FRAME_HEADERS
+
+# The most a form post may carry: every weight and a 1,000-character comment take a few kilobytes.
+BODY_MAX = 64 * 1024
+_POST_FORM = re.compile(r"<form\b[^>]*\bmethod=['\"]?post\b[^>]*>", re.IGNORECASE)
 
 PAGES = Path(__file__).parent
 TEMPLATES = tornado.template.Loader(str(PAGES / "templates"))  # compiled once per process, then cached
@@ -54,15 +62,43 @@ class LitePage(tornado.web.RequestHandler):
         self.dataset = served_dataset()
         try:
             self.store, self.refused = shared_store(), None
-        except DatabaseVersionError as exc:  # shown by prepare(): a page that says why, not a bare 500
+        except (DatabaseVersionError, DatabaseUnavailable) as exc:  # shown by prepare(): a page that says why, not a bare 500
             self.store, self.refused = None, exc
 
     def prepare(self):
+        if self.request.method == "POST" and not self.guard_post():
+            return
         if self.refused is not None:
             # 503: the server's database, not the request, is what is wrong; the message (for whoever
             # runs the server) names both schema versions.
+            if isinstance(self.refused, DatabaseUnavailable):
+                self.set_header("Retry-After", str(RETRY_AFTER_S))
             self.page(self._("Join a workshop"), self.message(self.refused, "error"), status=503)
             self.finish()
+
+    def guard_post(self) -> bool:
+        """Refuse, with a page that says why, a post too large or not sent by this site's own form."""
+        size = len(self.request.body or b"")
+        if size > BODY_MAX:
+            # Nothing of it is echoed back (a 20 MB comment came back as a 20 MB page).
+            self.refuse(413, Message(N_("What was sent is {size} kB, more than this page accepts ({limit} kB): "
+                                        "nothing was saved. Please shorten your comment and try again."),
+                                     size=size // 1024, limit=BODY_MAX // 1024))
+            return False
+        try:
+            self.check_xsrf_cookie()  # the token this site put in its forms (and in a cookie)
+        except tornado.web.HTTPError:
+            self.refuse(403, Message(N_("This form did not come from this page (it may have come from another "
+                                        "site, or your browser blocks cookies): nothing was done. Open the link "
+                                        "again and retry.")))
+            return False
+        return True
+
+    def refuse(self, status: int, message: Message) -> None:
+        back = self.address(code=self.get_query_argument("code", ""), p=self.get_query_argument("p", ""))
+        self.page(self._("Join a workshop"), f"{self.message(message, 'error')}<p><a href='{esc(back)}'>"
+                  f"{esc(self._('Back to the form'))}</a></p>", status=status)
+        self.finish()
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -91,9 +127,14 @@ class LitePage(tornado.web.RequestHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")  # the address may carry a private token
         self.set_header("Referrer-Policy", "no-referrer")
-        self.write(TEMPLATES.load("lite.html").generate(
+        for name, value in FRAME_HEADERS.items():  # also under `panel serve --plugins`, which igviz serve's headers miss
+            self.set_header(name, value)
+        page = TEMPLATES.load("lite.html").generate(
             lang=self.language, title=title, body=body, languages=languages, languages_label=self._("Language"),
-            css=static_url("phone.css"), js=static_url("phone.js"), step=view.pop("step", ""), **view))
+            css=static_url("phone.css"), js=static_url("phone.js"), step=view.pop("step", ""), **view).decode("utf-8")
+        # Every form that posts carries the anti-forgery token (Tornado's; checked in guard_post).
+        self.write(_POST_FORM.sub(lambda m: m.group(0) + self.xsrf_form_html(), page))
+
     def message(self, message, kind: str = "error") -> str:
         """A Message (or None) in the page's language."""
         if not message:
@@ -109,11 +150,13 @@ class LitePage(tornado.web.RequestHandler):
                                    admitted=admitted)
         return self._flow
 
+    @off_the_event_loop
     def get(self):
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
         ok = flow.open(code, token, just_joined=bool(self.get_argument("joined", "")))
         self.show(flow, status=200 if ok else 403 if token else 404)
 
+    @off_the_event_loop
     def post(self):
         action = self.get_argument("action", "")
         # Rate limits first, before any database or page work, so that a flood costs next to nothing.
@@ -163,7 +206,27 @@ class LitePage(tornado.web.RequestHandler):
         self.page(self._("Please wait a moment"), body, status=429)
 
     def show(self, flow: Participation, status: int = 200) -> None:
+        if flow.unavailable:  # the database is down, locked or full: 503, with everything typed kept
+            self.set_header("Retry-After", str(RETRY_AFTER_S))
+            status = 503
+            if flow.step == CODE and (self.request.method == "POST" or self.get_argument("p", "")):
+                return self.retry_step(flow)
         {CODE: self.code_step, JOIN: self.join_step, WEIGHTS: self.weights_step}[flow.step](flow, status)
+
+    def retry_step(self, flow: Participation) -> None:
+        """The database failed before the form could be rebuilt: the same post again, all of it kept."""
+        _ = self._
+        again = esc(f"lite?{self.request.query}")  # relative, as every address here (the server may sit under a prefix)
+        if self.request.method != "POST":  # a private link: the same link again
+            body = (f"<h1>{esc(_('Join a workshop'))}</h1>{self.message(flow.problem)}"
+                    f"<p><a href='{again}'>{esc(_('Try again'))}</a></p>")
+            return self.page(_("Join a workshop"), body, status=503)
+        kept = "".join(f"<input type='hidden' name='{esc(name)}' value='{esc(value.decode('utf-8', 'replace'))}'>"
+                       for name, values in self.request.body_arguments.items() if name != "_xsrf" for value in values)
+        body = (f"<h1>{esc(_('Join a workshop'))}</h1>{self.message(flow.problem)}"
+                f"<form method='post' action='{again}'>{kept}"
+                f"<button>{esc(_('Try again'))}</button></form>")
+        self.page(_("Join a workshop"), body, status=503)
 
     def code_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._

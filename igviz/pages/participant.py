@@ -7,6 +7,8 @@ or coming back later resumes where they were, and nobody else can submit for the
 
 from __future__ import annotations
 
+import threading
+
 import panel as pn
 import param
 
@@ -19,6 +21,7 @@ from ..views.radar import RadarView
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
+from .offload import in_thread
 
 POLL_MS = int(POLL_S * 1000)  # how often the page asks whether the facilitator has closed or opened a round
 
@@ -98,6 +101,7 @@ class ParticipantPage(pn.viewable.Viewer):
         # the whole page on every message, about 45 ms of server time per submission.
         self._messages = html_pane("", sizing_mode="stretch_width")
         self._poll = None
+        self._lock = threading.Lock()  # this page's store calls run on worker threads, one at a time, in order
         start_session_language()
         try:
             self.store = store or shared_store()
@@ -134,7 +138,8 @@ class ParticipantPage(pn.viewable.Viewer):
         if flow.step == WEIGHTS:
             self._show_weights()
             if on_server() and self._poll is None:
-                self._poll = pn.state.add_periodic_callback(flow.check_round, period=POLL_MS)
+                self._poll = pn.state.add_periodic_callback(in_thread(flow.check_round, self._lock, skip_if_busy=True),
+                                                            period=POLL_MS)
         elif flow.step == JOIN:
             self._show_join()
         else:
@@ -148,6 +153,7 @@ class ParticipantPage(pn.viewable.Viewer):
 
         def submit(_event=None):
             flow.enter_code(code.value_input or code.value)
+        submit = in_thread(submit, self._lock)
         go.on_click(submit)
         code.param.watch(lambda e: submit(), "enter_pressed")
         self._body[:] = [html_pane(f"<h1>{text(_('Join a workshop'))}</h1><p class='igviz-note'>"
@@ -163,7 +169,7 @@ class ParticipantPage(pn.viewable.Viewer):
         name = pn.widgets.TextInput(label=_("A pseudonym (only you see it)"), max_length=flow.pseudonym_max,
                                     value=flow.pseudonym, placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
         join = pn.widgets.Button(label=_("Join"), color="primary")
-        join.on_click(lambda _event: flow.join(group.value, name.value_input or name.value))
+        join.on_click(in_thread(lambda _event: flow.join(group.value, name.value_input or name.value), self._lock))
         self._body[:] = [
             html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
                       + text(_("Results are shown per stakeholder group and with every group on an equal footing. "
@@ -180,7 +186,7 @@ class ParticipantPage(pn.viewable.Viewer):
             sizing_mode="stretch_width", height=90)
         self._submit = pn.widgets.Button(label=_("Submit my weights"), color="primary", sizing_mode="stretch_width",
                                          disabled=not flow.accepting)
-        self._submit.on_click(self._send)
+        self._submit.on_click(in_thread(self._send, self._lock))
         self._status = html_pane(self._status_html(), sizing_mode="stretch_width")
         browser = pn.state.browser_info
         if browser is not None and on_server():

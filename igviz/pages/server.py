@@ -9,8 +9,16 @@ handler served beside them. The data every page shows is the process-level setti
 from __future__ import annotations
 
 import panel as pn
+from tornado.web import OutputTransform
 
 from ..views.base import without_webgl_bundle
+
+# Sent with every response (Panel pages, the light page, static files): no other site may show these
+# pages in a frame, where a participant or facilitator could be tricked into clicking (clickjacking).
+FRAME_HEADERS = {"X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'self'"}
+# The largest request body the server reads at all (Tornado's default is 100 MB); the light page
+# refuses more than a few kilobytes with a page that says so (igviz/pages/lite.py BODY_MAX).
+MAX_BODY_BYTES = 1024 * 1024
 
 # The page at each address, and its browser tab title.
 TITLES = {"explorer": "igviz explorer", "participant": "igviz workshop", "facilitator": "igviz facilitator"}
@@ -58,6 +66,18 @@ def make_server(port: int = 5006, address: str | None = None, websocket_origins:
     without_webgl_bundle()
     apps = {"/": explorer_page, **PAGES}
     titles = {"/": TITLES["explorer"], **TITLES}
-    return pn.serve(apps, port=port, address=address, websocket_origin=websocket_origins or None,
-                    extra_patterns=list(ROUTES), title=titles, show=False, start=False, verbose=False,
-                    **kwargs)
+    limits = {"max_body_size": MAX_BODY_BYTES, **kwargs.pop("http_server_kwargs", {})}
+    server = pn.serve(apps, port=port, address=address, websocket_origin=websocket_origins or None,
+                      extra_patterns=list(ROUTES), title=titles, show=False, start=False, verbose=False,
+                      http_server_kwargs=limits, **kwargs)
+    server._tornado.transforms.append(FrameHeaders)  # every handler's response, Bokeh's and Panel's included
+    return server
+
+
+class FrameHeaders(OutputTransform):
+    """Adds FRAME_HEADERS to every response the server sends."""
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        for name, value in FRAME_HEADERS.items():
+            headers.setdefault(name, value)
+        return status_code, headers, chunk

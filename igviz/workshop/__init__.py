@@ -8,10 +8,10 @@ from .export import WorkshopExport, load_export
 from .participation import Participation
 from .plan import DEFAULT_GROUPS, check_workshop_data, new_workshop, round_results, workshop_assessment
 from .results import CONSENSUS, NO_CONSENSUS, TOO_FEW, ConsensusRule, RoundResults
-from .store import (AccessDenied, Created, DatabaseVersionError, ParticipantInfo, RoundInfo, WorkshopError, WorkshopInfo,
+from .store import (AccessDenied, Created, DatabaseUnavailable, DatabaseVersionError, ParticipantInfo, RoundInfo, WorkshopError, WorkshopInfo,
                     WorkshopStore, database_url, shared_store)
 
-__all__ = ["AccessDenied", "CONSENSUS", "check_workshop_data", "ConsensusRule", "Created", "DatabaseVersionError",
+__all__ = ["AccessDenied", "CONSENSUS", "check_workshop_data", "ConsensusRule", "Created", "DatabaseUnavailable", "DatabaseVersionError",
            "DEFAULT_GROUPS", "NO_CONSENSUS", "ParticipantInfo", "Participation", "RoundInfo", "RoundResults", "TOO_FEW",
            "WorkshopError", "WorkshopExport",
            "WorkshopInfo", "WorkshopStore", "database_url", "export_round", "shared_store", "load_export", "new_workshop",

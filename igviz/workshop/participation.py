@@ -24,6 +24,7 @@ from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time, localised
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
+from .errors import DatabaseUnavailable
 from .plan import check_workshop_data, workshop_assessment
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
                     check_weights, clean_text)
@@ -139,6 +140,8 @@ class Participation(param.Parameterized):
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
     # Who is asking, for the rate limits (igviz.workshop.limits): the browser's network address.
     client = param.String(default="", doc="The participant's network address ('' when unknown)")
+    unavailable = param.Boolean(default=False, doc="The last step failed because the database is down, locked or "
+                                "full: nothing the participant did (the light page answers 503)")
 
     # Limits the forms announce (the store enforces them).
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
@@ -199,9 +202,11 @@ class Participation(param.Parameterized):
     # -- steps -------------------------------------------------------------------------------
 
     def _say(self, message: Message | None, kind: str = "info") -> None:
-        self.param.update(message=message, message_kind=kind)
+        cleared = {} if kind == "error" else {"unavailable": False}  # a step went through: the database is back
+        self.param.update(message=message, message_kind=kind, **cleared)
 
     def _fail(self, exc: Exception | Message) -> bool:
+        self.unavailable = isinstance(exc, DatabaseUnavailable)
         self._say(exc if isinstance(exc, Message) else as_message(exc), "error")
         return False
 
@@ -284,7 +289,8 @@ class Participation(param.Parameterized):
             info = me.workshop
             check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
-            self.step = CODE
+            if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
+                self.step = CODE
             return self._fail(exc)
         self.release()
         a = (self.pool.take(self.dataset, info.framework, info.proposals) if self.pool is not None

@@ -27,7 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from ..i18n import N_, Message
 from ..model import WEIGHT_MAX
-from .errors import AccessDenied, DatabaseVersionError, WorkshopError
+from .errors import AccessDenied, DatabaseUnavailable, DatabaseVersionError, WorkshopError, database_unavailable, translate_database_errors
 from .results import ConsensusRule
 
 DATABASE_URL_VARIABLE = "IGVIZ_DATABASE_URL"
@@ -40,6 +40,9 @@ PSEUDONYM_MAX = 40
 COMMENT_MAX = 1000
 MAX_PARTICIPANTS = 500
 MIN_SECONDS_BETWEEN_SUBMISSIONS = 1.0
+# How long a write waits for SQLite's lock before the person is told the database is busy (it was 30 s,
+# which, with the store called on the event loop, froze every page for as long).
+SQLITE_BUSY_TIMEOUT_S = 5.0
 # Join codes are read aloud and typed on phones: no 0/O or 1/I/L to confuse.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
@@ -269,6 +272,7 @@ def parse_participants(text: str) -> list[int]:
     return list(dict.fromkeys(numbers))
 
 
+@translate_database_errors  # a database down, locked or full raises DatabaseUnavailable, which pages show
 class WorkshopStore:
     """Create and run workshops; every method is one short transaction, safe from many threads.
 
@@ -284,8 +288,9 @@ class WorkshopStore:
         self.min_seconds_between_submissions = min_seconds_between_submissions
         self.max_participants = max_participants
         sqlite = self.url.startswith("sqlite")
-        options = {"connect_args": {"timeout": 30, "check_same_thread": False}} if sqlite else \
-            {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+        options = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}} if sqlite else \
+            {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10,
+             "connect_args": {"connect_timeout": 5}}  # an unreachable server is said in seconds, not minutes
         try:
             self.engine = create_engine(self.url, **options)
         except ModuleNotFoundError as exc:
@@ -307,7 +312,7 @@ class WorkshopStore:
     def _serialise_sqlite_writes(self) -> None:
         # SQLite's default deferred transactions fail with "database is locked" when two
         # readers both try to upgrade to writing; taking the write lock up front makes
-        # concurrent submissions queue (up to the 30 s timeout) instead.
+        # concurrent submissions queue (up to SQLITE_BUSY_TIMEOUT_S) instead.
         @event.listens_for(self.engine, "connect")
         def _connect(dbapi_connection, _record):
             dbapi_connection.isolation_level = None
@@ -643,9 +648,11 @@ class WorkshopStore:
                 # The same participant submitted twice at once and the other insert won: update it.
                 if attempt == 4:
                     raise
-            except OperationalError as exc:  # PostgreSQL serialisation conflicts, SQLite lock timeouts
-                if attempt == 4:
-                    raise WorkshopError("The server is too busy to save your weights; please press Submit again") from exc
+            except OperationalError as exc:
+                # PostgreSQL serialisation conflicts and deadlocks (SQLSTATE class 40) are worth another try;
+                # a database that is down, locked past the busy timeout or full is said as such at once.
+                if attempt == 4 or not str(getattr(exc.orig, "sqlstate", "") or "").startswith("40"):
+                    raise database_unavailable(exc) or exc from exc
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
