@@ -39,8 +39,9 @@ def test_translate_fills_placeholders_and_falls_back():
 def test_data_translations_fall_back_to_english():
     data = igviz.load_dataset()
     assert localised(data.groups["civil_society"], "name", "es") == "Sociedad civil"
-    mipc = data.proposal("mipc")
-    assert localised(mipc, "name", "fr") == mipc.name  # not translated in the data: English
+    from types import SimpleNamespace
+    record = SimpleNamespace(name="A name no translations file has", translations={})
+    assert localised(record, "name", "fr") == record.name  # not translated in the data: English
 
 
 def test_bad_translations_in_data_are_named(data_folder):
@@ -87,3 +88,53 @@ def test_messages_from_the_model_and_links_translate():
     problem = a.problem
     assert problem.startswith("All weights are zero")
     assert translate(problem.template, "es", **problem.values).startswith("Todas las ponderaciones son cero")
+
+
+# -- the data's own texts: every one a reader sees is in every shipped language --------------
+
+@pytest.fixture(scope="module")
+def bundled():
+    return igviz.load_dataset()
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+def test_every_data_text_is_translated(bundled, language):
+    from igviz.datatext import missing_data_translations
+    missing = missing_data_translations(bundled, language)
+    listing = "\n".join(f"  {m.where}: {' '.join(m.text.split())[:110]!r}" for m in missing)
+    assert not missing, (f"{len(missing)} user-facing data texts have no {LANGUAGES[language]} translation in "
+                         f"data/translations/{language}.yaml (`python -m igviz.datatext {language}` prints them "
+                         f"ready to fill in):\n{listing}")
+
+
+def test_the_completeness_check_names_what_is_missing(data_folder):
+    from igviz.datatext import missing_data_translations
+    import yaml
+    path = data_folder / "proposals" / "mipc.yaml"
+    doc = yaml.safe_load(path.read_text())
+    doc["strengths"][0]["text"] = "A strength nobody has translated yet."
+    write_yaml(path, doc)
+    missing = missing_data_translations(igviz.load_dataset(data_folder), "fr")
+    assert any(m.where == "proposals/mipc.yaml strengths[0].text" and m.text == "A strength nobody has translated yet."
+               for m in missing)
+
+
+def test_data_texts_show_in_the_page_language_and_quotes_stay_verbatim(bundled):
+    from igviz.datatext import data_catalogue
+    from igviz.views import ProposalDetail
+    from igviz.views.language import set_language
+    mipc = bundled.proposal("mipc")
+    french = data_catalogue("fr")
+    set_language("fr")
+    try:
+        body = ProposalDetail(assessment=igviz.Assessment(bundled, selected="mipc"))._body_html()
+    finally:
+        set_language("en")
+    assert localised(mipc, "description", "fr") != mipc.description
+    import html as h
+    body = h.unescape(body)
+    assert " ".join(french[" ".join(mipc.strengths[0].text.split())].split()) in " ".join(body.split())
+    # The quote in its own words, its translation beside it and marked as one.
+    quote = mipc.strengths[0].citation.quote
+    assert f"“{quote}”" in body
+    assert "Traduction : " + french[" ".join(quote.split())] in body

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import threading
+import re
 import time
 import urllib.parse
 
@@ -181,11 +182,32 @@ def lite_server(tmp_path, monkeypatch):
     limits_module.reset_shared_limits()
 
 
+_FORGERY_GUARD: dict[int, tuple[str, str]] = {}
+
+
+def forgery_guard(port: int, query: str) -> tuple[str, str]:
+    """The anti-forgery cookie and form token a browser gets with the page (a script can get them
+    too: the guard stops other sites' pages posting in a participant's name, not scripts)."""
+    if port not in _FORGERY_GUARD:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", f"/lite?{query}")  # a page with a form that posts
+            response = connection.getresponse()
+            page = response.read().decode("utf-8")
+            cookie = next(c.split(";")[0] for k, c in response.getheaders()
+                          if k.lower() == "set-cookie" and c.startswith("_xsrf="))
+        finally:
+            connection.close()
+        _FORGERY_GUARD[port] = (cookie, re.search(r"name=\"_xsrf\" value=\"([^\"]+)\"", page).group(1))
+    return _FORGERY_GUARD[port]
+
+
 def post(port: int, form: dict, query: str = "", source: str = "127.0.0.1") -> tuple[int, str, dict]:
+    cookie, token = forgery_guard(port, query)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
     try:
-        connection.request("POST", f"/lite?{query}", body=urllib.parse.urlencode(form),
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        connection.request("POST", f"/lite?{query}", body=urllib.parse.urlencode({**form, "_xsrf": token}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
         response = connection.getresponse()
         return response.status, response.read().decode("utf-8"), dict(response.getheaders())
     finally:

@@ -7,6 +7,7 @@ import param
 
 from ..model import Assessment
 from ..scenario import Scenario
+from ..views.evidence import perspective_html
 from ..views.detail import ProposalDetail
 from ..views.institutions import InstitutionMapView
 from ..views.matrix import ScoreMatrix
@@ -112,7 +113,7 @@ class Explorer(pn.viewable.Viewer):
         header = html_pane(
             f"<header class='igviz-header'><h1>igviz</h1><p>"
             f"{text(_('Internet governance reform proposals, scored against weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.'))} "
-            f"{workshop}</p></header>", sizing_mode="stretch_width")
+            f"{workshop}</p>{perspective_html()}</header>", sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
         # Each view's own Column is the card (wrapped in one more Column, each card cost the page
         # another shadow root with its stylesheets, for nothing it showed).

@@ -18,6 +18,7 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import TITLE_MAX, parse_participants
+from ..views.evidence import perspective_html
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
@@ -290,7 +291,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         return (f"<header class='igviz-header igviz-join'>{qr}<div><h1>{text(info.title)}</h1>"
                 f"<div class='igviz-link'>{text(_('Join at'))} <b>{text(url)}</b></div>{problem}"
                 f"<div>{text(_('Code'))} <span class='igviz-code' aria-label='{text(_('join code'))}'>{text(info.code)}</span></div>"
-                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p></div></header>")
+                f"<p class='igviz-round' role='status'>{text(status)} · {text(count)}</p>{perspective_html()}</div></header>")
 
     def _counts_html(self, r: RoundResults) -> str:
         top = max(1, int(r.counts.max()) if len(r.counts) else 1)

@@ -22,6 +22,7 @@ import numpy as np
 import tornado.template
 import tornado.web
 
+from ..datatext import perspective_html
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
 from ..workshop import DatabaseVersionError, shared_store
 from ..methods import threshold_failures
@@ -253,6 +254,7 @@ class LitePage(tornado.web.RequestHandler):
             groups.setdefault(localised(c, "group", self.language), []).append(
                 (c.id, localised(c, "name", self.language), shown(weights.get(c.id, ""))))
         self.page(info.title, code=info.code, token=token, status=status, step=WEIGHTS, flow=flow, info=info,
+                  perspective=perspective_html(self.language),  # whose judgement the scores are
                   messages=self.message(flow.round_status(), "info") + self.message(flow.message, flow.message_kind),
                   action=self.address(code=info.code, p=token), groups=groups, ranking=self.ranking_view(flow),
                   data=self.live_data(flow),

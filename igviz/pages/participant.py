@@ -15,6 +15,7 @@ import param
 from ..dataset import Dataset
 from ..workshop import DatabaseVersionError, WorkshopStore, shared_store
 from ..workshop.participation import CODE, JOIN, POLL_S, WEIGHTS, Participation
+from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
@@ -195,7 +196,7 @@ class ParticipantPage(pn.viewable.Viewer):
         header = html_pane(
             f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
             + text(_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.",
-                     pseudonym=flow.pseudonym, group=flow.group_name(current_language()))) + "</p>",
+                     pseudonym=flow.pseudonym, group=flow.group_name(current_language()))) + "</p>" + perspective_html(),
             sizing_mode="stretch_width")
         ranking = OwnRanking(assessment=a)
         weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),

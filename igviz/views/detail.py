@@ -8,6 +8,7 @@ import param
 from ..model import Assessment
 from ..i18n import N_, localised
 from .language import _, current_language
+from .evidence import MARKS, evidence_kind, evidence_label, local, perspective_html, shares_bar_html, shares_sentence
 from .style import html_pane, quote_html, text
 
 RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
@@ -70,26 +71,48 @@ class ProposalDetail(pn.viewable.Viewer):
         seats = ", ".join(f"{group(g)}: {n:g}" for g, n in p.seats.items()) or text(_("none"))
         advisory = ", ".join(group(g) for g in p.advisory_groups) or text(_("none"))
         yes = lambda v: text(_("yes") if v else _("no"))  # noqa: E731
-        facts = [(_("Proposed by"), text(p.proponent)), (_("Home"), text(p.home_institution)),
+        facts = [(_("Proposed by"), text(local(p.proponent))), (_("Home"), text(local(p.home_institution))),
                  (_("Who decides (seats)"), seats), (_("Advises"), advisory),
                  (_("Decision rule"), text(_(RULES[p.decision_rule])) if p.decision_rule in RULES else text(p.decision_rule)),
                  (_("Binding"), yes(p.binding)), (_("Adds a coordinating function"), yes(p.coordinating_function)),
                  (_("Issue-specific working groups"), yes(p.issue_working_groups))]
-        score_line = lambda s: _("{score} (range {low}–{high}, {evidence})", score=f"{s.score:g}",  # noqa: E731
-                                 low=f"{s.low:g}", high=f"{s.high:g}", evidence=s.evidence)
-        remarks = lambda items: "".join(f"<li>{text(r.text)}{quote_html(r.citation)}</li>" for r in items)
+        criteria = a.active_framework.criteria
+        scores = [p.score(c.id) for c in criteria]
+        names = {c.id: localised(c, "name", language) for f in a.dataset.frameworks.values() for c in f.criteria}
+
+        def score_line(s):
+            kind = evidence_kind(s)
+            return (text(_("{score} (range {low}–{high})", score=f"{s.score:g}", low=f"{s.low:g}", high=f"{s.high:g}"))
+                    + f" <span class='igviz-ev-tag'><span class='igviz-ev-{kind}-ink' aria-hidden='true'>{MARKS[kind]}</span> "
+                    f"{text(evidence_label(s))}</span>")
+
+        def rationale(c, s):
+            if not s.derived_from:
+                return f"<p>{text(local(s.rationale))}</p>"
+            # Written here, in the page's language, from the parts: the loader's English sentence
+            # would stay English on a French page.
+            parts = "; ".join(f"{names.get(cid, cid)} {score:g} × {share:.0%}" for cid, share, score in s.derived_from)
+            line = _("Derived from the {framework} scores: {parts}.", parts=parts,
+                     framework=localised(a.dataset.default_framework, "name", language))
+            return f"<p>{text(line)} {text(local(c.derivation_rationale))}</p>"
+
+        remarks = lambda items: "".join(f"<li>{text(local(r.text))}{quote_html(r.citation)}</li>" for r in items)  # noqa: E731
         why = "".join(
-            f"<details><summary><b>{text(localised(c, 'name', language))}</b>: {text(score_line(s))}</summary>"
-            f"<p>{text(s.rationale)}</p>{''.join(quote_html(q) for q in s.citations[:3])}</details>"
-            for c in a.active_framework.criteria for s in [p.score(c.id)])
+            f"<details><summary><b>{text(localised(c, 'name', language))}</b>: {score_line(s)}</summary>"
+            f"{rationale(c, s)}{''.join(quote_html(q) for q in s.citations[:3])}</details>"
+            for c, s in zip(criteria, scores))
         html = (
             f"<p>{text(localised(p.record, 'description', language))}</p>"
-            "<table class='igviz-table igviz-facts'>"
+            f"<p class='igviz-shares-line'>{text(_('How much of this is the sources’ own judgement:'))} "
+            f"{shares_bar_html(scores)} {text(shares_sentence(scores))}</p>"
+            f"{perspective_html()}"
+            + "<table class='igviz-table igviz-facts'>"
             + "".join(f"<tr><th scope='row'>{text(k)}</th><td>{v}</td></tr>" for k, v in facts)
             + "</table>"
             f"<h4>{text(_('Strengths'))}</h4><ul>{remarks(p.record.strengths)}</ul>"
             f"<h4>{text(_('Weaknesses'))}</h4><ul>{remarks(p.record.weaknesses)}</ul>"
-            f"<h4>{text(_('Why each score'))}</h4>{why}"
+            f"<h4>{text(_('Why each score'))}</h4>"
+            f"{why}"
         )
         return html
 

@@ -15,6 +15,7 @@ from ..dataset.records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure, lean
 from ..i18n import N_, localised
 from .language import _, current_language
+from .evidence import citation_line, local
 from .style import html_pane, quote_html, text, live
 
 # Relations that carry decision-making authority (drawn solid and darker on the map).
@@ -87,7 +88,7 @@ class InstitutionMapView(ChartView):
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=560)
         later = self.assessment.dataset.later
         self._later_switch = pn.widgets.Checkbox.from_param(
-            self.param.later, label=later.name if later else "", visible=later is not None, margin=(0, 10))
+            self.param.later, label=local(later.name) if later else "", visible=later is not None, margin=(0, 10))
         self.draw_now()
 
     def _proposal(self) -> str:
@@ -143,10 +144,10 @@ class InstitutionMapView(ChartView):
         g = self._graph()
         pos = layout(a.dataset)
         nodes = pd.DataFrame([{
-            "x": pos[n][0], "y": pos[n][1], "id": n, "name": d["body"].name, "kind": d["body"].kind,
+            "x": pos[n][0], "y": pos[n][1], "id": n, "name": local(d["body"].name), "kind": d["body"].kind,
             "kind_name": kind_name(d["body"].kind),
-            "change": d["change"], "description": d["body"].description,
-            "source": d["body"].citation.label(), "since": d.get("since", ""),
+            "change": d["change"], "description": local(d["body"].description),
+            "source": citation_line(d["body"].citation), "since": d.get("since", ""),
         } for n, d in g.nodes(data=True)])
         self._nodes = nodes
         rows = []
@@ -159,11 +160,11 @@ class InstitutionMapView(ChartView):
             rel = d.get("ended", d["rel"]) if d["change"] == "gone" else d["rel"]
             rows.append({
                 "x0": x0, "y0": y0, "x1": x1, "y1": y1, "mx": x0 + t * (x1 - x0), "my": y0 + t * (y1 - y0),
-                "from": g.nodes[u]["body"].name, "to": g.nodes[v]["body"].name, "relation": relation_name(d["rel"]),
+                "from": local(g.nodes[u]["body"].name), "to": local(g.nodes[v]["body"].name), "relation": relation_name(d["rel"]),
                 "change": d["change"], "authority": "yes" if d["rel"].relation in CARRIES_AUTHORITY else "no",
                 "change_name": self._change_name(d["change"]),
                 "authority_name": _("yes") if d["rel"].relation in CARRIES_AUTHORITY else _("no"),
-                "description": rel.description, "source": rel.citation.label(), "since": d.get("since", ""),
+                "description": local(rel.description), "source": citation_line(rel.citation), "since": d.get("since", ""),
             })
         edges = pd.DataFrame(rows, columns=EDGE_COLUMNS)
         # Within a layer, edges are drawn in the order of EDGE_STYLE, as the layers per style were.
@@ -235,14 +236,14 @@ class InstitutionMapView(ChartView):
             if any(c != "same" for c in changes) or net.graph.nodes.get(self.body, {}).get("change") == "added":
                 touching.append(localised(a.proposal(pid).record, "short_name", language))
         relations = "".join(
-            f"<li>{text(relation_name(d['rel']))} → {text(graph.nodes[v]['body'].name)}"
+            f"<li>{text(relation_name(d['rel']))} → {text(local(graph.nodes[v]['body'].name))}"
             f"{' (' + text(change_name(d['change'])) + ')' if d['change'] != 'same' else ''}</li>"
             for _u, v, d in graph.out_edges(self.body, data=True))
         none = text(_("none"))
         since = graph.nodes[self.body].get("since")
         since = f"<p class='igviz-note'>{text(change_name('since'))}: {text(since)}</p>" if since else ""
         return html_pane(
-            f"<h3>{text(b.name)}</h3><p>{text(kind_name(b.kind))}. {text(b.description)}</p>{since}"
+            f"<h3>{text(local(b.name))}</h3><p>{text(kind_name(b.kind))}. {text(local(b.description))}</p>{since}"
             f"{quote_html(b.citation)}<h4>{text(_('Its relations'))}</h4><ul>{relations or f'<li>{none}</li>'}</ul>"
             f"<h4>{text(_('Proposals that change it'))}</h4><p>{text(', '.join(touching)) or none}</p>",
             sizing_mode="stretch_width", css_classes=["igviz-body-detail"])
@@ -251,13 +252,13 @@ class InstitutionMapView(ChartView):
     def _note(self):
         a = self.assessment
         overlay = a.dataset.overlays.get(self._proposal())
-        note = overlay.note if overlay else _("No overlay in the data for this proposal: it is drawn as the status quo.")
+        note = local(overlay.note) if overlay else _("No overlay in the data for this proposal: it is drawn as the status quo.")
         position = a.position(self._proposal())
         centralisation = _("Centralisation: {value}", value=f"{position:.2f}")
         scale = _("(0 = concentrates no decision-making, 1 = one body decides everything).")
         moment = ""
         if a.dataset.institutions is not None and a.dataset.institutions.as_of:
-            moment = _("Map as of {moment}, the moment the scores describe.", moment=a.dataset.institutions.as_of)
+            moment = _("Map as of {moment}, the moment the scores describe.", moment=local(a.dataset.institutions.as_of))
         later = a.dataset.later
         if self.later and later is not None:
             moment += " " + _("Shown with the changes since, up to {moment} (purple); they change no score.",

@@ -11,6 +11,8 @@ from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
+from .evidence import (LABELS, MARKS, citation_line, evidence_kind, evidence_label, evidence_shares, legend_html, local,
+                       perspective_html, shares_bar_html)
 from .style import html_pane, text
 
 
@@ -26,16 +28,16 @@ def matrix_frame(a: Assessment) -> pd.DataFrame:
             first = s.citations[0] if s.citations else None
             rows.append({
                 "proposal": short_name, "proposal_id": p.id, "criterion": names[c.id], "score": s.score,
-                "low": s.low, "high": s.high, "evidence": s.evidence, "rationale": s.rationale,
-                "citation": (f"{first.source or first.reference}: “{first.quote}”" if first and first.quote
-                             else (first.label() if first else "")),
+                "low": s.low, "high": s.high, "evidence": evidence_label(s), "kind": evidence_kind(s),
+                "rationale": local(s.rationale) if not s.derived_from else _("Derived from the Best Bits scores"),
+                "citation": citation_line(first),
                 "selected": p.id == a.selected,
             })
     return pd.DataFrame(rows)
 
 
 # What the hover and the cell labels read, one row per cell.
-COLUMNS = ("matrix_proposal", "matrix_criterion", "proposal_id", "score", "low", "high", "evidence", "rationale",
+COLUMNS = ("matrix_proposal", "matrix_criterion", "proposal_id", "score", "low", "high", "evidence", "kind", "rationale",
            "citation", "text", "ink", "weight")
 
 
@@ -99,8 +101,10 @@ class ScoreMatrix(ChartView):
         self._source.selected.indices = []
         self._source.data = {
             "matrix_proposal": frame["proposal"].tolist(), "matrix_criterion": frame["criterion"].tolist(),
-            **{k: frame[k].tolist() for k in ("proposal_id", "score", "low", "high", "evidence", "rationale", "citation")},
-            "text": frame["score"].map(lambda v: f"{v:.1f}".removesuffix(".0")).tolist(),
+            **{k: frame[k].tolist() for k in ("proposal_id", "score", "low", "high", "evidence", "kind", "rationale", "citation")},
+            # The score and its evidence mark (● stated, ◐ inferred, ○ silent, ◇ derived; the legend
+            # above says which), so the label is in the cell, not only in the hover.
+            "text": [f"{v:.1f}".removesuffix(".0") + " " + MARKS[k] for v, k in zip(frame["score"], frame["kind"])],
             "ink": frame["score"].map(lambda v: "#000000" if v >= 6 else "#ffffff").tolist(),
             "weight": frame["selected"].map({True: "bold", False: "normal"}).tolist()}
         self._figure.x_range.factors = list(dict.fromkeys(frame["criterion"]))
@@ -110,11 +114,35 @@ class ScoreMatrix(ChartView):
         if index and len(self._frame):
             self.assessment.selected = self._frame.iloc[index[0]]["proposal_id"]
 
+    def _shares_html(self) -> str:
+        """Per proposal, how much of its row is the sources' own judgement (stated, inferred, silent)."""
+        a = self.assessment
+        language = current_language()
+        order = list(a.result.order) if a.result is not None else [p.id for p in a.proposals]
+        rows = ""
+        for pid in order:
+            p = a.proposal(pid)
+            scores = [p.score(c.id) for c in a.active_framework.criteria]
+            counts = evidence_shares(scores)
+            cells = "".join(f"<td class='igviz-num'>{counts[k]}</td>" for k in ("stated", "inferred", "silent", "derived"))
+            rows += (f"<tr><th scope='row'>{text(localised(p.record, 'short_name', language))}</th>"
+                     f"<td>{shares_bar_html(scores)}</td>{cells}</tr>")
+        heads = "".join(f"<th scope='col'>{MARKS[k]} {text(_(LABELS[k]))}</th>"
+                        for k in ("stated", "inferred", "silent", "derived"))
+        return (f"<details class='igviz-shares' open><summary>{text(_('How much of each row is the sources’ own judgement'))}</summary>"
+                f"<table class='igviz-table igviz-shares'><thead><tr><th scope='col'>{text(_('Proposal'))}</th>"
+                f"<th scope='col'>{text(_('Share'))}</th>{heads}</tr></thead><tbody>{rows}</tbody></table></details>")
+
     def __panel__(self):
+        self._shares_pane = html_pane(self._shares_html(), sizing_mode="stretch_width", margin=(0, 10))
+        self.assessment.param.watch(lambda *e: setattr(self._shares_pane, "object", self._shares_html()), ["framework", "result"])
         return pn.Column(
-            html_pane(f"<h2>{text(_('Scores'))}</h2><p class='igviz-note'>"
-                      f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>",
+            html_pane(f"<h2>{text(_('Scores'))}</h2>{perspective_html()}<p class='igviz-note'>"
+                      f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>"
+                      f"{legend_html()}",
                       margin=(0, 10)),
             self._pane,
+            self._shares_pane,
             sizing_mode="stretch_width",
         )
+

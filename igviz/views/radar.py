@@ -15,6 +15,7 @@ from bokeh.models import ColumnDataSource, HoverTool
 from .base import ChartView, figure, lean
 from ..i18n import localised
 from .language import _, current_language
+from .evidence import MARKS, evidence_kind, evidence_label, legend_html
 from .style import PROPOSAL_COLOURS, html_pane, text
 
 
@@ -80,7 +81,8 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
                    "colour": ["#777777"] * rings + ["#222222"] * n, "size": ["9pt"] * rings + ["10pt"] * n},
         "bands": {"xs": [], "ys": [], "proposal": [], "colour": []},
         "outlines": {"xs": [], "ys": [], "proposal": [], "colour": [], "width": []},
-        "points": {k: [] for k in ("x", "y", "criterion", "score", "low", "high", "proposal", "colour")},
+        "points": {k: [] for k in ("x", "y", "criterion", "score", "low", "high", "proposal", "colour", "evidence",
+                                   "marker", "alpha")},
     }
     for s in shown:
         hx, hy = _xy(s["high"], angles)
@@ -96,10 +98,20 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
             out[layer]["proposal"].append(s["name"])
             out[layer]["colour"].append(s["colour"])
         p = out["points"]
+        # Each point says whose judgement it is: filled where the sources state it, half where
+        # it is inferred, hollow where they are silent, a diamond where it is derived.
+        kinds = s.get("evidence") or ["stated"] * n
         for key, values in (("x", x), ("y", y), ("criterion", labels), ("score", s["score"]), ("low", s["low"]),
-                            ("high", s["high"]), ("proposal", [s["name"]] * n), ("colour", [s["colour"]] * n)):
+                            ("high", s["high"]), ("proposal", [s["name"]] * n), ("colour", [s["colour"]] * n),
+                            ("evidence", s.get("evidence_labels") or [""] * n),
+                            ("marker", [POINT_MARKERS.get(k, "circle") for k in kinds]),
+                            ("alpha", [POINT_FILL.get(k, 1.0) for k in kinds])):
             p[key].extend(values)
     return out
+
+
+POINT_MARKERS = {"stated": "circle", "inferred": "circle", "silent": "circle", "derived": "diamond"}
+POINT_FILL = {"stated": 1.0, "inferred": 0.35, "silent": 0.0, "derived": 1.0}
 
 
 def radar_figure(scale_max: float = 10):
@@ -115,10 +127,11 @@ def radar_figure(scale_max: float = 10):
              text_align="align", text_baseline="baseline")
     fig.multi_polygons("xs", "ys", source=sources["bands"], fill_color="colour", fill_alpha=0.15, line_alpha=0)
     fig.multi_line("xs", "ys", source=sources["outlines"], line_color="colour", line_width="width")
-    points = fig.scatter("x", "y", source=sources["points"], size=7, fill_color="colour", line_color="colour")
+    points = fig.scatter("x", "y", source=sources["points"], size=9, marker="marker", fill_color="colour",
+                         fill_alpha="alpha", line_color="colour", line_width=1.5)
     fig.add_tools(HoverTool(renderers=[points], tooltips=[
         (_("Proposal"), "@proposal"), (_("Criterion"), "@criterion"),
-        (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0})")]))
+        (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0}, @evidence)")]))
     return lean(fig), sources
 
 
@@ -199,7 +212,9 @@ class RadarView(ChartView):
             scores = [p.score(c.id) for c in framework.criteria]
             series.append({"name": localised(p.record, "short_name", language), "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
-                           "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5})
+                           "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5,
+                           "evidence": [evidence_kind(s) for s in scores],
+                           "evidence_labels": [evidence_label(s) for s in scores]})
         return [localised(c, "name", language) for c in framework.criteria], series
 
     def _legend_html(self) -> str:
@@ -207,7 +222,8 @@ class RadarView(ChartView):
         keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
                        f"{text(localised(a.proposal(pid).record, 'short_name', current_language()))}</span> "
                        for i, pid in enumerate(self._shown()))
-        return f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
+        return (f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
+                f"{legend_html()}")
 
     def _table(self):
         return self._table_pane
@@ -219,7 +235,8 @@ class RadarView(ChartView):
         head = "".join(f"<th>{text(localised(a.proposal(p).record, 'short_name', language))}</th>" for p in shown)
         body = ""
         for c in a.active_framework.criteria:
-            cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g})</td>"
+            cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g}) <span class='igviz-ev-{evidence_kind(s)}-ink'>"
+                            f"{MARKS[evidence_kind(s)]}</span> {text(evidence_label(s))}</td>"
                             for s in (a.proposal(p).score(c.id) for p in shown))
             body += f"<tr><th scope='row'>{text(localised(c, 'name', language))}</th>{cells}</tr>"
         return (f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"

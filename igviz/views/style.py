@@ -37,10 +37,19 @@ def scrolls(table_html: str, label: str) -> str:
 
 
 def quote_html(citation) -> str:
-    where = text(citation.source or citation.reference)
-    if citation.quote:
-        return f'<blockquote class="igviz-quote">“{text(citation.quote)}”<br><cite>{where}</cite></blockquote>'
-    return f"<cite>{where}</cite>"
+    """A passage verbatim, its translation beside it on a French or Spanish page, and the source's
+    title (never its file name)."""
+    from ..datatext import quote_translation, source_title
+    from .language import _, current_language
+
+    language = current_language()
+    where = text(source_title(citation, language))
+    if not citation.quote:
+        return f"<cite>{where}</cite>"
+    translated = quote_translation(citation.quote, language)
+    beside = (f"<br><span class='igviz-quote-tr'>{text(_('Translation:'))} {text(translated)}</span>"
+              if translated else "")
+    return f'<blockquote class="igviz-quote">“{text(citation.quote)}”{beside}<br><cite>{where}</cite></blockquote>'
 
 
 CSS = (Path(__file__).parent / "igviz.css").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Dispersed versus centralised (000 §5): a stance slider, a what-if slider for the selected
+"""Dispersed versus centralised (Best Bits analysis, 000 §5): a stance slider, a what-if slider for the selected
 proposal, and every proposal placed by its measured centralisation against its overall score."""
 
 from __future__ import annotations
@@ -61,8 +61,8 @@ class TradeoffView(ChartView):
         if model is not None:
             names = {c.id: localised(c, "name", language) for c in a.dataset.default_framework.criteria}
             side = lambda s: ", ".join(names.get(l.criterion, l.criterion) for l in model.stance if l.side == s)
-            sides = _("Towards centralised weighs up {centralised}; towards dispersed, {dispersed} (data/tradeoff.yaml, "
-                      "with the passages behind each).", centralised=side("centralised"), dispersed=side("dispersed"))
+            sides = _("Towards centralised weighs up {centralised}; towards dispersed, {dispersed}.",
+                      centralised=side("centralised"), dispersed=side("dispersed"))
             out += f"<p class='igviz-note'>{text(sides)}</p>"
         return out
 
@@ -125,7 +125,7 @@ class TradeoffView(ChartView):
     def __panel__(self):
         return pn.Column(
             html_pane(f"<h2>{text(_('Dispersed or centralised?'))}</h2><p class='igviz-note'>"
-                      f"{text(_('Best Bits (000 §5): a centralised system is easier to navigate; a dispersed one has fewer risks of capture and brings issue-based expertise.'))}</p>",
+                      f"{text(_('Best Bits analysis, early 2014, §5: a centralised system is easier to navigate; a dispersed one has fewer risks of capture and brings issue-based expertise.'))}</p>",
                       margin=(0, 10)),
 
             self._stance, self._summary, self._whatif, self._whatif_table,

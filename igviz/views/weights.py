@@ -6,8 +6,10 @@ import panel as pn
 import param
 
 from ..model import WEIGHT_MAX, Assessment
+from ..datatext import source_title
 from ..i18n import localised
 from .language import _, current_language
+from .evidence import local
 from .style import html_pane, text
 
 
@@ -59,8 +61,8 @@ class WeightsPanel(pn.viewable.Viewer):
         if not pid:
             return html_pane("", margin=0)
         preset = self.assessment.dataset.presets[pid]
-        cite = f" <cite>({text(preset.citation.source)})</cite>" if preset.citation and preset.citation.source else ""
-        return html_pane(f'<p class="igviz-note">{text(preset.rationale)}{cite}</p>', sizing_mode="stretch_width")
+        cite = f" <cite>({text(source_title(preset.citation, current_language()))})</cite>" if preset.citation else ""
+        return html_pane(f'<p class="igviz-note">{text(local(preset.rationale))}{cite}</p>', sizing_mode="stretch_width")
 
     @param.depends("assessment.weights")
     def _sliders(self):
