@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlparse
 
 import yaml
 
+from .dataset.fields import brief
 from .i18n import Message
 from .methods import METHODS
 
@@ -124,11 +125,17 @@ class Scenario:
         A file saved with other data is an error too (its scores would not be the ones it was saved with)."""
         from .errors import DataError, DataValidationError
 
+        from .safeyaml import YamlProblem, load_file
+
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))  # YAML is a superset of JSON
-        except (OSError, yaml.YAMLError) as exc:
-            raise DataValidationError([DataError(str(path), "scenario", "", f"cannot read: {exc}")]) from None
+            # YAML is a superset of JSON. Read like a data file: an alias bomb, a duplicate key, deep
+            # nesting or text that is not UTF-8 is refused with its line, never expanded or a traceback.
+            data = load_file(path)
+        except YamlProblem as exc:
+            raise DataValidationError([DataError(str(path), "scenario", exc.path, str(exc))]) from None
+        except OSError as exc:
+            raise DataValidationError([DataError(str(path), "scenario", "", f"cannot read: {exc.strerror or exc}")]) from None
         if not isinstance(data, dict):
             raise DataValidationError([DataError(str(path), "scenario", "", "expected a mapping of scenario fields")])
         scenario, problems = cls.from_dict(data, dataset, from_link=False)
@@ -208,13 +215,13 @@ class _Reader:
         for key in d:
             if key not in known:
                 self.problem(key, Message("Ignored '{field}' in the link: igviz does not know it.", field=key))
-        fingerprint, loaded = d.get("dataset"), dataset.fingerprint
+        fingerprint, loaded = self.text(d.get("dataset"), "dataset", "a dataset fingerprint"), dataset.fingerprint
         if fingerprint and str(fingerprint) != loaded:
             self.problem("dataset", Message("This state was saved with other data (fingerprint {saved}; the data "
                                             "loaded here is {loaded}): scores may differ from what was shared.",
                                             saved=str(fingerprint), loaded=loaded))
         out["dataset"] = loaded
-        framework = d.get("framework") or dataset.default_framework.id
+        framework = self.text(d.get("framework"), "framework", "a framework id") or dataset.default_framework.id
         if framework not in dataset.frameworks:
             self.problem("framework", Message("Unknown framework '{framework}' in the link; showing {default}.",
                                               framework=framework, default=dataset.default_framework.name))
@@ -222,7 +229,7 @@ class _Reader:
         if framework != dataset.default_framework.id:
             out["framework"] = framework
         criteria = dataset.framework(framework).criterion_ids
-        method = d.get("method") or "weighted_sum"
+        method = self.text(d.get("method"), "method", "a method id") or "weighted_sum"
         if method not in METHODS:
             self.problem("method", Message("Unknown method '{method}' in the link (known: {known}); using the "
                                            "weighted sum.", method=method, known=", ".join(METHODS)))
@@ -245,14 +252,14 @@ class _Reader:
                                                stance=str(stance)))
             elif number:
                 out["stance"] = number
-        selected = d.get("selected") or None
+        selected = self.text(d.get("selected"), "selected", "a proposal id") or None
         if selected is not None and selected not in ids:
             self.problem("selected", Message("Unknown proposal '{proposal}' in the link; nothing is selected.",
                                              proposal=str(selected)))
         elif selected is not None:
             out["selected"] = selected
         compared = []
-        for pid in self.items(d.get("compared")):
+        for pid in self.items(d.get("compared"), "compared"):
             if pid in ids:
                 compared.append(pid)
             else:
@@ -265,16 +272,32 @@ class _Reader:
             out["proposals"] = proposals
         return out
 
-    # A file holds typed values; a link holds text. These read either, and nothing else.
-    def items(self, value) -> list[str]:
-        if value in (None, ""):
+    # A file holds typed values; a link holds text. These read either, and nothing else; a value of
+    # another type (only a file can hold one) is named with its field and left out.
+    def text(self, value, field: str, what: str) -> str | None:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            return value
+        self.problem(field, f"Ignored '{field}': expected {what} (text), got {brief(value)}.")
+        return None
+
+    def items(self, value, field: str) -> list[str]:
+        if value is None or value == "":
             return []
         if isinstance(value, str):
             # In a file a string is one id ("compared: mipc"); in a link, ids are comma-separated.
             return [x for x in value.split(",") if x] if self.from_link else [value]
-        if isinstance(value, (list, tuple)):
-            return [str(x) for x in value]
-        return [str(value)]
+        if not isinstance(value, (list, tuple)):
+            self.problem(field, f"Ignored '{field}': expected a list of proposal ids, got {brief(value)}.")
+            return []
+        out = []
+        for i, x in enumerate(value):
+            if isinstance(x, str):
+                out.append(x)
+            else:
+                self.problem(f"{field}[{i}]", f"Ignored '{field}[{i}]': expected a proposal id (text), got {brief(x)}.")
+        return out
 
     def mapping(self, value, field: str) -> dict:
         if value in (None, ""):
@@ -284,7 +307,7 @@ class _Reader:
         if isinstance(value, str) and self.from_link:
             return _pair_dict(value)
         self.problem(field, Message("Ignored '{field}': expected a mapping, got '{value}'.", field=field,
-                                    value=str(value)))
+                                    value=brief(value, 80) if not isinstance(value, str) else value[:80]))
         return {}
 
     def pairs(self, value, what: str, criteria: list[str], upper: float) -> dict[str, float]:

@@ -6,7 +6,13 @@ import pytest
 import igviz
 from igviz import DataValidationError
 
+import yaml
+
 from conftest import SOURCE, minimal_proposal, write_yaml
+
+
+def yaml_text(record) -> str:
+    return yaml.safe_dump(record, sort_keys=False, allow_unicode=True)
 
 
 def load_mine(folder):
@@ -329,3 +335,134 @@ def test_a_source_name_must_occur_in_the_sources(user_folder):
     error = only_error(exc)
     assert (error.record, error.field) == ("test_model", "source_names[1]")
     assert "does not occur in any file in sources/" in error.message
+
+
+# -- issue 18: hostile files. Each was a traceback, or silently accepted, before -------------------
+
+def test_an_advisory_group_that_is_a_mapping_is_named(user_folder):
+    # `advisory_groups: [{a: 1}]` was a TypeError (unhashable dict) from looking the group up.
+    record = minimal_proposal()
+    record["attributes"]["advisory_groups"] = [{"a": 1}]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file, error.record, error.field) == ("mine/proposals/p.yaml", "test_model", "attributes.advisory_groups[0]")
+    assert "expected a stakeholder group id" in error.message
+
+
+def test_a_latin1_source_file_is_named_once(user_folder):
+    # A user's own source saved as Latin-1 was a UnicodeDecodeError when a quote was checked against it.
+    (user_folder / "sources").mkdir()
+    (user_folder / "sources" / "notes.txt").write_bytes("Notre caucus a trouvé le processus opaque.".encode("latin-1"))
+    record = minimal_proposal(citations=[{"source": "notes.txt", "quote": "processus opaque"},
+                                         {"source": "notes.txt", "quote": "Notre caucus"}])
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)   # once for the file, not once per quote
+    assert error.file == "mine/sources/notes.txt"
+    assert "not UTF-8 text at line 1" in error.message and "save it as UTF-8" in error.message
+    assert "mine/proposals/p.yaml" in error.message and "test_model" in error.message
+
+
+def test_a_latin1_data_file_names_the_line(user_folder):
+    text = yaml_text(minimal_proposal()).replace("The tests", "Les tests \xe9crits")
+    (user_folder / "proposals" / "p.yaml").write_bytes(text.encode("latin-1"))
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "Les tests" in row)
+    assert error.file == "mine/proposals/p.yaml" and f"not UTF-8 text at line {line}" in error.message
+
+
+def test_a_folder_named_like_a_data_file_is_named(user_folder):
+    # proposals/x.yaml/ as a folder was skipped without a word (and was an IsADirectoryError before that).
+    (user_folder / "proposals" / "x.yaml").mkdir()
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert error.file == "mine/proposals/x.yaml" and "is a folder; expected a YAML file" in error.message
+
+
+def test_a_duplicate_key_is_reported(user_folder):
+    # YAML keeps the last of two equal keys: the first `name` vanished without a word.
+    path = write_yaml(user_folder / "proposals" / "p.yaml", minimal_proposal())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("short_name: Test\n", "short_name: Test\nname: Second name\n"), encoding="utf-8")
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert (error.file, error.field) == ("mine/proposals/p.yaml", "name")
+    assert "duplicate key 'name' at line 4" in error.message and "the same key is at line 2" in error.message
+
+
+def test_a_duplicate_key_deep_in_a_record_is_reported(user_folder):
+    path = write_yaml(user_folder / "proposals" / "p.yaml", minimal_proposal())
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    score: 5\n", "    score: 5\n    score: 9\n", 1), encoding="utf-8")
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert error.field.startswith("scores.") and error.field.endswith(".score")
+    assert "duplicate key 'score'" in error.message
+
+
+@pytest.mark.parametrize("where, wrong, meant", [
+    ((), "strenghts", "strengths"),
+    (("attributes",), "decison_rule", "decision_rule"),
+    (("scores", "effective"), "rationel", "rationale"),
+    (("citations", 0), "qoute", "quote"),
+])
+def test_an_unknown_field_is_reported_with_the_closest_known_one(user_folder, where, wrong, meant):
+    # `strenghts:` was ignored, and the strengths in it with it.
+    record = minimal_proposal()
+    target = record
+    for key in where:
+        target = target[key]
+    target[wrong] = target.get(meant, [])
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    field = ".".join(str(k) for k in where).replace(".0", "[0]")
+    errors = [e for e in exc.value.errors if e.field == (f"{field}.{wrong}" if field else wrong)]
+    assert errors, [str(e) for e in exc.value.errors]
+    assert errors[0].record == "test_model" and f"did you mean '{meant}'?" in errors[0].message
+
+
+def test_an_unknown_field_far_from_any_known_one_lists_them(user_folder):
+    record = minimal_proposal(colour="blue")
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    error = only_error(exc)
+    assert error.field == "colour" and "unknown field" in error.message and "strengths, weaknesses" in error.message
+
+
+def test_scores_are_checked_even_when_attributes_fail(user_folder):
+    # Once the attributes failed, the scores were not looked at: a second load showed the next problem.
+    record = minimal_proposal()
+    record["attributes"]["binding"] = "yes"
+    record["scores"]["effective"]["score"] = 12
+    del record["scores"]["human_rights"]
+    write_yaml(user_folder / "proposals" / "p.yaml", record)
+    with pytest.raises(DataValidationError) as exc:
+        load_mine(user_folder)
+    fields = {e.field for e in exc.value.errors}
+    assert {"attributes.binding", "scores.effective.score", "scores.human_rights"} <= fields
+
+
+def test_the_check_command_names_hostile_files_without_a_traceback(user_folder):
+    import io
+
+    from igviz.check import check
+
+    (user_folder / "proposals" / "x.yaml").mkdir()
+    (user_folder / "proposals" / "deep.yaml").write_text("id: " + "[" * 20000 + "]" * 20000 + "\n", encoding="utf-8")
+    (user_folder / "proposals" / "latin.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    out, err = io.StringIO(), io.StringIO()
+    assert check([igviz.BUNDLED_DATA, user_folder], out, err) == 1
+    text = err.getvalue()
+    assert "Traceback" not in text
+    for name in ("x.yaml: is a folder", "deep.yaml: ", "latin.yaml: not UTF-8 text at line 1"):
+        assert f"mine/proposals/{name}" in text, text

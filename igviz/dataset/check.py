@@ -22,7 +22,7 @@ def check(folders: Iterable[str | Path] = (), out: TextIO | None = None, err: Te
     out, err = out or sys.stdout, err or sys.stderr
     folders = [str(f) for f in folders] or [str(BUNDLED_DATA)]
     try:
-        data = load_dataset(*folders)
+        data = load_dataset(*folders, progress=ProgressReport(err))
     except DataValidationError as exc:
         print(exc, file=err)
         return 1
@@ -33,6 +33,31 @@ def check(folders: Iterable[str | Path] = (), out: TextIO | None = None, err: Te
     for p in data.proposals.values():
         print(f"  proposal {p.id}: {p.name}", file=out)
     return 0
+
+
+class ProgressReport:
+    """Says how far reading has got, every tenth of the way, when the folders are big.
+
+    The bundled data reads in a fraction of a second and says nothing; a folder of many megabytes
+    takes seconds to minutes, and a silent command looks hung.
+    """
+
+    BIG_BYTES = 5_000_000   # about 500 proposals of the bundled kind
+    BIG_FILES = 1_000
+
+    def __init__(self, err: TextIO):
+        self.err, self.started, self.next_tenth = err, False, 1
+
+    def __call__(self, p) -> None:
+        if p.total_bytes < self.BIG_BYTES and p.total_files < self.BIG_FILES:
+            return
+        if not self.started:
+            print(f"Reading {p.total_files:,} data files ({p.total_bytes / 1e6:,.1f} MB)...", file=self.err, flush=True)
+            self.started = True
+        tenth = p.bytes * 10 // p.total_bytes if p.total_bytes else p.files * 10 // p.total_files
+        if tenth >= self.next_tenth:
+            print(f"  {tenth * 10}%: {p.files:,} of {p.total_files:,} files read", file=self.err, flush=True)
+            self.next_tenth = tenth + 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,7 +28,8 @@ class Dataset:
     def __init__(self, scale: Scale, groups: Mapping[str, StakeholderGroup], frameworks: Mapping[str, Framework],
                  proposals: Mapping[str, ProposalRecord], sources: SourceLibrary,
                  presets: Mapping[str, Preset] | None = None, institutions=None,
-                 overlays: Mapping | None = None, tradeoff=None, later=None, relation_rules: Mapping | None = None):
+                 overlays: Mapping | None = None, tradeoff=None, later=None, relation_rules: Mapping | None = None,
+                 translations: Mapping | None = None):
         self.scale = scale
         self.groups = dict(groups)
         self.frameworks = dict(frameworks)
@@ -40,6 +41,8 @@ class Dataset:
         self.tradeoff = tradeoff
         self.later = later              # LaterLayer: what changed on the map since its moment, or None
         self.relation_rules = dict(relation_rules or {})
+        # language -> English text -> translation, checked by the loader; shown through igviz.datatext
+        self.translations = dict(translations or {})
         self._derived: dict[tuple[str, str], Score] = {}
 
     def __repr__(self) -> str:
@@ -167,14 +170,15 @@ class Dataset:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def load_dataset(*folders: str | Path) -> Dataset:
+def load_dataset(*folders: str | Path, progress: Callable | None = None) -> Dataset:
     """Load and validate data from one or more folders (default: the bundled data).
 
     Later folders add frameworks, proposals and sources to earlier ones; a folder needs
     only the parts it adds (the bundled `scale.yaml` and stakeholder groups are reused).
     Raises DataValidationError listing every problem, each naming file, record and field.
+    `progress`, if given, is called after each data file (see igviz.dataset.kinds.Progress).
     """
-    return Dataset(**read_folders(folders).records())
+    return Dataset(**read_folders(folders, progress).records())
 
 
 def _canonical(value: Any) -> Any:

@@ -62,7 +62,7 @@ def check_score(scale: Scale | None, rec: Fields, s: Score, source_names: tuple[
 
 def check_source_names(sources: SourceLibrary, rec: Fields, names: tuple[str, ...]) -> None:
     """A name that no source uses would let any quote pass as naming the proposal: refuse it."""
-    texts = [sources.text(n).casefold() for n in sources.names()]
+    texts = sources.folded_texts() if names else []   # cached; a source that is not UTF-8 is named elsewhere
     for i, name in enumerate(names):
         if not any(normalise(name).casefold() in t for t in texts):
             rec.fail(f"source_names[{i}]", f"{name!r} does not occur in any file in sources/; list the words "

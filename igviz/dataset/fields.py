@@ -6,17 +6,34 @@ record and the field, and says what was expected.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import DataError
+from ..safeyaml import YamlProblem, load_file
 
 ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 MISSING = object()
+
+
+class ErrorList(list):
+    """The problems found so far, and the unknown-field checks waiting for their file to be parsed."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.pending: list[tuple["Fields", tuple[str, ...]]] = []
+
+    def check_unknown_fields(self) -> None:
+        """Run the waiting checks, once per record (a record's parts may be read by several functions)."""
+        done = set()
+        pending, self.pending = self.pending, []
+        for rec, known in pending:
+            if id(rec.data) not in done:
+                done.add(id(rec.data))
+                rec.unknown_fields(known)
 
 
 class Fields:
@@ -32,6 +49,29 @@ class Fields:
     def child(self, field: str, data: Any) -> "Fields":
         return Fields(self.errors, self.file, self.record, data, f"{self.prefix}{field}.")
 
+    def only(self, known: tuple[str, ...]) -> None:
+        """Note every key of this record that igviz does not read, with the known field it is closest to.
+
+        A misspelt field (`strenghts:`) would otherwise vanish without a word, and its content with it.
+        Known are `known` (the documented fields) and, for a record read from a file, every key a
+        parser asked for: so the check waits until the file is parsed, when `errors` is an ErrorList.
+        """
+        if isinstance(self.errors, ErrorList):
+            self.errors.pending.append((self, known))
+        else:
+            self.unknown_fields(known)
+
+    def unknown_fields(self, known: tuple[str, ...]) -> None:
+        asked = set(getattr(self.data, "asked", ()))   # before the loop below: iterating counts as asking
+        # Suggestions: the documented fields and whatever else a parser looked for (here or not).
+        choices = [*known, *sorted(k for k in asked if isinstance(k, str) and k not in known)]
+        for key in dict.keys(self.data):
+            if key in known or key in asked:
+                continue
+            close = difflib.get_close_matches(str(key), choices, n=1, cutoff=0.7)
+            hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(known)}"
+            self.fail(str(key)[:40], f"unknown field (igviz does not read it); {hint}")
+
     def get(self, field: str, kind: str, default: Any = MISSING) -> Any:
         value = self.data.get(field, MISSING)
         if value is MISSING or value is None:
@@ -44,7 +84,7 @@ class Fields:
         """A text field that must be one of `options`; None (with the problem noted) otherwise."""
         value = self.get(field, "text")
         if value is not None and value not in options:
-            self.fail(field, f"expected one of {', '.join(options)}, got {value!r}")
+            self.fail(field, f"expected one of {', '.join(options)}, got {brief(value)}")
             return None
         return value
 
@@ -52,19 +92,19 @@ class Fields:
         if kind == "text":
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
                 return str(value).strip()
-            self.fail(field, f"expected text, got {value!r}")
+            self.fail(field, f"expected text, got {brief(value)}")
         elif kind == "id":
             if isinstance(value, str) and ID.match(value):
                 return value
-            self.fail(field, f"expected an identifier (a letter, then letters, digits or _), got {value!r}")
+            self.fail(field, f"expected an identifier (a letter, then letters, digits or _), got {brief(value)}")
         elif kind == "number":
             if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
                 return float(value)
-            self.fail(field, f"expected a finite number, got {value!r}")
+            self.fail(field, f"expected a finite number, got {brief(value)}")
         elif kind == "yes/no":
             if isinstance(value, bool):
                 return value
-            self.fail(field, f"expected true or false, got {value!r}")
+            self.fail(field, f"expected true or false, got {brief(value)}")
         elif kind == "list":
             if isinstance(value, list):
                 return value
@@ -78,6 +118,19 @@ class Fields:
         return None
 
 
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: a list or mapping by its kind and size, text cut to `limit`.
+
+    A message must stay short whatever the file holds (a 20 MB string, a list of a million items).
+    """
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, (list, tuple)):
+        return f"a list of {len(value)} item(s)"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def record_name(item: Any, index: int) -> str:
     """How a problem names a record: its id, or its place in the list when it has none."""
     if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -85,16 +138,18 @@ def record_name(item: Any, index: int) -> str:
     return f"item {index + 1}"
 
 
-def read_yaml(path: Path, errors: list[DataError], label: str) -> Any:
-    """A YAML file's content, or MISSING (with the problem noted) when it cannot be read."""
+def read_yaml(path: Path, errors: list[DataError], label: str, track: bool = False) -> Any:
+    """A YAML file's content, or MISSING (with the problem noted) when it cannot be read.
+
+    Read through igviz.safeyaml: not UTF-8, not YAML, a duplicate key, an alias bomb, too deep
+    a nesting, a folder where a file should be, or a file that cannot be opened each become one
+    problem naming the file (and the line), never a traceback. With `track`, mappings are
+    igviz.safeyaml.ReadDict, so the fields a parser reads need no list to be known.
+    """
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        errors.append(DataError(label, "", "", f"not valid YAML{where}: {problem}"))
-    except UnicodeDecodeError as exc:
-        errors.append(DataError(label, "", "", f"not UTF-8 text: {exc}"))
+        return load_file(path, track)   # track: mappings note which fields the parser asks for
+    except YamlProblem as exc:
+        errors.append(DataError(label, "", exc.path, str(exc)))
+    except OSError as exc:
+        errors.append(DataError(label, "", "", f"cannot be read: {exc.strerror or exc}"))
     return MISSING

@@ -110,4 +110,5 @@ def _list(value: Any) -> list:
         return []
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
-    return list(value)
+    # A cell holding one number (or a mapping) is one wrong item for the parser to name, not a TypeError.
+    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -59,14 +59,17 @@ KINDS: tuple[Kind, ...] = (
          "what changed on the map since the baseline's moment, a separate layer"),
     Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
          "the dispersed-versus-centralised trade-off model"),
+    Kind("translations", "translations/*.y*ml", parsers.parse_translations, "translations", (),
+         "French and Spanish for the data's own texts, one file per language"),
 )
 KIND = {k.name: k for k in KINDS}
 
 
-def read_folders(folders: Iterable[str | Path]) -> Contents:
+def read_folders(folders: Iterable[str | Path], progress: Callable[[Progress], None] | None = None) -> Contents:
     """Read and check every kind of file in the folders; raise DataValidationError listing every problem.
 
-    Later folders add records to earlier ones; a folder needs only the parts it adds.
+    Later folders add records to earlier ones; a folder needs only the parts it adds. `progress`, if
+    given, is called after each data file with a `Progress` (how many files and bytes are read of all).
     """
     folders = tuple(Path(f) for f in folders) or (BUNDLED_DATA,)
     c = Contents(SourceLibrary())
@@ -76,20 +79,44 @@ def read_folders(folders: Iterable[str | Path]) -> Contents:
             present.append(folder)
         else:
             c.errors.append(DataError(str(folder), "", "", "no such data folder"))
-    for kind in KINDS:
-        for folder in present:
-            for path in sorted(folder.glob(kind.where)):
-                if kind.parse is None:
-                    if path.is_dir():
-                        c.sources.add_folder(path)
-                    continue
-                if not path.is_file():
-                    continue
-                label = _label(path, folders)
-                data = read_yaml(path, c.errors, label)
-                if data is not MISSING:
-                    kind.parse(c, label, data)
+    plan = [(kind, path) for kind in KINDS for folder in present for path in sorted(folder.glob(kind.where))]
+    done = Progress(0, sum(1 for kind, _ in plan if kind.parse is not None), 0,
+                    sum(_size(path) for kind, path in plan if kind.parse is not None))
+    for kind, path in plan:
+        label = _label(path, folders)
+        if kind.parse is None:
+            if path.is_dir():
+                c.sources.add_folder(path)
+            else:
+                c.errors.append(DataError(label, "", "", "is a file; expected a folder of source documents"))
+            continue
+        # A folder named like a data file (proposals/x.yaml/) is reported by read_yaml, not skipped.
+        data = read_yaml(path, c.errors, label, track=True)
+        if data is not MISSING:
+            kind.parse(c, label, data)
+            c.errors.check_unknown_fields()   # now that the parser has asked for every field it reads
+        if progress is not None:
+            done = Progress(done.files + 1, done.total_files, done.bytes + _size(path), done.total_bytes, label)
+            progress(done)
     return _finish(c)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far reading data folders has got: files and bytes read, of how many."""
+
+    files: int
+    total_files: int
+    bytes: int
+    total_bytes: int
+    label: str = ""   # the file just read
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0
 
 
 def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, dict]],
@@ -121,6 +148,7 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
 
 def _finish(c: Contents) -> Contents:
     check_references(c)
+    c.errors.check_unknown_fields()   # records from tables (read_records); files are checked as each is parsed
     if c.errors:
         raise DataValidationError(c.errors)
     return c

@@ -15,7 +15,8 @@ from typing import Any, Mapping
 
 from ..errors import DataError
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
-from .fields import MISSING, Fields, record_name
+from ..safeyaml import YamlProblem
+from .fields import MISSING, ErrorList, Fields, brief, record_name
 from .records import (
     DECISION_RULES,
     EVIDENCE,
@@ -47,12 +48,45 @@ from .evidence import check_source_names
 from .sources import SourceLibrary
 
 
+# The fields each kind of record may have. Any other key is reported as unknown (with the closest
+# of these), so a misspelt field cannot vanish unread: a new field is added here and where it is read.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "citation": ("source", "quote", "reference", "url"),
+    "scale": ("min", "max", "silent_min_range", "stated_min_range", "inferred_min_range", "neutral", "anchors",
+              "evidence", "evidence_exempt"),
+    "groups file": ("groups", "citation"),
+    "group": ("id", "name", "translations"),
+    "framework": ("id", "name", "description", "citation", "default", "criteria", "translations", "verified",
+                  "verification_note"),
+    "criterion": ("id", "name", "group", "description", "citation", "derived_from", "derivation_rationale",
+                  "translations"),
+    "proposal": ("id", "name", "short_name", "proponent", "description", "baseline", "citations", "attributes",
+                 "strengths", "weaknesses", "scores", "translations", "source_names"),
+    "attributes": ("home_institution", "seats", "advisory_groups", "decision_rule", "binding",
+                   "coordinating_function", "issue_working_groups", "notes"),
+    "remark": ("text", "citation"),
+    "score": ("score", "low", "high", "evidence", "rationale", "citations", "names"),
+    "presets file": ("presets",),
+    "preset": ("id", "framework", "name", "rationale", "weights", "citation"),
+    "institutions file": ("nodes", "relations"),
+    "body": ("id", "name", "kind", "description", "citation", "members"),
+    "relation": ("from", "to", "relation", "description", "citation"),
+    "overlay": ("proposal", "note", "adds_bodies", "adds_relations", "removes_relations"),
+    "tradeoff file": ("stance", "response"),
+    "stance": ("centralised", "dispersed"),
+    "stance link": ("criterion", "why", "citation"),
+    "response": ("effects", "no_effect", "unit", "note", "citations"),
+    "no effect": ("criterion", "reason"),
+    "effect": ("criterion", "per_step", "why", "citation"),
+}
+
+
 class Contents:
     """The records read so far, the problems found, and where each record came from."""
 
     def __init__(self, sources: SourceLibrary):
         self.sources = sources
-        self.errors: list[DataError] = []
+        self.errors: ErrorList = ErrorList()
         self.scale: Scale | None = None
         self.groups: dict[str, StakeholderGroup] = {}
         self.frameworks: dict[str, Framework] = {}
@@ -63,9 +97,11 @@ class Contents:
         self.overlays: dict[str, Overlay] = {}
         self.later: LaterLayer | None = None
         self.tradeoff: TradeoffModel | None = None
+        self.translations: dict[str, dict[str, str]] = {}   # language -> English text -> translation
         # Where things came from, for the cross-reference checks and duplicate-id messages.
         self.criterion_file: dict[str, str] = {}
         self.scored: dict[str, tuple[Fields, frozenset[str]]] = {}   # proposal id -> its record, criteria it scores
+        self.unreadable_sources: set[str] = set()   # source files already reported as unreadable
 
     @property
     def default_framework(self) -> Framework | None:
@@ -78,7 +114,7 @@ class Contents:
         return {"scale": self.scale, "groups": self.groups, "frameworks": self.frameworks,
                 "proposals": self.proposals, "sources": self.sources, "presets": self.presets,
                 "institutions": self.institutions, "overlays": self.overlays, "tradeoff": self.tradeoff,
-                "later": self.later, "relation_rules": self.relation_rules}
+                "later": self.later, "relation_rules": self.relation_rules, "translations": self.translations}
 
 
 # -- parts shared by several kinds -------------------------------------------------------------
@@ -88,6 +124,7 @@ def citation(c: Contents, rec: Fields, field: str, data: Any) -> Citation | None
         rec.fail(field, "expected a citation: `source` and `quote`, or an external `reference`")
         return None
     f = rec.child(field, data)
+    f.only(FIELDS["citation"])
     source = f.get("source", "text", default=None)
     reference = f.get("reference", "text", default=None)
     quote = f.get("quote", "text", default=None)
@@ -101,8 +138,19 @@ def citation(c: Contents, rec: Fields, field: str, data: Any) -> Citation | None
         elif c.sources.path(source) is None:
             known = ", ".join(c.sources.names()) or "none"
             f.fail("source", f"no file '{source}' in the sources folders (known: {known})")
-        elif not c.sources.contains(source, quote):
-            f.fail("quote", f"not found verbatim in {source} (only whitespace may differ): {quote!r}")
+        else:
+            try:
+                found = c.sources.contains(source, quote)
+            except (YamlProblem, OSError) as exc:
+                found = True   # not a wrong quote: the source itself cannot be read, said once for the file
+                if source not in c.unreadable_sources:
+                    c.unreadable_sources.add(source)
+                    problem = str(exc) if isinstance(exc, YamlProblem) else f"cannot be read: {exc.strerror or exc}"
+                    where = c.sources.path(source)   # as a user knows it: mine/sources/notes.txt
+                    c.errors.append(DataError(str(Path(where.parent.parent.name, where.parent.name, where.name)), "", "",
+                                              f"{problem} (quoted by {rec.file}, record '{rec.record}')"))
+            if not found:
+                f.fail("quote", f"not found verbatim in {source} (only whitespace may differ): {brief(quote, 200)}")
     return Citation(source=source, quote=quote, reference=reference, url=url)
 
 
@@ -145,6 +193,7 @@ def parse_scale(c: Contents, file: str, data: Any) -> None:
     if not isinstance(data, dict):
         rec.fail("", "expected a mapping with min, max and silent_min_range")
         return
+    rec.only(FIELDS["scale"])
     lo, hi = rec.get("min", "number"), rec.get("max", "number")
     silent = rec.get("silent_min_range", "number", default=0.0)
     anchors = rec.get("anchors", "mapping", default={}) or {}
@@ -163,8 +212,12 @@ def parse_scale(c: Contents, file: str, data: Any) -> None:
 
 def parse_groups(c: Contents, file: str, data: Any) -> None:
     top = Fields(c.errors, file, "stakeholder groups", data)
+    top.only(FIELDS["groups file"])
+    if "citation" in top.data:   # where the list of groups comes from: checked like any citation
+        citation(c, top, "citation", top.data["citation"])
     for i, item in enumerate(top.get("groups", "list", default=[]) or []):
         rec = Fields(c.errors, file, record_name(item, i), item)
+        rec.only(FIELDS["group"])
         gid, name = rec.get("id", "id"), rec.get("name", "text")
         if gid and name:
             if gid in c.groups:
@@ -179,6 +232,7 @@ def parse_framework(c: Contents, file: str, data: Any) -> None:
         c.errors.append(DataError(file, "", "", "expected a framework: a mapping with id, name, criteria"))
         return
     rec = Fields(c.errors, file, record_name(data, 0), data)
+    rec.only(FIELDS["framework"])
     fid = rec.get("id", "id")
     name = rec.get("name", "text")
     description = rec.get("description", "text")
@@ -218,6 +272,7 @@ def criterion(c: Contents, rec: Fields, fid: str | None, data: Any) -> Criterion
     if not isinstance(data, dict):
         rec.fail("", "expected a criterion: a mapping with id, name, group, description, citation")
         return None
+    rec.only(FIELDS["criterion"])
     cid = rec.get("id", "id")
     name, group = rec.get("name", "text"), rec.get("group", "text")
     description = rec.get("description", "text")
@@ -225,7 +280,7 @@ def criterion(c: Contents, rec: Fields, fid: str | None, data: Any) -> Criterion
     derived = {}
     for key, weight in (rec.get("derived_from", "mapping", default={}) or {}).items():
         if not isinstance(weight, (int, float)) or isinstance(weight, bool) or not weight > 0 or not math.isfinite(weight):
-            rec.fail(f"derived_from.{key}", f"expected a positive relative weight, got {weight!r}")
+            rec.fail(f"derived_from.{key}", f"expected a positive relative weight, got {brief(weight)}")
         else:
             derived[str(key)] = float(weight)
     rationale = rec.get("derivation_rationale", "text", default="")
@@ -244,6 +299,7 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
         c.errors.append(DataError(file, "", "", "expected a proposal: a mapping with id, name, attributes, scores"))
         return
     rec = Fields(c.errors, file, record_name(data, index), data)
+    rec.only(FIELDS["proposal"])
     pid = rec.get("id", "id")
     fields = {f: rec.get(f, "text") for f in ("name", "short_name", "proponent", "description")}
     if fields["short_name"] and len(fields["short_name"]) > 24:
@@ -259,6 +315,7 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
                          if isinstance(n, str) and n.strip())
     check_source_names(c.sources, rec, source_names)
     if pid is None or None in fields.values() or attrs is None:
+        check_scores_alone(c, rec, pid, raw_scores)
         return
     if pid in c.proposals:
         rec.fail("id", f"duplicate proposal id '{pid}' (also in {c.proposals[pid].file})")
@@ -292,23 +349,45 @@ def all_criteria_in_order(c: Contents) -> list[str]:
     return [cr.id for f in c.frameworks.values() for cr in f.criteria]
 
 
+def check_scores_alone(c: Contents, rec: Fields, pid: str | None, raw_scores: dict) -> None:
+    """A proposal whose id, texts or attributes failed still has its scores checked (and, with an id,
+    the ones it lacks named by crossref): one load shows every problem of the file.
+
+    Kept apart from parse_proposal's own loop, which also applies the evidence rules to sound records.
+    """
+    all_criteria = {cr.id for f in c.frameworks.values() for cr in f.criteria}
+    for cid, item in raw_scores.items():
+        if cid not in all_criteria:
+            rec.fail(f"scores.{str(cid)[:40]}", f"unknown criterion '{str(cid)[:40]}' "
+                                                f"(known: {', '.join(all_criteria_in_order(c))})")
+        else:
+            score(c, rec.child(f"scores.{cid}", item), item)
+    if pid is not None and pid not in c.proposals:
+        c.scored[pid] = (rec, frozenset(raw_scores))
+
+
 def attributes(c: Contents, rec: Fields, data: Any) -> Attributes | None:
     if not isinstance(data, dict):
         rec.errors.append(DataError(rec.file, rec.record, "attributes", "missing; expected a mapping of the proposal's structural attributes"))
         return None
+    rec.only(FIELDS["attributes"])
     home = rec.get("home_institution", "text")
     seats = {}
     for group, count in (rec.get("seats", "mapping") or {}).items():
         if c.groups and group not in c.groups:
             rec.fail(f"seats.{group}", f"unknown stakeholder group '{group}' (known: {', '.join(c.groups)})")
         elif not isinstance(count, (int, float)) or isinstance(count, bool) or count < 0 or not math.isfinite(count):
-            rec.fail(f"seats.{group}", f"expected a number of seats >= 0, got {count!r}")
+            rec.fail(f"seats.{group}", f"expected a number of seats >= 0, got {brief(count)}")
         else:
             seats[group] = float(count)
-    advisory = rec.get("advisory_groups", "list", default=[]) or []
-    for i, group in enumerate(advisory):
-        if c.groups and group not in c.groups:
+    advisory = []
+    for i, group in enumerate(rec.get("advisory_groups", "list", default=[]) or []):
+        if not isinstance(group, str):   # a mapping or list here is not a group id (and cannot be looked up)
+            rec.fail(f"advisory_groups[{i}]", f"expected a stakeholder group id, got {brief(group)}")
+        elif c.groups and group not in c.groups:
             rec.fail(f"advisory_groups[{i}]", f"unknown stakeholder group '{group}' (known: {', '.join(c.groups)})")
+        else:
+            advisory.append(group)
     rule = rec.choice("decision_rule", DECISION_RULES)
     flags = {f: rec.get(f, "yes/no") for f in ("binding", "coordinating_function", "issue_working_groups")}
     notes = rec.get("notes", "text", default="")
@@ -322,6 +401,7 @@ def remarks(c: Contents, rec: Fields, field: str) -> tuple[Remark, ...]:
     out = []
     for i, item in enumerate(rec.get(field, "list", default=[]) or []):
         r = rec.child(f"{field}[{i}]", item)
+        r.only(FIELDS["remark"])
         text = r.get("text", "text")
         cite = citation(c, r, "citation", r.data.get("citation"))
         if text and cite:
@@ -331,8 +411,9 @@ def remarks(c: Contents, rec: Fields, field: str) -> tuple[Remark, ...]:
 
 def score(c: Contents, rec: Fields, data: Any) -> Score | None:
     if not isinstance(data, dict):
-        rec.fail("", f"expected a score: a mapping with score, low, high, evidence, rationale, citations; got {data!r}")
+        rec.fail("", f"expected a score: a mapping with score, low, high, evidence, rationale, citations; got {brief(data)}")
         return None
+    rec.only(FIELDS["score"])
     value, low, high = rec.get("score", "number"), rec.get("low", "number"), rec.get("high", "number")
     evidence = rec.choice("evidence", EVIDENCE)
     rationale = rec.get("rationale", "text")
@@ -362,8 +443,10 @@ def score(c: Contents, rec: Fields, data: Any) -> Score | None:
 
 def parse_presets(c: Contents, file: str, data: Any) -> None:
     top = Fields(c.errors, file, "presets", data)
+    top.only(FIELDS["presets file"])
     for i, item in enumerate(top.get("presets", "list") or []):
         rec = Fields(c.errors, file, record_name(item, i), item)
+        rec.only(FIELDS["preset"])
         pid, fid = rec.get("id", "id"), rec.get("framework", "id")
         name, rationale = rec.get("name", "text"), rec.get("rationale", "text")
         raw = rec.get("weights", "mapping") or {}
@@ -379,7 +462,7 @@ def parse_presets(c: Contents, file: str, data: Any) -> None:
             if key not in criteria:
                 rec.fail(f"weights.{key}", f"unknown criterion '{key}' of framework '{fid}' (known: {', '.join(criteria)})")
             elif not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value < math.inf:
-                rec.fail(f"weights.{key}", f"expected a weight >= 0, got {value!r}")
+                rec.fail(f"weights.{key}", f"expected a weight >= 0, got {brief(value)}")
             else:
                 weights[key] = float(value)
         for key in criteria:
@@ -396,6 +479,7 @@ def parse_presets(c: Contents, file: str, data: Any) -> None:
 # -- institutions.yaml, overlays/*.yaml, tradeoff.yaml -----------------------------------------
 
 def body(c: Contents, rec: Fields) -> Body | None:
+    rec.only(FIELDS["body"])
     bid, name = rec.get("id", "id"), rec.get("name", "text")
     kind, description = rec.choice("kind", NODE_KINDS), rec.get("description", "text")
     cite = citation(c, rec, "citation", rec.data.get("citation"))
@@ -409,6 +493,7 @@ def body(c: Contents, rec: Fields) -> Body | None:
 
 
 def relation(c: Contents, rec: Fields, known: set[str]) -> Relation | None:
+    rec.only(FIELDS["relation"])
     src, dst, kind = rec.get("from", "id"), rec.get("to", "id"), rec.choice("relation", RELATION_KINDS)
     description = rec.get("description", "text")
     cite = citation(c, rec, "citation", rec.data.get("citation"))
@@ -462,6 +547,7 @@ def parse_relation_kinds(c: Contents, file: str, data: Any) -> None:
 
 def parse_institutions(c: Contents, file: str, data: Any) -> None:
     top = Fields(c.errors, file, "institutions", data)
+    top.only(FIELDS["institutions file"])
     bodies: dict[str, Body] = {}
     for i, item in enumerate(top.get("nodes", "list") or []):
         rec = Fields(c.errors, file, record_name(item, i), item)
@@ -485,6 +571,7 @@ def parse_institutions(c: Contents, file: str, data: Any) -> None:
 
 def parse_overlay(c: Contents, file: str, data: Any) -> None:
     top = Fields(c.errors, file, Path(file).stem, data)
+    top.only(FIELDS["overlay"])
     pid = top.get("proposal", "id")
     if pid is None:
         return
@@ -523,6 +610,34 @@ def parse_overlay(c: Contents, file: str, data: Any) -> None:
         elif rel is not None:
             removes.append(rel)
     c.overlays[pid] = Overlay(pid, note or "", tuple(added), tuple(r for r in adds if r), tuple(removes))
+
+
+def parse_translations(c: Contents, file: str, data: Any) -> None:
+    """translations/<language>.yaml: under headings (for the translator; the lookup ignores them),
+    pairs of English text and translation (igviz.datatext reads them to show data text translated)."""
+    language = Path(file).stem
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        c.errors.append(DataError(file, "", "", f"a translations file is named after its language: "
+                                                f"{', '.join(l for l in LANGUAGES if l != DEFAULT_LANGUAGE)}"))
+        return
+    if not isinstance(data, dict):
+        c.errors.append(DataError(file, "", "", f"expected headings, each a list of {{en: English text, "
+                                                f"{language}: translation}}"))
+        return
+    table = c.translations.setdefault(language, {})
+    for heading, entries in data.items():
+        if not isinstance(entries, list):
+            c.errors.append(DataError(file, str(heading), "", f"expected a list of {{en: ..., "
+                                                              f"{language}: ...}} pairs"))
+            continue
+        for i, entry in enumerate(entries):
+            if not (isinstance(entry, dict) and set(entry) == {"en", language}
+                    and all(isinstance(v, str) or v is None for v in entry.values())):
+                c.errors.append(DataError(file, f"{heading}[{i + 1}]", "", f"expected exactly the texts en and "
+                                                                          f"{language}"))
+                continue
+            if entry[language] and entry[language].strip():
+                table[" ".join(entry["en"].split())] = " ".join(entry[language].split())
 
 
 def parse_later(c: Contents, file: str, data: Any) -> None:
@@ -576,6 +691,7 @@ def parse_later(c: Contents, file: str, data: Any) -> None:
 
 def parse_tradeoff(c: Contents, file: str, data: Any) -> None:
     top = Fields(c.errors, file, "tradeoff", data)
+    top.only(FIELDS["tradeoff file"])
     default = c.default_framework
     criteria = set(default.criterion_ids) if default else set()
 
@@ -588,20 +704,31 @@ def parse_tradeoff(c: Contents, file: str, data: Any) -> None:
 
     links = []
     stance = top.child("stance", top.get("stance", "mapping") or {})
+    stance.only(FIELDS["stance"])
     for side in ("centralised", "dispersed"):
         for i, item in enumerate(stance.get(side, "list") or []):
             rec = stance.child(f"{side}[{i}]", item)
+            rec.only(FIELDS["stance link"])
             cid, why = criterion_id(rec), rec.get("why", "text")
             cite = citation(c, rec, "citation", rec.data.get("citation"))
             if None not in (cid, why, cite):
                 links.append(StanceLink(cid, side, why, cite))
     response = top.child("response", top.get("response", "mapping") or {})
+    response.only(FIELDS["response"])
     effects = []
     for i, item in enumerate(response.get("effects", "list") or []):
         rec = response.child(f"effects[{i}]", item)
+        rec.only(FIELDS["effect"])
         cid, step, why = criterion_id(rec), rec.get("per_step", "number"), rec.get("why", "text")
         cite = citation(c, rec, "citation", rec.data.get("citation"))
         if None not in (cid, step, why, cite):
             effects.append(Effect(cid, step, why, cite))
+    # Documented in data/README.md and checked here (a criterion of the default framework, a reason, quotes
+    # found in their sources), though the model does not use them: the linear model's own caveats.
+    for i, item in enumerate(response.get("no_effect", "list", default=[]) or []):
+        rec = response.child(f"no_effect[{i}]", item)
+        rec.only(FIELDS["no effect"])
+        criterion_id(rec), rec.get("reason", "text")
+    citations(c, response, "citations", required=False)
     c.tradeoff = TradeoffModel(tuple(links), tuple(effects), response.get("unit", "text", default=""),
                                response.get("note", "text", default=""))

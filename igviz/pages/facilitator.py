@@ -20,7 +20,8 @@ from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import TITLE_MAX, parse_participants
 from ..views.evidence import perspective_html
 from ..views.bars import bar, notice, ranking_table, table
-from ..i18n import N_, localised
+from ..i18n import N_
+from ..datatext import localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import client_address, on_server, query_value, set_address

@@ -23,7 +23,8 @@ import tornado.template
 import tornado.web
 
 from ..datatext import perspective_html
-from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
+from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
+from ..datatext import localised
 from ..workshop import DatabaseVersionError, shared_store
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
@@ -32,7 +33,7 @@ from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_l
 from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
 from .offload import off_the_event_loop
 from .served import served_dataset
-from .server import FRAME_HEADERS
+from .headers import FRAME_HEADERS
 
 # The most a form post may carry: every weight and a 1,000-character comment take a few kilobytes.
 BODY_MAX = 64 * 1024
@@ -180,6 +181,7 @@ class LitePage(tornado.web.RequestHandler):
                 self.show(flow, status=403)
                 return
             typed = {c: self.get_argument(f"w.{c}", "") for c in flow.assessment.weights.criteria}
+            flow.language = self.language   # a weight that is not a number names its criterion as the form does
             comment = self.get_argument("comment", "")
             if action == "submit":
                 ok = flow.submit(typed, comment)

@@ -15,7 +15,8 @@ from ..errors import WeightError
 from ..model import Robustness
 from ..robustness import Cancelled
 from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
-from ..i18n import localised
+
+from ..datatext import localised
 from .language import _, current_language, in_language
 from .style import html_pane, proposal_colours, scrolls, text
 
@@ -111,7 +112,7 @@ class SensitivityView(ChartView):
         return scrolls(f"<table class='igviz-table igviz-stability-table'><caption>{text(caption)}"
                        f"</caption><thead><tr><th>{text(_('Criterion'))}</th><th>{text(_('Weight now'))}</th>"
                        f"<th>{text(_('Top stays'))}</th><th>{text(_('Ranking stays'))}</th></tr>"
-                       f"</thead><tbody>{rows}</tbody></table>", caption)
+                       f"</thead><tbody>{rows}</tbody></table>")
 
     def __panel__(self):
         return pn.Column(
@@ -282,7 +283,7 @@ class AcceptabilityView(ChartView):
                     samples=f"{r.result.samples:,}".replace(",", "," if language == "en" else "\u00a0"), seed=r.result.seed)
         return scrolls(f"<table class='igviz-table igviz-smaa-table'><caption>{text(caption)}. {text(_ranked_by(r))}</caption>"
                        f"<thead><tr><th>{text(_('Proposal'))}</th><th>{text(_('Ranked first'))}</th><th>{text(_('Confidence'))}</th>{head}</tr></thead>"
-                       f"<tbody>{rows}</tbody></table>", caption)
+                       f"<tbody>{rows}</tbody></table>")
 
     def __panel__(self):
         controls = pn.FlexBox(

@@ -29,11 +29,12 @@ def text(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def scrolls(table_html: str, label: str) -> str:
+def scrolls(table_html: str) -> str:
     """A wide table in a box of its own that scrolls sideways, so that the page never does (the SMAA
-    table has a column per criterion: 2,014 px at a 1,600 px window). Focusable and named, so that
-    the box can be scrolled with a keyboard and is announced."""
-    return f"<div class='igviz-scroll' role='region' tabindex='0' aria-label='{text(label)}'>{table_html}</div>"
+    table has a column per criterion: 2,014 px at a 1,600 px window). Not made focusable with a
+    tabindex: the table sits in a tab that Bokeh hides with aria-hidden, where a focusable element
+    is an accessibility fault; Chromium lets the keyboard scroll such a box anyway."""
+    return f"<div class='igviz-scroll'>{table_html}</div>"
 
 
 def quote_html(citation) -> str:

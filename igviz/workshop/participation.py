@@ -21,7 +21,8 @@ import time
 import param
 
 from ..dataset import Dataset
-from ..i18n import N_, Message, clock_time, localised
+from ..i18n import N_, Message, clock_time
+from ..datatext import localised
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
@@ -127,6 +128,7 @@ class Participation(param.Parameterized):
     pseudonym = param.String(default="")
     typed_weights = param.Dict(default={}, doc="Weights as typed (text or numbers), by criterion")
     comment = param.String(default="")
+    language = param.String(default="en", doc="The page's language: a message names a criterion as the form labels it")
     # What the store said.
     token = param.String(default="", doc="The participant's private token, once joined")
     workshop = param.ClassSelector(class_=WorkshopInfo, default=None, allow_None=True)
@@ -327,12 +329,25 @@ class Participation(param.Parameterized):
         try:
             values = check_weights(criteria, {**self.assessment.weights.values(), **typed})
         except WorkshopError as exc:
-            return self._fail(exc)
+            return self._fail(self._criterion_named(exc))
         self.assessment.weights.set(values)
         self.typed_weights = {}
         if self.message_kind == "error":
             self._say(None)
         return True
+
+    def _criterion_named(self, exc: WorkshopError) -> Exception | Message:
+        """The store's weight error, naming the criterion as the form labels it ("Effective"), not by its id.
+
+        `abc` typed for a weight is answered with which criterion and what was expected; the id
+        (`points_of_view`) is a code word a participant never saw.
+        """
+        values = getattr(exc, "values", {})
+        framework = self.assessment.active_framework
+        if values.get("criterion") not in framework.criterion_ids:
+            return exc
+        name = localised(framework.criterion(values["criterion"]), "name", self.language)
+        return Message(exc.template, **{**values, "criterion": name})
 
     def submit(self, weights: dict | None = None, comment: str | None = None) -> bool:
         """Send (or revise) the weights and comment in the open round.
