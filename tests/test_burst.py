@@ -1,5 +1,5 @@
 """A room of phones at once, through the deployment recipe: nginx (deploy/nginx.conf) in front of two
-`igviz serve --behind-proxy` processes on one PostgreSQL; and the light page's reused assessments.
+`igviz serve --behind-proxy` processes on one PostgreSQL; SQLite writers queueing in a burst.
 
 The figures for 1,000 phones are benchmarks/bench_burst.py's; here a smaller burst checks what must
 hold whatever the machine's speed: no errors, nothing lost, both processes served, the facilitator's
@@ -17,7 +17,6 @@ from burst_support import ROOM_SETTINGS, igviz_behind_nginx, nginx_config, one_m
 
 import igviz
 from igviz.workshop import WorkshopStore, new_workshop
-from igviz.workshop.participation import Participation
 
 DATASET = igviz.load_dataset()
 PHONES = 200
@@ -37,32 +36,6 @@ def test_the_recipe_sends_lite_round_robin_and_keeps_panel_pages_on_one_process(
     assert "listen 127.0.0.1:8123;" in config
     assert config.count("proxy_set_header X-Real-IP $remote_addr;") == 2  # what --behind-proxy reads
     assert "proxy_set_header Upgrade $http_upgrade;" in config  # Bokeh's websocket passes
-
-
-def test_the_light_page_reuses_an_assessment_but_each_participant_starts_from_their_own_weights(tmp_path):
-    store = WorkshopStore(f"sqlite:///{tmp_path / 'reuse.sqlite'}", min_seconds_between_submissions=0)
-    try:
-        created = new_workshop(store, DATASET, "Reuse")
-        code = created.workshop.code
-        first, second = store.join(code, "government", "First"), store.join(code, "civil_society", "Second")
-        criteria = created.workshop.criteria
-        mine = {c: (i % 10) + 1 for i, c in enumerate(criteria)}
-        store.submit(first, mine)
-
-        one = Participation(store, DATASET, one_request=True)
-        assert one.resume(first)
-        assert one.weights() == {c: float(v) for c, v in mine.items()}
-        one.set_weights({criteria[0]: 0})  # a preview moves a weight, as a /lite request may
-        two = Participation(store, DATASET, one_request=True)
-        assert two.resume(second)
-        assert two.assessment is one.assessment  # the same object, handed out again on this thread
-        starting = Participation(store, DATASET)
-        assert starting.resume(second)
-        assert starting.assessment is not one.assessment  # a page kept for a session has its own
-        assert two.weights() == starting.weights()  # nothing of the first participant's weights is left
-        assert list(two.ranking().table.index) == list(starting.ranking().table.index)
-    finally:
-        store.dispose()
 
 
 @pytest.mark.load

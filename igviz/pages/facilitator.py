@@ -99,7 +99,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.store, self.dataset, self.secret = store, dataset, secret
         self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
         self.code = self.info.code
-        self.join = join or join_link(self.code, None)
+        self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
         self._unavailable = False
@@ -414,7 +414,8 @@ class FacilitatorPage(pn.viewable.Viewer):
 
     def _join_link(self, code: str) -> JoinLink:
         loc = pn.state.location
-        return join_link(code, loc.href if loc is not None and loc.href else None)
+        # The join link opens the phone-first page (igviz/pages/lite.py).
+        return join_link(code, loc.href if loc is not None and loc.href else None, page="lite")
 
     def _created(self, created) -> None:
         code = created.workshop.code
