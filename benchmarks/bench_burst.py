@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from contextlib import ExitStack
@@ -124,6 +125,14 @@ def measure(name, args, dataset, store, port, pids, nginx) -> None:
     cpu = sum(process_cpu_seconds(p) for p in pids) - cpu_before
     busy = (busy_after[0] - busy_before[0]) / max(1, busy_after[1] - busy_before[1])
     report(name, result, cpu, busy, load_before, os.getloadavg()[0], nginx.served_by("/lite") if nginx else None)
+    if nginx is not None and result.errors:
+        print("  nginx's error log (why it answered with an error), by kind:")
+        kinds: dict[str, int] = {}
+        for line in nginx.error_log(limit=None).splitlines():
+            kind = re.sub(r"^\S+ \S+ \[(\w+)\] \d+#\d+: \*\d+ ", r"[\1] ", line).split(", client:")[0]
+            kinds[kind] = kinds.get(kind, 0) + 1
+        for kind, count in sorted(kinds.items(), key=lambda kv: -kv[1])[:8]:
+            print(f"      {kind} × {count}")
 
 
 def main() -> None:

@@ -54,12 +54,14 @@ def nginx_binary() -> str:
 
 def nginx_config(template: str, listen_port: int, upstream_ports: list[int]) -> str:
     """The recipe with its `listen` port and the servers of each upstream block replaced."""
-    servers = "".join(f"        server 127.0.0.1:{p};\n" for p in upstream_ports)
-
     def upstream(match: re.Match) -> str:
+        # Each upstream's servers as the recipe lists them (with their options, e.g. max_fails=0), on our ports.
         # The order of `server` lines and other directives inside an upstream block does not matter to nginx.
-        return match.group(1) + servers + re.sub(r"^\s*server 127\.0\.0\.1:\d+;\n", "", match.group(2),
-                                                 flags=re.MULTILINE)
+        listed = re.compile(r"^\s*server 127\.0\.0\.1:\d+([^;]*);\n", re.MULTILINE)
+        options = listed.search(match.group(2))
+        servers = "".join(f"        server 127.0.0.1:{p}{options.group(1) if options else ''};\n"
+                          for p in upstream_ports)
+        return match.group(1) + servers + listed.sub("", match.group(2))
 
     config, n = re.subn(r"(upstream \w+ \{\n)(.*?\})", upstream, template, flags=re.DOTALL)
     if n < 2:
@@ -103,9 +105,10 @@ class Nginx:
                 time.sleep(0.1)
         raise RuntimeError(f"nginx did not listen on {self.port} within {timeout:g} s\n{self.error_log()}")
 
-    def error_log(self) -> str:
+    def error_log(self, limit: int | None = 4000) -> str:
         try:
-            return (self.folder / "logs" / "error.log").read_text(errors="replace")[-4000:]
+            text = (self.folder / "logs" / "error.log").read_text(errors="replace")
+            return text[-limit:] if limit else text
         except OSError:
             return ""
 
