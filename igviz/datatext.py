@@ -453,6 +453,10 @@ def translation_template(dataset, language: str) -> str:
 if __name__ == "__main__":  # python -m igviz.datatext [language]: what each language still lacks
     import sys
 
+    # Run as a script this file is a second module beside igviz.datatext, whose Composed class
+    # the data's composed texts are made with: use that module's functions.
+    from igviz.datatext import missing_data_translations, stale_data_translations, translation_template
+
     from .dataset import load_dataset
 
     data = load_dataset()
