@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ..datatext import Composed, Joined
+from ..datatext import Composed, Joined, Lowered
 from ..errors import DataError
 from ..i18n import N_
 from .fields import Fields, record_name
@@ -543,7 +543,8 @@ def design_overlay(model: DesignModel, choice, proposal_id: str, institutions) -
     for dim, o in active:
         if dim.id != "working_groups" or not o.sets.get("issue_working_groups"):
             continue
-        bodies[GROUPS_ID] = Body(GROUPS_ID, f"Issue-specific working groups ({o.name.lower()})", "multistakeholder",
+        bodies[GROUPS_ID] = Body(GROUPS_ID, Composed(N_("Issue-specific working groups ({option})"),
+                                                     option=Lowered(o.name)), "multistakeholder",
                                  "Ad hoc multistakeholder working groups, one per issue.", o.citation)
         formers = ([r.target for r in relations.values() if r.relation == "forwards_issues_to" and r.source == main]
                    if o.convened_by == "$mandated" else [o.convened_by] if o.convened_by else [])
@@ -560,7 +561,9 @@ def design_overlay(model: DesignModel, choice, proposal_id: str, institutions) -
             rel = Relation(GROUPS_ID, "igf", "reports_to", "Each issue process informs and is accountable to the "
                            "wider community at the IGF.", o.citation)
             relations.setdefault(rel.key, rel)
-    names = ", ".join(o.name for d, o in active if not o.baseline)
-    note = (f"Generated from the design's options ({names or 'the status quo'}); the bodies stand for the kind of "
-            "body an option describes, not a named institution.")
+    names = Joined(", ", tuple(o.name for d, o in active if not o.baseline))
+    note = (Composed(N_("Generated from the design's options ({options}); the bodies stand for the kind of body an "
+                        "option describes, not a named institution."), options=names) if names.items else
+            Composed(N_("Generated from the design's options (the status quo); the bodies stand for the kind of body an "
+                        "option describes, not a named institution.")))
     return Overlay(proposal_id, note, tuple(bodies.values()), tuple(relations.values()), ())
