@@ -111,9 +111,13 @@ class Composed(Message):
             yield from _pieces(v)
 
 
+# The separators of Joined lists, translated (French puts a space before a semicolon).
+SEPARATORS = (N_("; "), N_(", "))
+
+
 @dataclass(frozen=True)
 class Joined:
-    """A list of pieces shown joined by `separator` ("; " or ", ")."""
+    """A list of pieces shown joined by `separator` (one of SEPARATORS)."""
     separator: str
     items: tuple
 
@@ -126,7 +130,8 @@ class Joined:
 
 def _tidy(text: str) -> str:
     # A piece that ends a sentence inside a template that ends one too: one full stop, not two.
-    return re.sub(r"(?<!\.)\.\.(?!\.)", ".", text)
+    # Likewise a list of pieces that each end a sentence: "…addressed; +1 …", not "…addressed.; +1 …".
+    return re.sub(r"(?<!\.)\.(?=;)", "", re.sub(r"(?<!\.)\.\.(?!\.)", ".", text))
 
 
 def lower_first(name: str) -> str:
@@ -149,7 +154,7 @@ def _render_piece(value, language: str):
     if isinstance(value, Composed):
         return value.render(language)
     if isinstance(value, Joined):
-        return value.separator.join(str(_render_piece(i, language)) for i in value.items)
+        return translate(value.separator, language).join(str(_render_piece(i, language)) for i in value.items)
     if isinstance(value, str):
         return data_catalogue(language).get(_clean(value), value) if language != DEFAULT_LANGUAGE else value
     return value   # a number: the template formats it
