@@ -131,7 +131,7 @@ class Joined:
 def _tidy(text: str) -> str:
     # A piece that ends a sentence inside a template that ends one too: one full stop, not two.
     # Likewise a list of pieces that each end a sentence: "…addressed; +1 …", not "…addressed.; +1 …".
-    return re.sub(r"(?<!\.)\.(?=;)", "", re.sub(r"(?<!\.)\.\.(?!\.)", ".", text))
+    return re.sub(r"(?<!\.)\.(?=\s?;)", "", re.sub(r"(?<!\.)\.\.(?!\.)", ".", text))
 
 
 def lower_first(name: str) -> str:
