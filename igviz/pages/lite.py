@@ -158,7 +158,7 @@ class LitePage(tornado.web.RequestHandler):
         flow = self.flow(admitted=action if limited else None)
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
-                         code=self.get_argument("code", "")):
+                         code=self.get_argument("code", ""), attending=self.get_argument("attending", "")):
                 self.redirect(self.address(code=flow.code, p=flow.token, joined="1"), status=303)
                 return
             self.show(flow, status=404 if flow.step == CODE else 400)
@@ -241,6 +241,11 @@ class LitePage(tornado.web.RequestHandler):
                 f"<option value=''>{esc(_('Choose…'))}</option>{options}</select>"
                 f"<label for='pseudonym'>{esc(_('A pseudonym (only you see it)'))}</label>"
                 f"<input id='pseudonym' name='pseudonym' value='{esc(flow.pseudonym)}' maxlength='{flow.pseudonym_max}' required>"
+                f"<label for='attending'>{esc(_('Where are you taking part from? (optional)'))}</label>"
+                f"<select id='attending' name='attending'><option value=''>{esc(_('Choose…'))}</option>"
+                + "".join(f"<option value='{v}'{' selected' if flow.attending == v else ''}>{esc(_(label))}</option>"
+                          for v, label in (("room", N_("In the room")), ("remote", N_("Remotely"))))
+                + "</select>"
                 f"<p><button>{esc(_('Join'))}</button></p></form>")
         self.page(info.title, body, code=info.code, status=status)
 
@@ -253,6 +258,7 @@ class LitePage(tornado.web.RequestHandler):
                 f"<p>{esc(_('You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.', pseudonym=flow.pseudonym, group=flow.group_name(self.language)))}</p>"
                 f"{perspective_html(self.language)}"
                 f"{self.message(flow.round_status(), 'info')}{self.message(flow.message, flow.message_kind)}"
+                f"{self.pacing_html(flow)}{self.group_result_html(flow)}"
                 f"<form method='post' action='{esc(self.address(code=info.code, p=token))}'>"
                 f"<input type='hidden' name='p' value='{esc(token)}'>"
                 f"<h2>{esc(_('Your weights'))}</h2>{self.sliders_html(flow)}"
@@ -262,6 +268,26 @@ class LitePage(tornado.web.RequestHandler):
                 f"<button name='action' value='submit'{'' if flow.accepting else ' disabled'}>"
                 f"{esc(_('Submit my weights'))}</button></p><p>{esc(status_line)}</p></form>{self.ranking_html(flow)}")
         self.page(info.title, body, code=info.code, token=token, status=status)
+
+    def pacing_html(self, flow: Participation) -> str:
+        """What the round starts from and when it opens or closes (no JavaScript, no browser zone: the zone is named)."""
+        lines = [m for m in (flow.start_message(), flow.round_times(None)) if m]
+        return "".join(f"<p>{esc(self.error_text(m))}</p>" for m in lines)
+
+    def group_result_html(self, flow: Participation) -> str:
+        """The group's result once the facilitator has revealed it: the equal-footing ranking, and rough consensus."""
+        _ = self._
+        result = flow.group_result
+        if result is None:
+            return ""
+        names = {pid: localised(self.dataset.proposal(pid), 'short_name', self.language) for pid, _s in result.ranking}
+        items = "".join(f"<li>{esc(names[pid])} ({score:.2f})</li>" for pid, score in result.ranking)
+        consensus = (_("Rough consensus in every stakeholder group: {names}",
+                       names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
+                     else _("No proposal has rough consensus in every stakeholder group."))
+        return (f"<section class='group-result'><h2>{esc(_('The group’s result, round {number}', number=result.round))}</h2>"
+                f"<p>{esc(_('Every stakeholder group counts once ({count} submission(s)); overall score 0–10.', count=result.submissions))}</p>"
+                f"<ol>{items}</ol><p>{esc(consensus)}</p></section>")
 
     def sliders_html(self, flow: Participation) -> str:
         out = []
