@@ -520,8 +520,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p = self._panes
         card = _card
         controls = pn.Column(
-            pn.Row(self._reveal, self._close, self._reopen, self._next, sizing_mode="stretch_width",
-                   styles={"flex-wrap": "wrap"}),
+            # Wraps rather than running off a 1280 px projector.
+            pn.FlexBox(*[pn.Column(b, width=170, margin=0) for b in (self._reveal, self._close, self._reopen, self._next)],
+                       flex_wrap="wrap", sizing_mode="stretch_width"),
             self._next_reason, self._confirm,
             pn.Card(*self._timing, title=_("Round timing, starting weights, showing results"), collapsed=True,
                     sizing_mode="stretch_width"),
