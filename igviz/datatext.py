@@ -76,6 +76,16 @@ def data_catalogue(language: str, folder: str | None = None) -> dict[str, str]:
     return table
 
 
+def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A record's field in the language, from its `translations` (if any), else in English."""
+    translations = getattr(record, "translations", None) or {}
+    value = (translations.get(language) or {}).get(field)
+    if value:
+        return value
+    # Then the language's translations file (data/translations/<language>.yaml), keyed by the English text.
+    return data_text(getattr(record, field), language)
+
+
 def data_text(value: str, language: str = DEFAULT_LANGUAGE) -> str:
     """A data text as a reader sees it: in the language (else in English), with its references to
     source documents by number ("000 §3", written for analysts) given as the sources' titles."""

@@ -6,7 +6,8 @@ import pytest
 
 import igviz
 from igviz.errors import DataValidationError
-from igviz.i18n import LANGUAGES, catalogue, localised, messages_in_code, missing_translations, translate
+from igviz.datatext import localised
+from igviz.i18n import LANGUAGES, catalogue, messages_in_code, missing_translations, translate
 
 from conftest import write_yaml
 

@@ -19,7 +19,7 @@ from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
-from ..i18n import localised
+from ..datatext import localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
