@@ -117,7 +117,33 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--data", nargs="+", metavar="DIR", default=[], help=DATA_HELP)
     report.add_argument("--title", help="the report's title (default: from the framework)")
     report.set_defaults(run=_report)
+
+    translations = commands.add_parser(
+        "translations", help="list the data texts a language still lacks, ready to fill in",
+        description="Print, for each language, the data's user-facing texts without a translation, as YAML to "
+                    "paste into data/translations/<language>.yaml and fill in. Exit code 0 when nothing is missing.")
+    translations.add_argument("languages", nargs="*", metavar="LANG", help="e.g. fr es (default: every language)")
+    translations.add_argument("--data", nargs="+", metavar="DIR", default=[], help=DATA_HELP)
+    translations.set_defaults(run=_translations)
     return parser
+
+
+# -- igviz translations -------------------------------------------------------------------------
+
+def _translations(args) -> int:
+    from . import load_dataset
+    from .datatext import missing_data_translations, translation_template
+    from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+    from .pages.served import data_folders
+
+    data = load_dataset(*data_folders(args.data))
+    missing = 0
+    for lang in args.languages or [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]:
+        count = len(missing_data_translations(data, lang))
+        missing += count
+        print(f"# {lang}: {count} missing")
+        print(translation_template(data, lang))
+    return 1 if missing else 0
 
 
 # -- igviz check --------------------------------------------------------------------------------
