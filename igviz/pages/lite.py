@@ -18,7 +18,7 @@ import tornado.web
 
 from ..datatext import perspective_html
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..workshop import DatabaseVersionError, shared_store
 from ..workshop.limits import shared_limits
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
@@ -285,7 +285,7 @@ class LitePage(tornado.web.RequestHandler):
         if ranking is None or flow.typed_weights:  # typed values that are not weights: shown, not ranked
             return ""
         rows = "".join(f"<tr><td>{row['rank']}</td>"
-                       f"<td>{esc(localised(self.dataset.proposal(pid), 'short_name', self.language))}</td>"
+                       f"<td>{esc(proposal_text(flow.assessment, pid, 'short_name', self.language))}</td>"
                        f"<td>{row['overall']:.2f}</td></tr>" for pid, row in ranking.table.iterrows())
         return (f"<table class='igviz-ranking-table'><caption>{esc(_('Your ranking, with your weights'))}</caption>"
                 f"<thead><tr><th>{esc(_('Rank'))}</th><th>{esc(_('Proposal'))}</th><th>{esc(_('Overall (0–10)'))}</th>"
