@@ -90,3 +90,15 @@ def test_map_draws_a_variants_generated_overlay(data):
     assert new and all(c == "added" for _f, _t, c in new)
     assert any(t == "National governments" for _f, t, _c in new)
     assert "binding" in view._figure.title.text
+
+
+def test_a_design_changed_in_place_is_ranked_by_its_new_scores(data):
+    # The panel re-adds a design under its id on every change; the score matrix is memoised by
+    # proposal ids, so the ranking kept the old design's scores.
+    a = igviz.Assessment(data)
+    a.add_design(Design("C", design_id="c", options={"venue": "single_council", "home": "igf"}))
+    a.add_design(Design("C", design_id="c", options={"venue": "intergovernmental_body", "home": "igf"}))
+    fresh = igviz.Assessment(data)
+    fresh.add_design(Design("C", design_id="c", options={"venue": "intergovernmental_body", "home": "igf"}))
+    assert a.result.table.loc["c", "overall"] == pytest.approx(fresh.result.table.loc["c", "overall"])
+    assert a.result.order == fresh.result.order

@@ -37,7 +37,7 @@ class DesignerPanel(pn.viewable.Viewer):
         self._quiet = False   # set while the panel sets its own widgets: no design update for those
         language = current_language()
         if self._model is None:
-            self._layout = html_pane(f"<p class='igviz-note'>{text(_('This data has no design model (data/design/).'))}</p>")
+            self._layout = html_pane(f"<p class='igviz-note'>{text(_('This data has no design model, so there is nothing to design from.'))}</p>")
             return
         starts = {_("From scratch (the status quo)"): SCRATCH}
         starts.update({proposal_text(data, pid, "short_name", language): pid for pid in data.proposals
