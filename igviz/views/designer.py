@@ -18,6 +18,7 @@ from ..design import Design, reading
 from ..model import Assessment, DesignedProposal
 from .evidence import MARKS, evidence_kind, evidence_label, local
 from .language import _, current_language
+from .base import Later
 from .style import html_pane, text
 
 SCRATCH = ""   # the "start from" value of a design from scratch (the status quo plus its options)
@@ -35,6 +36,9 @@ class DesignerPanel(pn.viewable.Viewer):
         data = a.dataset
         self._model = data.design
         self._quiet = False   # set while the panel sets its own widgets: no design update for those
+        # The score table follows once the session is quiet: built with the ranking's update, it held
+        # that update up (a chart-like part, scheduled like the charts: views.base.Later).
+        self._scores_later = Later(self._refresh_scores)
         language = current_language()
         if self._model is None:
             self._layout = html_pane(f"<p class='igviz-note'>{text(_('This data has no design model, so there is nothing to design from.'))}</p>")
@@ -204,6 +208,9 @@ class DesignerPanel(pn.viewable.Viewer):
         self._add.visible = not self.design_id
         self._remove.visible = bool(self.design_id)
         self._status.object = self._status_html()
+        self._scores_later()
+
+    def _refresh_scores(self) -> None:
         self._scores.object = self._scores_html()
 
     def _status_html(self) -> str:

@@ -95,6 +95,7 @@ class InstitutionMapView(ChartView):
     def __init__(self, **params):
         super().__init__(**params)
         self._nodes = pd.DataFrame()
+        self._side_panes, self._side_drawn = None, None
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=560)
         later = self.assessment.dataset.later
@@ -199,8 +200,18 @@ class InstitutionMapView(ChartView):
                              "label": [short_label(n) for n in nodes["name"]],
                              "label_y": (nodes["y"] + 0.05).tolist()}
         self._bodies.selected.indices = []
+        if getattr(self, "_side_panes", None) is not None and self._side_drawn != self._side_key():
+            # A design changed in place (same selection): its note and centralisation, with the chart,
+            # after the ranking (rebuilt on every option change, they held up the ranking's update).
+            for pane, method in zip(self._side_panes, (self._note, self._details)):
+                pane.object = method().object
+        self._side_drawn = self._side_key()
         name = proposal_text(a, self._proposal(), "short_name", current_language())
         self._figure.title.text = self._title(name)
+
+    def _side_key(self):
+        a = self.assessment
+        return (tuple(map(id, a.proposals)), a.revision)   # a change of selection: `live` updates them
 
     def _graph(self):
         """The selected proposal's graph: the data's overlay, or the one a designed variant or a design
@@ -234,7 +245,7 @@ class InstitutionMapView(ChartView):
         if index and len(self._nodes):
             self.body = self._nodes.iloc[index[0]]["id"]
 
-    @param.depends("body", "later", "assessment.selected", "assessment.proposals", "assessment.revision")
+    @param.depends("body", "later", "assessment.selected")
     def _details(self):
         a = self.assessment
         if not self.body or a.dataset.institutions is None:
@@ -267,7 +278,7 @@ class InstitutionMapView(ChartView):
             f"<h4>{text(_('Proposals that change it'))}</h4><p>{text(', '.join(touching)) or none}</p>",
             sizing_mode="stretch_width", css_classes=["igviz-body-detail"])
 
-    @param.depends("assessment.selected", "later", "assessment.proposals", "assessment.revision")
+    @param.depends("assessment.selected", "later")
     def _note(self):
         a = self.assessment
         overlay = overlay_of(a.proposal(self._proposal()))
@@ -305,7 +316,8 @@ class InstitutionMapView(ChartView):
         # 500 px below, out of view on a 1280 x 720 projector.
         # The proposal's note sits there too, so the legend, the switch and the whole map fit one
         # 1280 x 720 screen.
-        side = pn.Column(live(self._note), live(self._details), width=330, height=590, scroll=True,
+        self._side_panes = (live(self._note), live(self._details))
+        side = pn.Column(*self._side_panes, width=330, height=590, scroll=True,
                          margin=(0, 0, 0, 10))
         return pn.Column(
             html_pane(f"<h2>{text(_('Institution map'))}</h2><p class='igviz-note'>{keys}<br>{relations} "
