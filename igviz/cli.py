@@ -38,12 +38,18 @@ file igviz-workshops.sqlite in the current directory. Set IGVIZ_ORGANISER_KEY to
 facilitator page ask for that key before it creates a workshop. A server that listens beyond this
 machine (--address other than localhost) needs one, and will not start without it unless you pass
 --no-organiser-key. Wrong keys are slowed down (a few tries per address, then one every 30 s).
+A workshop takes at most 500 participants unless IGVIZ_MAX_PARTICIPANTS says otherwise; joins
+and submissions are rate-limited per address and per workshop (IGVIZ_LIMIT_* variables, see
+igviz/workshop/limits.py; a room of 1,000 arriving at once needs IGVIZ_LIMIT_JOIN_PER_WORKSHOP=1000/600).
 
 Examples:
   igviz serve
   igviz serve --data bundled ~/my_proposals --db workshops.sqlite
   IGVIZ_ORGANISER_KEY=room-42-key igviz serve --address 0.0.0.0 --port 8080
                                                    # participants join from their own devices
+  igviz serve --db postgresql+psycopg://igviz@db/igviz --port 5006 --behind-proxy \
+      --allow-websocket-origin igviz.example.org   # one of several processes behind nginx
+                                                   # (the recipe is in deploy/nginx.conf)
 """
 
 
@@ -84,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="host names browsers may reach this server by, e.g. igviz.example.org behind a "
                             "proxy (default: localhost, plus this machine's names and addresses with "
                             "--address 0.0.0.0)")
+    serve.add_argument("--behind-proxy", action="store_true",
+                       help="the server sits behind a reverse proxy (e.g. nginx: deploy/nginx.conf) that sets "
+                            "X-Real-IP / X-Forwarded-For: take each participant's address from those headers, so "
+                            "that the per-address rate limits count phones, not the proxy. Only with a proxy in "
+                            "front: otherwise any client could claim any address")
     serve.add_argument("--no-organiser-key", action="store_true",
                        help="let anyone who reaches /facilitator create workshops even when the server listens "
                             "beyond this machine (by default IGVIZ_ORGANISER_KEY is then required)")
@@ -158,7 +169,7 @@ def database_url_from(value: str) -> str:
 def _serve(args) -> int:
     from .errors import DataValidationError
     from .pages.served import served_folders, use_data
-    from .workshop.store import DATABASE_URL_VARIABLE, organiser_key, shared_store
+    from .workshop.store import DATABASE_URL_VARIABLE, max_participants, organiser_key, shared_store
 
     if args.db:
         # Through the variable every page already reads (and any worker process inherits).
@@ -171,6 +182,11 @@ def _serve(args) -> int:
               "and give it to the facilitators; or pass --no-organiser-key to let anyone who reaches "
               "/facilitator create workshops. Nothing is served.", file=sys.stderr)
         return 1
+    try:
+        max_participants()
+    except ValueError as exc:
+        print(f"igviz serve: {exc}", file=sys.stderr)
+        return 2
     try:
         public = check_public_url(args.public_url) if args.public_url else public_url()
     except ValueError as exc:
@@ -198,7 +214,8 @@ def _serve(args) -> int:
     hosts = _hosts(args.address)
     origins = list(args.websocket_origins) or [f"{h}:{args.port}" for h in hosts]
     try:
-        server = make_server(port=args.port, address=args.address, websocket_origins=origins)
+        server = make_server(port=args.port, address=args.address, websocket_origins=origins,
+                             http_server_kwargs={"xheaders": True} if args.behind_proxy else {})
     except OSError as exc:
         print(f"igviz serve: cannot listen on {args.address or 'localhost'}:{args.port}: {exc.strerror or exc}. "
               f"Is another server using that port? Try --port {args.port + 1}.", file=sys.stderr)
@@ -211,8 +228,8 @@ def _serve(args) -> int:
     print(f"igviz {__version__} is serving {len(data.proposals)} proposals from {folders}\n"
           f"  Explorer (projector, analysts): {base}/explorer\n"
           f"  Facilitator (create and run a workshop): {base}/facilitator\n"
-          f"  Participants join at: {join_base}/participant\n"
-          f"  Light page (slow connections, old phones): {base}/lite\n"
+          f"  Participants join at: {join_base}/lite (made for phones; works without JavaScript)\n"
+          f"  Full participant page, with charts to compare proposals (laptops): {base}/participant\n"
           f"Workshops are kept in {_safe_url()}; {key}.\n"
           + ("Only this machine can open these pages; to let participants join from their own devices, "
              "serve with --address 0.0.0.0 and IGVIZ_ORGANISER_KEY set.\n" if args.address in (None, "localhost", "127.0.0.1", "::1") else "")

@@ -27,6 +27,8 @@ from typing import Any, Mapping
 import numpy as np
 import param
 
+from .datatext import Composed, Lowered
+from .i18n import N_
 from .dataset.design import (
     applicable,
     ceilings,
@@ -349,8 +351,11 @@ def variant(dataset, record: ProposalRecord, attrs: Mapping[str, Any]) -> Varian
     problems = [*problems, *unmet_needs(model, choice)]
     # The record's scores correspond to its starting options; only the rules that come or go move them.
     scores = variant_scores(model, start, choice, record.scores, dataset.scale, record.short_name)
-    words = [_lower(model.dimensions[d].option(o).name) for d, o in changed.items()]
-    label = ", ".join(words) if len(words) <= 2 else f"{len(words)} changes"
+    # A composed text (igviz.datatext): English as a str, translated where it is shown.
+    words = [Lowered(model.dimensions[d].option(o).name) for d, o in changed.items()]
+    label = (Composed(N_("{first}"), first=words[0]) if len(words) == 1 else
+             Composed(N_("{first}, {second}"), first=words[0], second=words[1]) if len(words) == 2 else
+             Composed(N_("{count} changes"), count=len(words)))
     return Variant(MappingProxyType(choice), MappingProxyType(changed), MappingProxyType(scores), label,
                    tuple(problems), design_overlay(model, choice, record.id, dataset.institutions))
 

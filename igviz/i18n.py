@@ -102,7 +102,8 @@ def clock_time(timestamp: float, zone: str | None = None) -> str:
 
 # Calls whose first argument is a text to translate: `_` in views, and the workshop's errors.
 MARKERS = {"_", "N_", "translate", "Message", "WorkshopError", "AccessDenied", "WeightError"}
-SOURCES = ("views", "pages", "workshop", "methods", "scenario.py", "errors.py", "joinlink.py", "datatext.py")
+SOURCES = ("views", "pages", "workshop", "methods", "scenario.py", "errors.py", "joinlink.py", "datatext.py",
+           "dataset/design.py", "design.py")
 
 
 def messages_in_code(root: Path | None = None) -> dict[str, str]:

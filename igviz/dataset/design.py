@@ -19,7 +19,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from ..datatext import Composed, Joined, Lowered
 from ..errors import DataError
+from ..i18n import N_
 from .fields import Fields, record_name
 from .records import (
     EVIDENCE,
@@ -406,6 +408,16 @@ def ceilings(proposals) -> dict[str, float]:
     return out
 
 
+# The evidence words inside a composed rationale, translated from igviz/locales where shown.
+EVIDENCE_WORDS = {"stated": N_("stated"), "inferred": N_("inferred"), "silent": N_("silent")}
+
+
+def _effect(rule: DesignRule, option) -> Composed:
+    """'+3 A coordinating body that routes issues (stated): <the rule's rationale>'."""
+    return Composed(N_("{effect:+g} {option} ({evidence}): {why}"), effect=rule.effect, option=option.name,
+                    evidence=Composed(EVIDENCE_WORDS.get(rule.evidence, rule.evidence)), why=rule.rationale)
+
+
 def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, base_name: str = "the status quo",
                   ceiling: Mapping[str, float] | None = None):
     """Scores for a design: the baseline's score plus the effects of the rules that apply.
@@ -432,16 +444,25 @@ def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, 
         if not spoken and high - low < scale.silent_min_range:
             half = scale.silent_min_range / 2
             low, high = score - half, score + half
-        parts = [f"{r.effect:+g} {o.name} ({r.evidence}): {r.rationale}" for _, o, r in spoken]
-        quiet = [o.name for _, o, r in silent]
-        rationale = (f"We infer this from the design model's rules, starting from {base_name} ({b.score:g}): "
-                     + ("; ".join(parts) if parts else "no chosen option changes it")
-                     + (f". Silent (no effect, wider range): {', '.join(quiet)}." if quiet else "."))
+        # Composed texts (igviz.datatext): English here, translated where shown, from the locales'
+        # templates and the data's translations of the option names and the rules' rationales.
+        parts = Joined("; ", tuple(_effect(r, o) for _, o, r in spoken))
+        quiet = Joined(", ", tuple(o.name for _, o, r in silent))
+        why = (Composed(N_("We infer this from the design model's rules, starting from {base} ({score:g}): {parts}"),
+                        base=base_name, score=b.score, parts=parts) if parts.items else
+               Composed(N_("We infer this from the design model's rules, starting from {base} ({score:g}): "
+                           "no chosen option changes it"), base=base_name, score=b.score))
+        if quiet.items:
+            why = Composed(N_("{why}. Silent (no effect, wider range): {options}."), why=why, options=quiet)
+        else:
+            why = Composed(N_("{why}."), why=why)
         cap = (ceiling or {}).get(cid)
         if cap is not None and score > cap >= b.score:
-            rationale += (f" The effects add up to {score:g}; capped at {cap:g}, the best score the sources give any "
-                          "proposal on this criterion (a combination is not judged better than any model was).")
+            why = Composed(N_("{why} The effects add up to {total:g}; capped at {cap:g}, the best score the sources "
+                              "give any proposal on this criterion (a combination is not judged better than any "
+                              "model was)."), why=why, total=score, cap=cap)
             score = cap
+        rationale = why
         cites = tuple(dict.fromkeys(r.citation for _, _, r in spoken)) or tuple(dict.fromkeys(r.citation for _, _, r in silent))
         out[cid] = Score(_clip(score, scale), _clip(min(low, score), scale), _clip(max(high, score), scale), evidence,
                          rationale, cites or b.citations)
@@ -468,11 +489,17 @@ def variant_scores(model: DesignModel, before, after, base: Mapping[str, Score],
             continue
         delta = sum(t[2].effect for t in n) - sum(t[2].effect for t in g)
         spread = sum(rule_uncertainty(t[2]) for t in g + n)
-        parts = ([f"{r.effect:+g} {o.name} ({r.evidence}): {r.rationale}" for _, o, r in n if r.evidence != "silent"]
-                 + [f"{-r.effect:+g} no longer {o.name}" for _, o, r in g if r.evidence != "silent" and r.effect])
-        rationale = (f"Designed variant of {base_name} ({b.score:g}, from the sources): {delta:+g}"
-                     + (f" ({'; '.join(parts)})" if parts else " (the rules that apply are silent here: wider range)")
-                     + f". Before: {b.rationale}")
+        parts = Joined("; ", tuple([_effect(r, o) for _, o, r in n if r.evidence != "silent"]
+                                   + [Composed(N_("{effect:+g} no longer {option}"), effect=-r.effect, option=o.name)
+                                      for _, o, r in g if r.evidence != "silent" and r.effect]))
+        if parts.items:
+            rationale = Composed(N_("Designed variant of {base} ({score:g}, from the sources): {delta:+g} ({parts}). "
+                                    "Before: {before}"),
+                                 base=base_name, score=b.score, delta=delta, parts=parts, before=b.rationale)
+        else:
+            rationale = Composed(N_("Designed variant of {base} ({score:g}, from the sources): {delta:+g} (the rules "
+                                    "that apply are silent here: wider range). Before: {before}"),
+                                 base=base_name, score=b.score, delta=delta, before=b.rationale)
         cites = tuple(dict.fromkeys([*(t[2].citation for t in n if t[2].evidence != "silent"), *b.citations]))
         out[cid] = Score(_clip(b.score + delta, scale), _clip(b.low + delta - spread, scale),
                          _clip(b.high + delta + spread, scale), "inferred" if delta or parts else b.evidence,
@@ -516,7 +543,8 @@ def design_overlay(model: DesignModel, choice, proposal_id: str, institutions) -
     for dim, o in active:
         if dim.id != "working_groups" or not o.sets.get("issue_working_groups"):
             continue
-        bodies[GROUPS_ID] = Body(GROUPS_ID, f"Issue-specific working groups ({o.name.lower()})", "multistakeholder",
+        bodies[GROUPS_ID] = Body(GROUPS_ID, Composed(N_("Issue-specific working groups ({option})"),
+                                                     option=Lowered(o.name)), "multistakeholder",
                                  "Ad hoc multistakeholder working groups, one per issue.", o.citation)
         formers = ([r.target for r in relations.values() if r.relation == "forwards_issues_to" and r.source == main]
                    if o.convened_by == "$mandated" else [o.convened_by] if o.convened_by else [])
@@ -533,7 +561,9 @@ def design_overlay(model: DesignModel, choice, proposal_id: str, institutions) -
             rel = Relation(GROUPS_ID, "igf", "reports_to", "Each issue process informs and is accountable to the "
                            "wider community at the IGF.", o.citation)
             relations.setdefault(rel.key, rel)
-    names = ", ".join(o.name for d, o in active if not o.baseline)
-    note = (f"Generated from the design's options ({names or 'the status quo'}); the bodies stand for the kind of "
-            "body an option describes, not a named institution.")
+    names = Joined(", ", tuple(o.name for d, o in active if not o.baseline))
+    note = (Composed(N_("Generated from the design's options ({options}); the bodies stand for the kind of body an "
+                        "option describes, not a named institution."), options=names) if names.items else
+            Composed(N_("Generated from the design's options (the status quo); the bodies stand for the kind of body an "
+                        "option describes, not a named institution.")))
     return Overlay(proposal_id, note, tuple(bodies.values()), tuple(relations.values()), ())

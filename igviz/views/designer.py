@@ -251,7 +251,7 @@ class DesignerPanel(pn.viewable.Viewer):
                 f"<td class='igviz-num'>{row['score']:.1f}</td><td class='igviz-num'>{row['low']:.0f}–{row['high']:.0f}</td>"
                 f"<td><span class='igviz-ev-mark igviz-ev-{kind}-ink' aria-hidden='true'>{MARKS[kind]}</span> "
                 f"{text(evidence_label(s))}</td>"
-                f"<td><details><summary>{text(_('why'))}</summary>{text(local(row['rationale']))}"
+                f"<td><details><summary>{text(_('why'))}</summary>{text(local(s.rationale))}"
                 f"{'<br><cite>' + text(sources) + '</cite>' if sources else ''}</details></td></tr>")
         head = (f"<tr><th scope='col'>{text(_('Criterion'))}</th><th scope='col'>{text(_('Score'))}</th>"
                 f"<th scope='col'>{text(_('Range'))}</th><th scope='col'>{text(_('Evidence'))}</th>"
