@@ -86,6 +86,18 @@ def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
     return data_text(getattr(record, field), language)
 
 
+def proposal_text(source, proposal_id: str, field: str = "short_name", language: str = DEFAULT_LANGUAGE) -> str:
+    """A proposal's `name` or `short_name` as shown, looked up in `source`: an Assessment (it knows the
+    designs added to it and the designed variants of its proposals) or, with no assessment at hand, a
+    Dataset. A design's name is its author's text and a variant's names its changed options ("MIPC
+    (Malcolm), binding"): both are shown as they are; a proposal of the data, in the language."""
+    p = source.proposal(proposal_id)
+    record = getattr(p, "record", p)
+    if record is not p and (getattr(p, "design", None) is not None or getattr(p, "variant", None) is not None):
+        return getattr(p, field)
+    return localised(record, field, language)
+
+
 class Composed(Message):
     """A text igviz writes from data texts (a designed score's rationale): English as a str, and
     translated where it is shown, its template from igviz/locales and its pieces from the data's

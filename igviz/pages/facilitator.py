@@ -22,7 +22,7 @@ from ..workshop.participation import local_time
 from ..views.evidence import perspective_html
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import client_address, on_server, query_value, set_address
@@ -291,9 +291,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
             self._rounds_and_downloads()
             return
         scale = self.dataset.scale.max
-        p["equal"].object = ranking_table(with_local_names(r.equal_footing_ranking, self.dataset), _("Equal footing: each stakeholder group counts once"),
+        p["equal"].object = ranking_table(with_local_names(r.equal_footing_ranking, r.assessment), _("Equal footing: each stakeholder group counts once"),
                                           scale, css_class="igviz-equal-footing")
-        p["headcount"].object = ranking_table(with_local_names(r.headcount_ranking, self.dataset), _("Head count: each person counts once"), scale,
+        p["headcount"].object = ranking_table(with_local_names(r.headcount_ranking, r.assessment), _("Head count: each person counts once"), scale,
                                               css_class="igviz-headcount")
         p["group_weights"].object = self._group_weights_html(r)
         p["dispersion"].object = self._dispersion_html(r)
@@ -410,7 +410,9 @@ class FacilitatorBoard(pn.viewable.Viewer):
         return localised(self.dataset.groups[gid], "name", current_language())
 
     def _short(self, pid: str) -> str:
-        return localised(self.dataset.proposal(pid), "short_name", current_language())
+        # The round's assessment knows every proposal it ranks (a design is not in the data).
+        source = self.results.assessment if self.results is not None else self.dataset
+        return proposal_text(source, pid, "short_name", current_language())
 
     def _criterion_names(self, r: RoundResults) -> dict[str, str]:
         return {c.id: localised(c, "name", current_language()) for c in r.assessment.active_framework.criteria}

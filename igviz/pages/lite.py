@@ -25,7 +25,7 @@ import tornado.web
 
 from ..datatext import perspective_html
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..workshop import DatabaseVersionError, shared_store
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
@@ -317,8 +317,8 @@ class LitePage(tornado.web.RequestHandler):
         if ranking is None or flow.typed_weights:  # typed values that are not weights: shown, not ranked
             return None
         # The model's order and values, read from its arrays (its pandas table costs more than the page).
-        rows = [(ranking.proposal_ids[i], rank, localised(self.dataset.proposal(ranking.proposal_ids[i]), "short_name",
-                                                          self.language), f"{ranking.overall[i]:.2f}")
+        rows = [(ranking.proposal_ids[i], rank, proposal_text(flow.assessment, ranking.proposal_ids[i], "short_name",
+                                                              self.language), f"{ranking.overall[i]:.2f}")
                 for rank, i in enumerate(ranking.best_first, start=1)]
         return {"caption": _("Your ranking, with your weights"), "rank": _("Rank"), "proposal": _("Proposal"),
                 "overall": self.overall_label(ranking.method), "rows": rows}

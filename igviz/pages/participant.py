@@ -77,14 +77,14 @@ class OwnRanking(pn.viewable.Viewer):
         a = self.assessment
         if a.problem:
             return ""
-        names = list(with_local_names(a.ranking().table, a.dataset)["short_name"][:3])
+        names = list(with_local_names(a.ranking().table, a)["short_name"][:3])
         return f"<p class='igviz-note' aria-live='polite'>{text(_('Your top three now: {names}', names=', '.join(names)))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
         if a.problem:
             return notice_html(in_language(a.problem), "warning")
-        return ranking_table(with_local_names(a.ranking().table, a.dataset), _("Your ranking, with your weights"), a.dataset.scale.max,
+        return ranking_table(with_local_names(a.ranking().table, a), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 
     def __panel__(self):
