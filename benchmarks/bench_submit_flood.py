@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -53,14 +54,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+XSRF = {"cookie": "", "token": ""}  # the page's form token and its cookie, as a browser holds them
+
+
+def fetch_xsrf(port: int, code: str, token: str) -> None:
+    """Open the light page once, as every phone does before its first Submit, and keep the form's
+    token and cookie: the server refuses (403) a post without them. A token stays valid for any
+    number of posts, so one pair serves every client here; the server's work per post is the same."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", f"/lite?{urllib.parse.urlencode({'code': code, 'p': token})}")
+        response = connection.getresponse()
+        page = response.read().decode("utf-8")
+        cookies = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []]
+    finally:
+        connection.close()
+    XSRF["cookie"] = next(c for c in cookies if c.startswith("_xsrf="))
+    XSRF["token"] = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+
+
 def submit(port: int, source: str, code: str, token: str, weights: dict, comment: str = "") -> tuple[int, float]:
-    form = {**{f"w.{c}": str(v) for c, v in weights.items()}, "p": token, "action": "submit", "comment": comment}
+    form = {**{f"w.{c}": str(v) for c, v in weights.items()}, "p": token, "action": "submit", "comment": comment,
+            "_xsrf": XSRF["token"]}
     started = time.perf_counter()
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60, source_address=(source, 0))
     try:
         connection.request("POST", f"/lite?{urllib.parse.urlencode({'code': code, 'p': token})}",
                            body=urllib.parse.urlencode(form),
-                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": XSRF["cookie"]})
         response = connection.getresponse()
         response.read()
         return response.status, time.perf_counter() - started
@@ -123,6 +144,7 @@ def main(argv=None) -> int:
                                str(args.port), "--db", url], env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         wait_until_up(args.port, server)
+        fetch_xsrf(args.port, code, reals[0])
         # Warm-up: one submission runs every code path once.
         submit(args.port, "127.0.1.250", code, reals[0], {c: 5 for c in criteria})
         time.sleep(1.5)
@@ -227,6 +249,9 @@ def main(argv=None) -> int:
               f"{sent / elapsed:.0f}/s rather than {args.bots}/s, below the per-participant limit, so nothing was "
               "refused and every request was a stored submission. The per-request CPU figures above are what "
               "to compare across machines.")
+    if set(flood_status) != {200}:
+        # A refused Submit is answered fast: its latency says nothing about a stored one's.
+        print("  INVALID: not every real Submit was stored, so these latencies are not a real participant's")
     print(f"  target: real Submit p50 within 1 s -> {'met' if percentile(flood, .5) <= 1 else 'NOT met'}; "
           f"p95 {'within' if percentile(flood, .95) <= 1 else 'over'} 1 s")
     return 0
