@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from ..i18n import N_, Message
 from ..model import WEIGHT_MAX
 from .errors import AccessDenied, DatabaseUnavailable, DatabaseVersionError, WorkshopError, database_unavailable, translate_database_errors
+from .ratings import RATING_MAX, RATING_MIN
 from .results import ConsensusRule
 
 DATABASE_URL_VARIABLE = "IGVIZ_DATABASE_URL"
@@ -271,7 +272,6 @@ def check_weights(criteria, weights: dict) -> dict:
     return values
 
 
-RATING_MIN, RATING_MAX = 0, 10
 ASKS = ("weights", "ratings", "both")
 
 

@@ -1,0 +1,277 @@
+"""Rating rounds (#16): ratings beside weights in the store (SQLite and PostgreSQL), the room's ratings
+as results (hand-worked), score perspectives, and ratings in exports."""
+
+import math
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import igviz
+from igviz.i18n import catalogue
+from igviz.model import Assessment
+from igviz.perspective import BUNDLED_NAME, Cell, Perspective
+from igviz.workshop import WorkshopError, WorkshopStore, export_round, load_export, new_workshop, round_results
+
+DATASET = igviz.load_dataset()
+CRITERIA = DATASET.default_framework.criterion_ids
+GROUPS = ("civil_society", "government", "private_sector", "technical_academic")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    url = f"sqlite:///{tmp_path / 'workshops.sqlite'}" if request.param == "sqlite" else \
+        request.getfixturevalue("postgres_url")
+    s = WorkshopStore(url, min_seconds_between_submissions=0)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def workshop(store):
+    return new_workshop(store, DATASET, "Ratings, IGF 2026")
+
+
+def weights(**changes):
+    values = {c: 5.0 for c in CRITERIA}
+    values.update(changes)
+    return values
+
+
+def only_transparent():
+    return {c: (10.0 if c == "transparent" else 0.0) for c in CRITERIA}
+
+
+# -- the store ---------------------------------------------------------------------------------------
+
+def test_ratings_are_submitted_revised_partial_and_dont_know(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    assert store.workshop(code).round.asks == "weights"  # a new workshop's round 1 asks as before
+    store.set_round_asks(code, secret, "both")
+    token = store.join(code, "civil_society", "Ada")
+    # Partial, with one explicit "don't know" (None): only the rating given is kept.
+    me = store.submit(token, weights(), "facts differ", ratings={"un_committee": {"transparent": 3, "accountable": None}})
+    assert me.ratings == {"un_committee": {"transparent": 3.0}}
+    subs = store.submissions(code, secret)
+    assert subs.loc[0, "rating.un_committee.transparent"] == 3.0
+    assert "rating.un_committee.accountable" not in subs.columns
+    # A revision replaces the whole submission: the earlier rating is gone ("don't know" now).
+    store.submit(token, weights(), "", ratings={"mipoc": {"inclusive": 7.5}})
+    subs = store.submissions(code, secret)
+    assert subs.loc[0, "revisions"] == 2 and subs.loc[0, "rating.mipoc.inclusive"] == 7.5
+    assert "rating.un_committee.transparent" not in subs.columns
+    assert store.participant(token).ratings == {"mipoc": {"inclusive": 7.5}}
+    # A second participant rating another cell: each row NaN where that person did not rate.
+    other = store.join(code, "government", "Bo")
+    store.submit(other, weights(), ratings={"un_committee": {"transparent": 9}})
+    subs = store.submissions(code, secret).set_index("participant")
+    assert math.isnan(subs.loc["P001", "rating.un_committee.transparent"]) and subs.loc["P002", "rating.un_committee.transparent"] == 9
+    # Columns in the workshop's order: proposal, then criterion.
+    assert [c for c in subs.columns if c.startswith("rating.")] == ["rating.mipoc.inclusive", "rating.un_committee.transparent"]
+
+
+def test_a_ratings_round_takes_no_weights_and_a_weights_round_no_ratings(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    token = store.join(code, "civil_society", "Ada")
+    with pytest.raises(WorkshopError, match="weights only, not ratings"):
+        store.submit(token, weights(), ratings={"mipoc": {"inclusive": 5}})
+    number = store.open_round(code, secret, asks="ratings", rated={"mipoc": ["inclusive", "transparent"]})
+    info = store.workshop(code).round
+    assert (info.number, info.asks, info.rated) == (number, "ratings", (("mipoc", ("transparent", "inclusive")),))
+    assert info.rated_cells(DATASET.proposals, CRITERIA) == [("mipoc", "transparent"), ("mipoc", "inclusive")]
+    with pytest.raises(WorkshopError, match="ratings only, not weights"):
+        store.submit(token, weights(), ratings={"mipoc": {"inclusive": 5}})
+    me = store.submit(token, None, ratings={"mipoc": {"inclusive": 5}})
+    assert me.weights is None and me.ratings == {"mipoc": {"inclusive": 5.0}}
+    subs = store.submissions(code, secret)
+    assert not [c for c in subs.columns if c.startswith("weight.")] and subs.loc[0, "rating.mipoc.inclusive"] == 5
+    # Nothing rated at all is a valid answer: "don't know" everywhere.
+    store.submit(token, None, ratings={})
+    assert store.participant(token).ratings is None
+    # Participant chooses: any cell of the workshop.
+    store.open_round(code, secret, asks="ratings")
+    assert store.workshop(code).round.rated is None
+    store.submit(token, None, ratings={"status_quo": {"human_rights": 0}, "mipc": {"expertise": 10}})
+    with pytest.raises(WorkshopError, match="at least one proposal and criterion"):
+        store.open_round(code, secret, asks="ratings", rated={})
+    with pytest.raises(WorkshopError, match="weights, ratings or both"):
+        store.open_round(code, secret, asks="everything")
+
+
+BAD_RATINGS = [
+    ({"mipoc": {"inclusive": 11}}, "must be a number from 0 to 10"),
+    ({"mipoc": {"inclusive": -0.5}}, "must be a number from 0 to 10"),
+    ({"mipoc": {"inclusive": "7"}}, "must be a number from 0 to 10"),
+    ({"mipoc": {"inclusive": True}}, "must be a number from 0 to 10"),
+    ({"mipoc": {"inclusive": float("nan")}}, "must be a number from 0 to 10"),
+    ({"mipoc": {"inclusive": float("inf")}}, "must be a number from 0 to 10"),
+    ({"nonesuch": {"inclusive": 5}}, "'nonesuch' is not a proposal of this workshop"),
+    ({"mipoc": {"nonesuch": 5}}, "'nonesuch' is not a criterion of this workshop"),
+    ({"mipoc": {"expertise": 5}}, "This round does not ask for a rating of 'mipoc' on 'expertise'"),
+    ({"mipoc": 5}, "per proposal, then per criterion"),
+    ([("mipoc", "inclusive", 5)], "per proposal, then per criterion"),
+]
+
+
+@pytest.mark.parametrize("bad, message", BAD_RATINGS)
+def test_each_bad_rating_gets_a_clear_message_in_three_languages(store, workshop, bad, message):
+    code, secret = workshop.workshop.code, workshop.secret
+    store.open_round(code, secret, asks="both", rated={"mipoc": ["inclusive"]})
+    token = store.join(code, "civil_society", "Ada")
+    with pytest.raises(WorkshopError, match=message) as caught:
+        store.submit(token, weights(), ratings=bad)
+    for language in ("fr", "es"):
+        assert caught.value.template in catalogue(language)
+    assert store.submissions(code, secret).empty  # nothing half-stored
+
+
+def test_concurrent_ratings_from_many_threads_lose_nothing(store, workshop):
+    code, secret = workshop.workshop.code, workshop.secret
+    store.set_round_asks(code, secret, "both")
+    errors = []
+    proposals = list(DATASET.proposals)
+
+    def participant(i):
+        try:
+            token = store.join(code, GROUPS[i % 4], f"P{i}")
+            for revision in range(3):
+                ratings = {p: {c: float((i + revision + j) % 11) for j, c in enumerate(CRITERIA)} for p in proposals}
+                store.submit(token, weights(transparent=revision + 1), f"comment {i}", ratings=ratings)
+        except Exception as exc:  # noqa: BLE001 - collected and reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=participant, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    subs = store.submissions(code, secret)
+    assert len(subs) == 30 and (subs["revisions"] == 3).all()
+    rating_cols = [c for c in subs.columns if c.startswith("rating.")]
+    assert len(rating_cols) == len(proposals) * len(CRITERIA)
+    for _, row in subs.iterrows():  # each participant's last revision (2), whole
+        i = int(row["comment"].split()[1])
+        for p in proposals:
+            for j, c in enumerate(CRITERIA):
+                assert row[f"rating.{p}.{c}"] == (i + 2 + j) % 11
+
+
+# -- results, hand-worked ------------------------------------------------------------------------------
+
+def hand_worked_round():
+    """Two civil-society participants and one government participant; everyone weights transparency only.
+
+    un_committee × transparent: civil society 2 and 4, government 9. Group means 3 and 9; the room,
+    each group counting once, (3 + 9) / 2 = 6; head count (2 + 4 + 9) / 3 = 5; spread (population
+    standard deviation) sqrt(((2-5)² + (4-5)² + (9-5)²) / 3) = sqrt(26/3); between groups 9 - 3 = 6.
+    mipoc × transparent: one rating, 1 (government said "don't know"): room 1, no spread, one group.
+    """
+    rows = [("P001", "civil_society", {"un_committee": {"transparent": 2}, "mipoc": {"transparent": 1}}),
+            ("P002", "civil_society", {"un_committee": {"transparent": 4}}),
+            ("P003", "government", {"un_committee": {"transparent": 9}})]
+    subs = pd.DataFrame([{"participant": p, "group": g, "comment": "", "submitted_at": pd.Timestamp("2026-11-29", tz="UTC"),
+                          **{f"weight.{c}": v for c, v in only_transparent().items()},
+                          **{f"rating.{pr}.{c}": v for pr, cs in r.items() for c, v in cs.items()}} for p, g, r in rows])
+    return round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS, igviz.workshop.ConsensusRule(),
+                         subs)
+
+
+def test_group_means_equal_footing_and_spread_by_hand():
+    r = hand_worked_round()
+    means = r.group_ratings
+    assert list(means.columns) == ["civil_society", "government"]
+    assert means.loc[("un_committee", "transparent")].tolist() == [3.0, 9.0]
+    assert means.loc[("mipoc", "transparent"), "civil_society"] == 1 and np.isnan(means.loc[("mipoc", "transparent"), "government"])
+    assert r.room_ratings[("un_committee", "transparent")] == 6.0
+    assert r.room_ratings[("mipoc", "transparent")] == 1.0
+    spread = r.rating_spread
+    assert list(spread.index) == [("un_committee", "transparent"), ("mipoc", "transparent")]  # most disputed first
+    top = spread.iloc[0]
+    assert (top["ratings"], top["groups"], top["head count"], top["between groups"]) == (3, 2, 5.0, 6.0)
+    assert top["spread"] == pytest.approx(math.sqrt(26 / 3))
+    assert top["bundled"] == DATASET.score("un_committee", "transparent").score
+    assert top["room − bundled"] == pytest.approx(6.0 - top["bundled"])
+    second = spread.iloc[1]
+    assert second["ratings"] == 1 and np.isnan(second["spread"]) and np.isnan(second["between groups"])
+    # Anonymity: the tables carry groups and counts, never a participant.
+    assert "P001" not in spread.to_string() and "P001" not in means.to_string()
+
+
+def test_the_ranking_under_the_rooms_scores_by_hand():
+    r = hand_worked_round()
+    # Everyone weights transparency only, so each proposal's overall score is its transparency score:
+    # the room's where rated (un_committee 6, mipoc 1), the bundled one elsewhere.
+    ranking = r.rating_ranking
+    bundled = {p: DATASET.score(p, "transparent").score for p in DATASET.proposals}
+    room = {**bundled, "un_committee": 6.0, "mipoc": 1.0}
+    assert ranking["overall (room's scores)"].to_dict() == pytest.approx(room)
+    assert ranking["overall (bundled scores)"].to_dict() == pytest.approx(bundled)
+    assert ranking["overall (room's scores)"].is_monotonic_decreasing
+    assert ranking.loc["mipoc", "rank (room's scores)"] == len(DATASET.proposals)  # 1 is the lowest of all
+    assert ranking.loc["mipoc", "rank change"] < 0 and ranking.loc["mipoc", "rated"]
+    assert not ranking.loc["status_quo", "rated"]
+    assert "each stakeholder group counting once" in ranking.attrs["weights"]
+    # The room's perspective: ranges are mean ± spread, used as score uncertainty by SMAA-2.
+    a = r.assessment_under(None)
+    s = a.proposal("un_committee").score("transparent")
+    assert (s.score, s.evidence) == (6.0, "rated")
+    assert (s.low, s.high) == pytest.approx((6 - math.sqrt(26 / 3), 6 + math.sqrt(26 / 3)))
+    robust = r.rating_robustness(samples=500)
+    assert robust.table.shape[0] == len(DATASET.proposals) and "rated" not in robust.table.index
+    assert set(r.perspectives()) == {BUNDLED_NAME, "The room, each stakeholder group counting once",
+                                     "Stakeholder group civil_society", "Stakeholder group government"}
+
+
+def test_a_ratings_only_round_ranks_with_equal_or_given_weights():
+    r = hand_worked_round()
+    subs = r.all_submissions.drop(columns=[c for c in r.all_submissions.columns if c.startswith("weight.")])
+    plain = round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS,
+                          igviz.workshop.ConsensusRule(), subs)
+    assert plain.equal_footing_ranking is None and plain.rating_ranking is not None
+    assert "equal weights" in plain.rating_ranking.attrs["weights"]
+    plain.room_weights = pd.Series(only_transparent())
+    del plain.__dict__["ranking_weights"], plain.__dict__["rating_ranking"]
+    assert plain.rating_ranking.loc["un_committee", "overall (room's scores)"] == pytest.approx(6.0)
+
+
+# -- perspectives ----------------------------------------------------------------------------------------
+
+def test_an_assessment_ranks_under_another_perspective_and_back():
+    a = Assessment(DATASET)
+    before = a.ranking().order
+    last = before[-1]
+    lifted = Perspective("Lifted", "a test", {last: {c: Cell(10, 9, 10, "test") for c in CRITERIA}})
+    seen = []
+    a.param.watch(lambda e: seen.append(e.new), "result")
+    a.perspective = lifted
+    assert a.result.top == last and len(seen) == 1  # the published result follows, once
+    assert a.explain(last)["score"].eq(10).all()  # what the views explain is what ranks
+    a.perspective = None
+    assert a.ranking().order == before
+    bundled = Perspective.bundled(a)
+    assert len(bundled) == len(DATASET.proposals) * len(CRITERIA)
+    assert Assessment(DATASET, perspective=bundled).ranking().order == before
+    with pytest.raises(ValueError, match="low <= score <= high"):
+        Perspective("Bad", "a test", {last: {"transparent": Cell(5, 6, 7)}})
+
+
+# -- exports ---------------------------------------------------------------------------------------------
+
+def test_exports_carry_ratings_and_recompute_their_results(store, workshop, tmp_path):
+    code, secret = workshop.workshop.code, workshop.secret
+    store.set_round_asks(code, secret, "both", rated={"un_committee": ["transparent"], "mipoc": ["transparent"]})
+    for group, rating in (("civil_society", 2), ("civil_society", 4), ("government", 9)):
+        token = store.join(code, group, "x")
+        store.submit(token, only_transparent(), ratings={"un_committee": {"transparent": rating}})
+    export = export_round(store, code, secret)
+    assert export.asks == "both" and export.rated == {"mipoc": ["transparent"], "un_committee": ["transparent"]}
+    for suffix in ("json", "csv"):
+        back = load_export(export.save(tmp_path / f"round.{suffix}"))
+        results = back.results()
+        assert results.room_ratings[("un_committee", "transparent")] == 6.0
+        assert results.rating_spread.iloc[0]["spread"] == pytest.approx(math.sqrt(26 / 3))
+        assert results.rating_ranking.loc["un_committee", "overall (room's scores)"] == pytest.approx(6.0)
+    back = load_export(tmp_path / "round.json")
+    assert (back.asks, back.rated) == (export.asks, export.rated)
