@@ -275,3 +275,77 @@ def test_exports_carry_ratings_and_recompute_their_results(store, workshop, tmp_
         assert results.rating_ranking.loc["un_committee", "overall (room's scores)"] == pytest.approx(6.0)
     back = load_export(tmp_path / "round.json")
     assert (back.asks, back.rated) == (export.asks, export.rated)
+
+
+# -- opinion groups ----------------------------------------------------------------------------------------
+
+def planted(n_per_group=10, seed=1, camps=True):
+    """Participants of four stakeholder groups; with `camps`, half of each group (alternately) in camp A,
+    which weights transparency and rates the UN committee low, the other half in camp B, which weights
+    inclusion and rates it high: opinion groups that cut across the declared ones."""
+    rng = np.random.default_rng(seed)
+    rows, truth = [], []
+    for g in GROUPS:
+        for i in range(n_per_group):
+            camp = i % 2 if camps else 0
+            w = {c: 3.0 for c in CRITERIA}
+            if camps:
+                w.update(transparent=9.0, inclusive=1.0) if camp == 0 else w.update(transparent=1.0, inclusive=9.0)
+            w = {c: float(np.clip(v + rng.normal(0, 0.8 if camps else 3), 0, 10)) for c, v in w.items()}
+            rating = (1.5 if camp == 0 else 8.5) if camps else 5
+            r = {f"rating.un_committee.{c}": float(np.clip(rating + rng.normal(0, 0.8 if camps else 3), 0, 10))
+                 for c in ("transparent", "accountable", "inclusive")}
+            if i == 3:
+                r["rating.un_committee.accountable"] = np.nan  # "don't know"
+            rows.append({"participant": f"P{len(rows) + 1:03d}", "group": g, "comment": "",
+                         **{f"weight.{c}": v for c, v in w.items()}, **r})
+            truth.append(camp)
+    return pd.DataFrame(rows), np.array(truth)
+
+
+def test_opinion_groups_recover_a_planted_split_across_stakeholder_groups():
+    from sklearn.metrics import adjusted_rand_score
+
+    from igviz.workshop.opinions import opinion_groups
+
+    subs, truth = planted()
+    found = opinion_groups(subs, GROUPS)
+    assert found.structure and found.k == 2 and found.silhouette > 0.25
+    # The map is sorted, not in joining order: match by recomputing labels through the cross-table.
+    assert found.crosstab.loc[:, list(GROUPS)].to_numpy().tolist() == [[5, 5, 5, 5], [5, 5, 5, 5]]
+    assert found.crosstab["all"].tolist() == [20, 20]
+    assert set(found.map.columns) == {"x", "y", "group", "opinion group"} and len(found.map) == 40
+    assert not any(str(v).startswith("P0") for v in found.map.to_numpy().ravel())  # no participant numbers
+    # What sets each group apart: the planted weights and rating, with the right signs.
+    top = found.distinctive.set_index(["opinion group", "kind", "criterion", "proposal"])
+    features = {(k, c, p) for _g, k, c, p in top.index}
+    assert ("weight", "transparent", "") in features and ("weight", "inclusive", "") in features
+    a_transparent = top.loc[("A", "weight", "transparent", ""), "difference"]
+    a_rating = found.distinctive.query("`opinion group` == 'A' and kind == 'rating'")["difference"]
+    assert (a_transparent > 0) == (a_rating < 0).all()  # camp A weights transparency and rates the committee low
+    # Exactly the planted camps.
+    assert adjusted_rand_score(truth, found._labels) == 1.0
+
+
+def test_no_opinion_groups_in_a_room_without_structure_and_small_groups_stay_hidden():
+    from igviz.workshop.opinions import opinion_groups
+
+    subs, _ = planted(camps=False, seed=3)
+    found = opinion_groups(subs, GROUPS)
+    assert not found.structure and found.crosstab.empty and found.distinctive.empty
+    assert "No opinion groups" in found.describe() and len(found.map) == 40
+    # A camp of three in a room of 40 is not shown: fewer than five people could be recognised.
+    subs, truth = planted()
+    three = np.flatnonzero(truth == 1)[:3]
+    small = subs[(truth == 0) | np.isin(np.arange(len(subs)), three)].reset_index(drop=True)
+    found = opinion_groups(small, GROUPS, min_size=5)
+    assert found.not_shown == 3 and found.crosstab["all"].to_dict() == {"A": 20}
+    assert (found.map["opinion group"] == "").sum() == 3
+    assert "3 in groups smaller than 5, not shown" in found.describe()
+
+
+def test_round_results_give_opinion_groups():
+    subs, _ = planted()
+    results = round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS,
+                            igviz.workshop.ConsensusRule(), subs)
+    assert results.opinion_groups().k == 2

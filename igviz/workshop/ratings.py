@@ -66,17 +66,16 @@ class RoomRatings:
             return pd.DataFrame(columns=["participant", "group", "proposal", "criterion", "rating"])
         frame = self.submissions[["participant", "group", *columns]].melt(
             id_vars=["participant", "group"], var_name="column", value_name="rating").dropna(subset=["rating"])
-        cells = [rating_cell(c) for c in frame["column"]]
-        frame = frame.assign(proposal=[p for p, _c in cells], criterion=[c for _p, c in cells],
-                             rating=frame["rating"].astype(float))
+        split = frame["column"].str.slice(len(RATING_PREFIX)).str.split(".", n=1, expand=True)
+        frame = frame.assign(proposal=split[0], criterion=split[1], rating=frame["rating"].astype(float))
         return frame[["participant", "group", "proposal", "criterion", "rating"]].reset_index(drop=True)
 
-    @property
+    @cached_property
     def cells(self) -> pd.MultiIndex:
         """The (proposal, criterion) cells someone rated, in the submissions' column order."""
-        pairs = list(dict.fromkeys(rating_cell(c) for c in rating_columns(self.submissions)))
-        rated = set(zip(self.long["proposal"], self.long["criterion"]))
-        return pd.MultiIndex.from_tuples([p for p in pairs if p in rated] or [], names=["proposal", "criterion"])
+        columns = rating_columns(self.submissions)
+        rated = [c for c, any_ in zip(columns, self.submissions[columns].notna().any().to_numpy()) if any_]
+        return pd.MultiIndex.from_tuples([rating_cell(c) for c in rated] or [], names=["proposal", "criterion"])
 
     @cached_property
     def group_means(self) -> pd.DataFrame:

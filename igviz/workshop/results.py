@@ -405,6 +405,14 @@ class RoundResults:
         frame.attrs.update(weights=self.ranking_weights.attrs["whose"], room=self.ratings.perspective().name)
         return frame.sort_values("rank (room's scores)", kind="stable")
 
+    def opinion_groups(self, min_size: int | None = None, max_clusters: int | None = None, seed: int = 0):
+        """Participants clustered by their weights and ratings, beside their declared stakeholder groups
+        (igviz.workshop.opinions): a cross-table, a 2-D map, what sets each opinion group apart."""
+        from .opinions import MAX_CLUSTERS, MIN_CLUSTER_SIZE, opinion_groups
+
+        return opinion_groups(self.all_submissions, self.group_ids, min_size=min_size or MIN_CLUSTER_SIZE,
+                              max_clusters=max_clusters or MAX_CLUSTERS, seed=seed)
+
     def rating_robustness(self, samples: int = 4000, seed: int = 0):
         """SMAA-2 under the room's scores, with the spread of the ratings as score uncertainty (each
         rated cell drawn from its mean ± spread; unrated cells from the bundled ranges) and weights
