@@ -349,3 +349,16 @@ def test_round_results_give_opinion_groups():
     results = round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS,
                             igviz.workshop.ConsensusRule(), subs)
     assert results.opinion_groups().k == 2
+
+
+def test_a_spec_of_an_assessment_under_a_perspective_keeps_to_what_the_spec_says():
+    from igviz.scenario import Scenario
+
+    a = Assessment(DATASET)
+    last = a.ranking().order[-1]
+    a.perspective = Perspective("Lifted", "a test", {last: {"transparent": Cell(10, 9, 10)}})
+    a.weights.transparent = 9
+    spec = Scenario.from_assessment(a)  # the perspective's scores are not analyst overrides
+    assert "proposals" not in spec.spec and spec.spec["weights"] == {"transparent": 9}
+    spec.apply(a)
+    assert a.proposal(last).score("transparent").score == 10  # the perspective stays in place
