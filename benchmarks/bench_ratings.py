@@ -30,8 +30,8 @@ def room(n: int, seed: int = 0) -> pd.DataFrame:
     criteria, proposals = data.default_framework.criterion_ids, list(data.proposals)
     rng = np.random.default_rng(seed)
     camp = rng.integers(0, 2, n)
-    weights = np.clip(rng.normal(5, 2, (n, len(criteria))) + np.where(camp[:, None] == 0, 2, -2) * (np.arange(len(criteria)) < 3), 0, 10)
-    ratings = np.clip(rng.normal(5, 2, (n, len(proposals) * len(criteria))) + np.where(camp[:, None] == 0, 2, -2) * (np.arange(90) % 7 == 0), 0, 10)
+    weights = np.clip(rng.normal(5, 2, (n, len(criteria))) + np.where(camp[:, None] == 0, 3, -3) * (np.arange(len(criteria)) < 3), 0, 10)
+    ratings = np.clip(rng.normal(5, 2, (n, len(proposals) * len(criteria))) + np.where(camp[:, None] == 0, 3, -3) * (np.arange(90) % 7 == 0), 0, 10)
     ratings[rng.random(ratings.shape) < 0.1] = np.nan
     frame = pd.DataFrame({"participant": [f"P{i + 1:03d}" for i in range(n)], "group": [GROUPS[i % 4] for i in range(n)],
                           "comment": "", "submitted_at": pd.Timestamp.now(tz="UTC")})

@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .ratings import rating_cell, rating_columns
-from .results import WEIGHT_PREFIX, weight_columns
+from .ratings import WEIGHT_PREFIX, rating_cell, rating_columns, weight_columns
 
 MIN_CLUSTER_SIZE = 5
 MAX_CLUSTERS = 8

@@ -22,9 +22,8 @@ from ..i18n import N_
 from ..model import Assessment, Proposal
 from ..dataset.records import StakeholderGroup
 from ..perspective import Perspective
-from .ratings import RoomRatings, rating_columns
+from .ratings import WEIGHT_PREFIX, RoomRatings, rating_columns, weight_columns  # noqa: F401 - re-exported
 
-WEIGHT_PREFIX = "weight."
 CONSENSUS, NO_CONSENSUS, TOO_FEW = "rough consensus", "no consensus", "too few submissions"
 
 
@@ -74,10 +73,6 @@ class ConsensusRule:
 
     def describe(self) -> str:
         return self.DESCRIPTION.format(**self.description_values())
-
-
-def weight_columns(submissions: pd.DataFrame) -> list[str]:
-    return [c for c in submissions.columns if c.startswith(WEIGHT_PREFIX)]
 
 
 def as_shown(submissions: pd.DataFrame) -> pd.DataFrame:
@@ -393,8 +388,10 @@ class RoundResults:
         room's order; None without ratings."""
         if not self.has_ratings:
             return None
-        room = self.assessment_under(None).ranking().table
-        bundled = self._fresh(None).ranking().table
+        a = self._fresh(None)  # one assessment, ranked under both (building one is the slow part)
+        bundled = a.ranking().table
+        a.perspective = self.ratings.perspective()
+        room = a.ranking().table
         frame = pd.DataFrame({"name": room["short_name"], "rank (room's scores)": room["rank"],
                               "overall (room's scores)": room["overall"]})
         frame["rank (bundled scores)"] = bundled["rank"].reindex(frame.index)
