@@ -19,6 +19,7 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
 from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import TITLE_MAX, parse_participants
 from ..views.evidence import perspective_html
+from ..views.ratings import disputed_html, opinions_html, ranking_change_html
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
@@ -27,6 +28,7 @@ from .participant import client_address, on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
 from .offload import in_thread
 
+OPINION_MIN_SIZE = 5  # opinion groups smaller than this are not shown (anonymity); none drawn below twice it
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 
 
@@ -105,7 +107,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._lock = threading.Lock()  # this board's store calls run on worker threads, one at a time, in order
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
-            "robustness")}
+            "robustness", "disputed", "rating_ranking", "opinions")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
         self._close = pn.widgets.Button(label=_("Close round"), color="default")
@@ -121,6 +123,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                                    label=_(label), color="light")
                            for kind, label in EXPORTS.items()]
         self._export_round.param.watch(self._name_downloads, "value")
+        self._ratings_cards = {}
         self.refresh()
         if on_server():
             pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
@@ -162,6 +165,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["consensus"].object = self._consensus_html(r)
         p["dissent"].object = self._dissent_html(r)
         p["robustness"].object = self._robustness_html(r)
+        self._ratings_html(r)
         self._close.disabled = not info.accepting
         self._joining.label = _("Lock joining") if info.joining_open else _("Open joining again")
         people = self.store.participants(self.code, self.secret)
@@ -350,6 +354,18 @@ class FacilitatorBoard(pn.viewable.Viewer):
             f"{' ' + text(_('(differs from the group’s)')) if row['differs'] else ''}</span></li>" for _i, row in d.iterrows())
         return f"<ul class='igviz-comments igviz-dissent'>{items}</ul>"
 
+    def _ratings_html(self, r: RoundResults) -> None:
+        # Ratings rounds (#16): the disputed cells, the ranking under the room's scores, opinion groups.
+        names = self._criterion_names(r)
+        p = self._panes
+        p["disputed"].object = disputed_html(r, self._group_name, self._short, names.get) if r.has_ratings else ""
+        p["rating_ranking"].object = ranking_change_html(r, self._short) if r.has_ratings else ""
+        enough = len(r.all_submissions) >= 2 * OPINION_MIN_SIZE
+        p["opinions"].object = opinions_html(r.opinion_groups(min_size=OPINION_MIN_SIZE), r.group_ids, self._group_name,
+                                             self._short, names.get) if enough else ""
+        for name, shown in self._ratings_cards.items():  # built with the page, after the first refresh
+            shown.visible = bool(p[name].object)
+
     def _robustness_html(self, r: RoundResults) -> str:
         rob = r.robustness(samples=4000)
         if rob is None:
@@ -362,6 +378,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
                  bar(top3[pid], 1, f"{top3[pid]:.0%}", "#88CCEE")] for pid in order]
         return table(_("How robust is the result? Share of 4,000 draws from the submitted weights (with the scores' "
                        "ranges) in which each proposal ranks…"), [_("Proposal"), _("first"), _("in the top three")], rows)
+
+    def _ratings_card_list(self, card) -> list:
+        titles = {"disputed": (_("Where the room disputes the facts"), 760),
+                  "rating_ranking": (_("Ranking under the room's scores"), 420),
+                  "opinions": (_("Opinion groups"), 640)}
+        for name, (title, basis) in titles.items():
+            self._ratings_cards[name] = card(title, self._panes[name], basis=basis)
+            self._ratings_cards[name].visible = bool(self._panes[name].object)
+        return list(self._ratings_cards.values())
 
     def __panel__(self):
         p = self._panes
@@ -387,6 +412,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                        card(_("Where we disagree"), p["dispersion"], basis=520),
                        card(_("Weights by stakeholder group"), p["group_weights"], basis=640),
                        card(_("Robustness"), p["robustness"], basis=520),
+                       *self._ratings_card_list(card),
                        flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
 
