@@ -362,3 +362,22 @@ def test_a_spec_of_an_assessment_under_a_perspective_keeps_to_what_the_spec_says
     assert "proposals" not in spec.spec and spec.spec["weights"] == {"transparent": 9}
     spec.apply(a)
     assert a.proposal(last).score("transparent").score == 10  # the perspective stays in place
+
+
+def test_the_facilitator_html_shows_the_disputed_cell_the_gap_and_the_changed_ranking_without_names():
+    from igviz.views.ratings import disputed_html, opinions_html, ranking_change_html
+
+    r = hand_worked_round()
+    names = {"civil_society": "Civil <society>", "government": "Government"}
+    html = disputed_html(r, names.get, lambda p: p, lambda c: c)
+    first = html.split("<tbody>")[1].split("</tr>")[0]
+    assert "un_committee" in first and "transparent" in first and "6.0" in first  # the room, each group once
+    assert "Civil &lt;society&gt; 3.0" in first and "Government 9.0" in first  # the gap: which groups, how far
+    assert "<society>" not in html and "P00" not in html
+    ranking = ranking_change_html(r, lambda p: p)
+    assert "▼" in ranking and "P00" not in ranking
+    subs, _truth = planted()
+    shown = round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS,
+                          igviz.workshop.ConsensusRule(), subs).opinion_groups()
+    page = opinions_html(shown, list(GROUPS), str, str, str)
+    assert "<svg" in page and "2 opinion groups" in page and "P00" not in page
