@@ -381,3 +381,24 @@ def test_the_facilitator_html_shows_the_disputed_cell_the_gap_and_the_changed_ra
                           igviz.workshop.ConsensusRule(), subs).opinion_groups()
     page = opinions_html(shown, list(GROUPS), str, str, str)
     assert "<svg" in page and "2 opinion groups" in page and "P00" not in page
+
+
+# -- round history ---------------------------------------------------------------------------------------
+
+def test_comparing_two_rounds_shows_what_moved_and_whether_the_room_converged():
+    from igviz.workshop.history import compare_rounds
+
+    first = hand_worked_round()
+    # Round 2: the civil-society participants move towards the government's rating (2, 4 → 8, 8).
+    subs = first.all_submissions.copy()
+    subs.loc[subs["participant"] == "P001", "rating.un_committee.transparent"] = 8
+    subs.loc[subs["participant"] == "P002", "rating.un_committee.transparent"] = 8
+    second = round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS,
+                           igviz.workshop.ConsensusRule(), subs)
+    moved = compare_rounds(first, second)
+    cell = moved.ratings.loc[("un_committee", "transparent")]
+    assert (cell["room (before)"], cell["room (after)"], cell["room change"]) == (6.0, 8.5, 2.5)
+    assert cell["spread (after)"] == pytest.approx(math.sqrt(2 / 9)) and cell["spread change"] < 0
+    assert moved.ranking.loc["un_committee", "moved"] > 0  # 6 → 8.5 on the only weighted criterion
+    assert moved.converged() == {"weights": False, "ratings": True}  # weights unchanged: not shrinking
+    assert moved.weights["weight change"].abs().max() == 0
