@@ -1,0 +1,71 @@
+"""A ratings round on the facilitator's page in a real browser (#16).
+
+Participants in two stakeholder groups rate one proposal very differently (submitted through the
+store: the phone's rating page is being rebuilt); the facilitator sees the disputed cell first, the
+gap between the two groups, and the ranking under the room's scores moved against the Best Bits one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from browser_support import CHROMIUM, WORKSHOP_APPS, create_workshop, panel_server, wait_for_count
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is missing (scripts/test installs Debian's chromium)")]
+
+from playwright.sync_api import expect  # noqa: E402
+
+import igviz  # noqa: E402
+from igviz.workshop import WorkshopStore, round_results  # noqa: E402
+
+TIMEOUT = 30_000
+DATASET = igviz.load_dataset()
+CRITERIA = DATASET.default_framework.criterion_ids
+
+
+def test_the_facilitator_sees_the_disputed_cell_the_gap_and_the_changed_ranking(browser, tmp_path):
+    url = f"sqlite:///{tmp_path / 'workshops.sqlite'}"
+    with panel_server(WORKSHOP_APPS, url) as server:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        code, facilitator_url = create_workshop(page, server.base, "Ratings in the room")
+        key = parse_qs(urlparse(facilitator_url).query)["key"][0]
+        store = WorkshopStore(url, min_seconds_between_submissions=0)
+        try:
+            store.set_round_asks(code, key, "both", rated={"un_committee": ["accountable"], "mipc": ["accountable"]})
+            only_accountable = {c: (10.0 if c == "accountable" else 0.0) for c in CRITERIA}
+            for group, rating in (("civil_society", 1), ("civil_society", 2), ("government", 10), ("government", 9)):
+                token = store.join(code, group, "someone")
+                store.submit(token, only_accountable, ratings={"un_committee": {"accountable": rating},
+                                                               "mipc": {"accountable": 6}})
+            info, subs = store.workshop(code), store.submissions(code, key)
+        finally:
+            store.dispose()
+        expected = round_results(DATASET, info.framework, info.proposals, info.groups, info.rule, subs).rating_ranking
+        wait_for_count(page, 4, timeout=TIMEOUT)
+
+        disputed = page.locator("table.igviz-disputed tbody tr")
+        # The gap: government 9.5 against civil society 1.5, 8 points; the room, each group once, 5.5
+        # (waited for: the panes of one refresh reach the browser one after another).
+        expect(disputed.first).to_contain_text(re.compile(r"8\.0\s+Government 9\.5 · Civil society 1\.5"),
+                                               timeout=TIMEOUT)
+        first = disputed.first.inner_text()
+        assert "UN Committee" in first and "Accountable" in first and "5.5" in first
+        # The ranking under the room's scores beside the Best Bits one: with accountability the only
+        # weight, the room's 5.5 moves the UN committee (Best Bits: 4 when written) past others.
+        change = int(expected.loc["un_committee", "rank change"])
+        assert change != 0
+        row = page.locator("table.igviz-rating-ranking tbody tr[data-proposal='un_committee']")
+        expect(row).to_contain_text(f"▲ {change}" if change > 0 else f"▼ {-change}", timeout=TIMEOUT)
+        rows = page.locator("table.igviz-rating-ranking tbody tr").evaluate_all("rs => rs.map(r => r.dataset.proposal)")
+        assert rows == list(expected.index)
+        assert "not rated" in page.locator("table.igviz-rating-ranking tbody tr[data-proposal='status_quo']").inner_text()
+        assert "someone" not in page.content()  # pseudonyms never reach the projector
+        assert errors == []
