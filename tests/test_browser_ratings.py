@@ -41,10 +41,11 @@ def test_the_facilitator_sees_the_disputed_cell_the_gap_and_the_changed_ranking(
         try:
             store.set_round_asks(code, key, "both", rated={"un_committee": ["accountable"], "mipc": ["accountable"]})
             only_accountable = {c: (10.0 if c == "accountable" else 0.0) for c in CRITERIA}
+            tokens = []
             for group, rating in (("civil_society", 1), ("civil_society", 2), ("government", 10), ("government", 9)):
-                token = store.join(code, group, "someone")
-                store.submit(token, only_accountable, ratings={"un_committee": {"accountable": rating},
-                                                               "mipc": {"accountable": 6}})
+                tokens.append(store.join(code, group, "someone"))
+                store.submit(tokens[-1], only_accountable, ratings={"un_committee": {"accountable": rating},
+                                                                    "mipc": {"accountable": 6}})
             info, subs = store.workshop(code), store.submissions(code, key)
         finally:
             store.dispose()
@@ -68,4 +69,18 @@ def test_the_facilitator_sees_the_disputed_cell_the_gap_and_the_changed_ranking(
         assert rows == list(expected.index)
         assert "not rated" in page.locator("table.igviz-rating-ranking tbody tr[data-proposal='status_quo']").inner_text()
         assert "someone" not in page.content()  # pseudonyms never reach the projector
+
+        # Round 2: civil society moves towards the government's rating; the comparison shows what moved.
+        store = WorkshopStore(url, min_seconds_between_submissions=0)
+        try:
+            store.open_round(code, key, asks="both", rated={"un_committee": ["accountable"], "mipc": ["accountable"]})
+            for token, rating in zip(tokens, (7, 8, 10, 9)):
+                store.submit(token, only_accountable, ratings={"un_committee": {"accountable": rating},
+                                                               "mipc": {"accountable": 6}})
+        finally:
+            store.dispose()
+        moved = page.locator("table.igviz-history-ratings tbody tr").first
+        # Room 5.5 → 8.5 (means 7.5 and 9.5); spread sqrt(((1-5.5)²+(2-5.5)²+(10-5.5)²+(9-5.5)²)/4) = 4.0 → 1.1.
+        expect(moved).to_contain_text(re.compile(r"5\.5 → 8\.5.*4\.0 → 1\.1", re.S), timeout=TIMEOUT)
+        expect(page.get_by_text("Disagreement about the ratings shrank")).to_be_visible(timeout=TIMEOUT)
         assert errors == []

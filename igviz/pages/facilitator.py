@@ -19,7 +19,8 @@ from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, C
 from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import TITLE_MAX, parse_participants
 from ..views.evidence import perspective_html
-from ..views.ratings import disputed_html, opinions_html, ranking_change_html
+from ..views.ratings import disputed_html, history_html, opinions_html, ranking_change_html
+from ..workshop.history import compare_rounds
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_, localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
@@ -107,7 +108,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._lock = threading.Lock()  # this board's store calls run on worker threads, one at a time, in order
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
-            "robustness", "disputed", "rating_ranking", "opinions")}
+            "robustness", "disputed", "rating_ranking", "opinions", "history")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
         self._close = pn.widgets.Button(label=_("Close round"), color="default")
@@ -124,6 +125,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                            for kind, label in EXPORTS.items()]
         self._export_round.param.watch(self._name_downloads, "value")
         self._ratings_cards = {}
+        self._previous: tuple[int, RoundResults] | None = None  # the round before the current one, computed once
         self.refresh()
         if on_server():
             pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
@@ -363,8 +365,25 @@ class FacilitatorBoard(pn.viewable.Viewer):
         enough = len(r.all_submissions) >= 2 * OPINION_MIN_SIZE
         p["opinions"].object = opinions_html(r.opinion_groups(min_size=OPINION_MIN_SIZE), r.group_ids, self._group_name,
                                              self._short, names.get) if enough else ""
+        p["history"].object = self._history_html(r)
         for name, shown in self._ratings_cards.items():  # built with the page, after the first refresh
             shown.visible = bool(p[name].object)
+
+    def _history_html(self, r: RoundResults) -> str:
+        """What moved since the previous round (round history, #16). Only the current round can be
+        reopened, so the previous round's results are computed once."""
+        number = self.info.round.number if self.info.round else 1
+        if number < 2:
+            return ""
+        if self._previous is None or self._previous[0] != number - 1:
+            info = self.info
+            subs = self.store.submissions(self.code, self.secret, number - 1)
+            self._previous = (number - 1, round_results(self.dataset, info.framework, info.proposals, info.groups,
+                                                        info.rule, subs))
+        before = self._previous[1]
+        if not len(before.all_submissions) or not len(r.all_submissions):
+            return ""
+        return history_html(compare_rounds(before, r), number - 1, self._short, self._criterion_names(r).get)
 
     def _robustness_html(self, r: RoundResults) -> str:
         rob = r.robustness(samples=4000)
@@ -382,7 +401,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
     def _ratings_card_list(self, card) -> list:
         titles = {"disputed": (_("Where the room disputes the facts"), 760),
                   "rating_ranking": (_("Ranking under the room's scores"), 420),
-                  "opinions": (_("Opinion groups"), 640)}
+                  "opinions": (_("Opinion groups"), 640),
+                  "history": (_("What moved since the last round"), 640)}
         for name, (title, basis) in titles.items():
             self._ratings_cards[name] = card(title, self._panes[name], basis=basis)
             self._ratings_cards[name].visible = bool(self._panes[name].object)

@@ -156,3 +156,42 @@ def opinions_html(groups, group_ids, group_name, proposal_name, criterion_name) 
         parts.append(f"<p class='igviz-note'>{text(_('What sets each opinion group apart:'))}</p>"
                      f"<ul class='igviz-comments'>{''.join(items)}</ul>")
     return "".join(parts)
+
+
+def history_html(comparison, before_number: int, proposal_name, criterion_name) -> str:
+    """What moved since the previous round: the ranking, the room's ratings and their spread, and
+    whether disagreement shrank (a Delphi-style convergence view)."""
+    parts = []
+    converged = comparison.converged()
+    w = comparison.weights[["spread (before)", "spread (after)"]].dropna()
+    if len(w):
+        key = (_("Disagreement about the weights shrank: mean spread {before} → {after} pts.") if converged["weights"]
+               else _("Disagreement about the weights did not shrink: mean spread {before} → {after} pts."))
+        parts.append(key.format(before=_num(w["spread (before)"].mean()), after=_num(w["spread (after)"].mean())))
+    rt = comparison.ratings[["spread (before)", "spread (after)"]].dropna()
+    if len(rt):
+        key = (_("Disagreement about the ratings shrank: mean spread {before} → {after}.") if converged["ratings"]
+               else _("Disagreement about the ratings did not shrink: mean spread {before} → {after}."))
+        parts.append(key.format(before=_num(rt["spread (before)"].mean()), after=_num(rt["spread (after)"].mean())))
+    html = f"<p class='igviz-note' role='status'>{text(' '.join(parts))}</p>" if parts else ""
+    ranking = comparison.ranking.dropna()
+    if len(ranking):
+        rows = []
+        for pid, row in ranking.iterrows():
+            moved = int(row["moved"])
+            rows.append([text(proposal_name(pid)), f"<span class='igviz-num'>{int(row['rank (before)'])}</span>",
+                         f"<span class='igviz-num'>{int(row['rank (after)'])}</span>",
+                         f"<span class='igviz-num'>{text(f'▲ {moved}' if moved > 0 else f'▼ {-moved}' if moved < 0 else '=')}</span>"])
+        html += table(_("Ranking in round {before} and now", before=before_number),
+                      [_("Proposal"), _("Round {number}", number=before_number), _("Now"), _("Change")], rows,
+                      "igviz-history-ranking", list(ranking.index))
+    cells = comparison.ratings.dropna(subset=["room (before)", "room (after)"]).head(DISPUTED_ROWS)
+    if len(cells):
+        rows = [[text(proposal_name(p)), text(criterion_name(c)),
+                 f"<span class='igviz-num'>{text(_num(row['room (before)']))} → {text(_num(row['room (after)']))}</span>",
+                 f"<span class='igviz-num'>{text(_num(row['spread (before)']))} → {text(_num(row['spread (after)']))}</span>"]
+                for (p, c), row in cells.iterrows()]
+        html += table(_("The room's ratings in round {before} and now (most converged first)", before=before_number),
+                      [_("Proposal"), _("Criterion"), _("Room (each group once)"), _("Spread (std. dev.)")], rows,
+                      "igviz-history-ratings")
+    return html
