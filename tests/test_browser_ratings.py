@@ -37,9 +37,17 @@ def test_the_facilitator_sees_the_disputed_cell_the_gap_and_the_changed_ranking(
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         code, facilitator_url = create_workshop(page, server.base, "Ratings in the room")
         key = parse_qs(urlparse(facilitator_url).query)["key"][0]
+        # The facilitator makes round 1 ask for weights and ratings (each participant chooses what to rate).
+        page.get_by_text("What the round asks: weights, ratings").click()
+        page.get_by_role("combobox", name="This round asks for").select_option(label="weights and ratings")
+        page.get_by_role("button", name="Apply to this round").click()
         store = WorkshopStore(url, min_seconds_between_submissions=0)
         try:
-            store.set_round_asks(code, key, "both", rated={"un_committee": ["accountable"], "mipc": ["accountable"]})
+            for _attempt in range(100):
+                if store.workshop(code).round.asks == "both":
+                    break
+                page.wait_for_timeout(100)
+            assert (store.workshop(code).round.asks, store.workshop(code).round.rated) == ("both", None)
             only_accountable = {c: (10.0 if c == "accountable" else 0.0) for c in CRITERIA}
             tokens = []
             for group, rating in (("civil_society", 1), ("civil_society", 2), ("government", 10), ("government", 9)):

@@ -118,6 +118,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                (self._next, store.open_round)):
             button.on_click(in_thread(lambda _e, action=action: self._act(action), self._lock))
         self._rule_inputs = self._rule_widgets()
+        self._asks_inputs = self._asks_widgets()
         self._moderation = self._moderation_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
@@ -209,6 +210,34 @@ class FacilitatorBoard(pn.viewable.Viewer):
             self.refresh()
         apply.on_click(in_thread(submit, self._lock))
         return [top_n, share, minimum, apply]
+
+    # -- what a round asks (#16) ---------------------------------------------------------------------
+
+    def _asks_widgets(self):
+        """Weights, ratings or both; the proposals and criteria to rate (none chosen: each participant
+        chooses). Applied to the current round, or to a new one."""
+        current = self.info.round
+        asks = pn.widgets.Select(label=_("This round asks for"), value=current.asks if current else "weights",
+                                 options={_("weights"): "weights", _("ratings"): "ratings",
+                                          _("weights and ratings"): "both"})
+        proposals = pn.widgets.MultiChoice(label=_("Proposals to rate (none: each participant chooses)"),
+                                           options={self._short(p): p for p in self.info.proposals})
+        names = {c.id: localised(c, "name", current_language()) for c in self.dataset.framework(self.info.framework).criteria}
+        criteria = pn.widgets.MultiChoice(label=_("Criteria to rate (none: each participant chooses)"),
+                                          options={names.get(c, c): c for c in self.info.criteria})
+
+        def chosen():
+            if asks.value == "weights" or not (proposals.value or criteria.value):
+                return asks.value, None
+            return asks.value, {p: list(criteria.value or self.info.criteria) for p in (proposals.value or self.info.proposals)}
+
+        apply = pn.widgets.Button(label=_("Apply to this round"), color="default")
+        apply.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_round_asks(
+            code, secret, *chosen())), self._lock))
+        start = pn.widgets.Button(label=_("Start the next round with these"), color="default")
+        start.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.open_round(
+            code, secret, *chosen())), self._lock))
+        return [asks, proposals, criteria, apply, start]
 
     # -- moderation ---------------------------------------------------------------------------------
 
@@ -417,6 +446,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         controls = pn.Column(
             pn.Row(self._close, self._reopen, self._next, sizing_mode="stretch_width"),
             pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
+            pn.Card(*self._asks_inputs, title=_("What the round asks: weights, ratings"), collapsed=True,
+                    sizing_mode="stretch_width"),
             pn.Card(self._export_round, *self._downloads, title=_("Export (anonymised)"), collapsed=True,
                     sizing_mode="stretch_width"),
             pn.Card(*self._moderation, title=_("Moderation: joining, caps, removals"), collapsed=True,
