@@ -211,8 +211,8 @@ def _serve(args) -> int:
     print(f"igviz {__version__} is serving {len(data.proposals)} proposals from {folders}\n"
           f"  Explorer (projector, analysts): {base}/explorer\n"
           f"  Facilitator (create and run a workshop): {base}/facilitator\n"
-          f"  Participants join at: {join_base}/participant\n"
-          f"  Light page (slow connections, old phones): {base}/lite\n"
+          f"  Participants join at: {join_base}/lite (made for phones; works without JavaScript)\n"
+          f"  Full participant page, with charts to compare proposals (laptops): {base}/participant\n"
           f"Workshops are kept in {_safe_url()}; {key}.\n"
           + ("Only this machine can open these pages; to let participants join from their own devices, "
              "serve with --address 0.0.0.0 and IGVIZ_ORGANISER_KEY set.\n" if args.address in (None, "localhost", "127.0.0.1", "::1") else "")

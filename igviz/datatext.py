@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from .i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, translate
 
 BUNDLED_TRANSLATIONS = Path(__file__).resolve().parent.parent / "data" / "translations"
 
@@ -76,11 +76,109 @@ def data_catalogue(language: str, folder: str | None = None) -> dict[str, str]:
     return table
 
 
+def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A record's field in the language, from its `translations` (if any), else in English."""
+    translations = getattr(record, "translations", None) or {}
+    value = (translations.get(language) or {}).get(field)
+    if value:
+        return value
+    # Then the language's translations file (data/translations/<language>.yaml), keyed by the English text.
+    return data_text(getattr(record, field), language)
+
+
+class Composed(Message):
+    """A text igviz writes from data texts (a designed score's rationale): English as a str, and
+    translated where it is shown, its template from igviz/locales and its pieces from the data's
+    translations, so no composed sentence needs an entry of its own in data/translations.
+
+    Values: data texts (str, translated as data texts), other Composed texts, Joined lists of
+    either, and numbers (formatted by the template, e.g. "{score:g}").
+    """
+
+    def __new__(cls, template: str, **values):
+        english = Message(template, **values)
+        text = super().__new__(cls, _tidy(english))
+        text.template, text.values = template, values
+        return text
+
+    def render(self, language: str = DEFAULT_LANGUAGE) -> str:
+        values = {k: _render_piece(v, language) for k, v in self.values.items()}
+        return _tidy(translate(self.template, language, **values))
+
+    def pieces(self):
+        """The data texts it is made of (for the completeness test and translators)."""
+        for v in self.values.values():
+            yield from _pieces(v)
+
+
+# The separators of Joined lists, translated (French puts a space before a semicolon).
+SEPARATORS = (N_("; "), N_(", "))
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A list of pieces shown joined by `separator` (one of SEPARATORS)."""
+    separator: str
+    items: tuple
+
+    def __str__(self) -> str:
+        return self.separator.join(str(i) for i in self.items)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
+def _tidy(text: str) -> str:
+    # A piece that ends a sentence inside a template that ends one too: one full stop, not two.
+    # Likewise a list of pieces that each end a sentence: "…addressed; +1 …", not "…addressed.; +1 …".
+    return re.sub(r"(?<!\.)\.(?=\s?;)", "", re.sub(r"(?<!\.)\.\.(?!\.)", ".", text))
+
+
+def lower_first(name: str) -> str:
+    """'Binding' -> 'binding', but 'CSTD' and 'IGF' stay as they are."""
+    return name[0].lower() + name[1:] if len(name) > 1 and name[1].islower() else name
+
+
+class Lowered(str):
+    """A name used inside a sentence ('MIPC, binding'): lowered like the English, after translating."""
+
+    def __new__(cls, name: str):
+        text = super().__new__(cls, lower_first(name))
+        text.original = name
+        return text
+
+
+def _render_piece(value, language: str):
+    if isinstance(value, Lowered):
+        return lower_first(_render_piece(value.original, language))
+    if isinstance(value, Composed):
+        return value.render(language)
+    if isinstance(value, Joined):
+        return translate(value.separator, language).join(str(_render_piece(i, language)) for i in value.items)
+    if isinstance(value, str):
+        return data_catalogue(language).get(_clean(value), value) if language != DEFAULT_LANGUAGE else value
+    return value   # a number: the template formats it
+
+
+def _pieces(value):
+    if isinstance(value, Lowered):
+        yield value.original
+    elif isinstance(value, Composed):
+        yield from value.pieces()
+    elif isinstance(value, Joined):
+        for i in value.items:
+            yield from _pieces(i)
+    elif isinstance(value, str):
+        yield value
+
+
 def data_text(value: str, language: str = DEFAULT_LANGUAGE) -> str:
     """A data text as a reader sees it: in the language (else in English), with its references to
     source documents by number ("000 §3", written for analysts) given as the sources' titles."""
     if not value:
         return value
+    if isinstance(value, Composed):
+        return name_sources(value.render(language), language)
     if language != DEFAULT_LANGUAGE:
         value = data_catalogue(language).get(_clean(value), value)
     return name_sources(value, language)
@@ -205,7 +303,12 @@ def _cite(where: str, citation, heading: str):
 def user_texts(dataset) -> list[UserText]:
     """Every text of the dataset a reader can see, with where it sits."""
     out: list[UserText] = []
-    add = lambda where, value, heading: out.append(UserText(where, value, False, heading)) if _clean(value) else None  # noqa: E731
+    def add(where: str, value, heading: str) -> None:
+        if isinstance(value, Composed):   # written by igviz: its data pieces are what needs translating
+            for i, piece in enumerate(dict.fromkeys(value.pieces())):
+                add(f"{where} (piece {i + 1})", piece, heading)
+        elif _clean(value):
+            out.append(UserText(where, value, False, heading))
     for g in dataset.groups.values():
         add(f"stakeholder_groups.yaml {g.id}.name", g.name, "stakeholder groups")
     for f in dataset.frameworks.values():
@@ -354,6 +457,10 @@ def translation_template(dataset, language: str) -> str:
 
 if __name__ == "__main__":  # python -m igviz.datatext [language]: what each language still lacks
     import sys
+
+    # Run as a script this file is a second module beside igviz.datatext, whose Composed class
+    # the data's composed texts are made with: use that module's functions.
+    from igviz.datatext import missing_data_translations, stale_data_translations, translation_template
 
     from .dataset import load_dataset
 

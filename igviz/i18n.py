@@ -98,22 +98,12 @@ def clock_time(timestamp: float, zone: str | None = None) -> str:
     return datetime.fromtimestamp(timestamp).astimezone().strftime("%H:%M:%S %Z")
 
 
-def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
-    """A record's field in the language, from its `translations` (if any), else in English."""
-    translations = getattr(record, "translations", None) or {}
-    value = (translations.get(language) or {}).get(field)
-    if value:
-        return value
-    # Then the language's translations file (data/translations/<language>.yaml), keyed by the English text.
-    from .datatext import data_text
-    return data_text(getattr(record, field), language)
-
-
 # -- for translators and the tests: which texts need translating ------------------------------
 
 # Calls whose first argument is a text to translate: `_` in views, and the workshop's errors.
 MARKERS = {"_", "N_", "translate", "Message", "WorkshopError", "AccessDenied", "WeightError"}
-SOURCES = ("views", "pages", "workshop", "methods", "scenario.py", "errors.py", "joinlink.py", "datatext.py")
+SOURCES = ("views", "pages", "workshop", "methods", "scenario.py", "errors.py", "joinlink.py", "datatext.py",
+           "dataset/design.py", "design.py")
 
 
 def messages_in_code(root: Path | None = None) -> dict[str, str]:

@@ -24,6 +24,8 @@ from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_
 
 WEIGHT_MAX = 10
 DEFAULT_WEIGHT = 5
+# How much the criteria tied to neither end of the dispersed–centralised axis fade at a stance of ±1.
+STANCE_NEUTRAL_FADE = 1.0
 
 
 class Weight(param.Number):
@@ -81,6 +83,11 @@ class Weights(param.Parameterized):
         self.param.update(**{c: DEFAULT_WEIGHT for c in self.criteria})
 
 
+# Proposal attributes that drive scores through the design model (igviz.design).
+ATTRIBUTES = ("home_institution", "seats", "advisory_groups", "decision_rule", "binding", "coordinating_function",
+              "issue_working_groups")
+
+
 class Proposal(param.Parameterized):
     """A proposal whose structural attributes and scores an analyst can change in code."""
 
@@ -105,14 +112,48 @@ class Proposal(param.Parameterized):
 
     def __init__(self, record: ProposalRecord, dataset: Dataset, **params):
         a = record.attributes
+        self.record = record
+        self.dataset = dataset
+        self._variant_key, self._variant = None, None
         super().__init__(
             id=record.id, name=record.name, short_name=record.short_name, proponent=record.proponent,
             description=record.description, baseline=record.baseline, home_institution=a.home_institution,
             seats=dict(a.seats), advisory_groups=list(a.advisory_groups), decision_rule=a.decision_rule,
             binding=a.binding, coordinating_function=a.coordinating_function,
             issue_working_groups=a.issue_working_groups, **params)
-        self.record = record
-        self.dataset = dataset
+        # Watched before anything else watches this proposal, so the name is current when a ranking is made.
+        self.param.watch(self._rename, list(ATTRIBUTES))
+        self._rename()
+
+    # -- attributes drive scores (igviz.design) ---------------------------------------------------------
+
+    @property
+    def variant(self):
+        """The designed variant these attributes make (igviz.design.Variant), or None while they are the
+        record's own. Changing binding, decision rule, coordinating function, working groups, home or
+        composition picks the design option that stands for the new value; its rules move the scores."""
+        key = tuple(repr(getattr(self, a)) for a in ATTRIBUTES)
+        if key != self._variant_key:
+            from .design import variant
+
+            self._variant_key = key
+            self._variant = variant(self.dataset, self.record, {a: getattr(self, a) for a in ATTRIBUTES})
+        return self._variant
+
+    def _rename(self, *events) -> None:
+        from .design import variant_short_name
+
+        v = self.variant
+        short = variant_short_name(self.record.short_name, v.label) if v is not None else self.record.short_name
+        name = f"{self.record.name} (designed variant: {v.label})" if v is not None else self.record.name
+        if (short, name) != (self.short_name, self.name):
+            with param.edit_constant(self):   # `name` is constant in param; a variant is renamed on purpose
+                self.param.update(short_name=short, name=name)
+
+    def base_score(self, criterion_id: str) -> Score:
+        """The default framework's score before overrides and the what-if shift: the record's, or the variant's."""
+        v = self.variant
+        return v.scores[criterion_id] if v is not None and criterion_id in v.scores else self.record.scores[criterion_id]
 
     def score(self, criterion_id: str) -> Score:
         """This proposal's score, counting overrides and the what-if shift (also in derived criteria)."""
@@ -121,12 +162,33 @@ class Proposal(param.Parameterized):
         if criterion_id in self.perspective_scores:
             return self._shifted(criterion_id, self.perspective_scores[criterion_id])
         if criterion_id in self.record.scores:
-            return self._shifted(criterion_id, self.record.scores[criterion_id])
+            return self._shifted(criterion_id, self.base_score(criterion_id))
         criterion = self.dataset.criterion(criterion_id)
-        if not self.centralisation_shift and not any(cid in self.score_overrides or cid in self.perspective_scores
-                                                     for cid in criterion.derived_from):
+        if (not self.centralisation_shift and self.variant is None and self.id in self.dataset.proposals
+                and not any(cid in self.score_overrides or cid in self.perspective_scores
+                            for cid in criterion.derived_from)):
             return self.dataset.score(self.id, criterion_id)
         return derive_score(criterion, self.score, self.dataset.default_framework)
+
+    def graph(self):
+        """This proposal's institution graph: the map with its overlay (a variant's or design's generated one)."""
+        from .network import networks, proposal_graph
+
+        v = self.variant
+        if v is not None:
+            return proposal_graph(self.dataset.institutions, v.overlay)
+        if self.id in self.dataset.proposals:
+            return networks(self.dataset)[self.id].graph
+        return proposal_graph(self.dataset.institutions, self.overlay)
+
+    def centralisation(self) -> float:
+        from .network import centralisation, networks
+
+        if self.dataset.institutions is None:
+            return 0.0
+        if self.variant is None and self.id in self.dataset.proposals:
+            return networks(self.dataset)[self.id].centralisation
+        return centralisation(self.graph())
 
     def _shifted(self, criterion_id: str, base: Score) -> Score:
         """The response model of data/tradeoff.yaml applied to a score: per_step per 0.1 of shift, kept on the scale."""
@@ -161,6 +223,15 @@ class Proposal(param.Parameterized):
         self.score_overrides = {**self.score_overrides,
                                 criterion_id: replace(base, score=float(score), low=float(low), high=float(high),
                                                       evidence="inferred", rationale=rationale, derived_from=())}
+
+
+class DesignedProposal(Proposal):
+    """A design (igviz.design.Design) as a proposal: its record and overlay are generated from its options."""
+
+    def __init__(self, design, dataset: Dataset, **params):
+        self.design = design
+        self.overlay = design.overlay(dataset)
+        super().__init__(design.record(dataset), dataset, **params)
 
 
 @dataclass(frozen=True)
@@ -373,7 +444,8 @@ class Assessment(param.Parameterized):
         self.param.compared.objects = ids
         self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
         for p in self.proposals:
-            p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", "perspective_scores"])
+            p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", "perspective_scores",
+                                                 *ATTRIBUTES])
         for m in self.methods.values():
             m.param.watch(self._update_result, [k for k in m.param if k != "name"])
         # One watcher for all the inputs, so a framework switch (new weights and no thresholds, in
@@ -438,6 +510,36 @@ class Assessment(param.Parameterized):
         # One update, so nothing watching sees the new framework with the old weights.
         self.param.update(thresholds={}, weights=Weights.for_framework(self.active_framework))
 
+    # -- designs (igviz.design) ---------------------------------------------------------------------
+
+    @property
+    def designs(self) -> list:
+        """The designs added to this assessment (igviz.design.Design), in the order added."""
+        return [p.design for p in self.proposals if isinstance(p, DesignedProposal)]
+
+    def add_design(self, design) -> "DesignedProposal":
+        """Rank a design like any proposal (every view shows it); a design with the same id is replaced."""
+        if design.id in self.dataset.proposals:
+            raise ValueError(f"design id '{design.id}' is a proposal of the data; choose another name or design_id")
+        problems = [p for p in design.problems(self.dataset) if "has no effect" not in p]
+        if problems:
+            raise ValueError("; ".join(problems))
+        proposal = DesignedProposal(design, self.dataset)
+        proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", *ATTRIBUTES])
+        kept = [p for p in self.proposals if p.id != design.id]
+        self._set_proposals([*kept, proposal])
+        return proposal
+
+    def remove_design(self, design_id: str) -> None:
+        self._set_proposals([p for p in self.proposals if not (isinstance(p, DesignedProposal) and p.id == design_id)])
+
+    def _set_proposals(self, proposals: list) -> None:
+        ids = [p.id for p in proposals]
+        self.param.selected.objects = [None, *ids]
+        self.param.compared.objects = ids
+        self.param.update(proposals=proposals, selected=self.selected if self.selected in ids else None,
+                          compared=[c for c in self.compared if c in ids])
+
     @property
     def active_framework(self) -> Framework:
         return self.dataset.framework(self.framework)
@@ -487,7 +589,8 @@ class Assessment(param.Parameterized):
         return self._cache[key]
 
     def stance_multipliers(self, stance: float | None = None) -> np.ndarray:
-        """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side.
+        """Per criterion: ×(1 + stance) on the centralised side, ×(1 − stance) on the dispersed side,
+        ×(1 − |stance|) for criteria tied to neither side.
 
         At −1 the criteria the sources tie to a centralised system (navigability, clarity) drop
         out and the dispersed side's (issue expertise, adaptability, capture resistance) double;
@@ -498,6 +601,13 @@ class Assessment(param.Parameterized):
         model = self.dataset.tradeoff
         if model is None or not stance:
             return out
+        # Criteria tied to neither end fade as the stance nears an end, so that at ±1 the ranking is
+        # decided by the side the user prefers (000 §5's trade-off), where the scores allow it. Only
+        # when that side has weight in this framework: otherwise nothing would be left to rank by.
+        favoured = "centralised" if stance > 0 else "dispersed"
+        weights = self.weights.values()
+        if any(link.side == favoured and weights.get(link.criterion, 0) > 0 for link in model.stance):
+            out[:] = 1 - abs(stance) * STANCE_NEUTRAL_FADE
         for link in model.stance:
             if link.criterion in self.weights.criteria:
                 sign = 1 if link.side == "centralised" else -1
@@ -540,7 +650,7 @@ class Assessment(param.Parameterized):
         graph (igviz.network.centralisation), moved by its what-if shift."""
         from .network import networks
 
-        base = networks(self.dataset)[proposal_id].centralisation if self.dataset.institutions else 0.0
+        base = self.proposal(proposal_id).centralisation() if self.dataset.institutions else 0.0
         return float(min(1.0, max(0.0, base + self.proposal(proposal_id).centralisation_shift)))
 
     def stance_sweep(self, steps: int = 41) -> pd.DataFrame:
@@ -554,10 +664,9 @@ class Assessment(param.Parameterized):
         minimums = np.array([self.thresholds.get(c, np.nan) for c in self.active_framework.criterion_ids])
         passes = ~threshold_failures(self.score_arrays()[0], minimums).any(axis=1)
         short_names = [p.short_name for p in self.proposals]
-        sides = self.stance_multipliers(1.0) - 1  # +1 centralised side, −1 dispersed side, 0 neither
         rows = []
         for stance in np.linspace(-1, 1, steps):
-            scaled = vector * (1 + sides * stance)
+            scaled = vector * self.stance_multipliers(float(stance))
             if not scaled.sum() > 0:
                 # Only criteria on one side of the axis carry weight, and this far stance zeroes them
                 # all: nothing ranks here, so the stance is left out rather than the whole sweep.

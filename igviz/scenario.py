@@ -66,8 +66,13 @@ class Scenario:
         methods = {key: m.settings() for key, m in a.methods.items() if m.settings()}
         if methods:
             spec["methods"] = methods
+        designs = {p.id: p.design.spec() for p in a.proposals if getattr(p, "design", None) is not None}
+        if designs:
+            spec["designs"] = designs
         proposals = {}
         for p in a.proposals:
+            if getattr(p, "design", None) is not None:
+                continue   # a design is saved by its options (above), not as changes to a record
             fresh = Proposal(p.record, a.dataset).param.values()
             changed = {k: v for k, v in p.param.values().items()
                        if k not in FIXED_PROPOSAL_FIELDS and k != "score_overrides" and v != fresh[k]}
@@ -93,9 +98,16 @@ class Scenario:
             fresh = METHODS[key]()
             m.param.update(**{k: v for k, v in fresh.param.values().items() if k != "name"})
             m.param.update(**s.get("methods", {}).get(key, {}))
-        from .model import Proposal
+        from .model import DesignedProposal, Proposal
+        from .design import Design
 
+        for p in [p for p in a.proposals if isinstance(p, DesignedProposal)]:
+            a.remove_design(p.id)
+        for design_id, d in s.get("designs", {}).items():
+            a.add_design(Design.from_spec(design_id, d))
         for p in a.proposals:
+            if isinstance(p, DesignedProposal):
+                continue
             changes = dict(s.get("proposals", {}).get(p.id, {}))
             overrides = changes.pop("score_overrides", {})
             fresh = {k: v for k, v in Proposal(p.record, a.dataset).param.values().items()
@@ -212,7 +224,7 @@ class _Reader:
     def read(self, d: dict) -> dict:
         dataset = self.dataset
         out: dict = {"igviz_spec": SPEC_VERSION}
-        known = {"igviz_spec", "dataset", "weights", "methods", "proposals", "lang", *ASSESSMENT_FIELDS}
+        known = {"igviz_spec", "dataset", "weights", "methods", "proposals", "designs", "lang", *ASSESSMENT_FIELDS}
         for key in d:
             if key not in known:
                 self.problem(key, Message("Ignored '{field}' in the link: igviz does not know it.", field=key))
@@ -244,7 +256,10 @@ class _Reader:
         methods = self.methods(d.get("methods"))
         if methods:
             out["methods"] = methods
-        ids = list(dataset.proposals)
+        designs = self.designs(d.get("designs"))
+        if designs:
+            out["designs"] = designs
+        ids = [*dataset.proposals, *designs]
         stance = d.get("stance")
         if stance not in (None, ""):
             number = _number(stance)
@@ -390,6 +405,42 @@ class _Reader:
                 kept[name] = typed
             if kept:
                 out[pid] = kept
+        return out
+
+    def designs(self, value) -> dict:
+        """`designs: {id: {name, base, short_name, options: {dimension: option or [options]}}}`; in a link
+        `designs.ID.name=...`, `designs.ID.options.venue=single_council`, `designs.ID.options.igf_reforms=a,b`."""
+        from .design import ID, Design
+
+        out = {}
+        if getattr(self.dataset, "design", None) is None:
+            if value:
+                self.problem("designs", Message("Ignored the designs: this data has no design model."))
+            return out
+        for did, raw in self.mapping(value, "designs").items():
+            raw = self.mapping(raw, f"designs.{did}")
+            if not ID.match(str(did)) or did in self.dataset.proposals:
+                self.problem("designs", Message("Ignored design '{design}': its id must be an identifier that is "
+                                                "not a proposal of the data.", design=str(did)))
+                continue
+            options = {}
+            for dim, opt in self.mapping(raw.get("options"), f"designs.{did}.options").items():
+                dimension = self.dataset.design.dimensions.get(dim)
+                if dimension is not None and dimension.multiple:
+                    options[dim] = self.items(opt, f"designs.{did}.options.{dim}") if not isinstance(opt, str) or self.from_link else [opt]
+                else:
+                    options[dim] = opt
+            spec = {"name": str(raw.get("name") or did), "options": options}
+            for key in ("base", "short_name"):
+                if raw.get(key):
+                    spec[key] = str(raw[key])
+            design = Design.from_spec(did, spec)
+            problems = [p for p in design.problems(self.dataset) if "has no effect" not in p]
+            if problems:
+                self.problem("designs", Message("Ignored design '{design}': {reason}", design=str(did),
+                                                reason="; ".join(problems)))
+                continue
+            out[did] = design.spec()
         return out
 
     def overrides(self, probe, value, field: str) -> dict:

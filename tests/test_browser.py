@@ -27,7 +27,7 @@ from playwright.sync_api import expect  # noqa: E402
 import igviz  # noqa: E402
 
 TIMEOUT = 20_000  # ms, for every wait on the page
-N_PROPOSALS = 9
+N_PROPOSALS = len(igviz.load_dataset().proposals)
 MIN_FIGURES = 5  # ranking, radar, matrix, sensitivity, SMAA (more views may add more)
 
 TRANSPARENT = "Transparent and comprehensible"

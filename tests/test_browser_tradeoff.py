@@ -88,7 +88,7 @@ def map_sources(page) -> list[dict]:
 
 def test_choosing_a_proposal_draws_its_overlay_on_the_map(page, server):
     page.goto(f"{server}/explorer?selected=status_quo")
-    wait_for_ranking(page, rows=9, timeout=TIMEOUT)
+    wait_for_ranking(page, rows=len(igviz.load_dataset().proposals), timeout=TIMEOUT)
     expect(page.locator(".igviz-overlay-note")).to_contain_text("Centralisation: 0.00", timeout=TIMEOUT)
 
     page.locator("select").filter(has_text="UN Committee (CIRP)").first.select_option(label="UN Committee (CIRP)")

@@ -67,13 +67,24 @@ def test_every_proposal_scores_every_default_criterion_with_a_cited_rationale(da
 
 
 def held_to_the_rules(data):
-    """Proposals the evidence rules apply to: all but those scale.yaml exempts (and says why)."""
-    return [p for p in data.proposals.values() if p.id not in data.scale.evidence_exempt]
+    """Proposals whose scores are hand-set from the sources: the evidence rules apply to them.
+    A designed proposal's scores are derived from the design model's rules (each rule quotes its
+    passage and is checked); its ranges compound the rules' uncertainty."""
+    return [p for p in data.proposals.values() if p.id not in data.scale.evidence_exempt and p.design is None]
 
 
-def test_only_the_composite_is_exempt_from_the_evidence_rules_while_it_is_redesigned(data):
-    # best_bits_composite is being rebuilt as a designed proposal (#14); nothing else may hide here.
-    assert set(data.scale.evidence_exempt) <= {"best_bits_composite"}
+def test_no_hand_scored_proposal_is_exempt_from_the_evidence_rules(data):
+    # The composite was, while it was rebuilt as a designed proposal (#14); now nothing hides here.
+    assert data.scale.evidence_exempt == ()
+
+
+def test_designed_scores_say_they_are_the_design_models_inference(data):
+    designed = [p for p in data.proposals.values() if p.design is not None]
+    assert {p.id for p in designed} >= {"best_bits_composite", "best_bits_composite_cstd"}
+    for p in designed:
+        for cid, s in p.scores.items():
+            assert s.evidence == "inferred" and "infer" in s.rationale, (p.id, cid)
+            assert s.high - s.low >= data.scale.inferred_min_range, (p.id, cid)
 
 
 def test_silent_scores_are_neutral_with_the_widest_range(data):

@@ -279,7 +279,7 @@ def test_a_locked_database_gives_a_503_that_keeps_everything_and_other_pages_go_
         post.join(60)
     assert other["status"] == 200 and still_waiting
     assert answer["s"] == 503 and answer["h"].get("Retry-After")
-    assert "database is busy" in answer["b"] and "typed while locked" in answer["b"] and "value='9'" in answer["b"]
+    assert "database is busy" in answer["b"] and "typed while locked" in answer["b"] and 'value="9"' in answer["b"]
     assert served.store.submissions(code, created.secret).empty
     status, page, _ = client.open(where, submit_form(token, "typed while locked"))
     assert status == 200 and "your weights are in" in page

@@ -6,7 +6,8 @@ import pytest
 
 import igviz
 from igviz.errors import DataValidationError
-from igviz.i18n import LANGUAGES, catalogue, localised, messages_in_code, missing_translations, translate
+from igviz.datatext import localised
+from igviz.i18n import LANGUAGES, catalogue, messages_in_code, missing_translations, translate
 
 from conftest import write_yaml
 
@@ -138,3 +139,28 @@ def test_data_texts_show_in_the_page_language_and_quotes_stay_verbatim(bundled):
     quote = mipc.strengths[0].citation.quote
     assert f"“{quote}”" in body
     assert "Traduction : " + french[" ".join(quote.split())] in body
+
+
+def test_designed_scores_and_variant_labels_are_shown_in_the_page_language():
+    # A designed score's rationale is written by igviz from data texts: its sentence comes from the
+    # locales and its pieces (option names, the rules' rationales) from data/translations.
+    from igviz.datatext import Composed, data_text
+    from igviz.model import Assessment
+
+    data = igviz.load_dataset()
+    rationale = next(iter(data.proposals["best_bits_composite"].scores.values())).rationale
+    assert isinstance(rationale, Composed) and rationale.startswith("We infer this from the design model's rules")
+    fr, es = data_text(rationale, "fr"), data_text(rationale, "es")
+    assert fr.startswith("Nous le déduisons des règles du modèle de conception")
+    assert "Un organe de coordination qui oriente les questions (explicite)" in fr
+    assert es.startswith("Lo deducimos de las reglas del modelo de diseño")
+    assert not any(mark in str(rationale) + fr + es for mark in ("..", ".;", ". ;"))
+    assert " ; +" in fr or "(explicite)" in fr   # French: a space before the semicolon
+    # A variant: the label and the rationale, in the page's language.
+    a = Assessment(data)
+    p = next(p for p in a.proposals if p.id == "mipc")
+    p.binding = not p.binding
+    assert p.variant is not None and isinstance(p.variant.label, Composed)
+    assert data_text(p.variant.label, "fr") != str(p.variant.label)
+    changed = [s for cid, s in p.variant.scores.items() if s is not p.record.scores.get(cid)]
+    assert changed and all(data_text(s.rationale, "es").startswith("Variante diseñada de") for s in changed)

@@ -96,12 +96,14 @@ def test_stance_moves_the_top_as_the_data_predicts(data):
     dispersed_top = a.ranking().top
     a.stance = 1
     centralised_top = a.ranking().top
-    assert dispersed_top == "best_bits_composite" and centralised_top != dispersed_top
+    # At the dispersed end a variant of the designed Best Bits composite leads, at the centralised
+    # end the UN Committee (the criteria tied to neither side fade out at the ends).
+    assert dispersed_top.startswith("best_bits_composite") and centralised_top == "un_committee"
     sweep = a.stance_sweep(41)
     assert sweep["top"].iloc[0] == dispersed_top and sweep["top"].iloc[-1] == centralised_top
     # The stance only reweights the criteria tied to each side in tradeoff.yaml.
     m = dict(zip(a.weights.criteria, a.stance_multipliers(0.5)))
-    assert m["transparent"] == 1.5 and m["expertise"] == 0.5 and m["human_rights"] == 1.0
+    assert m["transparent"] == 1.5 and m["expertise"] == 0.5 and m["human_rights"] == 0.5
 
 
 def test_what_if_moves_scores_as_the_response_model_says(data):

@@ -74,7 +74,7 @@ def test_the_projectors_qr_code_reads_back_as_the_join_link(browser, tmp_path):
         server.start()
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         code, _url = create_workshop(page, server.base, "QR")
-        expected = f"https://igviz.example.org/participant?code={code}"
+        expected = f"https://igviz.example.org/lite?code={code}"  # the phone-first page
         assert page.locator(".igviz-link b").inner_text() == expected
         png = page.locator(".igviz-qr").screenshot()
         decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]

@@ -72,7 +72,7 @@ def test_join_preview_and_submit_without_javascript_pages(lite):
     created = new_workshop(lite.store, igviz.load_dataset(), "Light <i>page</i>")
     code = created.workshop.code
     status, page, _ = fetch(lite, f"code={code.lower()}")
-    assert status == 200 and "Light &lt;i&gt;page&lt;/i&gt;" in page and "<script" not in page
+    assert status == 200 and "Light &lt;i&gt;page&lt;/i&gt;" in page and "<script" not in page  # the join form
     status, _, headers = fetch(lite, f"code={code}", {"action": "join", "code": code, "group": "government",
                                                     "pseudonym": "Old phone"}, follow=False)
     assert status == 303
@@ -83,7 +83,7 @@ def test_join_preview_and_submit_without_javascript_pages(lite):
     expected_top = a.ranking().order[0]
     status, page, _ = fetch(lite, f"code={code}&p={token}", weights_form(token, "preview", effective=10))
     assert status == 200
-    first_row = re.search(r"<tbody><tr><td>1</td><td>([^<]+)</td>", page).group(1)
+    first_row = re.search(r"<tbody><tr data-proposal=\"[^\"]+\"><td>1</td><td>([^<]+)</td>", page).group(1)
     assert first_row == igviz.load_dataset().proposal(expected_top).short_name
     assert created.workshop.code and lite.store.submissions(code, created.secret).empty  # a preview is not a submission
 
@@ -100,28 +100,28 @@ def test_bad_input_keeps_what_was_typed(lite):
     created = new_workshop(lite.store, igviz.load_dataset(), "Errors")
     code = created.workshop.code
     status, page, _ = fetch(lite, "code=NOPE99")
-    assert status == 404 and "no workshop with the code &#x27;NOPE99&#x27;" in page and "value='NOPE99'" in page
+    assert status == 404 and "no workshop with the code &#x27;NOPE99&#x27;" in page and 'value="NOPE99"' in page
     status, page, _ = fetch(lite, f"code={code}", {"action": "join", "code": code, "group": "",
                                                    "pseudonym": "Kept name"})
-    assert status == 400 and "Choose your stakeholder group first" in page and "value='Kept name'" in page
+    assert status == 400 and "Choose your stakeholder group first" in page and 'value="Kept name"' in page
     token = lite.store.join(code, "civil_society", "A")
     status, page, _ = fetch(lite, f"code={code}&p={token}",
                             weights_form(token, "submit", "my careful note", effective=11, expertise=3))
     assert status == 400 and "must be a number from 0 to 10, got &#x27;11&#x27;" in page
-    assert "value='11'" in page and "value='3'" in page and "my careful note" in page
+    assert 'value="11"' in page and 'value="3"' in page and "my careful note" in page
     assert lite.store.submissions(code, created.secret).empty
     # A preview says what is wrong in words a participant reads (it used to print Python's own error).
     status, page, _ = fetch(lite, f"code={code}&p={token}", weights_form(token, "preview", "kept", effective="lots"))
     assert status == 400 and "must be a number from 0 to 10, got &#x27;lots&#x27;" in page
-    assert "value='lots'" in page and "kept" in page and "could not convert" not in page
+    assert 'value="lots"' in page and "kept" in page and "could not convert" not in page
     status, page, _ = fetch(lite, f"code={code}&p=forged")
-    assert status == 403 and "not valid" in page and f"value='{code}'" in page  # the link's code is kept
+    assert status == 403 and "not valid" in page and f'value="{code}"' in page  # the link's code is kept
 
 
 def test_languages_by_link(lite):
     created = new_workshop(lite.store, igviz.load_dataset(), "Langues")
     status, page, _ = fetch(lite, f"code={created.workshop.code}&lang=fr")
-    assert "<html lang='fr'>" in page and "Gouvernements" in page  # the data's own translation
+    assert '<html lang="fr">' in page and "Gouvernements" in page  # the data's own translation
     status, page, _ = fetch(lite, f"code={created.workshop.code}&lang=es")
     assert "Sociedad civil" in page
 
@@ -144,3 +144,47 @@ def test_a_light_submission_reaches_the_facilitator_page(lite, browser):
     wait_for_count(facilitator, 1)
     assert facilitator_counts(facilitator)["Private sector"] == 1
     assert "sent from the light page" in facilitator.locator("ul.igviz-dissent").inner_text()
+
+
+def test_a_pooled_assessment_starts_from_the_participants_own_weights():
+    """The light page borrows workshop assessments from a pool; the next participant must not see
+    the last one's weights, and the ranking must be the one a new assessment gives."""
+    from igviz.workshop import workshop_assessment
+    from igviz.workshop.participation import AssessmentPool, Participation
+
+    dataset = igviz.load_dataset()
+    store = WorkshopStore("sqlite://", min_seconds_between_submissions=0)
+    code = new_workshop(store, dataset, "Pool").workshop.code
+    first, second = store.join(code, "government", "First"), store.join(code, "civil_society", "Second")
+    pool = AssessmentPool()
+    flow = Participation(store, dataset, pool=pool)
+    flow.resume(first)
+    assert flow.submit({c: (10 if c == "effective" else 0) for c in CRITERIA})
+    borrowed = flow.assessment
+    flow.release()
+    assert flow.assessment is None
+    again = Participation(store, dataset, pool=pool)
+    again.resume(second)
+    assert again.assessment is borrowed  # the same object, reused
+    assert again.weights() == {c: 5.0 for c in CRITERIA}
+    fresh = workshop_assessment(dataset, dataset.default_framework.id, list(dataset.proposals))
+    assert again.ranking().order == fresh.ranking().order
+    assert list(again.ranking().overall) == list(fresh.ranking().overall)
+    again.release()
+    back = Participation(store, dataset, pool=pool)
+    back.resume(first)  # the first participant again: their own submitted weights
+    assert back.weights()["effective"] == 10.0 and back.weights()["expertise"] == 0.0
+
+
+def test_the_next_participant_on_the_light_page_sees_their_own_weights(lite):
+    created = new_workshop(lite.store, igviz.load_dataset(), "Pooled pages")
+    code = created.workshop.code
+    heavy = lite.store.join(code, "government", "Heavy")
+    status, page, _ = fetch(lite, f"code={code}&p={heavy}",
+                            weights_form(heavy, "submit", **{c: (10 if c == "effective" else 0) for c in CRITERIA}))
+    assert status == 200 and "your weights are in" in page
+    for _ in range(3):  # whichever pooled assessment the next request gets
+        light = lite.store.join(code, "civil_society", "Light")
+        status, page, _ = fetch(lite, f"code={code}&p={light}")
+        values = re.findall(r'name="w\.[^"]+" min="0" max="10" step="1" value="([^"]*)"', page)
+        assert values == ["5"] * len(CRITERIA)

@@ -143,11 +143,13 @@ def test_weight_samplers_stay_on_the_simplex_and_near_the_given_weights():
 
 def test_assessment_smaa_uses_its_weights_and_thresholds():
     a = igviz.Assessment()
-    r = a.smaa(samples=4000, weights="band", band_width=0.02, seed=0)
+    # Scores as stated: the designed Best Bits composite's ranges are wide (000 left much open), so
+    # with score uncertainty no proposal wins most samples even close to my weights.
+    r = a.smaa(samples=4000, weights="band", band_width=0.02, seed=0, score_uncertainty=False)
     table = r.table
     assert list(table.columns[:3]) == ["rank 1", "rank 2", "rank 3"]
     assert table.loc[a.ranking().top, "rank 1"] > 0.5  # close to my weights, my top mostly wins
-    a.set_threshold("human_rights", 5.5)
+    a.set_threshold("expertise", 6.5)   # some pass (7 and up), most fail
     failing = [p for p in a.ranking().table.index if not a.ranking().table.loc[p, "passes"]]
     r = a.smaa(samples=2000, seed=0, score_uncertainty=False)
     assert (r.table.loc[failing, "rank 1"] == 0).all()
@@ -320,7 +322,8 @@ def test_assessment_smaa_checks_weight_sets():
     a = igviz.Assessment()
     n = len(a.weights.criteria)
     good = np.vstack([np.ones(n), np.arange(n)])
-    assert a.smaa(samples=500, weights="sets", weight_sets=good).result.acceptability.shape == (9, 9)
+    k = len(a.proposals)
+    assert a.smaa(samples=500, weights="sets", weight_sets=good).result.acceptability.shape == (k, k)
     with pytest.raises(WeightError, match="row 1 has all weights zero"):
         a.smaa(samples=500, weights="sets", weight_sets=np.vstack([np.ones(n), np.zeros(n)]))
     with pytest.raises(ValueError, match=f"one column per criterion \\({n}"):

@@ -28,10 +28,10 @@ def test_ranking_frame_stacks_contributions_in_rank_order(data):
 
 def test_ranking_labels_mark_failing_and_selected_proposals(data):
     a = igviz.Assessment(data, selected="mipc")
-    a.set_threshold("human_rights", 6)
+    a.set_threshold("expertise", 6)
     labels = dict(zip(ranking_frame(a)["proposal_id"], ranking_frame(a)["proposal"]))
-    assert labels["mipc"].startswith("▶ ") and "✗" in labels["mipc"]  # MIPC is 5 on human rights
-    assert "✗" not in labels["best_bits_composite"]
+    assert labels["mipc"].startswith("▶ ") and "✗" in labels["mipc"]  # MIPC is 5 on expertise
+    assert "✗" not in labels["mipoc"]  # MIPOC is 7
 
 
 def test_radar_has_a_polygon_range_band_and_points_per_proposal():

@@ -14,6 +14,7 @@ deselect with `-m "not wheel"`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,6 +88,8 @@ def test_the_wheel_carries_the_pages_locales_styles_data_and_command(wheel):
         assert f"igviz/pages/{page}.py" in names
     assert {f"igviz/locales/{lang}.yaml" for lang in LANGUAGES if lang != "en"} <= names
     assert "igviz/views/igviz.css" in names and "igviz/cli.py" in names and "igviz/__main__.py" in names
+    # The phone page's template, stylesheet and script, served from the package (no CDN).
+    assert {"igviz/pages/templates/lite.html", "igviz/pages/static/phone.css", "igviz/pages/static/phone.js"} <= names
     data = {f"igviz/data/{p.relative_to(REPO / 'data').as_posix()}" for p in (REPO / "data").rglob("*") if p.is_file()}
     assert data and data <= names, sorted(data - names)[:10]
     assert "igviz = igviz.cli:main" in entry_points
@@ -132,6 +135,10 @@ def test_the_installed_wheel_serves_every_page_on_an_analysts_data(venv, outside
                 assert "static/js/bokeh.min.js" in body and "cdn." not in body, page
         status, lite = get(base, f"/lite?p={token}")
         assert status == 200 and ANALYST_SHORT_NAME in lite, lite[:2000]
+        for asset, marker in (("phone.js", "igvizPhone"), ("phone.css", "font-size")):  # from the wheel, not a CDN
+            src = re.search(rf'"(igviz-static/{asset}\?v=\w+)"', lite).group(1)
+            status, body = get(base, f"/{src}")
+            assert status == 200 and marker in body, src
         status, lite = get(base, f"/lite?code={created.workshop.code}")
         assert status == 200 and "Wheel workshop" in lite
         assert ANALYST_NAME in document_text(base, "explorer")

@@ -28,7 +28,8 @@ class Dataset:
     def __init__(self, scale: Scale, groups: Mapping[str, StakeholderGroup], frameworks: Mapping[str, Framework],
                  proposals: Mapping[str, ProposalRecord], sources: SourceLibrary,
                  presets: Mapping[str, Preset] | None = None, institutions=None,
-                 overlays: Mapping | None = None, tradeoff=None, later=None, relation_rules: Mapping | None = None):
+                 overlays: Mapping | None = None, tradeoff=None, later=None, relation_rules: Mapping | None = None,
+                 translations: Mapping | None = None, design=None):
         self.scale = scale
         self.groups = dict(groups)
         self.frameworks = dict(frameworks)
@@ -40,6 +41,9 @@ class Dataset:
         self.tradeoff = tradeoff
         self.later = later              # LaterLayer: what changed on the map since its moment, or None
         self.relation_rules = dict(relation_rules or {})
+        # language -> English text -> translation, checked by the loader; shown through igviz.datatext
+        self.translations = dict(translations or {})
+        self.design = design   # DesignModel (data/design/), or None when a dataset has none
         self._derived: dict[tuple[str, str], Score] = {}
 
     def __repr__(self) -> str:
@@ -162,6 +166,8 @@ class Dataset:
         content = {"scale": self.scale, "groups": self.groups, "frameworks": self.frameworks,
                    "proposals": self.proposals, "presets": self.presets, "institutions": self.institutions,
                    "overlays": self.overlays, "tradeoff": self.tradeoff}
+        if self.design is not None:   # (kept out when absent, so a dataset without one keeps its fingerprint)
+            content["design"] = self.design
         text = json.dumps(_canonical(content), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                           allow_nan=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import DataError, DataValidationError
-from . import parsers
+from . import design, parsers
 from .crossref import check_references
 from .fields import MISSING, read_yaml
 from .parsers import Contents
@@ -59,6 +59,12 @@ KINDS: tuple[Kind, ...] = (
          "what changed on the map since the baseline's moment, a separate layer"),
     Kind("tradeoff", "tradeoff.yaml", parsers.parse_tradeoff, "tradeoff", ("sources", "frameworks"),
          "the dispersed-versus-centralised trade-off model"),
+    Kind("translations", "translations/*.y*ml", parsers.parse_translations, "translations", (),
+         "French and Spanish for the data's own texts, one file per language"),
+    Kind("design", "design/*.y*ml", design.parse_dimension, "design",
+         ("sources", "frameworks", "institutions"), "the design model: dimensions of a reform, their options and rules"),
+    Kind("design_readings", "design_readings.yaml", design.parse_readings, "design", ("proposals", "design"),
+         "how the design model reads each seed proposal (for the validation)"),
 )
 KIND = {k.name: k for k in KINDS}
 
@@ -132,6 +138,10 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
         c.institutions, c.tradeoff = base.institutions, base.tradeoff
         c.overlays = dict(base.overlays)
         c.later, c.relation_rules = base.later, dict(base.relation_rules)
+        if base.design is not None:
+            c.design_dimensions = dict(base.design.dimensions)
+            c.design_readings = {}
+            c.design = base.design
     else:
         for kind in (KIND["scale"], KIND["groups"]):   # the bundled ones
             data = read_yaml(BUNDLED_DATA / kind.where, c.errors, kind.where)
@@ -145,6 +155,7 @@ def read_records(frameworks: list[tuple[str, dict]], proposals: list[tuple[str, 
 
 
 def _finish(c: Contents) -> Contents:
+    design.finish_designs(c)   # designed proposals get their scores and overlays before the checks
     check_references(c)
     c.errors.check_unknown_fields()   # records from tables (read_records); files are checked as each is parsed
     if c.errors:

@@ -97,6 +97,13 @@ class Contents:
         self.overlays: dict[str, Overlay] = {}
         self.later: LaterLayer | None = None
         self.tradeoff: TradeoffModel | None = None
+        self.translations: dict[str, dict[str, str]] = {}   # language -> English text -> translation
+        # The design model (data/design/): dimensions and seed readings as read, the model once
+        # finished, and designed proposals (id -> their record's fields and raw `design.options`).
+        self.design_dimensions: dict = {}
+        self.design_readings: dict = {}
+        self.design = None
+        self.designed: dict = {}
         # Where things came from, for the cross-reference checks and duplicate-id messages.
         self.criterion_file: dict[str, str] = {}
         self.scored: dict[str, tuple[Fields, frozenset[str]]] = {}   # proposal id -> its record, criteria it scores
@@ -113,7 +120,8 @@ class Contents:
         return {"scale": self.scale, "groups": self.groups, "frameworks": self.frameworks,
                 "proposals": self.proposals, "sources": self.sources, "presets": self.presets,
                 "institutions": self.institutions, "overlays": self.overlays, "tradeoff": self.tradeoff,
-                "later": self.later, "relation_rules": self.relation_rules}
+                "later": self.later, "relation_rules": self.relation_rules, "translations": self.translations,
+                "design": self.design}
 
 
 # -- parts shared by several kinds -------------------------------------------------------------
@@ -309,7 +317,14 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
     attrs = attributes(c, rec.child("attributes", data.get("attributes")), data.get("attributes"))
     strengths = remarks(c, rec, "strengths")
     weaknesses = remarks(c, rec, "weaknesses")
-    raw_scores = rec.get("scores", "mapping") or {}
+    # A designed proposal has `design: {options: ...}` and no hand-set scores: they are derived from
+    # the design model once it is read (igviz.dataset.design.finish_designs).
+    design = rec.get("design", "mapping", default=None) if "design" in data else None
+    if design is not None and "scores" in data:
+        rec.fail("scores", "a designed proposal has no hand-set scores: they are derived from its `design` options")
+    raw_scores = (data.get("scores") or {}) if design is not None else (rec.get("scores", "mapping") or {})
+    if design is not None and not isinstance(raw_scores, dict):
+        raw_scores = {}
     source_names = tuple(str(n) for n in rec.get("source_names", "list", default=[]) or []
                          if isinstance(n, str) and n.strip())
     check_source_names(c.sources, rec, source_names)
@@ -337,6 +352,8 @@ def parse_proposal(c: Contents, file: str, data: Any, index: int = 0) -> None:
                 check_evidence(c.scale, srec, s, source_names)
             scores[cid] = s
     c.scored[pid] = (rec, frozenset(raw_scores))
+    if design is not None:
+        c.designed[pid] = (rec, rec.child("design", design).get("options", "mapping") or {})
     c.proposals[pid] = ProposalRecord(
         pid, fields["name"], fields["short_name"], fields["proponent"], fields["description"],
         cites, attrs, MappingProxyType(scores), strengths, weaknesses, bool(baseline), file,
@@ -609,6 +626,34 @@ def parse_overlay(c: Contents, file: str, data: Any) -> None:
         elif rel is not None:
             removes.append(rel)
     c.overlays[pid] = Overlay(pid, note or "", tuple(added), tuple(r for r in adds if r), tuple(removes))
+
+
+def parse_translations(c: Contents, file: str, data: Any) -> None:
+    """translations/<language>.yaml: under headings (for the translator; the lookup ignores them),
+    pairs of English text and translation (igviz.datatext reads them to show data text translated)."""
+    language = Path(file).stem
+    if language not in LANGUAGES or language == DEFAULT_LANGUAGE:
+        c.errors.append(DataError(file, "", "", f"a translations file is named after its language: "
+                                                f"{', '.join(l for l in LANGUAGES if l != DEFAULT_LANGUAGE)}"))
+        return
+    if not isinstance(data, dict):
+        c.errors.append(DataError(file, "", "", f"expected headings, each a list of {{en: English text, "
+                                                f"{language}: translation}}"))
+        return
+    table = c.translations.setdefault(language, {})
+    for heading, entries in data.items():
+        if not isinstance(entries, list):
+            c.errors.append(DataError(file, str(heading), "", f"expected a list of {{en: ..., "
+                                                              f"{language}: ...}} pairs"))
+            continue
+        for i, entry in enumerate(entries):
+            if not (isinstance(entry, dict) and set(entry) == {"en", language}
+                    and all(isinstance(v, str) or v is None for v in entry.values())):
+                c.errors.append(DataError(file, f"{heading}[{i + 1}]", "", f"expected exactly the texts en and "
+                                                                          f"{language}"))
+                continue
+            if entry[language] and entry[language].strip():
+                table[" ".join(entry["en"].split())] = " ".join(entry[language].split())
 
 
 def parse_later(c: Contents, file: str, data: Any) -> None:

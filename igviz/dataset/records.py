@@ -131,6 +131,9 @@ class ProposalRecord:
     # contain one (or the score says how its passage refers to the proposal, in `names`).
     source_names: tuple[str, ...] = ()
     as_of: str = ""   # for the baseline: the moment it describes (must be the institution map's)
+    # For a designed proposal (no hand-set scores): dimension id -> option id, or a tuple of option
+    # ids for a dimension that allows several; its scores are derived from the design model's rules.
+    design: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -285,3 +288,81 @@ class TradeoffModel:
     effects: tuple[Effect, ...]
     unit: str
     note: str = ""
+
+
+# -- the design model (data/design/) -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DesignRule:
+    """One option's effect on one criterion: a score change against the status quo, with its range.
+
+    `evidence` is stated, inferred or silent; a silent rule has no effect and widens the range.
+    `when`/`unless` map a dimension id to option ids: the rule applies only when every `when`
+    dimension has one of its options chosen and no `unless` dimension does.
+    """
+
+    criterion: str
+    effect: float
+    low: float
+    high: float
+    evidence: str
+    rationale: str
+    citation: Citation
+    when: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    unless: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class DesignOption:
+    id: str
+    name: str
+    explanation: str
+    citation: Citation
+    rules: tuple[DesignRule, ...] = ()
+    baseline: bool = False
+    sets: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    matches: tuple[str, ...] = ()          # attribute values (or words, for the home) it stands for
+    centralised: bool = False              # one of the options that make a design more centralised
+    needs: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    node: str = ""                         # the map's body that houses it (home options)
+    convened_by: str = ""                  # the map's body that forms working groups
+    overlay_bodies: tuple[Body, ...] = ()
+    overlay_relations: tuple[Relation, ...] = ()
+
+
+@dataclass(frozen=True)
+class DesignDimension:
+    id: str
+    name: str
+    question: str
+    options: tuple[DesignOption, ...]
+    multiple: bool = False
+    order: float = 0
+    file: str = ""
+
+    def option(self, option_id: str) -> DesignOption:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        raise KeyError(f"design dimension '{self.id}' has no option '{option_id}' "
+                       f"(known: {', '.join(o.id for o in self.options)})")
+
+    @property
+    def baseline(self) -> tuple[str, ...] | str:
+        ids = tuple(o.id for o in self.options if o.baseline)
+        return ids if self.multiple else (ids[0] if ids else self.options[0].id)
+
+
+@dataclass(frozen=True)
+class DesignReading:
+    """How the design model reads a seed proposal: its options, and why."""
+
+    proposal: str
+    options: Mapping[str, object]
+    note: str
+
+
+@dataclass(frozen=True)
+class DesignModel:
+    dimensions: Mapping[str, DesignDimension]
+    readings: Mapping[str, DesignReading]

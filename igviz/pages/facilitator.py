@@ -22,7 +22,8 @@ from ..views.evidence import perspective_html
 from ..views.ratings import disputed_html, history_html, opinions_html, ranking_change_html
 from ..workshop.history import compare_rounds
 from ..views.bars import bar, notice, ranking_table, table
-from ..i18n import N_, localised
+from ..i18n import N_
+from ..datatext import localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import client_address, on_server, query_value, set_address
@@ -101,7 +102,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.store, self.dataset, self.secret = store, dataset, secret
         self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
         self.code = self.info.code
-        self.join = join or join_link(self.code, None)
+        self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
         self._unavailable = False
@@ -490,7 +491,8 @@ class FacilitatorPage(pn.viewable.Viewer):
 
     def _join_link(self, code: str) -> JoinLink:
         loc = pn.state.location
-        return join_link(code, loc.href if loc is not None and loc.href else None)
+        # The join link opens the phone-first page (igviz/pages/lite.py).
+        return join_link(code, loc.href if loc is not None and loc.href else None, page="lite")
 
     def _created(self, created) -> None:
         code = created.workshop.code

@@ -10,32 +10,47 @@ is lost; every text they typed is shown escaped, as text.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
+import tornado.template
 import tornado.web
 
 from ..datatext import perspective_html
-from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, localised, translate, translate_message
+from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
+from ..datatext import localised
 from ..workshop import DatabaseVersionError, shared_store
+from ..methods import threshold_failures
+from ..model import WEIGHT_MAX
 from ..workshop.limits import shared_limits
 from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
 from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
 from .offload import off_the_event_loop
 from .served import served_dataset
-from .server import FRAME_HEADERS
+from .headers import FRAME_HEADERS
 
 # The most a form post may carry: every weight and a 1,000-character comment take a few kilobytes.
 BODY_MAX = 64 * 1024
 _POST_FORM = re.compile(r"<form\b[^>]*\bmethod=['\"]?post\b[^>]*>", re.IGNORECASE)
 
-STYLE = ("body{font-family:sans-serif;max-width:40em;margin:0 auto;padding:.5em;line-height:1.4}"
-         "label{display:block;margin:.4em 0 .1em}input,select,textarea,button{font-size:1em;max-width:100%}"
-         "input[type=number]{width:4em}fieldset{margin:.5em 0}table{border-collapse:collapse;width:100%}"
-         "td,th{border-bottom:1px solid #ccc;padding:.2em;text-align:left}.msg{padding:.4em;border:1px solid}"
-         ".error{background:#fbe9ee;border-color:#c67}.ok{background:#e6f4ea;border-color:#4a9}"
-         ".info{background:#e8f4fb;border-color:#8ce}nav a{margin-right:.6em}button{margin:.3em .3em .3em 0}")
+PAGES = Path(__file__).parent
+TEMPLATES = tornado.template.Loader(str(PAGES / "templates"))  # compiled once per process, then cached
+STATIC = PAGES / "static"
+STATIC_PATH = "igviz-static"  # /igviz-static/phone.js, beside /lite
+
+
+@lru_cache(maxsize=None)
+def static_url(name: str) -> str:
+    """A static file's address with its content's hash: a phone caches it for good, and a new
+    version of the file is a new address."""
+    digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
+    return f"{STATIC_PATH}/{name}?v={digest}"
 
 
 def esc(value) -> str:
@@ -106,25 +121,21 @@ class LitePage(tornado.web.RequestHandler):
         query = {k: v for k, v in {**query, "lang": self.language}.items() if v}
         return "lite?" + urlencode(query)
 
-    def page(self, title: str, body: str, code: str = "", token: str = "", status: int = 200) -> None:
+    def page(self, title: str, body: str = "", code: str = "", token: str = "", status: int = 200, **view) -> None:
+        """The page around a step: `body` (HTML already escaped) or the template's own step in `view`."""
         here = {k: v for k, v in (("code", code), ("p", token)) if v}
-        current = " aria-current='page'"
-        languages = " ".join(
-            f"<a href='lite?{esc(urlencode({**here, 'lang': lang}))}' lang='{lang}' hreflang='{lang}'"
-            f"{current if lang == self.language else ''}>{esc(name)}</a>"
-            for lang, name in LANGUAGES.items())
+        languages = [(lang, name, "lite?" + urlencode({**here, "lang": lang})) for lang, name in LANGUAGES.items()]
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-store")  # the address may carry a private token
         self.set_header("Referrer-Policy", "no-referrer")
         for name, value in FRAME_HEADERS.items():  # also under `panel serve --plugins`, which igviz serve's headers miss
             self.set_header(name, value)
+        page = TEMPLATES.load("lite.html").generate(
+            lang=self.language, title=title, body=body, languages=languages, languages_label=self._("Language"),
+            css=static_url("phone.css"), js=static_url("phone.js"), step=view.pop("step", ""), **view).decode("utf-8")
         # Every form that posts carries the anti-forgery token (Tornado's; checked in guard_post).
-        body = _POST_FORM.sub(lambda m: m.group(0) + self.xsrf_form_html(), body)
-        self.write(f"<!doctype html><html lang='{self.language}'><head><meta charset='utf-8'>"
-                   f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-                   f"<title>{esc(title)}</title><link rel='icon' href='data:,'><style>{STYLE}</style></head><body>"
-                   f"<nav aria-label='{esc(self._('Language'))}'>{languages}</nav><main>{body}</main></body></html>")
+        self.write(_POST_FORM.sub(lambda m: m.group(0) + self.xsrf_form_html(), page))
 
     def message(self, message, kind: str = "error") -> str:
         """A Message (or None) in the page's language."""
@@ -136,7 +147,10 @@ class LitePage(tornado.web.RequestHandler):
     # -- steps -----------------------------------------------------------------------------
 
     def flow(self, admitted: str | None = None) -> Participation:
-        return Participation(self.store, self.dataset, client=self.request.remote_ip or "", admitted=admitted)
+        # Rebuilt for each request from the address; its assessment is borrowed from a pool.
+        self._flow = Participation(self.store, self.dataset, per_request=True, client=self.request.remote_ip or "",
+                                   admitted=admitted)
+        return self._flow
 
     @off_the_event_loop
     def get(self):
@@ -158,7 +172,7 @@ class LitePage(tornado.web.RequestHandler):
         flow = self.flow(admitted=action if limited else None)
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
-                         code=self.get_argument("code", "")):
+                         code=self.get_argument("code", ""), resume=False):
                 self.redirect(self.address(code=flow.code, p=flow.token, joined="1"), status=303)
                 return
             self.show(flow, status=404 if flow.step == CODE else 400)
@@ -219,76 +233,110 @@ class LitePage(tornado.web.RequestHandler):
 
     def code_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
-        body = (f"<h1>{esc(_('Join a workshop'))}</h1>{self.message(flow.problem)}"
-                f"<form method='get' action='lite'><input type='hidden' name='lang' value='{self.language}'>"
-                f"<label for='code'>{esc(_('Join code'))}</label>"
-                f"<input id='code' name='code' value='{esc(flow.code)}' maxlength='{flow.code_max}' "
-                f"autocapitalize='characters' required>"
-                f"<button>{esc(_('Continue'))}</button></form>")
-        self.page(_("Join a workshop"), body, status=status)
+        self.page(_("Join a workshop"), status=status, step=CODE, problem=self.message(flow.problem), flow=flow,
+                  t={"heading": _("Join a workshop"), "code": _("Join code"), "continue": _("Continue")})
 
     def join_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
         info = flow.workshop
-        options = "".join(
-            f"<option value='{esc(g)}'{' selected' if g == flow.group else ''}>{esc(name)}</option>"
-            for g, name in flow.group_choices(self.language))
-        body = (f"<h1>{esc(info.title)}</h1>{self.message(flow.problem)}"
-                f"<p>{esc(_('Results are shown per stakeholder group and with every group on an equal footing. Your pseudonym is never shown to others.'))}</p>"
-                f"<form method='post' action='{esc(self.address(code=info.code))}'>"
-                f"<input type='hidden' name='action' value='join'><input type='hidden' name='code' value='{esc(info.code)}'>"
-                f"<label for='group'>{esc(_('Your stakeholder group'))}</label><select id='group' name='group' required>"
-                f"<option value=''>{esc(_('Choose…'))}</option>{options}</select>"
-                f"<label for='pseudonym'>{esc(_('A pseudonym (only you see it)'))}</label>"
-                f"<input id='pseudonym' name='pseudonym' value='{esc(flow.pseudonym)}' maxlength='{flow.pseudonym_max}' required>"
-                f"<p><button>{esc(_('Join'))}</button></p></form>")
-        self.page(info.title, body, code=info.code, status=status)
+        self.page(info.title, code=info.code, status=status, step=JOIN, problem=self.message(flow.problem),
+                  flow=flow, info=info, action=self.address(code=info.code), groups=flow.group_choices(self.language),
+                  t={"about": _("Results are shown per stakeholder group and with every group on an equal footing. "
+                                "Your pseudonym is never shown to others."),
+                     "group": _("Your stakeholder group"), "choose": _("Choose…"),
+                     "pseudonym": _("A pseudonym (only you see it)"), "join": _("Join")})
 
     def weights_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
         info, token = flow.workshop, flow.token
-        # No JavaScript: no browser time zone, so the server's clock (named) it is.
-        status_line = self.error_text(flow.status())
-        body = (f"<h1>{esc(info.title)}</h1>"
-                f"<p>{esc(_('You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.', pseudonym=flow.pseudonym, group=flow.group_name(self.language)))}</p>"
-                f"{perspective_html(self.language)}"
-                f"{self.message(flow.round_status(), 'info')}{self.message(flow.message, flow.message_kind)}"
-                f"<form method='post' action='{esc(self.address(code=info.code, p=token))}'>"
-                f"<input type='hidden' name='p' value='{esc(token)}'>"
-                f"<h2>{esc(_('Your weights'))}</h2>{self.sliders_html(flow)}"
-                f"<label for='comment'>{esc(_('Comment (optional): a dissent or minority note for the group'))}</label>"
-                f"<textarea id='comment' name='comment' rows='3' cols='30' maxlength='{flow.comment_max}'>{esc(flow.comment)}</textarea>"
-                f"<p><button name='action' value='preview'>{esc(_('Show my ranking'))}</button>"
-                f"<button name='action' value='submit'{'' if flow.accepting else ' disabled'}>"
-                f"{esc(_('Submit my weights'))}</button></p><p>{esc(status_line)}</p></form>{self.ranking_html(flow)}")
-        self.page(info.title, body, code=info.code, token=token, status=status)
-
-    def sliders_html(self, flow: Participation) -> str:
-        out = []
         framework = flow.assessment.active_framework
         weights = flow.weights()
-        groups = list(dict.fromkeys(c.group for c in framework.criteria))
-        for group in groups:
-            members = [c for c in framework.criteria if c.group == group]
-            fields = "".join(
-                f"<label for='w.{c.id}'>{esc(localised(c, 'name', self.language))}</label>"
-                f"<input type='number' id='w.{c.id}' name='w.{c.id}' min='0' max='{flow.weight_max}' step='1' "
-                f"value='{esc(shown(weights.get(c.id, '')))}' inputmode='numeric'>"
-                for c in members)
-            out.append(f"<fieldset><legend>{esc(localised(members[0], 'group', self.language))}</legend>{fields}</fieldset>")
-        return "".join(out)
+        groups = {}
+        for c in framework.criteria:  # the framework's criteria under their group headings, in its order
+            groups.setdefault(localised(c, "group", self.language), []).append(
+                (c.id, localised(c, "name", self.language), shown(weights.get(c.id, ""))))
+        self.page(info.title, code=info.code, token=token, status=status, step=WEIGHTS, flow=flow, info=info,
+                  perspective=perspective_html(self.language),  # whose judgement the scores are
+                  messages=self.message(flow.round_status(), "info") + self.message(flow.message, flow.message_kind),
+                  action=self.address(code=info.code, p=token), groups=groups, ranking=self.ranking_view(flow),
+                  data=self.live_data(flow),
+                  full_page="participant?" + urlencode({"code": info.code, "p": token, "lang": self.language}),
+                  t={"you": _("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking "
+                              "follows.", pseudonym=flow.pseudonym, group=flow.group_name(self.language)),
+                     "weights": _("Your weights"),
+                     "comment": _("Comment (optional): a dissent or minority note for the group"),
+                     "preview": _("Show my ranking"), "submit": _("Submit my weights"),
+                     # No JavaScript: no browser time zone, so the server's clock (named) it is.
+                     "status": self.error_text(flow.status()),
+                     "full": _("On a larger screen: the full page, with charts to compare proposals")})
 
-    def ranking_html(self, flow: Participation) -> str:
+    def ranking_view(self, flow: Participation) -> dict | None:
+        """The participant's ranking as the model computed it (None when what was typed is not weights)."""
         _ = self._
         ranking = flow.ranking()
         if ranking is None or flow.typed_weights:  # typed values that are not weights: shown, not ranked
-            return ""
-        rows = "".join(f"<tr><td>{row['rank']}</td>"
-                       f"<td>{esc(localised(self.dataset.proposal(pid), 'short_name', self.language))}</td>"
-                       f"<td>{row['overall']:.2f}</td></tr>" for pid, row in ranking.table.iterrows())
-        return (f"<table class='igviz-ranking-table'><caption>{esc(_('Your ranking, with your weights'))}</caption>"
-                f"<thead><tr><th>{esc(_('Rank'))}</th><th>{esc(_('Proposal'))}</th><th>{esc(_('Overall (0–10)'))}</th>"
-                f"</tr></thead><tbody>{rows}</tbody></table>")
+            return None
+        # The model's order and values, read from its arrays (its pandas table costs more than the page).
+        rows = [(ranking.proposal_ids[i], rank, localised(self.dataset.proposal(ranking.proposal_ids[i]), "short_name",
+                                                          self.language), f"{ranking.overall[i]:.2f}")
+                for rank, i in enumerate(ranking.best_first, start=1)]
+        return {"caption": _("Your ranking, with your weights"), "rank": _("Rank"), "proposal": _("Proposal"),
+                "overall": self.overall_label(ranking.method), "rows": rows}
+
+    def overall_label(self, method: str) -> str:
+        return self._("Net flow (PROMETHEE II)") if method == "promethee_ii" else self._("Overall (0–10)")
+
+    def live_data(self, flow: Participation) -> str:
+        """What the page's script needs to rank in the browser, as JSON safe inside a <script> element."""
+        a = flow.assessment
+        return script_json(live_ranking_data(a, self.language, {
+            "overall": self.overall_label(a.method),
+            "top3": self._("Your top three now: {names}"),
+            "radar": self._("Your first choice, {name}: its scores per criterion, as recorded in the data (0–10), "
+                            "and your weights (dashed)"),
+            "invalid": self._("Each weight is a number from 0 to {maximum}.", maximum=flow.weight_max),
+            "zero": self._("All weights are zero: give at least one criterion some weight to rank the proposals."),
+        }))
+
+    def on_finish(self):
+        flow = getattr(self, "_flow", None)
+        if flow is not None:
+            flow.release()  # its assessment goes back to the pool for the next request
+
+
+def live_ranking_data(a, language: str, texts: dict) -> dict:
+    """The inputs of the assessment's ranking, for the page's script (igviz/pages/static/phone.js).
+
+    Both methods are a weighted sum of one matrix once their `linear_values` are known (the
+    scores for the weighted sum, the single-criterion net flows for PROMETHEE II), so the browser
+    repeats the model's arithmetic in the same order: the stance's multipliers, the weights divided
+    by their total, products, sums (numpy's pairwise order), rounding to 12 decimals, proposals
+    that pass every threshold first, ties by short name. `tie` is each proposal's place by its
+    English short name, the model's tie-break.
+    """
+    framework = a.active_framework
+    criteria = framework.criterion_ids
+    scores, low, high = a.score_arrays()
+    minimums = np.array([a.thresholds.get(c, np.nan) for c in criteria])
+    short_names = [p.short_name for p in a.proposals]
+    tie = [0] * len(short_names)
+    for place, i in enumerate(sorted(range(len(short_names)), key=lambda i: short_names[i])):
+        tie[i] = place
+    return {
+        "method": a.method, "criteria": criteria, "max": WEIGHT_MAX, "scale": a.dataset.scale.max,
+        "names": [localised(c, "name", language) for c in framework.criteria],
+        "ids": [p.id for p in a.proposals],
+        "proposals": [localised(a.dataset.proposal(p.id), "short_name", language) for p in a.proposals],
+        "tie": tie, "multipliers": a.stance_multipliers().tolist(),
+        "values": a.active_method.linear_values(scores).tolist(), "scores": scores.tolist(),
+        "passes": (~threshold_failures(scores, minimums).any(axis=1)).tolist(),
+        "text": texts,
+    }
+
+
+def script_json(data) -> str:
+    # Inside <script type="application/json">, only "<" could end the element early (</script>, <!--).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def shown(value) -> str:
@@ -297,4 +345,5 @@ def shown(value) -> str:
 
 
 # Read by `panel serve --plugins igviz.pages.lite`.
-ROUTES = [(r"/lite", LitePage)]
+ROUTES = [(r"/lite", LitePage),
+          (rf"/{STATIC_PATH}/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC)})]

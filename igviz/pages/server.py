@@ -12,10 +12,8 @@ import panel as pn
 from tornado.web import OutputTransform
 
 from ..views.base import without_webgl_bundle
+from .headers import FRAME_HEADERS
 
-# Sent with every response (Panel pages, the light page, static files): no other site may show these
-# pages in a frame, where a participant or facilitator could be tricked into clicking (clickjacking).
-FRAME_HEADERS = {"X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": "frame-ancestors 'self'"}
 # The largest request body the server reads at all (Tornado's default is 100 MB); the light page
 # refuses more than a few kilobytes with a page that says so (igviz/pages/lite.py BODY_MAX).
 MAX_BODY_BYTES = 1024 * 1024

@@ -6,7 +6,8 @@ import panel as pn
 import param
 
 from ..model import Assessment
-from ..i18n import N_, localised
+from ..i18n import N_
+from ..datatext import localised
 from .language import _, current_language
 from .evidence import MARKS, evidence_kind, evidence_label, local, perspective_html, shares_bar_html, shares_sentence
 from .style import html_pane, quote_html, text

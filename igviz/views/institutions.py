@@ -13,7 +13,8 @@ from bokeh.models import ColumnDataSource, HoverTool, TapTool
 from ..network import later_graph, layout, networks, relation_label, short_label
 from ..dataset.records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure, lean
-from ..i18n import N_, localised
+from ..i18n import N_
+from ..datatext import localised
 from .language import _, current_language
 from .evidence import citation_line, local
 from .style import html_pane, quote_html, text, live

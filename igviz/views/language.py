@@ -11,7 +11,8 @@ import weakref
 
 import panel as pn
 
-from ..i18n import (DEFAULT_LANGUAGE, LANGUAGES, language_from_header, language_or_default, localised, translate,
+from ..datatext import localised
+from ..i18n import (DEFAULT_LANGUAGE, LANGUAGES, language_from_header, language_or_default, translate,
                     translate_message)
 
 _by_document: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

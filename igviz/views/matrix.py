@@ -9,7 +9,8 @@ from bokeh.palettes import Cividis256
 
 from ..model import Assessment
 from .base import ChartView, figure, lean
-from ..i18n import localised
+
+from ..datatext import localised
 from .language import _, current_language
 from .evidence import (LABELS, MARKS, citation_line, evidence_kind, evidence_label, evidence_shares, legend_html, local,
                        perspective_html, shares_bar_html)

@@ -13,7 +13,8 @@ import panel as pn
 from bokeh.models import ColumnDataSource, HoverTool
 
 from .base import ChartView, figure, lean
-from ..i18n import localised
+
+from ..datatext import localised
 from .language import _, current_language
 from .evidence import MARKS, evidence_kind, evidence_label, legend_html
 from .style import PROPOSAL_COLOURS, html_pane, text

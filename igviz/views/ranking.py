@@ -11,7 +11,8 @@ from bokeh.models import ColumnDataSource, FactorRange, HoverTool, Range1d, TapT
 from ..methods import METHODS, PREFERENCE_FUNCTIONS, USES
 from ..model import Assessment
 from .base import ChartView, figure, lean
-from ..i18n import N_, localised
+from ..i18n import N_
+from ..datatext import localised
 from .language import _, current_language, in_language
 from .style import criterion_colours, html_pane, text, live
 

@@ -15,7 +15,8 @@ from ..errors import WeightError
 from ..model import Robustness
 from ..robustness import Cancelled
 from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
-from ..i18n import localised
+
+from ..datatext import localised
 from .language import _, current_language, in_language
 from .style import html_pane, proposal_colours, scrolls, text
 

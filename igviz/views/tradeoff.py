@@ -8,7 +8,8 @@ from bokeh.models import ColumnDataSource, HoverTool
 from bokeh.transform import dodge
 
 from .base import ChartView, figure, padded, lean
-from ..i18n import localised
+
+from ..datatext import localised
 from .language import _, current_language
 from .style import html_pane, proposal_colours, text
 

@@ -7,7 +7,8 @@ import param
 
 from ..model import WEIGHT_MAX, Assessment
 from ..datatext import source_title
-from ..i18n import localised
+
+from ..datatext import localised
 from .language import _, current_language
 from .evidence import local
 from .style import html_pane, text

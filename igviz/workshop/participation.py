@@ -15,13 +15,15 @@ shows in its own language) while everything they typed stays in `code`, `group`,
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import param
 
 from ..dataset import Dataset
-from ..i18n import N_, Message, clock_time, localised
-from ..model import WEIGHT_MAX, Assessment
+from ..i18n import N_, Message, clock_time
+from ..datatext import localised
+from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
 from .plan import check_workshop_data, workshop_assessment
@@ -58,6 +60,43 @@ class RoundStates:
 
 POLL_S = 2.0  # how often a live page asks for the round state
 shared_round_states = RoundStates(max_age_s=POLL_S / 2)
+
+
+class AssessmentPool:
+    """Workshop assessments kept for reuse by pages that rebuild the flow on every request.
+
+    Building an `Assessment` (param objects for every proposal and weight) takes some 15 ms, three
+    times over on the way from join to submit on the light page: most of the server's time per
+    participant. A request takes one from here and gives it back when it is done (`release`), so
+    each is used by one request at a time; its weights are set afresh when taken. Nothing else in
+    a workshop assessment changes (no stance, thresholds or what-if scores), so it is the same
+    model as a new one.
+    """
+
+    def __init__(self, per_key: int = 8):
+        self.per_key = per_key
+        self._free: dict = {}  # (dataset id, framework, proposals) -> [Assessment]
+        self._lock = threading.Lock()
+
+    def take(self, dataset: Dataset, framework: str, proposals) -> Assessment:
+        key = (id(dataset), framework, tuple(proposals))
+        with self._lock:
+            free = self._free.get(key)
+            a = free.pop() if free else None
+        if a is None or a.dataset is not dataset:
+            return workshop_assessment(dataset, framework, proposals)
+        a.selected = None
+        return a  # its weights are whatever the last request left: `resume` sets every one
+
+    def give_back(self, a: Assessment) -> None:
+        key = (id(a.dataset), a.framework, tuple(p.id for p in a.proposals))
+        with self._lock:
+            free = self._free.setdefault(key, [])
+            if len(free) < self.per_key:
+                free.append(a)
+
+
+shared_assessments = AssessmentPool()
 
 
 def check_limits(limits: Limits, action: str, client: str, token: str = "", code: str = "") -> Message | None:
@@ -110,11 +149,20 @@ class Participation(param.Parameterized):
     code_max, pseudonym_max, comment_max, weight_max = CODE_MAX, PSEUDONYM_MAX, COMMENT_MAX, WEIGHT_MAX
 
     def __init__(self, store: WorkshopStore, dataset: Dataset, round_states: RoundStates | None = None,
-                 limits: Limits | None = None, admitted: str | None = None, **params):
-        """`admitted`: a step ("join" or "submit") the page has already put through `check_limits`."""
+                 pool: AssessmentPool | None = None, per_request: bool = False, limits: Limits | None = None,
+                 admitted: str | None = None, **params):
+        """`per_request`: for a page that builds the flow afresh for each request (the light page).
+        It borrows its assessment from a pool (`pool`, else the shared one; give it back with
+        `release`), and reads a workshop by its join code through the round-state cache (at most
+        once a second per workshop: a room arriving at once costs one read, and what it shows
+        is at most a second old, as on a polling page).
+
+        `admitted`: a step ("join" or "submit") the page has already put through `check_limits`."""
         super().__init__(**params)
         self.store, self.dataset = store, dataset
         self.round_states = round_states or shared_round_states
+        self.pool = pool if pool is not None else shared_assessments if per_request else None
+        self.per_request = per_request
         self.limits = limits if limits is not None else shared_limits()
         self._admitted = admitted  # a step the limits have let through and that has not run yet
 
@@ -200,7 +248,7 @@ class Participation(param.Parameterized):
         """Look the workshop up by its join code: on to choosing a group and a pseudonym."""
         self.code = str(code or "")[:CODE_MAX]
         try:
-            info = self.store.workshop(self.code)
+            info = self.round_states.get(self.store, self.code) if self.per_request else self.store.workshop(self.code)
             check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
         except WorkshopError as exc:
             self.step = CODE
@@ -209,8 +257,12 @@ class Participation(param.Parameterized):
         self._say(info.round_status())
         return True
 
-    def join(self, group: str, pseudonym: str, code: str | None = None) -> bool:
-        """Register in a stakeholder group under a pseudonym; on to the weights with a private token."""
+    def join(self, group: str, pseudonym: str, code: str | None = None, resume: bool = True) -> bool:
+        """Register in a stakeholder group under a pseudonym; on to the weights with a private token.
+
+        `resume=False` only registers and keeps the token: for a page that sends the browser on to
+        an address with the token, which resumes there (reading the participant back here would be
+        done twice)."""
         self.param.update(group=str(group or ""), pseudonym=str(pseudonym or ""))
         if code is not None and (self.workshop is None or code != self.workshop.code):
             if not self.enter_code(code):
@@ -227,6 +279,9 @@ class Participation(param.Parameterized):
             token = self.store.join(self.workshop.code, self.group, pseudonym)
         except WorkshopError as exc:
             return self._fail(exc)
+        if not resume:
+            self.token = str(token)
+            return True
         return self.resume(token, just_joined=True)
 
     def resume(self, token: str, just_joined: bool = False) -> bool:
@@ -239,9 +294,12 @@ class Participation(param.Parameterized):
             if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
                 self.step = CODE
             return self._fail(exc)
-        a = workshop_assessment(self.dataset, info.framework, info.proposals)
-        if me.weights:
-            a.weights.set({c: v for c, v in me.weights.items() if c in a.weights.criteria})
+        self.release()
+        a = (self.pool.take(self.dataset, info.framework, info.proposals) if self.pool is not None
+             else workshop_assessment(self.dataset, info.framework, info.proposals))
+        # Every weight at once, in one update (a pooled assessment still has another participant's).
+        a.weights.set({**{c: DEFAULT_WEIGHT for c in a.weights.criteria},
+                       **{c: v for c, v in (me.weights or {}).items() if c in a.weights.criteria}})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
                           pseudonym=me.pseudonym, assessment=a, typed_weights={}, comment=me.comment,
                           submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS)
@@ -251,6 +309,12 @@ class Participation(param.Parameterized):
         else:
             self._say(None)
         return True
+
+    def release(self) -> None:
+        """Give a borrowed assessment back to the pool; the flow is done with it."""
+        if self.pool is not None and self.assessment is not None:
+            a, self.assessment = self.assessment, None
+            self.pool.give_back(a)
 
     def set_weights(self, weights: dict) -> bool:
         """Weights as typed (all of them, or some): checked, then the ranking follows them.
