@@ -476,11 +476,9 @@ class Assessment(param.Parameterized):
         for criterion, cell in (view.cells.get(proposal.id) or {}).items():
             if criterion not in proposal.record.scores and criterion not in self.active_framework.criterion_ids:
                 continue
-            base = proposal.record.scores.get(criterion) or self.dataset.score(proposal.id, criterion)
-            # The cell's own judgement replaces the sources' rationale; it cites nothing of theirs.
-            scores[criterion] = replace(base, score=float(cell.score), low=float(cell.low), high=float(cell.high),
-                                        evidence="rated", rationale=f"{view.name} ({view.whose}): {cell.basis}".rstrip(": "),
-                                        citations=(), derived_from=(), names="")
+            # The perspective's own judgement: it replaces the sources' rationale and cites nothing of theirs.
+            scores[criterion] = Score(float(cell.score), float(cell.low), float(cell.high), "rated",
+                                      f"{view.name} ({view.whose}): {cell.basis}".rstrip(": "), ())
         return scores
 
     def _inputs_changed(self, *events) -> None:
