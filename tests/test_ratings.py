@@ -402,3 +402,12 @@ def test_comparing_two_rounds_shows_what_moved_and_whether_the_room_converged():
     assert moved.ranking.loc["un_committee", "moved"] > 0  # 6 → 8.5 on the only weighted criterion
     assert moved.converged() == {"weights": False, "ratings": True}  # weights unchanged: not shrinking
     assert moved.weights["weight change"].abs().max() == 0
+
+
+def test_a_ratings_only_submission_counts_as_a_submission():
+    r = hand_worked_round()
+    subs = r.all_submissions.drop(columns=[c for c in r.all_submissions.columns if c.startswith("weight.")])
+    plain = round_results(DATASET, DATASET.default_framework.id, list(DATASET.proposals), GROUPS,
+                          igviz.workshop.ConsensusRule(), subs)
+    assert plain.counts.to_dict() == {"civil_society": 2, "government": 1, "private_sector": 0, "technical_academic": 0}
+    assert plain.group_weights.empty and plain.dissent.empty

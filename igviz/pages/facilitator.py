@@ -317,7 +317,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
             status = _("Round {number} is open", number=info.round.number)
         else:
             status = _("Round {number} is closed", number=info.round.number)
-        count = _("{count} submission(s) in this round", count=len(self.results.submissions))
+        count = _("{count} submission(s) in this round", count=len(self.results.all_submissions))
         url = self.join.url
         # The QR code opens the same link; the code is for those who type the short address.
         qr = (f"<div class='igviz-qr' role='img' aria-label='{text(_('QR code of the join link'))}'>{qr_svg(url)}</div>"

@@ -139,8 +139,10 @@ class RoundResults:
 
     @cached_property
     def counts(self) -> pd.Series:
-        """Submissions per stakeholder group, every group of the workshop listed (zero too)."""
-        groups = self._group_of()
+        """Submissions per stakeholder group, every group of the workshop listed (zero too); in a
+        ratings round, those with ratings only count too."""
+        groups = self.all_submissions["group"].to_numpy(dtype=object) if len(self.all_submissions) else \
+            np.array([], dtype=object)
         return pd.Series([int((groups == g).sum()) for g in self.group_ids], index=self.group_ids, name="submissions")
 
     @cached_property
