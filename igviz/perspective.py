@@ -105,3 +105,37 @@ class Perspective:
                 row[c] = Cell(s.score, s.low, s.high, s.evidence)
             cells[p.id] = row
         return cls(BUNDLED_NAME, BUNDLED_WHOSE, cells)
+
+
+def compare_perspectives(assessment, first: "Perspective | None", second: "Perspective | None"):
+    """Where two perspectives differ most, and how the ranking changes between them.
+
+    Returns (cells, ranking): `cells` per (proposal, criterion) of the assessment with each
+    perspective's score (the bundled one where a perspective is silent; None means the bundled
+    scores) and the difference, largest first; `ranking` per proposal, the rank and overall
+    score under each with the assessment's current weights and method, and how far it moved
+    (positive: the second perspective puts it higher). The assessment is left as it was.
+    """
+    before = assessment.perspective
+    names = [p.name if p is not None else BUNDLED_NAME for p in (first, second)]
+    if names[0] == names[1]:
+        names = [f"{names[0]} (1)", f"{names[1]} (2)"]
+    tables, scores = [], []
+    try:
+        for view in (first, second):
+            assessment.perspective = view
+            tables.append(assessment.ranking().table[["rank", "overall"]])
+            scores.append(assessment.score_arrays()[0])
+    finally:
+        assessment.perspective = before
+    ids = [p.id for p in assessment.proposals]
+    criteria = assessment.active_framework.criterion_ids
+    index = pd.MultiIndex.from_product([ids, criteria], names=["proposal", "criterion"])
+    cells = pd.DataFrame({names[0]: scores[0].ravel(), names[1]: scores[1].ravel()}, index=index)
+    cells["difference"] = cells[names[1]] - cells[names[0]]
+    cells = cells.reindex(cells["difference"].abs().sort_values(ascending=False, kind="stable").index)
+    ranking = pd.DataFrame({f"rank ({names[0]})": tables[0]["rank"], f"rank ({names[1]})": tables[1]["rank"].reindex(tables[0].index),
+                            f"overall ({names[0]})": tables[0]["overall"],
+                            f"overall ({names[1]})": tables[1]["overall"].reindex(tables[0].index)})
+    ranking["moved"] = ranking[f"rank ({names[0]})"] - ranking[f"rank ({names[1]})"]
+    return cells, ranking.sort_values(f"rank ({names[1]})", kind="stable")

@@ -411,3 +411,20 @@ def test_a_ratings_only_submission_counts_as_a_submission():
                           igviz.workshop.ConsensusRule(), subs)
     assert plain.counts.to_dict() == {"civil_society": 2, "government": 1, "private_sector": 0, "technical_academic": 0}
     assert plain.group_weights.empty and plain.dissent.empty
+
+
+def test_comparing_perspectives_shows_where_they_differ_most_and_how_the_ranking_moves():
+    from igviz.perspective import compare_perspectives
+
+    a = Assessment(DATASET)
+    last = a.ranking().order[-1]
+    bundled_score = a.proposal(last).score("transparent").score
+    lifted = Perspective("Lifted", "a test", {last: {c: Cell(10, 10, 10) for c in CRITERIA}})
+    cells, ranking = compare_perspectives(a, None, lifted)
+    top = cells.iloc[0]
+    assert cells.index[0][0] == last and top["difference"] == cells["difference"].abs().max() > 0
+    assert cells.loc[(last, "transparent"), "Lifted"] == 10
+    assert cells.loc[(last, "transparent"), BUNDLED_NAME] == bundled_score
+    assert (cells["difference"].abs() > 0).sum() <= len(CRITERIA)  # other proposals untouched
+    assert ranking.loc[last, "moved"] == len(DATASET.proposals) - 1 and ranking.index[0] == last
+    assert a.perspective is None and a.ranking().order[-1] == last  # left as it was
