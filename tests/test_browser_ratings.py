@@ -92,3 +92,7 @@ def test_the_facilitator_sees_the_disputed_cell_the_gap_and_the_changed_ranking(
         expect(moved).to_contain_text(re.compile(r"5\.5 → 8\.5.*4\.0 → 1\.1", re.S), timeout=TIMEOUT)
         expect(page.get_by_text("Disagreement about the ratings shrank")).to_be_visible(timeout=TIMEOUT)
         assert errors == []
+        # The page with every ratings card shown passes the accessibility audit (axe-core, as the others).
+        from test_accessibility import AXE, audit
+        if AXE.exists():
+            assert audit(page, AXE) == [], "facilitator page with ratings results"
