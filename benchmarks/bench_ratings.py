@@ -24,14 +24,14 @@ GROUPS = ("civil_society", "government", "private_sector", "technical_academic")
 
 
 def room(n: int, seed: int = 0) -> pd.DataFrame:
-    """n participants in four stakeholder groups and two opinion camps, weights and 90 ratings each
+    """n participants in four stakeholder groups and two opinion camps, weights and every proposal × criterion rated
     (10 % of ratings "don't know")."""
     data = igviz.load_dataset()
     criteria, proposals = data.default_framework.criterion_ids, list(data.proposals)
     rng = np.random.default_rng(seed)
     camp = rng.integers(0, 2, n)
     weights = np.clip(rng.normal(5, 2, (n, len(criteria))) + np.where(camp[:, None] == 0, 3, -3) * (np.arange(len(criteria)) < 3), 0, 10)
-    ratings = np.clip(rng.normal(5, 2, (n, len(proposals) * len(criteria))) + np.where(camp[:, None] == 0, 3, -3) * (np.arange(90) % 7 == 0), 0, 10)
+    ratings = np.clip(rng.normal(5, 2, (n, len(proposals) * len(criteria))) + np.where(camp[:, None] == 0, 3, -3) * (np.arange(len(proposals) * len(criteria)) % 7 == 0), 0, 10)
     ratings[rng.random(ratings.shape) < 0.1] = np.nan
     frame = pd.DataFrame({"participant": [f"P{i + 1:03d}" for i in range(n)], "group": [GROUPS[i % 4] for i in range(n)],
                           "comment": "", "submitted_at": pd.Timestamp.now(tz="UTC")})
@@ -53,7 +53,8 @@ def main():
         t0 = time.perf_counter()
         found = opinion_groups(subs, GROUPS)
         times.append(time.perf_counter() - t0)
-    report("opinion groups, 1,000 participants × 100 features", times)
+    features = len([c for c in subs.columns if c.startswith(("weight.", "rating."))])
+    report(f"opinion groups, 1,000 participants × {features} features", times)
     print(f"  found: {found.describe()}")
 
     data = igviz.load_dataset()
@@ -64,7 +65,8 @@ def main():
         r = round_results(data, data.default_framework.id, list(data.proposals), GROUPS, ConsensusRule(), subs)
         r.rating_spread, r.group_ratings, r.rating_ranking, r.proposal_table(), r.criterion_table()
         times.append(time.perf_counter() - t0)
-    report("facilitator refresh, ratings results, 300 × 90 ratings", times)
+    cells = len([c for c in subs.columns if c.startswith("rating.")])
+    report(f"facilitator refresh, ratings results, 300 × {cells} ratings", times)
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
