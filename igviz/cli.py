@@ -38,12 +38,18 @@ file igviz-workshops.sqlite in the current directory. Set IGVIZ_ORGANISER_KEY to
 facilitator page ask for that key before it creates a workshop. A server that listens beyond this
 machine (--address other than localhost) needs one, and will not start without it unless you pass
 --no-organiser-key. Wrong keys are slowed down (a few tries per address, then one every 30 s).
+A workshop takes at most 500 participants unless IGVIZ_MAX_PARTICIPANTS says otherwise; joins
+and submissions are rate-limited per address and per workshop (IGVIZ_LIMIT_* variables, see
+igviz/workshop/limits.py; a room of 1,000 arriving at once needs IGVIZ_LIMIT_JOIN_PER_WORKSHOP=1000/600).
 
 Examples:
   igviz serve
   igviz serve --data bundled ~/my_proposals --db workshops.sqlite
   IGVIZ_ORGANISER_KEY=room-42-key igviz serve --address 0.0.0.0 --port 8080
                                                    # participants join from their own devices
+  igviz serve --db postgresql+psycopg://igviz@db/igviz --port 5006 --behind-proxy \
+      --allow-websocket-origin igviz.example.org   # one of several processes behind nginx
+                                                   # (the recipe is in deploy/nginx.conf)
 """
 
 
@@ -84,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="host names browsers may reach this server by, e.g. igviz.example.org behind a "
                             "proxy (default: localhost, plus this machine's names and addresses with "
                             "--address 0.0.0.0)")
+    serve.add_argument("--behind-proxy", action="store_true",
+                       help="the server sits behind a reverse proxy (e.g. nginx: deploy/nginx.conf) that sets "
+                            "X-Real-IP / X-Forwarded-For: take each participant's address from those headers, so "
+                            "that the per-address rate limits count phones, not the proxy. Only with a proxy in "
+                            "front: otherwise any client could claim any address")
     serve.add_argument("--no-organiser-key", action="store_true",
                        help="let anyone who reaches /facilitator create workshops even when the server listens "
                             "beyond this machine (by default IGVIZ_ORGANISER_KEY is then required)")
@@ -106,7 +117,33 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--data", nargs="+", metavar="DIR", default=[], help=DATA_HELP)
     report.add_argument("--title", help="the report's title (default: from the framework)")
     report.set_defaults(run=_report)
+
+    translations = commands.add_parser(
+        "translations", help="list the data texts a language still lacks, ready to fill in",
+        description="Print, for each language, the data's user-facing texts without a translation, as YAML to "
+                    "paste into data/translations/<language>.yaml and fill in. Exit code 0 when nothing is missing.")
+    translations.add_argument("languages", nargs="*", metavar="LANG", help="e.g. fr es (default: every language)")
+    translations.add_argument("--data", nargs="+", metavar="DIR", default=[], help=DATA_HELP)
+    translations.set_defaults(run=_translations)
     return parser
+
+
+# -- igviz translations -------------------------------------------------------------------------
+
+def _translations(args) -> int:
+    from . import load_dataset
+    from .datatext import missing_data_translations, translation_template
+    from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+    from .pages.served import data_folders
+
+    data = load_dataset(*data_folders(args.data))
+    missing = 0
+    for lang in args.languages or [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]:
+        count = len(missing_data_translations(data, lang))
+        missing += count
+        print(f"# {lang}: {count} missing")
+        print(translation_template(data, lang))
+    return 1 if missing else 0
 
 
 # -- igviz check --------------------------------------------------------------------------------
@@ -158,7 +195,7 @@ def database_url_from(value: str) -> str:
 def _serve(args) -> int:
     from .errors import DataValidationError
     from .pages.served import served_folders, use_data
-    from .workshop.store import DATABASE_URL_VARIABLE, organiser_key, shared_store
+    from .workshop.store import DATABASE_URL_VARIABLE, max_participants, organiser_key, shared_store
 
     if args.db:
         # Through the variable every page already reads (and any worker process inherits).
@@ -171,6 +208,11 @@ def _serve(args) -> int:
               "and give it to the facilitators; or pass --no-organiser-key to let anyone who reaches "
               "/facilitator create workshops. Nothing is served.", file=sys.stderr)
         return 1
+    try:
+        max_participants()
+    except ValueError as exc:
+        print(f"igviz serve: {exc}", file=sys.stderr)
+        return 2
     try:
         public = check_public_url(args.public_url) if args.public_url else public_url()
     except ValueError as exc:
@@ -198,7 +240,8 @@ def _serve(args) -> int:
     hosts = _hosts(args.address)
     origins = list(args.websocket_origins) or [f"{h}:{args.port}" for h in hosts]
     try:
-        server = make_server(port=args.port, address=args.address, websocket_origins=origins)
+        server = make_server(port=args.port, address=args.address, websocket_origins=origins,
+                             http_server_kwargs={"xheaders": True} if args.behind_proxy else {})
     except OSError as exc:
         print(f"igviz serve: cannot listen on {args.address or 'localhost'}:{args.port}: {exc.strerror or exc}. "
               f"Is another server using that port? Try --port {args.port + 1}.", file=sys.stderr)

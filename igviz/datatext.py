@@ -28,12 +28,12 @@ from pathlib import Path
 import yaml
 
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, translate
+from .paths import BUNDLED_DATA
 
 BUNDLED_TRANSLATIONS = Path(__file__).resolve().parent.parent / "data" / "translations"
 
 
 def _translations_folder() -> Path:
-    from .dataset import BUNDLED_DATA
     return Path(BUNDLED_DATA) / "translations"
 
 
@@ -84,6 +84,18 @@ def localised(record, field: str, language: str = DEFAULT_LANGUAGE) -> str:
         return value
     # Then the language's translations file (data/translations/<language>.yaml), keyed by the English text.
     return data_text(getattr(record, field), language)
+
+
+def proposal_text(source, proposal_id: str, field: str = "short_name", language: str = DEFAULT_LANGUAGE) -> str:
+    """A proposal's `name` or `short_name` as shown, looked up in `source`: an Assessment (it knows the
+    designs added to it and the designed variants of its proposals) or, with no assessment at hand, a
+    Dataset. A design's name is its author's text and a variant's names its changed options ("MIPC
+    (Malcolm), binding"): both are shown as they are; a proposal of the data, in the language."""
+    p = source.proposal(proposal_id)
+    record = getattr(p, "record", p)
+    if record is not p and (getattr(p, "design", None) is not None or getattr(p, "variant", None) is not None):
+        return getattr(p, field)
+    return localised(record, field, language)
 
 
 class Composed(Message):
@@ -223,7 +235,6 @@ _HEADING = re.compile(r"^\s*#{2,}\s+(?P<title>.+?)\s*$")
 
 @lru_cache(maxsize=256)
 def _source_lines(name: str) -> tuple[str, ...]:
-    from .dataset import BUNDLED_DATA
     path = Path(BUNDLED_DATA) / "sources" / name
     if Path(name).name != name or not path.is_file():
         return ()
@@ -448,28 +459,8 @@ def stale_data_translations(dataset, language: str) -> list[str]:
 
 
 def translation_template(dataset, language: str) -> str:
-    """The missing texts as YAML a translator fills in (python -m igviz.datatext fr)."""
+    """The missing texts as YAML a translator fills in (igviz translations fr)."""
     groups: dict[str, list] = {}
     for item in missing_data_translations(dataset, language):
         groups.setdefault(item.heading, []).append({"en": _clean(item.text), language: ""})
     return yaml.safe_dump(groups, allow_unicode=True, sort_keys=False, width=100)
-
-
-if __name__ == "__main__":  # python -m igviz.datatext [language]: what each language still lacks
-    import sys
-
-    # Run as a script this file is a second module beside igviz.datatext, whose Composed class
-    # the data's composed texts are made with: use that module's functions.
-    from igviz.datatext import missing_data_translations, stale_data_translations, translation_template
-
-    from .dataset import load_dataset
-
-    data = load_dataset()
-    for lang in sys.argv[1:] or [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]:
-        print(f"# {lang}: {len(missing_data_translations(data, lang))} missing")
-        print(translation_template(data, lang))
-        # Entries whose English is no longer in the data (it changed): harmless, never shown; tidy
-        # them away once the texts that replaced them are translated. (Not a test: translations are
-        # written ahead for texts other branches are about to change.)
-        for english in stale_data_translations(data, lang):
-            print(f"# {lang}: no longer used: {english[:100]!r}")

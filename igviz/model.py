@@ -525,6 +525,7 @@ class Assessment(param.Parameterized):
         proposal = DesignedProposal(design, self.dataset)
         proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", *ATTRIBUTES])
         kept = [p for p in self.proposals if p.id != design.id]
+        self._cache = {}   # the score memo is keyed by proposal ids: a design replaced under its id has new scores
         self._set_proposals([*kept, proposal])
         return proposal
 

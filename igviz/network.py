@@ -209,5 +209,34 @@ def layout(dataset) -> dict[str, tuple[float, float]]:
     return _layout(id(dataset), dataset)
 
 
+def positions(dataset, graph) -> dict[str, tuple[float, float]]:
+    """Where each body of `graph` is drawn: the shared layout's place, and for a body only a design
+    made in the explorer adds (not in any proposal of the data, so not laid out), a place beside the
+    bodies it is related to, moved on until it clears every other body and its name.
+
+    The shared layout is not recomputed for such a body: every other body would move whenever an
+    option changed."""
+    import numpy as np
+
+    pos = layout(dataset)
+    missing = [n for n in graph.nodes if n not in pos]
+    if not missing:
+        return pos
+    pos = dict(pos)
+    for n in sorted(missing):   # sorted: the same design is drawn the same way every time
+        near = [pos[m] for m in (*graph.predecessors(n), *graph.successors(n)) if m in pos]
+        cx, cy = np.mean(near, axis=0) if near else (0.0, 0.0)
+        # Rings of candidate places around the neighbours' centre, nearest first; the first place
+        # with no body within a name's width (0.35 wide, 0.14 high) is taken.
+        candidates = [(cx + r * np.cos(t), cy + r * np.sin(t)) for r in (0.0, 0.15, 0.3, 0.45, 0.6, 0.8, 1.0)
+                      for t in np.linspace(0, 2 * np.pi, 12, endpoint=False)]
+        candidates = [(float(np.clip(x, -1, 1)), float(np.clip(y, -1, 1))) for x, y in candidates]
+        taken = [pos[m] for m in graph.nodes if m in pos]
+        free = next((c for c in candidates if all(abs(c[0] - x) > 0.35 or abs(c[1] - y) > 0.14 for x, y in taken)),
+                    candidates[0])
+        pos[n] = free
+    return pos
+
+
 def relation_label(r: Relation) -> str:
     return r.relation.replace("_", " ")

@@ -275,6 +275,12 @@ def submit_weights(page, comment: str = "", timeout: float = 20_000) -> None:
     page.get_by_text("your weights are in").wait_for(timeout=timeout)
 
 
+def reveal_results(page, timeout: float = 20_000) -> None:
+    """Press the facilitator's "Reveal results" (results are hidden until then) and wait for the ranking."""
+    page.get_by_role("button", name="Reveal results").click()
+    page.get_by_role("button", name="Hide results").wait_for(timeout=timeout)
+
+
 def facilitator_counts(page) -> dict[str, int]:
     """Submissions per stakeholder group name, as the facilitator page shows them."""
     rows = page.locator(f"{COUNTS_TABLE} tbody tr").evaluate_all(

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from browser_support import (CHROMIUM, DISSENT_ITEMS, EQUAL_FOOTING_ROWS, RANKING_ROWS, WORKSHOP_APPS, PanelServer,
-                             create_workshop, facilitator_counts, join_workshop, panel_server, slider_handle,
+                             create_workshop, facilitator_counts, join_workshop, panel_server, reveal_results, slider_handle,
                              slider_title, submit_weights, wait_for_count)
 
 pytestmark = [pytest.mark.browser,
@@ -87,6 +87,7 @@ def test_three_groups_submit_and_the_facilitator_sees_them_on_an_equal_footing(b
         page.close()
 
     wait_for_count(facilitator, 3)
+    reveal_results(facilitator)
     counts = facilitator_counts(facilitator)
     assert counts == {"Civil society": 1, "Government": 1, "Private sector": 1,
                       "Technical and academic community": 0, "All": 3}
@@ -119,6 +120,7 @@ def test_participant_slider_reranks_and_a_closed_round_refuses_submissions(brows
     expect(page.locator(RANKING_ROWS).first).to_have_attribute("data-proposal", expected_top, timeout=TIMEOUT)
 
     facilitator.get_by_role("button", name="Close round").click()
+    facilitator.get_by_role("button", name="Yes, close the round").click()
     expect(page.get_by_role("button", name="Submit my weights")).to_be_disabled(timeout=TIMEOUT)
     expect(page.get_by_text("is closed")).to_be_visible(timeout=TIMEOUT)
     facilitator.get_by_role("button", name="Reopen round").click()
@@ -198,6 +200,7 @@ def test_submissions_survive_a_server_restart(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(facilitator_url)
         wait_for_count(page, 3)
+        reveal_results(page)
         expect(page.locator(DISSENT_ITEMS)).to_have_count(3)
     finally:
         server.stop()
@@ -212,6 +215,7 @@ def test_two_server_processes_share_one_postgresql(browser, postgres_url):
         join_workshop(page, one.base, code, "Government", "G")  # through the other process
         submit_weights(page, "sent through server one")
         wait_for_count(facilitator, 1)
+        reveal_results(facilitator)
         expect(facilitator.locator(DISSENT_ITEMS).first).to_contain_text("sent through server one")
         assert re.search(r":\d+/", facilitator_url).group(0) == f":{two.port}/"
 

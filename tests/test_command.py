@@ -46,6 +46,8 @@ def workshop(analyst_data, tmp_path_factory):
     store = WorkshopStore(url, min_seconds_between_submissions=0)
     created = new_workshop(store, igviz.load_dataset(analyst_data), "Our own proposal", proposals=WORKSHOP_PROPOSALS)
     token = store.join(created.workshop.code, "civil_society", "Heron")
+    # The board computes results on the served data once they are shown (hidden until revealed).
+    store.set_results_live(created.workshop.code, created.secret, True)
     yield {"url": url, "code": created.workshop.code, "key": created.secret, "token": token}
     store.dispose()
 

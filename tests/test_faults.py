@@ -196,8 +196,11 @@ def test_facilitator_create_close_reopen_say_the_database_failed(sqlite_store):
     for button in (board._close, board._next, board._reopen):
         with write_lock(store.path):
             button.clicks += 1
+            if board._confirm.objects:  # closing and moving on ask first: this is the "Yes"
+                board._confirm[1][0].clicks += 1
             assert "database is busy" in str(board._message[0].object)
     board._close.clicks += 1
+    board._confirm[1][0].clicks += 1
     assert not board._message.objects and not store.workshop(made[0].workshop.code).accepting
     with failing_writes(store, "disk I/O error", statements=("SELECT",)), pytest.raises(DatabaseUnavailable):
         board._export("results.csv")  # a download that cannot be made says why on the page

@@ -104,7 +104,7 @@ def test_every_data_text_is_translated(bundled, language):
     missing = missing_data_translations(bundled, language)
     listing = "\n".join(f"  {m.where}: {' '.join(m.text.split())[:110]!r}" for m in missing)
     assert not missing, (f"{len(missing)} user-facing data texts have no {LANGUAGES[language]} translation in "
-                         f"data/translations/{language}.yaml (`python -m igviz.datatext {language}` prints them "
+                         f"data/translations/{language}.yaml (`igviz translations {language}` prints them "
                          f"ready to fill in):\n{listing}")
 
 

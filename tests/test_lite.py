@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import (CHROMIUM, WORKSHOP_APPS, create_workshop, facilitator_counts, panel_server,
+from browser_support import (CHROMIUM, WORKSHOP_APPS, create_workshop, facilitator_counts, panel_server, reveal_results,
                              wait_for_count)
 
 import igviz  # noqa: E402
@@ -143,6 +143,7 @@ def test_a_light_submission_reaches_the_facilitator_page(lite, browser):
     phone.get_by_text("your weights are in").wait_for()
     wait_for_count(facilitator, 1)
     assert facilitator_counts(facilitator)["Private sector"] == 1
+    reveal_results(facilitator)
     assert "sent from the light page" in facilitator.locator("ul.igviz-dissent").inner_text()
 
 

@@ -312,6 +312,7 @@ def test_the_facilitator_moderates_from_the_board(store):
     tokens = [store.join(code, "civil_society", f"P{i}") for i in range(4)]
     for i, token in enumerate(tokens):
         store.submit(token, weights(effective=i + 1), f"comment {i}")
+    store.reveal_results(code, secret)  # results (comments too) are hidden until revealed
     board = FacilitatorBoard(store, DATASET, code, secret)
     people, joining, *rest = board._moderation
     assert "4 participant(s)" in people.object

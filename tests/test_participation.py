@@ -278,13 +278,15 @@ def test_the_panel_page_renders_the_flow(store, workshop):
     code.value = workshop.workshop.code.lower()
     go.clicks += 1
     assert page.flow.step == JOIN and "Round 1 is open" in page._messages.object
-    group, name, join = page._body[1], page._body[2], page._body[3]
+    group, name, where, join = page._body[1], page._body[2], page._body[3], page._body[4]
+    where.value = "remote"  # optional; said here, counted for the facilitator
     name.value = "Ann"
     join.clicks += 1
     assert "Choose your stakeholder group first" in page._messages.object and name.value == "Ann"
     group.value = "government"
     join.clicks += 1
     assert page.flow.step == WEIGHTS and "You have joined" in page._messages.object
+    assert page.flow.attending == "remote"
     page.flow.assessment.weights.effective = 10  # as the slider does
     page._comment.value_input = "<b>typed</b>"
     page._submit.clicks += 1

@@ -64,6 +64,9 @@ def test_rounds_close_reopen_and_start_afresh(store, workshop):
     store.reopen_round(code, secret)
     store.submit(token, weights(effective=9))
     assert store.submissions(code, secret).iloc[0]["weight.effective"] == 9
+    with pytest.raises(WorkshopError, match="still open"):  # the next round only once this one is closed
+        store.open_round(code, secret)
+    store.close_round(code, secret)
     assert store.open_round(code, secret) == 2
     assert store.participant(token).weights is None  # a new round starts empty
     assert len(store.submissions(code, secret)) == 0

@@ -14,16 +14,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..errors import DataError, DataValidationError
+from ..paths import BUNDLED_DATA  # re-exported: igviz.dataset.BUNDLED_DATA
 from . import design, parsers
 from .crossref import check_references
 from .fields import MISSING, read_yaml
 from .parsers import Contents
 from .sources import SourceLibrary
-
-_PACKAGE = Path(__file__).resolve().parent.parent   # the igviz package
-# Installed from a wheel the data sits inside the package (pyproject.toml force-includes data/ as
-# igviz/data); in a checkout it is the repository's data/.
-BUNDLED_DATA = _PACKAGE / "data" if (_PACKAGE / "data").is_dir() else _PACKAGE.parent / "data"
 
 
 @dataclass(frozen=True)

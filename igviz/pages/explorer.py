@@ -8,6 +8,7 @@ import param
 from ..model import Assessment
 from ..scenario import Scenario
 from ..views.evidence import perspective_html
+from ..views.designer import DesignerPanel
 from ..views.detail import ProposalDetail
 from ..views.institutions import InstitutionMapView
 from ..views.matrix import ScoreMatrix
@@ -59,6 +60,7 @@ class Explorer(pn.viewable.Viewer):
         self.acceptability = AcceptabilityView(assessment=a)
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
+        self.designer = DesignerPanel(assessment=a)
         if sync:
             # The result changes with every input the link holds (weights, framework, method,
             # thresholds, stance); the selection and the comparison are the rest. One watcher on
@@ -126,7 +128,7 @@ class Explorer(pn.viewable.Viewer):
         sidebar = pn.Column(html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
         views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
-                           card(self.detail, 420), card(self.tradeoff, 420), card(self.institutions, 620),
+                           card(self.detail, 420), card(self.designer, 900), card(self.tradeoff, 420), card(self.institutions, 620),
                            card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")

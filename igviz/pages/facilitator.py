@@ -17,13 +17,14 @@ from ..dataset import Dataset
 from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseUnavailable, DatabaseVersionError,
                         RoundResults, WorkshopError, WorkshopStore, export_round, new_workshop, round_results, shared_store)
 from ..workshop.limits import Limits, shared_limits
-from ..workshop.store import TITLE_MAX, parse_participants
+from ..workshop.store import START_EQUAL, START_PREVIOUS, TITLE_MAX, local_time as typed_time, parse_participants
+from ..workshop.participation import local_time
 from ..views.evidence import perspective_html
 from ..views.ratings import disputed_html, history_html, opinions_html, ranking_change_html
 from ..workshop.history import compare_rounds
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..joinlink import JoinLink, join_link, qr_svg
 from .participant import client_address, on_server, query_value, set_address
@@ -114,10 +115,32 @@ class FacilitatorBoard(pn.viewable.Viewer):
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
         self._close = pn.widgets.Button(label=_("Close round"), color="default")
         self._reopen = pn.widgets.Button(label=_("Reopen round"), color="default")
-        self._next = pn.widgets.Button(label=_("Start next round"), color="primary")
-        for button, action in ((self._close, store.close_round), (self._reopen, store.reopen_round),
-                               (self._next, store.open_round)):
-            button.on_click(in_thread(lambda _e, action=action: self._act(action), self._lock))
+        self._next = pn.widgets.Button(label=_("Start next round"), color="default")
+        self._reveal = pn.widgets.Button(label=_("Reveal results"), color="primary")
+        self._next_reason = html_pane("", sizing_mode="stretch_width")
+        # Closing and moving on change what the whole room sees: each asks first, in the page (a browser
+        # dialog would show on the projector too, and blocks the page).
+        self._confirm = pn.Column(margin=0, sizing_mode="stretch_width")
+        self._close.on_click(lambda _e: self._ask(
+            _("Close round {number}? Participants can no longer submit or revise (you can reopen it).",
+              number=self.info.round.number), _("Yes, close the round"), store.close_round))
+        self._next.on_click(lambda _e: self._ask(self._next_question(), _("Yes, start the next round"), self._open_next))
+        self._reopen.on_click(in_thread(lambda _e: self._act(store.reopen_round), self._lock))
+        self._reveal.on_click(in_thread(lambda _e: self._act(lambda code, secret: store.reveal_results(
+            code, secret, not self.info.round.revealed)), self._lock))
+        self._timing = self._timing_widgets()
+        p = self._panes
+        # Hidden until the facilitator reveals them (unless the workshop shows results live): then only how
+        # many have submitted per stakeholder group shows, so that early votes do not sway later ones.
+        self._result_cards = [
+            _card(_("Ranking"), p["equal"], basis=420), _card(_("Ranking by head count"), p["headcount"], basis=420),
+            _card(_("Rough consensus"), p["consensus"], basis=640), _card(_("Dissent and minority notes"), p["dissent"]),
+            _card(_("Where we disagree"), p["dispersion"], basis=520),
+            _card(_("Weights by stakeholder group"), p["group_weights"], basis=640),
+            _card(_("Robustness"), p["robustness"], basis=520)]
+        self._hidden = _card(_("Results"), html_pane(
+            f"<p class='igviz-hidden-note'>{text(_('The results are hidden until you reveal them, so that early submissions do not sway later ones. Reveal results shows them here and on participants’ pages.'))}</p>",
+            sizing_mode="stretch_width"), basis=420)
         self._rule_inputs = self._rule_widgets()
         self._asks_inputs = self._asks_widgets()
         self._moderation = self._moderation_widgets()
@@ -131,13 +154,101 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.refresh()
         if on_server():
             pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
+            browser = pn.state.browser_info
+            if browser is not None:  # the browser tells its time zone once the page has loaded
+                browser.param.watch(self._browser_zone, "timezone")
+
+    def _browser_zone(self, *_events) -> None:
+        zone = self._zone()
+        if zone and not self._window_zone.value_input:
+            self._window_zone.value = zone
+        self._panes["header"].object = self._header_html()
+
+    @staticmethod
+    def _zone() -> str:
+        browser = pn.state.browser_info
+        return str(getattr(browser, "timezone", "") or "") if browser is not None else ""
+
+    def _when(self, timestamp: float) -> str:
+        """A round's time on the facilitator's clock (their browser's zone; else the zone they typed; else UTC, named)."""
+        return local_time(timestamp, self._zone() or None, self.info.round.zone if self.info.round else "")
+
+    # -- pacing: confirmation, reveal, next round, timing ---------------------------------------------
+
+    def _ask(self, question: str, yes_label: str, action) -> None:
+        """The two-step confirmation: the question and a Yes / Cancel pair, in the page."""
+        yes = pn.widgets.Button(label=yes_label, color="primary")
+        cancel = pn.widgets.Button(label=_("Cancel"), color="default")
+
+        def confirmed(_e=None):
+            self._confirm[:] = []
+            self._act(action)
+        yes.on_click(in_thread(confirmed, self._lock))
+        cancel.on_click(lambda _e: self._confirm.clear())
+        self._confirm[:] = [html_pane(f"<p class='igviz-confirm' role='alert'>{text(question)}</p>",
+                                      sizing_mode="stretch_width"), pn.Row(yes, cancel)]
+
+    def _next_question(self) -> str:
+        number = (self.info.round.number if self.info.round else 0) + 1
+        if self._start_from.value == START_PREVIOUS:
+            start = _("Everyone starts from this round’s equal-footing weights.")
+        else:
+            start = _("Everyone starts from equal weights.")
+        return _("Start round {number}? {start} The results shown become round {number}’s (earlier rounds stay in "
+                 "the exports).", number=number, start=start)
+
+    def _open_next(self, code: str, secret: str) -> None:
+        start = self._start_from.value
+        chosen = None
+        if start == START_PREVIOUS:
+            r = self.results
+            if r is None or not len(r.submissions):
+                raise WorkshopError("This round has no submissions: there are no equal-footing weights to start from")
+            w = r.equal_footing_weights
+            # The sliders' scale (whole numbers, most important at 10), so every page shows them the same way.
+            chosen = {c: float(max(0, min(10, round(float(v) * 10 / float(w.max()))))) for c, v in w.items()}
+        minutes, opens_at, closes_at, zone = self._typed_times()
+        zone = zone if opens_at is not None or closes_at is not None else ""
+        self.store.open_round(code, secret, start=start, start_weights=chosen, minutes=minutes, opens_at=opens_at,
+                              closes_at=closes_at, zone=zone)
+
+    def _typed_times(self):
+        zone = (self._window_zone.value_input or self._window_zone.value or "").strip()
+        minutes = self._timer.value or None
+        opens_at = typed_time(self._window_opens.value_input or self._window_opens.value, zone)
+        closes_at = typed_time(self._window_closes.value_input or self._window_closes.value, zone)
+        return minutes, opens_at, closes_at, zone
+
+    def _timing_widgets(self):
+        self._start_from = pn.widgets.Select(label=_("The next round starts everyone from"), options={
+            _("Equal weights"): START_EQUAL, _("This round’s equal-footing weights"): START_PREVIOUS}, value=START_EQUAL)
+        self._timer = pn.widgets.IntInput(label=_("Timer in minutes (0: none)"), value=0, start=0, end=7 * 24 * 60)
+        self._window_opens = pn.widgets.TextInput(label=_("Or a window: opens at (e.g. 2026-11-30 14:00)"), max_length=40)
+        self._window_closes = pn.widgets.TextInput(label=_("Closes at (e.g. 2026-12-01 14:00)"), max_length=40)
+        self._window_zone = pn.widgets.TextInput(label=_("In the time zone (e.g. Europe/Paris)"), max_length=64,
+                                                 value=self._zone() or "UTC")
+        apply = pn.widgets.Button(label=_("Apply to this round"), color="default")
+
+        def applied(code, secret):
+            minutes, opens_at, closes_at, zone = self._typed_times()
+            zone = zone if opens_at is not None or closes_at is not None else ""
+            self.store.set_round_times(code, secret, minutes=minutes, opens_at=opens_at, closes_at=closes_at, zone=zone)
+        apply.on_click(in_thread(lambda _e: self._act(applied), self._lock))
+        self._live = pn.widgets.Checkbox(label=_("Show results live, from the first submission"),
+                                         value=self.info.results_live)
+        self._live.param.watch(in_thread(lambda e: self._act(lambda code, secret: self.store.set_results_live(
+            code, secret, e.new)), self._lock), "value")
+        note = html_pane(f"<p class='igviz-note'>{text(_('A timer or a window closes the round by itself; participants see the times on their own clock. Start next round uses these times and starting weights too.'))}</p>",
+                         sizing_mode="stretch_width")
+        return [self._start_from, self._timer, self._window_opens, self._window_closes, self._window_zone, apply, note,
+                self._live]
 
     # -- live updates -------------------------------------------------------------------------------
 
     def _poll(self) -> None:
         try:
             revision = self.store.revision(self.code)
-            if revision != self._revision:
+            if revision != self._revision or self._times_passed():
                 self.refresh(revision)
         except DatabaseUnavailable as exc:  # said on the page (the results shown are the last read), until it is back
             self._unavailable = True
@@ -149,6 +260,13 @@ class FacilitatorBoard(pn.viewable.Viewer):
             self._unavailable = False
             self._message[:] = []
 
+    def _times_passed(self) -> bool:
+        """Whether the round's window opened or its timer ran out since the last redraw (no revision marks that)."""
+        r = self.info.round
+        now = self.store.clock()
+        return r is not None and ((r.state == "scheduled" and r.opens_at is not None and now >= r.opens_at)
+                                  or (r.is_open and r.closes_at is not None and now >= r.closes_at))
+
     def refresh(self, revision: int | None = None) -> None:
         """Show the workshop as the database has it now (at `revision`, if the caller just read it)."""
         self._revision = self.store.revision(self.code) if revision is None else revision
@@ -159,10 +277,29 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p = self._panes
         p["header"].object = self._header_html()
         p["counts"].object = self._counts_html(r)
+        self._attendance = self.store.attendance(self.code, self.secret)
+        p["counts"].object += self._attendance_html()
+        revealed = info.round is not None and info.round.revealed
+        self._hidden.visible = not revealed
+        for card in self._result_cards:
+            card.visible = revealed
+        self._reveal.label = _("Hide results") if revealed and not info.results_live else _("Reveal results")
+        self._reveal.disabled = info.round is None or info.results_live
+        self._reveal.color = "default" if revealed else "primary"
+        state = info.round.state if info.round else "closed"
+        self._next.disabled = state != "closed"
+        self._next.color = "primary" if state == "closed" else "default"
+        self._next_reason.object = ("" if state == "closed" else
+                                    f"<p class='igviz-note' id='igviz-next-reason'>{text(_('Close this round first to start the next one.'))}</p>")
+        if not revealed:  # nothing of the result is computed, nor can leak through a stale pane
+            for name in ("equal", "headcount", "group_weights", "dispersion", "consensus", "dissent", "robustness"):
+                p[name].object = ""
+            self._rounds_and_downloads()
+            return
         scale = self.dataset.scale.max
-        p["equal"].object = ranking_table(with_local_names(r.equal_footing_ranking, self.dataset), _("Equal footing: each stakeholder group counts once"),
+        p["equal"].object = ranking_table(with_local_names(r.equal_footing_ranking, r.assessment), _("Equal footing: each stakeholder group counts once"),
                                           scale, css_class="igviz-equal-footing")
-        p["headcount"].object = ranking_table(with_local_names(r.headcount_ranking, self.dataset), _("Head count: each person counts once"), scale,
+        p["headcount"].object = ranking_table(with_local_names(r.headcount_ranking, r.assessment), _("Head count: each person counts once"), scale,
                                               css_class="igviz-headcount")
         p["group_weights"].object = self._group_weights_html(r)
         p["dispersion"].object = self._dispersion_html(r)
@@ -170,7 +307,11 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["dissent"].object = self._dissent_html(r)
         p["robustness"].object = self._robustness_html(r)
         self._ratings_html(r)
-        self._close.disabled = not info.accepting
+        self._rounds_and_downloads()
+
+    def _rounds_and_downloads(self) -> None:
+        info = self.info
+        self._close.disabled = not info.accepting and info.round is not None and info.round.state != "scheduled"
         self._joining.label = _("Lock joining") if info.joining_open else _("Open joining again")
         people = self.store.participants(self.code, self.secret)
         self._people.object = (f"<p class='igviz-note' role='status'>{text(self._people_text(info, people))}</p>")
@@ -304,20 +445,29 @@ class FacilitatorBoard(pn.viewable.Viewer):
         return localised(self.dataset.groups[gid], "name", current_language())
 
     def _short(self, pid: str) -> str:
-        return localised(self.dataset.proposal(pid), "short_name", current_language())
+        # The round's assessment knows every proposal it ranks (a design is not in the data).
+        source = self.results.assessment if self.results is not None else self.dataset
+        return proposal_text(source, pid, "short_name", current_language())
 
     def _criterion_names(self, r: RoundResults) -> dict[str, str]:
         return {c.id: localised(c, "name", current_language()) for c in r.assessment.active_framework.criteria}
 
     def _header_html(self) -> str:
         info = self.info
-        if info.round is None:
+        r = info.round
+        if r is None:
             status = _("No round yet")
-        elif info.round.is_open:
-            status = _("Round {number} is open", number=info.round.number)
+        elif r.state == "scheduled":
+            status = _("Round {number} opens at {opens}", number=r.number, opens=self._when(r.opens_at))
+        elif r.is_open:
+            status = _("Round {number} is open", number=r.number)
+            if r.closes_at is not None:
+                status = _("Round {number} is open until {closes}", number=r.number, closes=self._when(r.closes_at))
         else:
-            status = _("Round {number} is closed", number=info.round.number)
+            status = _("Round {number} is closed", number=r.number)
         count = _("{count} submission(s) in this round", count=len(self.results.all_submissions))
+        if r is not None and not r.revealed:
+            count += " · " + _("results hidden until you reveal them")
         url = self.join.url
         # The QR code opens the same link; the code is for those who type the short address.
         qr = (f"<div class='igviz-qr' role='img' aria-label='{text(_('QR code of the join link'))}'>{qr_svg(url)}</div>"
@@ -335,6 +485,11 @@ class FacilitatorBoard(pn.viewable.Viewer):
         rows.append([f"<b>{text(_('All'))}</b>", f"<b class='igviz-num'>{int(r.counts.sum())}</b>"])
         return table(_("Submissions per stakeholder group"), [_("Stakeholder group"), _("Submissions")], rows,
                      "igviz-counts")
+
+    def _attendance_html(self) -> str:
+        a = self._attendance
+        return (f"<p class='igviz-note igviz-attendance' role='status'>"
+                f"{text(_('In the room: {room} · remote: {remote} · not said: {unsaid}', **a))}</p>")
 
     def _group_weights_html(self, r: RoundResults) -> str:
         gw = r.group_weights
@@ -440,12 +595,14 @@ class FacilitatorBoard(pn.viewable.Viewer):
 
     def __panel__(self):
         p = self._panes
-
-        def card(title, *items, basis=420):
-            return pn.Column(html_pane(f"<h2>{text(title)}</h2>"), *items, sizing_mode="stretch_width",
-                             styles={"flex": f"1 1 {basis}px", "min-width": "0"})
+        card = _card
         controls = pn.Column(
-            pn.Row(self._close, self._reopen, self._next, sizing_mode="stretch_width"),
+            # Wraps rather than running off a 1280 px projector.
+            pn.FlexBox(*[pn.Column(b, width=170, margin=0) for b in (self._reveal, self._close, self._reopen, self._next)],
+                       flex_wrap="wrap", sizing_mode="stretch_width"),
+            self._next_reason, self._confirm,
+            pn.Card(*self._timing, title=_("Round timing, starting weights, showing results"), collapsed=True,
+                    sizing_mode="stretch_width"),
             pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
             pn.Card(*self._asks_inputs, title=_("What the round asks: weights, ratings"), collapsed=True,
                     sizing_mode="stretch_width"),
@@ -458,15 +615,14 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.FlexBox(pn.Column(p["header"], styles={"flex": "2 1 480px", "min-width": "0"}), controls,
                        flex_wrap="wrap", sizing_mode="stretch_width"),
             self._message,
-            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300),
-                       card(_("Ranking"), p["equal"], basis=420), card(_("Ranking by head count"), p["headcount"], basis=420),
-                       card(_("Rough consensus"), p["consensus"], basis=640), card(_("Dissent and minority notes"), p["dissent"]),
-                       card(_("Where we disagree"), p["dispersion"], basis=520),
-                       card(_("Weights by stakeholder group"), p["group_weights"], basis=640),
-                       card(_("Robustness"), p["robustness"], basis=520),
-                       *self._ratings_card_list(card),
+            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300), self._hidden, *self._result_cards, *self._ratings_card_list(card),
                        flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
+
+
+def _card(title, *items, basis=420):
+    return pn.Column(html_pane(f"<h2>{text(title)}</h2>"), *items, sizing_mode="stretch_width",
+                     styles={"flex": f"1 1 {basis}px", "min-width": "0"})
 
 
 class FacilitatorPage(pn.viewable.Viewer):

@@ -14,6 +14,7 @@ import hashlib
 import html
 import json
 import re
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ import tornado.web
 
 from ..datatext import perspective_html
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..workshop import DatabaseVersionError, shared_store
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
@@ -172,7 +173,7 @@ class LitePage(tornado.web.RequestHandler):
         flow = self.flow(admitted=action if limited else None)
         if action == "join":
             if flow.join(self.get_argument("group", ""), self.get_argument("pseudonym", ""),
-                         code=self.get_argument("code", ""), resume=False):
+                         code=self.get_argument("code", ""), resume=False, attending=self.get_argument("attending", "")):
                 self.redirect(self.address(code=flow.code, p=flow.token, joined="1"), status=303)
                 return
             self.show(flow, status=404 if flow.step == CODE else 400)
@@ -244,7 +245,9 @@ class LitePage(tornado.web.RequestHandler):
                   t={"about": _("Results are shown per stakeholder group and with every group on an equal footing. "
                                 "Your pseudonym is never shown to others."),
                      "group": _("Your stakeholder group"), "choose": _("Choose…"),
-                     "pseudonym": _("A pseudonym (only you see it)"), "join": _("Join")})
+                     "pseudonym": _("A pseudonym (only you see it)"), "join": _("Join"),
+                     "where": _("Where are you taking part from? (optional)")},
+                  places=[("room", _("In the room")), ("remote", _("Remotely"))])
 
     def weights_step(self, flow: Participation, status: int = 200) -> None:
         _ = self._
@@ -257,7 +260,8 @@ class LitePage(tornado.web.RequestHandler):
                 (c.id, localised(c, "name", self.language), shown(weights.get(c.id, ""))))
         self.page(info.title, code=info.code, token=token, status=status, step=WEIGHTS, flow=flow, info=info,
                   perspective=perspective_html(self.language),  # whose judgement the scores are
-                  messages=self.message(flow.round_status(), "info") + self.message(flow.message, flow.message_kind),
+                  messages=self.message(flow.round_status(), "info") + self.message(flow.message, flow.message_kind)
+                  + self.pacing_html(flow) + self.group_result_html(flow),
                   action=self.address(code=info.code, p=token), groups=groups, ranking=self.ranking_view(flow),
                   data=self.live_data(flow),
                   full_page="participant?" + urlencode({"code": info.code, "p": token, "lang": self.language}),
@@ -270,6 +274,42 @@ class LitePage(tornado.web.RequestHandler):
                      "status": self.error_text(flow.status()),
                      "full": _("On a larger screen: the full page, with charts to compare proposals")})
 
+    def pacing_html(self, flow: Participation) -> str:
+        """What the round starts from, and when it opens or closes. Without JavaScript there is no browser zone, so
+        the times are in the facilitator's zone or UTC, named; with it, phone.js rewrites each <time> into the
+        phone's own zone (and names it)."""
+        out = []
+        start = flow.start_message()
+        if start:
+            out.append(f"<p>{esc(self.error_text(start))}</p>")
+        times = flow.round_times(None)
+        if times:
+            r = flow.workshop.round
+            moments = {"opens": r.opens_at, "closes": r.closes_at}
+            # Each time as a marker through translation and escaping, then as a <time> element.
+            marked = Message(times.template, **{k: f"\x00{k}\x00" for k in times.values})
+            line = esc(self.error_text(marked))
+            for k, v in times.values.items():
+                iso = datetime.fromtimestamp(moments[k], timezone.utc).isoformat()
+                line = line.replace(f"\x00{k}\x00", f"<time datetime='{iso}' data-local>{esc(v)}</time>")
+            out.append(f"<p class='round-times'>{line}</p>")
+        return "".join(out)
+
+    def group_result_html(self, flow: Participation) -> str:
+        """The group's result once the facilitator has revealed it: the equal-footing ranking, and rough consensus."""
+        _ = self._
+        result = flow.group_result
+        if result is None:
+            return ""
+        names = {pid: localised(self.dataset.proposal(pid), "short_name", self.language) for pid, _s in result.ranking}
+        items = "".join(f"<li>{esc(names[pid])} ({score:.2f})</li>" for pid, score in result.ranking)
+        consensus = (_("Rough consensus in every stakeholder group: {names}",
+                       names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
+                     else _("No proposal has rough consensus in every stakeholder group."))
+        return (f"<section class='group-result'><h2>{esc(_('The group’s result, round {number}', number=result.round))}</h2>"
+                f"<p>{esc(_('Every stakeholder group counts once ({count} submission(s)); overall score 0–10.', count=result.submissions))}</p>"
+                f"<ol>{items}</ol><p>{esc(consensus)}</p></section>")
+
     def ranking_view(self, flow: Participation) -> dict | None:
         """The participant's ranking as the model computed it (None when what was typed is not weights)."""
         _ = self._
@@ -277,8 +317,8 @@ class LitePage(tornado.web.RequestHandler):
         if ranking is None or flow.typed_weights:  # typed values that are not weights: shown, not ranked
             return None
         # The model's order and values, read from its arrays (its pandas table costs more than the page).
-        rows = [(ranking.proposal_ids[i], rank, localised(self.dataset.proposal(ranking.proposal_ids[i]), "short_name",
-                                                          self.language), f"{ranking.overall[i]:.2f}")
+        rows = [(ranking.proposal_ids[i], rank, proposal_text(flow.assessment, ranking.proposal_ids[i], "short_name",
+                                                              self.language), f"{ranking.overall[i]:.2f}")
                 for rank, i in enumerate(ranking.best_first, start=1)]
         return {"caption": _("Your ranking, with your weights"), "rank": _("Rank"), "proposal": _("Proposal"),
                 "overall": self.overall_label(ranking.method), "rows": rows}

@@ -19,6 +19,7 @@ from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
+from ..datatext import localised
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
@@ -76,14 +77,14 @@ class OwnRanking(pn.viewable.Viewer):
         a = self.assessment
         if a.problem:
             return ""
-        names = list(with_local_names(a.ranking().table, a.dataset)["short_name"][:3])
+        names = list(with_local_names(a.ranking().table, a)["short_name"][:3])
         return f"<p class='igviz-note' aria-live='polite'>{text(_('Your top three now: {names}', names=', '.join(names)))}</p>"
 
     def _html(self) -> str:
         a = self.assessment
         if a.problem:
             return notice_html(in_language(a.problem), "warning")
-        return ranking_table(with_local_names(a.ranking().table, a.dataset), _("Your ranking, with your weights"), a.dataset.scale.max,
+        return ranking_table(with_local_names(a.ranking().table, a), _("Your ranking, with your weights"), a.dataset.scale.max,
                              css_class="igviz-ranking-table")
 
     def __panel__(self):
@@ -117,7 +118,8 @@ class ParticipantPage(pn.viewable.Viewer):
         self._show_message()
         flow.param.watch(self._show_step, ["step", "token"])
         flow.param.watch(self._show_message, ["message", "message_kind", "workshop"])
-        flow.param.watch(self._show_status, ["submitted_at", "accepting"])
+        flow.param.watch(self._show_status, ["submitted_at", "accepting", "workshop"])
+        flow.param.watch(self._show_group_result, ["group_result"])
 
     # -- renderings of the flow's state -------------------------------------------------------
 
@@ -169,13 +171,19 @@ class ParticipantPage(pn.viewable.Viewer):
                                   value=flow.group if flow.group in info.groups else "", sizing_mode="stretch_width")
         name = pn.widgets.TextInput(label=_("A pseudonym (only you see it)"), max_length=flow.pseudonym_max,
                                     value=flow.pseudonym, placeholder=_("e.g. Blue heron"), sizing_mode="stretch_width")
+        # Said by the participant, not guessed from when they joined: a remote participant may join during
+        # the live session, and someone in the room may join later from their desk.
+        where = pn.widgets.Select(label=_("Where are you taking part from? (optional)"),
+                                  options={_("Choose…"): "", _("In the room"): "room", _("Remotely"): "remote"},
+                                  value=flow.attending, sizing_mode="stretch_width")
         join = pn.widgets.Button(label=_("Join"), color="primary")
-        join.on_click(in_thread(lambda _event: flow.join(group.value, name.value_input or name.value), self._lock))
+        join.on_click(in_thread(lambda _event: flow.join(group.value, name.value_input or name.value,
+                                                          attending=where.value), self._lock))
         self._body[:] = [
             html_pane(f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
                       + text(_("Results are shown per stakeholder group and with every group on an equal footing. "
                                "Your pseudonym is never shown to others.")) + "</p>", sizing_mode="stretch_width"),
-            group, name, join, self._lite_link(info.code)]
+            group, name, where, join, self._lite_link(info.code)]
 
     def _show_weights(self) -> None:
         flow = self.flow
@@ -189,6 +197,7 @@ class ParticipantPage(pn.viewable.Viewer):
                                          disabled=not flow.accepting)
         self._submit.on_click(in_thread(self._send, self._lock))
         self._status = html_pane(self._status_html(), sizing_mode="stretch_width")
+        self._group_result = html_pane(self._group_result_html(), sizing_mode="stretch_width")
         browser = pn.state.browser_info
         if browser is not None and on_server():
             # The browser tells its time zone only once the page has loaded.
@@ -202,15 +211,35 @@ class ParticipantPage(pn.viewable.Viewer):
         weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),
                             ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, flow.token),
                             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
-        results = pn.Column(ranking, RadarView(assessment=a),
+        results = pn.Column(self._group_result, ranking, RadarView(assessment=a),
                             styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
         self._body[:] = [header, pn.FlexBox(weights, results, flex_wrap="wrap", align_items="flex-start",
                                             sizing_mode="stretch_width")]
 
     def _status_html(self) -> str:
         browser = pn.state.browser_info
-        status = self.flow.status(browser.timezone if browser is not None else None)
-        return f"<p class='igviz-note' role='status'>{text(in_language(status))}</p>"
+        zone = browser.timezone if browser is not None else None
+        lines = [self.flow.start_message(), self.flow.round_times(zone), self.flow.status(zone)]
+        return "".join(f"<p class='igviz-note' role='status'>{text(in_language(m))}</p>" for m in lines if m)
+
+    def _group_result_html(self) -> str:
+        """The group's result once the facilitator has revealed it: the equal-footing ranking, and rough consensus."""
+        result = self.flow.group_result
+        if result is None:
+            return ""
+        names = {pid: localised(self.dataset.proposal(pid), "short_name", current_language()) for pid, _s in result.ranking}
+        items = "".join(f"<li>{text(names[pid])} <span class='igviz-num'>{score:.2f}</span></li>"
+                        for pid, score in result.ranking)
+        consensus = (_("Rough consensus in every stakeholder group: {names}",
+                       names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
+                     else _("No proposal has rough consensus in every stakeholder group."))
+        return (f"<section class='igviz-group-result' aria-live='polite'><h2>{text(_('The group’s result, round {number}', number=result.round))}</h2>"
+                f"<p class='igviz-note'>{text(_('Every stakeholder group counts once ({count} submission(s)); overall score 0–10.', count=result.submissions))}</p>"
+                f"<ol>{items}</ol><p class='igviz-note'>{text(consensus)}</p></section>")
+
+    def _show_group_result(self, *_events) -> None:
+        if self.flow.step == WEIGHTS and hasattr(self, "_group_result"):
+            self._group_result.object = self._group_result_html()
 
     def _show_status(self, *_events) -> None:
         if self.flow.step == WEIGHTS and hasattr(self, "_submit"):

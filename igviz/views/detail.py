@@ -7,7 +7,7 @@ import param
 
 from ..model import Assessment
 from ..i18n import N_
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from .language import _, current_language
 from .evidence import MARKS, evidence_kind, evidence_label, local, perspective_html, shares_bar_html, shares_sentence
 from .style import html_pane, quote_html, text
@@ -24,9 +24,7 @@ class ProposalDetail(pn.viewable.Viewer):
         a = self.assessment
         self._select = pn.widgets.Select.from_param(
             a.param.selected, label=_("Proposal"), description=_("The proposal every view highlights"),
-            options={_("Choose a proposal…"): None,
-                     **{localised(p.record, "short_name", current_language()): p.id for p in a.proposals}},
-            sizing_mode="stretch_width")
+            options=self._options(), sizing_mode="stretch_width")
         # Panes updated in place: replacing a pane costs a round of layout in the browser.
         self._title = html_pane("", sizing_mode="stretch_width", margin=(0, 10), css_classes=["igviz-detail"])
         self._rank = html_pane("", sizing_mode="stretch_width", margin=(0, 10))
@@ -35,6 +33,12 @@ class ProposalDetail(pn.viewable.Viewer):
         self._update()
         # Like every view, it follows the published result and the selection, nothing else.
         a.param.watch(self._update, ["result", "selected"])
+        # A design added or removed (igviz.design) is one more or one less to choose.
+        a.param.watch(lambda *_e: self._select.param.update(options=self._options()), ["proposals"])
+
+    def _options(self) -> dict:
+        a, language = self.assessment, current_language()
+        return {_("Choose a proposal…"): None, **{proposal_text(a, p.id, "short_name", language): p.id for p in a.proposals}}
 
     def _update(self, *events) -> None:
         a = self.assessment
@@ -44,7 +48,7 @@ class ProposalDetail(pn.viewable.Viewer):
         described = (a.selected, a.framework, a.score_arrays()[0].tobytes())
         if described != self._described:
             self._described = described
-            name = localised(a.proposal(a.selected).record, "name", current_language()) if a.selected else ""
+            name = proposal_text(a, a.selected, "name", current_language()) if a.selected else ""
             self._title.object = f"<h3>{text(name)}</h3>" if name else ""
             self._body_pane.object = self._body_html()
 

@@ -10,11 +10,11 @@ import panel as pn
 import param
 from bokeh.models import ColumnDataSource, HoverTool, TapTool
 
-from ..network import later_graph, layout, networks, relation_label, short_label
+from ..network import later_graph, positions, proposal_graph, relation_label, short_label
 from ..dataset.records import AUTHORITY, ISSUE_INTAKE
 from .base import ChartView, figure, lean
 from ..i18n import N_
-from ..datatext import localised
+from ..datatext import proposal_text
 from .language import _, current_language
 from .evidence import citation_line, local
 from .style import html_pane, quote_html, text, live
@@ -75,16 +75,27 @@ NODE_COLUMNS = ["x", "y", "id", "name", "kind", "change", "description", "source
                 "ring", "ring_width", "label", "label_y"]
 
 
+def overlay_of(p):
+    """A proposal's overlay: a designed variant's or a design's, generated from its options, else the data's."""
+    variant = p.variant
+    if variant is not None:
+        return variant.overlay
+    return getattr(p, "overlay", None) or p.dataset.overlays.get(p.id)
+
+
 class InstitutionMapView(ChartView):
     body = param.String(default=None, allow_None=True, doc="The body clicked on the map")
     later = param.Boolean(default=False, doc="Show what changed since the baseline's moment (a separate layer)")
 
-    follows = ("selected",)  # the map shows the selected proposal's institutions, not its rank
+    # The map shows the selected proposal's institutions, not its rank; a design changed in the
+    # designer (re-added under its id) or a proposal's changed attributes redraw it too.
+    follows = ("selected", "proposals", "revision")
     own = ("later",)
 
     def __init__(self, **params):
         super().__init__(**params)
         self._nodes = pd.DataFrame()
+        self._side_panes, self._side_drawn = None, None
         self._figure = self._build_figure()
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width", min_height=560)
         later = self.assessment.dataset.later
@@ -143,7 +154,7 @@ class InstitutionMapView(ChartView):
         if a.dataset.institutions is None:
             return
         g = self._graph()
-        pos = layout(a.dataset)
+        pos = positions(a.dataset, g)
         nodes = pd.DataFrame([{
             "x": pos[n][0], "y": pos[n][1], "id": n, "name": local(d["body"].name), "kind": d["body"].kind,
             "kind_name": kind_name(d["body"].kind),
@@ -189,14 +200,30 @@ class InstitutionMapView(ChartView):
                              "label": [short_label(n) for n in nodes["name"]],
                              "label_y": (nodes["y"] + 0.05).tolist()}
         self._bodies.selected.indices = []
-        name = localised(a.proposal(self._proposal()).record, "short_name", current_language())
+        if getattr(self, "_side_panes", None) is not None and self._side_drawn != self._side_key():
+            # A design changed in place (same selection): its note and centralisation, with the chart,
+            # after the ranking (rebuilt on every option change, they held up the ranking's update).
+            for pane, method in zip(self._side_panes, (self._note, self._details)):
+                pane.object = method().object
+        self._side_drawn = self._side_key()
+        name = proposal_text(a, self._proposal(), "short_name", current_language())
         self._figure.title.text = self._title(name)
 
-    def _graph(self):
+    def _side_key(self):
         a = self.assessment
+        return (tuple(map(id, a.proposals)), a.revision)   # a change of selection: `live` updates them
+
+    def _graph(self):
+        """The selected proposal's graph: the data's overlay, or the one a designed variant or a design
+        generates from its options (`Proposal.graph`)."""
+        a = self.assessment
+        p = a.proposal(self._proposal())
         if self.later and a.dataset.later is not None:
-            return later_graph(a.dataset, self._proposal())
-        return networks(a.dataset)[self._proposal()].graph
+            overlay = overlay_of(p)
+            if overlay is a.dataset.overlays.get(p.id):
+                return later_graph(a.dataset, p.id)   # cached per proposal of the data
+            return proposal_graph(a.dataset.institutions, overlay, a.dataset.later)
+        return p.graph()
 
     def _moment(self) -> str:
         """The moment the map shows: the baseline's (early 2014), or the later layer's."""
@@ -224,18 +251,20 @@ class InstitutionMapView(ChartView):
         if not self.body or a.dataset.institutions is None:
             return html_pane(f"<p class='igviz-note'>{text(_('Click a body on the map for its details and the proposals that change it.'))}</p>",
                              sizing_mode="stretch_width")
-        nets = networks(a.dataset)
         graph = self._graph()
         if self.body not in graph:
             return html_pane("", sizing_mode="stretch_width")
         b = graph.nodes[self.body]["body"]
         touching = []
         language = current_language()
-        for pid, net in nets.items():
-            changes = [d["change"] for _u, _v, d in net.graph.edges(self.body, data=True)]
-            changes += [d["change"] for _u, _v, d in net.graph.in_edges(self.body, data=True)]
-            if any(c != "same" for c in changes) or net.graph.nodes.get(self.body, {}).get("change") == "added":
-                touching.append(localised(a.proposal(pid).record, "short_name", language))
+        for p in a.proposals:   # designs and designed variants included, each on its own graph
+            g = p.graph()
+            if self.body not in g:
+                continue
+            changes = [d["change"] for _u, _v, d in g.edges(self.body, data=True)]
+            changes += [d["change"] for _u, _v, d in g.in_edges(self.body, data=True)]
+            if any(c != "same" for c in changes) or g.nodes[self.body].get("change") == "added":
+                touching.append(proposal_text(a, p.id, "short_name", language))
         relations = "".join(
             f"<li>{text(relation_name(d['rel']))} → {text(local(graph.nodes[v]['body'].name))}"
             f"{' (' + text(change_name(d['change'])) + ')' if d['change'] != 'same' else ''}</li>"
@@ -252,7 +281,7 @@ class InstitutionMapView(ChartView):
     @param.depends("assessment.selected", "later")
     def _note(self):
         a = self.assessment
-        overlay = a.dataset.overlays.get(self._proposal())
+        overlay = overlay_of(a.proposal(self._proposal()))
         note = local(overlay.note) if overlay else _("No overlay in the data for this proposal: it is drawn as the status quo.")
         position = a.position(self._proposal())
         centralisation = _("Centralisation: {value}", value=f"{position:.2f}")
@@ -287,7 +316,8 @@ class InstitutionMapView(ChartView):
         # 500 px below, out of view on a 1280 x 720 projector.
         # The proposal's note sits there too, so the legend, the switch and the whole map fit one
         # 1280 x 720 screen.
-        side = pn.Column(live(self._note), live(self._details), width=330, height=590, scroll=True,
+        self._side_panes = (live(self._note), live(self._details))
+        side = pn.Column(*self._side_panes, width=330, height=590, scroll=True,
                          margin=(0, 0, 0, 10))
         return pn.Column(
             html_pane(f"<h2>{text(_('Institution map'))}</h2><p class='igviz-note'>{keys}<br>{relations} "

@@ -11,7 +11,7 @@ import weakref
 
 import panel as pn
 
-from ..datatext import localised
+from ..datatext import proposal_text
 from ..i18n import (DEFAULT_LANGUAGE, LANGUAGES, language_from_header, language_or_default, translate,
                     translate_message)
 
@@ -66,14 +66,16 @@ def in_language(message) -> str:
     return translate_message(message, current_language())
 
 
-def with_local_names(ranking, dataset):
-    """A ranking table (index: proposal id) with its name and short_name in the page's language."""
+def with_local_names(ranking, source):
+    """A ranking table (index: proposal id) with its name and short_name in the page's language.
+
+    `source` is the Assessment the ranking came from (its designs and designed variants are not in the
+    data: looked up in the data, a design's id raised KeyError), or a Dataset where none is at hand."""
     language = current_language()
     if ranking is None or language == DEFAULT_LANGUAGE:
         return ranking
-    records = [dataset.proposal(pid) for pid in ranking.index]
-    return ranking.assign(name=[localised(r, "name", language) for r in records],
-                          short_name=[localised(r, "short_name", language) for r in records])
+    return ranking.assign(name=[proposal_text(source, pid, "name", language) for pid in ranking.index],
+                          short_name=[proposal_text(source, pid, "short_name", language) for pid in ranking.index])
 
 
 def language_selector() -> pn.widgets.Select:

@@ -14,7 +14,7 @@ from bokeh.models import ColumnDataSource, HoverTool
 
 from .base import ChartView, figure, lean
 
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from .language import _, current_language
 from .evidence import MARKS, evidence_kind, evidence_label, legend_html
 from .style import PROPOSAL_COLOURS, html_pane, text
@@ -160,8 +160,9 @@ class RadarView(ChartView):
         a = self.assessment
         self._compare = pn.widgets.MultiChoice.from_param(
             a.param.compared, label=_("Compare with"), description=_("Proposals overlaid on the radar chart"),
-            options={localised(p.record, "short_name", current_language()): p.id for p in a.proposals},
-            sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
+            options=self._options(), sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
+        # A design added or removed (igviz.design) is one more or one less to compare.
+        a.param.watch(lambda *_e: self._compare.param.update(options=self._options()), ["proposals"])
         self._figure = self._build_figure()
         self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")
@@ -169,6 +170,10 @@ class RadarView(ChartView):
         self._legend_pane = html_pane("", sizing_mode="stretch_width", margin=(0, 10))
         self._tabled = None
         self.draw_now()
+
+    def _options(self) -> dict:
+        a = self.assessment
+        return {proposal_text(a, p.id, "short_name", current_language()): p.id for p in a.proposals}
 
     def _shown(self) -> list[str]:
         a = self.assessment
@@ -211,7 +216,7 @@ class RadarView(ChartView):
         for i, pid in enumerate(self._shown()):
             p = a.proposal(pid)
             scores = [p.score(c.id) for c in framework.criteria]
-            series.append({"name": localised(p.record, "short_name", language), "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
+            series.append({"name": proposal_text(a, p.id, "short_name", language), "colour": PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)],
                            "score": [s.score for s in scores], "low": [s.low for s in scores],
                            "high": [s.high for s in scores], "line_width": 3.5 if pid == a.selected else 2.5,
                            "evidence": [evidence_kind(s) for s in scores],
@@ -221,7 +226,7 @@ class RadarView(ChartView):
     def _legend_html(self) -> str:
         a = self.assessment
         keys = "".join(f"<span class='igviz-key'><span style='color:{PROPOSAL_COLOURS[i % len(PROPOSAL_COLOURS)]}'>●</span> "
-                       f"{text(localised(a.proposal(pid).record, 'short_name', current_language()))}</span> "
+                       f"{text(proposal_text(a, pid, 'short_name', current_language()))}</span> "
                        for i, pid in enumerate(self._shown()))
         return (f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
                 f"{legend_html()}")
@@ -233,7 +238,7 @@ class RadarView(ChartView):
         a = self.assessment
         shown = self._shown()
         language = current_language()
-        head = "".join(f"<th>{text(localised(a.proposal(p).record, 'short_name', language))}</th>" for p in shown)
+        head = "".join(f"<th>{text(proposal_text(a, p, 'short_name', language))}</th>" for p in shown)
         body = ""
         for c in a.active_framework.criteria:
             cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g}) <span class='igviz-ev-{evidence_kind(s)}-ink'>"

@@ -12,7 +12,7 @@ from ..methods import METHODS, PREFERENCE_FUNCTIONS, USES
 from ..model import Assessment
 from .base import ChartView, figure, lean
 from ..i18n import N_
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from .language import _, current_language, in_language
 from .style import criterion_colours, html_pane, text, live
 
@@ -32,7 +32,7 @@ def ranking_frame(a: Assessment) -> pd.DataFrame:
     names = {c.id: localised(c, "name", language) for c in r.framework.criteria}
     rows = []
     for pid, row in r.table.iterrows():
-        short_name = localised(a.proposal(pid).record, "short_name", language)
+        short_name = proposal_text(a, pid, "short_name", language)
         # The selected proposal is marked in its axis label: a text mark survives printing,
         # screen readers and colour blindness, where a highlighted stack of bars would not.
         mark = SELECTED_MARK if pid == a.selected else ""
@@ -204,7 +204,7 @@ class RankingView(ChartView):
         meets = lambda row: _("yes") if row["passes"] else _(  # noqa: E731
             "no: below {criteria}", criteria=", ".join(local.get(n, n) for n in row["failed"]))
         rows = "".join(
-            f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(localised(a.proposal(pid).record, 'name', language))}</td>"
+            f"<tr data-proposal='{text(pid)}'><td>{row['rank']}</td><td>{text(proposal_text(a, pid, 'name', language))}</td>"
             f"<td>{row['overall']:.2f}</td><td>{text(meets(row))}</td></tr>"
             for pid, row in r.table.iterrows())
         # The method's own name, as the switch above shows it ("PROMETHEE II", not "promethee ii").

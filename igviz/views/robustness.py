@@ -16,7 +16,7 @@ from ..model import Robustness
 from ..robustness import Cancelled
 from .base import ChartView, figure, legend_on_right, padded, without_grid, lean
 
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from .language import _, current_language, in_language
 from .style import html_pane, proposal_colours, scrolls, text
 
@@ -79,7 +79,7 @@ class SensitivityView(ChartView):
             return
         sweep = a.sensitivity(self.criterion)
         language = current_language()
-        names = [localised(p.record, "short_name", language) for p in a.proposals]
+        names = [proposal_text(a, p.id, "short_name", language) for p in a.proposals]
         self._lines.data = {
             "xs": [[0.0, 100.0]] * len(names), "ys": [[z, o] for z, o in zip(sweep.at_zero, sweep.at_one)],
             "proposal": names, "colour": proposal_colours(len(names)),
@@ -100,7 +100,7 @@ class SensitivityView(ChartView):
             return f"<div class='igviz-warning' role='alert'>{text(in_language(a.problem))}</div>"
         table = a.sensitivity_table()
         language = current_language()
-        top = localised(a.proposal(a.result.top).record, "short_name", language)
+        top = proposal_text(a, a.result.top, "short_name", language)
         names = {c.id: localised(c, "name", language) for c in a.active_framework.criteria}
         pct = lambda v: f"{100 * v:.0f} %"
         rows = "".join(
@@ -248,9 +248,12 @@ class AcceptabilityView(ChartView):
             self._bars.data = {k: [] for k in self._bars.data}
             self._figure.y_range.factors = []
             return
-        names = {p.id: localised(p.record, "short_name", current_language()) for p in self.assessment.proposals}
+        names = {p.id: proposal_text(self.assessment, p.id, "short_name", current_language())
+                 for p in self.assessment.proposals}
         shares = r.result.acceptability                       # proposals × ranks
         m = shares.shape[1]
+        if len(self._palette) != m:   # a design added or removed: one colour per rank
+            self._palette = cividis(m)
         # Ordered by expected rank, the most robustly high-ranked proposal on top (Bokeh draws
         # the first category at the bottom).
         ordered = np.argsort(shares @ np.arange(1, m + 1))[::-1]
@@ -277,7 +280,7 @@ class AcceptabilityView(ChartView):
             first, conf = row["rank 1"], row["confidence"]
             weights = r.central_weights.loc[pid]
             cells = "".join(f"<td>{'–' if np.isnan(v) else f'{100 * v:.0f} %'}</td>" for v in weights)
-            rows += (f"<tr><th scope='row'>{text(localised(a.proposal(pid).record, 'short_name', language))}</th><td>{100 * first:.1f} %</td>"
+            rows += (f"<tr><th scope='row'>{text(proposal_text(a, pid, 'short_name', language))}</th><td>{100 * first:.1f} %</td>"
                      f"<td>{'–' if np.isnan(conf) else f'{100 * conf:.0f} %'}</td>{cells}</tr>")
         caption = _("First-rank acceptability, confidence factor and central weights ({samples} samples, seed {seed})",
                     samples=f"{r.result.samples:,}".replace(",", "," if language == "en" else "\u00a0"), seed=r.result.seed)

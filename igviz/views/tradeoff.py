@@ -9,7 +9,7 @@ from bokeh.transform import dodge
 
 from .base import ChartView, figure, padded, lean
 
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from .language import _, current_language
 from .style import html_pane, proposal_colours, text
 
@@ -50,7 +50,7 @@ class TradeoffView(ChartView):
         if a.result is None:
             return ""
         language = current_language()
-        short = lambda pid: localised(a.proposal(pid).record, "short_name", language)  # noqa: E731
+        short = lambda pid: proposal_text(a, pid, "short_name", language)  # noqa: E731
         sweep = a.stance_sweep(41)  # leaves out far stances where no weight is left
         changes = sweep[sweep["top"] != sweep["top"].shift()]
         parts = [_("{proposal} from {stance}", proposal=short(r["top"]), stance=f"{r['stance']:+.2f}")

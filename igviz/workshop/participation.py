@@ -17,6 +17,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import param
 
@@ -26,9 +29,10 @@ from ..datatext import localised
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
-from .plan import check_workshop_data, workshop_assessment
-from .store import (COMMENT_MAX, PSEUDONYM_MAX, AccessDenied, ParticipantInfo, WorkshopError, WorkshopInfo, WorkshopStore,
-                    check_weights, clean_text)
+from .plan import check_workshop_data, round_results, workshop_assessment
+from .results import CONSENSUS
+from .store import (COMMENT_MAX, PSEUDONYM_MAX, SCHEDULED, START_PREVIOUS, AccessDenied, ParticipantInfo, RoundInfo,
+                    WorkshopError, WorkshopInfo, WorkshopStore, check_weights, clean_text)
 
 CODE_MAX = 16  # longest join code a page accepts (codes are 6 characters; spaces and dashes are dropped)
 
@@ -60,6 +64,61 @@ class RoundStates:
 
 POLL_S = 2.0  # how often a live page asks for the round state
 shared_round_states = RoundStates(max_age_s=POLL_S / 2)
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """The group's result of a round as a participant sees it once the facilitator has revealed it.
+
+    The equal-footing ranking (every stakeholder group counts once) and the proposals with rough
+    consensus in every group: the two things the room is told. No one's weights, no comments.
+    """
+    round: int
+    submissions: int
+    ranking: tuple[tuple[str, float], ...]   # (proposal id, overall score 0-10), best first
+    consensus: tuple[str, ...]               # proposal ids with rough consensus in every stakeholder group
+
+
+class GroupResults:
+    """Group results by (database, workshop, round, revision): a room of phones asking after a reveal
+    computes each one once, not once per phone."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._cache: dict = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, compute):
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = compute()
+        with self._lock:
+            if len(self._cache) >= self.size:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = value
+        return value
+
+
+shared_group_results = GroupResults()
+
+
+def start_weights(round_info: RoundInfo | None, criteria) -> dict:
+    """The weights everyone starts a round from: the round's stated ones, else equal (the sliders' default)."""
+    stated = dict(round_info.start_weights) if round_info is not None else {}
+    return {c: float(stated.get(c, DEFAULT_WEIGHT)) if stated else float(DEFAULT_WEIGHT) for c in criteria}
+
+
+def local_time(timestamp: float, zone: str | None = None, named_zone: str = "") -> str:
+    """A date and time on the reader's clock ('2026-11-30 14:00', `zone`: theirs), or, without it, in
+    `named_zone` (the facilitator's) or UTC, with the zone named ('2026-11-30 14:00 Europe/Paris')."""
+    for chosen, label in ((zone, ""), (named_zone, f" {named_zone}")):
+        if chosen:
+            try:
+                return datetime.fromtimestamp(timestamp, ZoneInfo(chosen)).strftime("%Y-%m-%d %H:%M") + label
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+    return datetime.fromtimestamp(timestamp, ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class AssessmentPool:
@@ -137,6 +196,9 @@ class Participation(param.Parameterized):
                                      doc="The workshop's proposals under the participant's weights")
     submitted_at = param.Number(default=None, allow_None=True, doc="When they last submitted in this round")
     accepting = param.Boolean(default=False, doc="The current round takes submissions")
+    attending = param.String(default="", doc="Where they take part from, as said when joining: 'room', 'remote' or ''")
+    group_result = param.ClassSelector(class_=GroupResult, default=None, allow_None=True,
+                                       doc="The group's result of the current round, once the facilitator revealed it")
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
@@ -181,6 +243,36 @@ class Participation(param.Parameterized):
             return Message(N_("Not submitted yet in this round."))
         return Message(N_("Submitted at {time}. You can revise and submit again until the round closes."),
                        time=clock_time(self.submitted_at, zone))
+
+    def round_times(self, zone: str | None = None) -> Message | None:
+        """When the current round opens or closes by itself (None when it does not), on the reader's clock
+        (`zone`: theirs, from the browser); without it, in the zone the facilitator set the times in, or UTC, named."""
+        r = self.workshop.round if self.workshop is not None else None
+        if r is None:
+            return None
+        shown = lambda t: local_time(t, zone) if zone else local_time(t, None, r.zone)  # noqa: E731
+        yours = bool(zone)
+        if r.state == SCHEDULED and r.closes_at is not None:
+            values = dict(opens=shown(r.opens_at), closes=shown(r.closes_at))
+            return (Message(N_("This round is open from {opens} to {closes} (your time)."), **values) if yours else
+                    Message(N_("This round is open from {opens} to {closes}."), **values))
+        if r.state == SCHEDULED:
+            return (Message(N_("This round opens at {opens} (your time)."), opens=shown(r.opens_at)) if yours else
+                    Message(N_("This round opens at {opens}."), opens=shown(r.opens_at)))
+        if r.is_open and r.closes_at is not None:
+            return (Message(N_("This round closes at {closes} (your time)."), closes=shown(r.closes_at)) if yours else
+                    Message(N_("This round closes at {closes}."), closes=shown(r.closes_at)))
+        return None
+
+    def start_message(self) -> Message | None:
+        """What everyone's weights started from in this round (said from round 2 on, when there is a choice)."""
+        r = self.workshop.round if self.workshop is not None else None
+        if r is None or r.number < 2:
+            return None
+        if r.start_basis == START_PREVIOUS:
+            return Message(N_("Round {number} starts everyone from the group’s equal-footing weights of round {previous}."),
+                           number=r.number, previous=r.number - 1)
+        return Message(N_("Round {number} starts everyone from equal weights."), number=r.number)
 
     def group_choices(self, language: str = "en") -> list[tuple[str, str]]:
         """(id, name in the language) of the workshop's stakeholder groups, in the workshop's order."""
@@ -257,13 +349,14 @@ class Participation(param.Parameterized):
         self._say(info.round_status())
         return True
 
-    def join(self, group: str, pseudonym: str, code: str | None = None, resume: bool = True) -> bool:
+    def join(self, group: str, pseudonym: str, code: str | None = None, resume: bool = True,
+             attending: str | None = None) -> bool:
         """Register in a stakeholder group under a pseudonym; on to the weights with a private token.
 
         `resume=False` only registers and keeps the token: for a page that sends the browser on to
         an address with the token, which resumes there (reading the participant back here would be
-        done twice)."""
-        self.param.update(group=str(group or ""), pseudonym=str(pseudonym or ""))
+        done twice). `attending`: 'room' or 'remote' as they said (None or '' when they did not)."""
+        self.param.update(group=str(group or ""), pseudonym=str(pseudonym or ""), attending=str(attending or ""))
         if code is not None and (self.workshop is None or code != self.workshop.code):
             if not self.enter_code(code):
                 return False
@@ -276,7 +369,7 @@ class Participation(param.Parameterized):
             return False
         try:
             pseudonym = clean_text(self.pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
-            token = self.store.join(self.workshop.code, self.group, pseudonym)
+            token = self.store.join(self.workshop.code, self.group, pseudonym, attending=self.attending or None)
         except WorkshopError as exc:
             return self._fail(exc)
         if not resume:
@@ -297,12 +390,15 @@ class Participation(param.Parameterized):
         self.release()
         a = (self.pool.take(self.dataset, info.framework, info.proposals) if self.pool is not None
              else workshop_assessment(self.dataset, info.framework, info.proposals))
-        # Every weight at once, in one update (a pooled assessment still has another participant's).
-        a.weights.set({**{c: DEFAULT_WEIGHT for c in a.weights.criteria},
+        # Every weight at once, in one update (a pooled assessment still has another participant's). Not yet
+        # submitted in this round: everyone starts from the round's stated weights (equal, or the previous
+        # round's group result), whether the page was just opened or left open since round 1.
+        a.weights.set({**start_weights(info.round, a.weights.criteria),
                        **{c: v for c, v in (me.weights or {}).items() if c in a.weights.criteria}})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
                           pseudonym=me.pseudonym, assessment=a, typed_weights={}, comment=me.comment,
                           submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS)
+        self._update_group_result()
         if just_joined:
             self._say(Message(N_("You have joined. Keep this page's address: it lets you come back and revise "
                                  "your weights.")), "ok")
@@ -387,13 +483,48 @@ class Participation(param.Parameterized):
             return False
         previous = self.workshop
         if info.round == previous.round:
+            if info.round is not None and info.round.revealed and info.revision != previous.revision:
+                self.param.update(workshop=info)  # revealed and live: the group result follows new submissions
+                self._update_group_result()
             return False
         changes = dict(workshop=info, accepting=info.accepting)
-        if previous.round and info.round and info.round.number != previous.round.number:
-            changes["submitted_at"] = None
+        new_round = previous.round and info.round and info.round.number != previous.round.number
+        if new_round:
+            changes.update(submitted_at=None, typed_weights={}, comment="")
+            if self.assessment is not None:  # a page left open starts the new round where a reloaded one would
+                self.assessment.weights.set(start_weights(info.round, self.assessment.weights.criteria))
         self.param.update(**changes)
-        self._say(info.round_status(), "info" if info.accepting else "warning")
+        self._update_group_result()
+        self._say(self.start_message() if new_round and self.start_message() else info.round_status(),
+                  "info" if info.accepting or info.round.state == SCHEDULED else "warning")
         return True
+
+    def _update_group_result(self) -> None:
+        """The group result of the current round if the facilitator has revealed it, else None."""
+        info = self.workshop
+        if not self.token or info is None or info.round is None or not info.round.revealed:
+            self.group_result = None
+            return
+        key = (self.store.url, info.code, info.round.number, info.revision)
+        try:
+            result = shared_group_results.get(key, lambda: self._group_result(info))
+        except Exception:  # noqa: BLE001 - the result is extra: a hiccup must not break the page, the next poll retries
+            return
+        self.group_result = result
+
+    def _group_result(self, info: WorkshopInfo) -> GroupResult | None:
+        found = self.store.revealed_submissions(self.token)
+        if found is None:
+            return None
+        number, submissions = found
+        r = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule, submissions)
+        ranking = r.equal_footing_ranking
+        if ranking is None:
+            return GroupResult(number, 0, (), ())
+        consensus = r.consensus
+        return GroupResult(number, len(submissions),
+                           tuple((pid, float(row["overall"])) for pid, row in ranking.iterrows()),
+                           tuple(pid for pid, status in consensus["overall"].items() if status == CONSENSUS))
 
     def _refresh_quietly(self) -> None:
         try:

@@ -19,12 +19,24 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import N_
-from ..model import Assessment, Proposal
+from ..model import ATTRIBUTES, Assessment, DesignedProposal, Proposal
 from ..dataset.records import StakeholderGroup
 from ..perspective import Perspective
 from .ratings import WEIGHT_PREFIX, RoomRatings, rating_columns, weight_columns  # noqa: F401 - re-exported
 
 CONSENSUS, NO_CONSENSUS, TOO_FEW = "rough consensus", "no consensus", "too few submissions"
+
+
+def fresh_proposal(p: Proposal) -> Proposal:
+    """A new proposal object like `p`, for another assessment: from its own record and attributes, not
+    looked up in the data by id (a design is not in the data, and the lookup lost a variant's changes)."""
+    if isinstance(p, DesignedProposal):
+        return DesignedProposal(p.design, p.dataset)
+    fresh = Proposal(p.record, p.dataset)
+    changed = {k: getattr(p, k) for k in ATTRIBUTES if getattr(p, k) != getattr(fresh, k)}
+    if changed:
+        fresh.param.update(**changed)
+    return fresh
 
 
 @dataclass(frozen=True)
@@ -172,8 +184,7 @@ class RoundResults:
         if not len(self.submissions):
             raise ValueError("no submissions in this round: there are no group weights yet")
         a = self.assessment
-        fresh = Assessment(a.dataset, framework=a.framework, proposals=[Proposal(a.dataset.proposal(p.id), a.dataset)
-                                                                       for p in a.proposals])
+        fresh = Assessment(a.dataset, framework=a.framework, proposals=[fresh_proposal(p) for p in a.proposals])
         fresh.weights.set({c: float(v) * 10 / float(chosen.max()) for c, v in chosen.items()})
         return fresh
 

@@ -15,6 +15,7 @@ import hmac
 import math
 import os
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,8 @@ TITLE_MAX = 120
 PSEUDONYM_MAX = 40
 COMMENT_MAX = 1000
 MAX_PARTICIPANTS = 500
+# A bigger room (the server holds 1,000: benchmarks/bench_burst.py) sets its own cap here, per server.
+MAX_PARTICIPANTS_VARIABLE = "IGVIZ_MAX_PARTICIPANTS"
 MIN_SECONDS_BETWEEN_SUBMISSIONS = 1.0
 # How long a write waits for SQLite's lock before the person is told the database is busy (it was 30 s,
 # which, with the store called on the event loop, froze every page for as long).
@@ -47,6 +50,13 @@ SQLITE_BUSY_TIMEOUT_S = 5.0
 # Join codes are read aloud and typed on phones: no 0/O or 1/I/L to confuse.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+# Where a new round's weights start (0003), and where a participant takes part from.
+START_EQUAL, START_PREVIOUS = "equal", "previous"
+IN_THE_ROOM, REMOTE = "room", "remote"
+ATTENDING = (IN_THE_ROOM, REMOTE)
+# A round's state at a moment: before its window opens, taking submissions, or not (closed or run out).
+SCHEDULED, OPEN, CLOSED = "scheduled", "open", "closed"
+TIMER_MAX_MINUTES = 7 * 24 * 60
 
 
 class _Base(DeclarativeBase):
@@ -70,6 +80,9 @@ class _Workshop(_Base):
     # Moderation (0002): the facilitator can stop new joins, and cap each stakeholder group ({group: cap}).
     joining_open: Mapped[bool] = mapped_column(default=True, server_default=true())
     group_caps: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Pacing (0003): results on the projector live from the first submission (True), or hidden until the
+    # facilitator reveals each round's (False, the default: showing them early invites herding).
+    results_live: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class _Round(_Base):
@@ -81,6 +94,17 @@ class _Round(_Base):
     is_open: Mapped[bool] = mapped_column(default=True)
     opened_at: Mapped[float] = mapped_column(Float)
     closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Pacing (0003). A window: the round takes submissions from opens_at to closes_at (Unix times; either
+    # may be missing). A timer is a closes_at too. The store compares them with its clock whenever it is
+    # asked, so every server process agrees on whether the round is open, and nothing has to wake up.
+    opens_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    closes_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    zone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the zone the facilitator typed the times in
+    revealed_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # when the facilitator showed the results
+    # The weights every participant starts the round from: 'equal', or 'previous' (the previous round's
+    # equal-footing result, in start_weights).
+    start_basis: Mapped[str] = mapped_column(String(20), default=START_EQUAL, server_default=START_EQUAL)
+    start_weights: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # Ratings (0004): what the round asks ("weights", "ratings" or "both") and which cells it asks to
     # rate ({proposal: [criteria]}; None: each participant chooses among all of them).
     asks: Mapped[str] = mapped_column(String(16), default="weights", server_default="weights")
@@ -99,6 +123,8 @@ class _Participant(_Base):
     # Removed by the facilitator (0002): their submissions stay in the database and the moderation
     # log, but leave the results and exports; their token no longer works.
     removed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Pacing (0003): where they take part from, as they said when joining: 'room', 'remote' or None (not said).
+    attending: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
 
 class _Submission(_Base):
@@ -139,8 +165,16 @@ metadata = _Base.metadata
 
 @dataclass(frozen=True)
 class RoundInfo:
+    """A round as it stands at the moment it was read (its state follows from its times and the clock)."""
     number: int
-    is_open: bool
+    is_open: bool                       # takes submissions now
+    state: str = OPEN                   # SCHEDULED, OPEN or CLOSED
+    opens_at: float | None = None       # a window's opening (Unix time), if it has one
+    closes_at: float | None = None      # when it closes by itself (a timer or a window), if it does
+    zone: str = ""                      # the time zone the facilitator typed the window in
+    revealed: bool = False              # the group result may be shown (to the room and to participants)
+    start_basis: str = START_EQUAL      # what every participant's weights start from in this round
+    start_weights: tuple[tuple[str, float], ...] = ()  # (criterion, weight) when start_basis is 'previous'
     asks: str = "weights"  # "weights", "ratings" or "both"
     rated: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # (proposal, criteria) asked; None: participant chooses
 
@@ -175,6 +209,7 @@ class WorkshopInfo:
     revision: int
     joining_open: bool = True
     group_caps: tuple[tuple[str, int], ...] = ()  # (group, most participants), for capped groups only
+    results_live: bool = False  # results shown from the first submission, not only once revealed
 
     @property
     def accepting(self) -> bool:
@@ -184,6 +219,9 @@ class WorkshopInfo:
         """What a participant is told about the current round (a Message: pages translate it)."""
         if self.round is None:
             return Message("The facilitator has not opened a round yet.")
+        if self.round.state == SCHEDULED:
+            return Message("Round {number} opens later (the time is shown below): you can set your weights now and "
+                           "submit once it opens.", number=self.round.number)
         if self.round.is_open:
             return Message("Round {number} is open: submit your weights, and revise them as often as you like until "
                            "it closes.", number=self.round.number)
@@ -216,6 +254,20 @@ def _hash(value: str) -> str:
 def organiser_key() -> str:
     """The key that creating a workshop on this server needs ('' when anyone may)."""
     return os.environ.get(ORGANISER_KEY_VARIABLE, "")
+
+
+def max_participants() -> int:
+    """The most participants a workshop takes on this server: IGVIZ_MAX_PARTICIPANTS, else MAX_PARTICIPANTS."""
+    text = os.environ.get(MAX_PARTICIPANTS_VARIABLE, "").strip()
+    if not text:
+        return MAX_PARTICIPANTS
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ValueError(f"{MAX_PARTICIPANTS_VARIABLE} must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def database_url(url: str | None = None) -> str:
@@ -343,9 +395,36 @@ def check_rated(proposals, criteria, rated) -> dict | None:
     return {p: [c for c in criteria if c in cells[p]] for p in proposals if cells.get(p)}
 
 
-def _round_info(rnd) -> RoundInfo:
-    rated = None if rnd.rated is None else tuple((p, tuple(cs)) for p, cs in rnd.rated.items())
-    return RoundInfo(rnd.number, rnd.is_open, rnd.asks or "weights", rated)
+def clean_zone(zone) -> str:
+    """An IANA time zone name ('Europe/Paris'), checked; '' for none."""
+    zone = str(zone or "").strip()
+    if not zone:
+        return ""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise WorkshopError("'{zone}' is not a time zone: use a name such as Europe/Paris or America/New_York",
+                            zone=zone[:64]) from None
+    return zone[:64]
+
+
+def local_time(value: str, zone: str) -> float | None:
+    """A date and time as the facilitator typed it ('2026-11-30 14:00', or an ISO form with 'T'), read in their
+    time zone (an IANA name; '' for UTC) → Unix time; None for an empty value."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+    value = str(value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        raise WorkshopError("'{value}' is not a date and time: write it as 2026-11-30 14:00", value=value[:40]) from None
+    if moment.tzinfo is None:
+        zone = clean_zone(zone)
+        moment = moment.replace(tzinfo=ZoneInfo(zone) if zone else timezone.utc)
+    return moment.timestamp()
 
 
 def participant_number(value) -> int:
@@ -383,8 +462,10 @@ class WorkshopStore:
     """
 
     def __init__(self, url: str | None = None, *, min_seconds_between_submissions: float = MIN_SECONDS_BETWEEN_SUBMISSIONS,
-                 max_participants: int = MAX_PARTICIPANTS, organiser_key: str = ""):
+                 max_participants: int = MAX_PARTICIPANTS, organiser_key: str = "", clock=time.time):
         self.url = database_url(url)
+        # What time it is (Unix seconds): round timers and windows are decided by it. Tests pass their own.
+        self.clock = clock
         # Without a key anyone who reaches the facilitator page can create workshops, which is
         # fine on a laptop in the room; a server on the open Internet should set one.
         self.organiser_key = organiser_key
@@ -427,10 +508,42 @@ class WorkshopStore:
             # 5 ms to about 2.5, which counts when a room of a hundred submits in the same second.
             dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
+        # Writers of this process also queue on a lock of its own, taken before SQLite's: a thread waiting in
+        # SQLite's busy handler polls (sleeping up to 100 ms between tries) and kept losing the lock to newer
+        # arrivals, so in a burst of 1,000 submissions one waited past the busy timeout and was told the
+        # database was busy (benchmarks/bench_burst.py); a waiter on this lock is woken as soon as it is free.
+        writers = threading.Lock()
+
+        def _release(info) -> None:
+            if info.pop("igviz_writer", False):
+                writers.release()
+
         @event.listens_for(self.engine, "begin")
         def _begin(connection):
             # Reads stay deferred: in WAL mode they never block a writer, nor wait for one.
-            connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("write") else "BEGIN")
+            if not connection.get_execution_options().get("write"):
+                connection.exec_driver_sql("BEGIN")
+                return
+            # Past the busy timeout, on without it: SQLite's own timeout then says the database is busy.
+            if writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_S):
+                connection.info["igviz_writer"] = True
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release(connection.info)
+                raise
+
+        @event.listens_for(self.engine, "commit")
+        def _committing(connection):
+            _release(connection.info)
+
+        @event.listens_for(self.engine, "rollback")
+        def _rolling_back(connection):
+            _release(connection.info)
+
+        @event.listens_for(self.engine, "checkin")
+        def _returned(_dbapi_connection, record):  # a connection dropped mid-transaction, say
+            _release(record.info)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -484,21 +597,39 @@ class WorkshopStore:
             self._facilitated(s, code, secret)
         return self.workshop(code)
 
-    def open_round(self, code: str, secret: str, asks: str = "weights", rated=None) -> int:
-        """Close the current round (if open) and start the next; returns its number.
+    def open_round(self, code: str, secret: str, asks: str = "weights", rated=None, *, start: str = START_EQUAL,
+                   start_weights: dict | None = None, minutes: float | None = None, opens_at: float | None = None,
+                   closes_at: float | None = None, zone: str = "") -> int:
+        """Start the next round once the current one is closed; returns its number.
 
         asks: "weights" (as before), "ratings" or "both". rated: the cells a ratings round asks
         about, {proposal: [criteria]} (or (proposal, criterion) pairs); None lets each participant choose.
+        Every participant starts it from the same weights: equal ones (`start='equal'`), or
+        `start_weights` (`start='previous'`: the previous round's equal-footing result, which the
+        caller computes). It may close itself after `minutes`, or have a window from `opens_at` to
+        `closes_at` (Unix times; `zone` is the time zone they were typed in, kept to show them).
         """
         with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
             asks, rated = self._check_asks(w, asks, rated)
             current = self._current_round(s, w)
-            now = time.time()
-            if current is not None and current.is_open:
-                current.is_open, current.closed_at = False, now
+            now = self.clock()
+            if current is not None and self._state(current, now) != CLOSED:
+                raise WorkshopError("Round {number} is still open: close it before starting the next one",
+                                    number=current.number)
+            if current is not None and current.is_open:  # run out by its timer or window: closed for good now
+                current.is_open, current.closed_at = False, current.closes_at or now
+            if start not in (START_EQUAL, START_PREVIOUS):
+                raise WorkshopError("A round starts from 'equal' weights or the 'previous' round's result, not {value}",
+                                    value=repr(start)[:40])
+            values = None
+            if start == START_PREVIOUS:
+                values = check_weights(w.criteria, start_weights or {})
+            opens_at, closes_at = self._times(now, minutes, opens_at, closes_at)
             number = (current.number if current else 0) + 1
-            s.add(_Round(workshop_id=w.id, number=number, is_open=True, opened_at=now, asks=asks, rated=rated))
+            s.add(_Round(workshop_id=w.id, number=number, is_open=True, opened_at=now, opens_at=opens_at,
+                         closes_at=closes_at, zone=clean_zone(zone), start_basis=start, start_weights=values,
+                         asks=asks, rated=rated))
             w.revision += 1
             return number
 
@@ -519,10 +650,33 @@ class WorkshopStore:
             raise WorkshopError("A round asks for weights, ratings or both, not {value}", value=repr(asks)[:40])
         return asks, (check_rated(w.proposals, w.criteria, rated) if asks != "weights" else None)
 
+    @staticmethod
+    def _times(now: float, minutes, opens_at, closes_at) -> tuple[float | None, float | None]:
+        """A timer (minutes from now) or a window (two Unix times), checked."""
+        if minutes not in (None, "", 0):
+            try:
+                minutes = float(minutes)
+            except (TypeError, ValueError):
+                minutes = -1.0
+            if not (math.isfinite(minutes) and 0 < minutes <= TIMER_MAX_MINUTES):
+                raise WorkshopError("A round timer is a number of minutes from 1 to {limit}", limit=TIMER_MAX_MINUTES)
+            if opens_at is not None or closes_at is not None:
+                raise WorkshopError("Give a round either a timer or a window, not both")
+            return None, now + minutes * 60
+        for value in (opens_at, closes_at):
+            if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value)):
+                raise WorkshopError("A round's opening and closing must be times")
+        if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+            raise WorkshopError("The round would close before it opens: the closing time must come after the opening time")
+        if closes_at is not None and closes_at <= now:
+            raise WorkshopError("The closing time has already passed: choose a time in the future")
+        return (None if opens_at is not None and opens_at <= now else opens_at), closes_at
+
     def close_round(self, code: str, secret: str) -> None:
         self._set_round_open(code, secret, False)
 
     def reopen_round(self, code: str, secret: str) -> None:
+        """Open the current round again, now and with no timer (whatever its window said)."""
         self._set_round_open(code, secret, True)
 
     def _set_round_open(self, code: str, secret: str, is_open: bool) -> None:
@@ -531,9 +685,79 @@ class WorkshopStore:
             current = self._current_round(s, w)
             if current is None:
                 raise WorkshopError("This workshop has no round yet")
+            now = self.clock()
+            if is_open:
+                current.opens_at = current.closes_at = None
             current.is_open = is_open
-            current.closed_at = None if is_open else time.time()
+            # A round that had already run out closed then, not now.
+            current.closed_at = None if is_open else min(now, current.closes_at or now)
             w.revision += 1
+
+    def set_round_times(self, code: str, secret: str, *, minutes: float | None = None, opens_at: float | None = None,
+                        closes_at: float | None = None, zone: str = "") -> None:
+        """Give the current round a timer (minutes from now) or a window, or neither (all None: no end)."""
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            current = self._current_round(s, w)
+            if current is None:
+                raise WorkshopError("This workshop has no round yet")
+            now = self.clock()
+            current.opens_at, current.closes_at = self._times(now, minutes, opens_at, closes_at)
+            current.zone = clean_zone(zone)
+            current.is_open, current.closed_at = True, None
+            w.revision += 1
+
+    def reveal_results(self, code: str, secret: str, revealed: bool = True, round_number: int | None = None) -> None:
+        """Show a round's group result (default: the current round's) on the projector and participants' pages, or
+        hide it again."""
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            rnd = self._round(s, w, round_number)
+            if rnd is None:
+                raise WorkshopError("This workshop has no round yet")
+            rnd.revealed_at = self.clock() if revealed else None
+            w.revision += 1
+
+    def set_results_live(self, code: str, secret: str, live: bool) -> None:
+        """The workshop's setting: results shown from the first submission (True) or only once revealed (False)."""
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            w.results_live = bool(live)
+            w.revision += 1
+
+    def revealed_submissions(self, token: str) -> tuple[int, pd.DataFrame] | None:
+        """For a participant: the current round's submissions, anonymised and without comments, once its
+        result is revealed (None before), so their page can show the group result. (round number, table)"""
+        with self._session() as s:
+            p = self._participant(s, token)
+            w = s.get(_Workshop, p.workshop_id)
+            rnd = self._current_round(s, w)
+            if rnd is None or not (w.results_live or rnd.revealed_at is not None):
+                return None
+            rows = s.execute(select(_Participant.group, _Submission.weights)
+                             .join(_Submission, _Submission.participant_id == _Participant.id)
+                             .where(_Submission.round_id == rnd.id, _Participant.removed_at.is_(None))
+                             .order_by(_Participant.id)).all()
+            number = rnd.number
+        records = [{"participant": f"P{i + 1:03d}", "group": r.group, "comment": "",
+                    **{f"weight.{c}": float(v) for c, v in r.weights.items()}} for i, r in enumerate(rows)]
+        return number, pd.DataFrame(records, columns=None if records else ["participant", "group", "comment"])
+
+    def attendance(self, code: str, secret: str, round_number: int | None = None) -> dict[str, int]:
+        """How many submitted in the round (default: the current one) from the room, remotely, or did not say."""
+        with self._session() as s:
+            w = self._facilitated(s, code, secret)
+            rnd = self._round(s, w, round_number)
+            counts = {IN_THE_ROOM: 0, REMOTE: 0, "unsaid": 0}
+            if rnd is None:
+                return counts
+            for attending, n in s.execute(
+                    select(_Participant.attending, func.count())
+                    .join(_Submission, _Submission.participant_id == _Participant.id)
+                    .where(_Submission.round_id == rnd.id, _Participant.removed_at.is_(None))
+                    .group_by(_Participant.attending)).all():
+                counts[attending if attending in ATTENDING else "unsaid"] += n
+            return counts
 
     def set_rule(self, code: str, secret: str, rule: ConsensusRule) -> None:
         with self._writing.begin() as s:
@@ -711,7 +935,8 @@ class WorkshopStore:
     def rounds(self, code: str) -> list[RoundInfo]:
         with self._session() as s:
             w = self._find(s, code)
-            return [_round_info(r) for r in s.scalars(
+            now = self.clock()
+            return [self._round_info(w, r, now) for r in s.scalars(
                 select(_Round).where(_Round.workshop_id == w.id).order_by(_Round.number))]
 
     # -- anyone with the code ------------------------------------------------------------------
@@ -732,9 +957,15 @@ class WorkshopStore:
 
     # -- participants ---------------------------------------------------------------------------
 
-    def join(self, code: str, group: str, pseudonym: str) -> str:
-        """Register a participant in a stakeholder group; returns their private token."""
+    def join(self, code: str, group: str, pseudonym: str, attending: str | None = None) -> str:
+        """Register a participant in a stakeholder group; returns their private token.
+
+        `attending`: where they take part from, as they said ('room' or 'remote'; None if they did not say).
+        """
         pseudonym = clean_text(pseudonym, "pseudonym", PSEUDONYM_MAX, required=True)
+        attending = attending or None
+        if attending is not None and attending not in ATTENDING:
+            raise WorkshopError("Say whether you take part in the room or remotely")
         token = secrets.token_urlsafe(18)
         with self._writing.begin() as s:
             # The workshop's row is locked until this join commits (PostgreSQL: SELECT ... FOR UPDATE;
@@ -756,7 +987,7 @@ class WorkshopStore:
                 raise WorkshopError("The stakeholder group '{group}' is full ({count} participants): the facilitator "
                                     "set this cap so that no group crowds out the others", group=group, count=cap)
             s.add(_Participant(workshop_id=w.id, token_hash=_hash(token), group=group, pseudonym=pseudonym,
-                               joined_at=time.time(), last_submitted_at=0.0))
+                               joined_at=self.clock(), last_submitted_at=0.0, attending=attending))
         return token
 
     def participant(self, token: str) -> ParticipantInfo:
@@ -801,7 +1032,11 @@ class WorkshopStore:
             p = self._participant(s, token, for_update=True)
             w = s.get(_Workshop, p.workshop_id)
             current = self._current_round(s, w)
-            if current is None or not current.is_open:
+            now = self.clock()
+            state = self._state(current, now) if current is not None else CLOSED
+            if state == SCHEDULED:
+                raise WorkshopError("Round {number} has not opened yet: submit once it opens", number=current.number)
+            if state != OPEN:
                 raise WorkshopError("The round is closed: the facilitator has stopped taking submissions")
             asks = current.asks or "weights"
             if asks == "ratings":
@@ -813,7 +1048,6 @@ class WorkshopStore:
             if ratings and asks == "weights":
                 raise WorkshopError("This round asks for weights only, not ratings")
             rated = check_ratings(w.proposals, w.criteria, ratings, current.rated) if asks != "weights" else {}
-            now = time.time()
             wait = p.last_submitted_at + self.min_seconds_between_submissions - now
             if wait > 0:
                 raise WorkshopError("Submitted a moment ago; please wait {seconds} s before submitting again",
@@ -831,10 +1065,7 @@ class WorkshopStore:
                 sub.revisions += 1
             # An UPDATE ... SET revision = revision + 1 so concurrent submissions never lose a bump.
             s.execute(update(_Workshop).where(_Workshop.id == w.id).values(revision=_Workshop.revision + 1))
-            info = WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria), tuple(w.proposals), tuple(w.groups),
-                                ConsensusRule.from_dict(w.rule), _round_info(current),
-                                w.revision, joining_open=bool(w.joining_open),
-                                group_caps=tuple(sorted((w.group_caps or {}).items())))
+            info = self._info(s, w, current)
             return ParticipantInfo(info, p.group, p.pseudonym, dict(values) or None, comment, now,
                                    {k: dict(v) for k, v in rated.items()} or None)
 
@@ -878,12 +1109,33 @@ class WorkshopStore:
             raise WorkshopError("This workshop has no round {number}", number=number)
         return rnd
 
-    def _info(self, s: Session, w: _Workshop) -> WorkshopInfo:
-        current = self._current_round(s, w)
+    def _info(self, s: Session, w: _Workshop, current: _Round | None = None) -> WorkshopInfo:
+        current = current or self._current_round(s, w)
         return WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria), tuple(w.proposals), tuple(w.groups),
                             ConsensusRule.from_dict(w.rule),
-                            _round_info(current) if current else None, w.revision,
-                            joining_open=bool(w.joining_open), group_caps=tuple(sorted((w.group_caps or {}).items())))
+                            self._round_info(w, current, self.clock()) if current else None, w.revision,
+                            joining_open=bool(w.joining_open), group_caps=tuple(sorted((w.group_caps or {}).items())),
+                            results_live=bool(w.results_live))
+
+    @staticmethod
+    def _state(r: _Round, now: float) -> str:
+        """SCHEDULED, OPEN or CLOSED at `now`: closed by the facilitator, or by its timer or window running out."""
+        if not r.is_open:
+            return CLOSED
+        if r.opens_at is not None and now < r.opens_at:
+            return SCHEDULED
+        if r.closes_at is not None and now >= r.closes_at:
+            return CLOSED
+        return OPEN
+
+    def _round_info(self, w: _Workshop, r: _Round, now: float) -> RoundInfo:
+        state = self._state(r, now)
+        return RoundInfo(r.number, state == OPEN, state=state, opens_at=r.opens_at, closes_at=r.closes_at,
+                         zone=r.zone or "", revealed=bool(w.results_live) or r.revealed_at is not None,
+                         start_basis=r.start_basis or START_EQUAL,
+                         start_weights=tuple(sorted((r.start_weights or {}).items())),
+                         asks=r.asks or "weights",
+                         rated=None if r.rated is None else tuple((p, tuple(cs)) for p, cs in r.rated.items()))
 
 
 
@@ -894,5 +1146,5 @@ def shared_store(url: str | None = None) -> WorkshopStore:
     """One store (one connection pool) per database per process, shared by every browser session."""
     url = database_url(url)
     if url not in _shared:
-        _shared[url] = WorkshopStore(url, organiser_key=organiser_key())
+        _shared[url] = WorkshopStore(url, organiser_key=organiser_key(), max_participants=max_participants())
     return _shared[url]

@@ -204,3 +204,21 @@
 
   update();
 })();
+
+/* A round's opening and closing times (igviz pacing): the server writes them in the facilitator's
+   zone or UTC, named, since it cannot know the phone's; here each becomes the phone's own time,
+   with its zone named, so remote participants across time zones read their own clock. */
+(function () {
+  "use strict";
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone) return;
+  var two = function (n) { return (n < 10 ? "0" : "") + n; };
+  var times = document.querySelectorAll("time[data-local]");
+  for (var i = 0; i < times.length; i++) {
+    var d = new Date(times[i].getAttribute("datetime"));
+    if (isNaN(d.getTime())) continue;
+    times[i].textContent = d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes()) + " " + zone;
+  }
+})();
