@@ -81,6 +81,7 @@ def test_the_facilitator_sees_the_disputed_cell_the_gap_and_the_changed_ranking(
         # Round 2: civil society moves towards the government's rating; the comparison shows what moved.
         store = WorkshopStore(url, min_seconds_between_submissions=0)
         try:
+            store.close_round(code, key)
             store.open_round(code, key, asks="both", rated={"un_committee": ["accountable"], "mipc": ["accountable"]})
             for token, rating in zip(tokens, (7, 8, 10, 9)):
                 store.submit(token, only_accountable, ratings={"un_committee": {"accountable": rating},

@@ -76,6 +76,7 @@ def test_a_ratings_round_takes_no_weights_and_a_weights_round_no_ratings(store, 
     token = store.join(code, "civil_society", "Ada")
     with pytest.raises(WorkshopError, match="weights only, not ratings"):
         store.submit(token, weights(), ratings={"mipoc": {"inclusive": 5}})
+    store.close_round(code, secret)  # a round starts once the one before is closed
     number = store.open_round(code, secret, asks="ratings", rated={"mipoc": ["inclusive", "transparent"]})
     info = store.workshop(code).round
     assert (info.number, info.asks, info.rated) == (number, "ratings", (("mipoc", ("transparent", "inclusive")),))
@@ -90,6 +91,7 @@ def test_a_ratings_round_takes_no_weights_and_a_weights_round_no_ratings(store, 
     store.submit(token, None, ratings={})
     assert store.participant(token).ratings is None
     # Participant chooses: any cell of the workshop.
+    store.close_round(code, secret)  # a round starts once the one before is closed
     store.open_round(code, secret, asks="ratings")
     assert store.workshop(code).round.rated is None
     store.submit(token, None, ratings={"status_quo": {"human_rights": 0}, "mipc": {"expertise": 10}})
@@ -117,6 +119,7 @@ BAD_RATINGS = [
 @pytest.mark.parametrize("bad, message", BAD_RATINGS)
 def test_each_bad_rating_gets_a_clear_message_in_three_languages(store, workshop, bad, message):
     code, secret = workshop.workshop.code, workshop.secret
+    store.close_round(code, secret)  # a round starts once the one before is closed
     store.open_round(code, secret, asks="both", rated={"mipoc": ["inclusive"]})
     token = store.join(code, "civil_society", "Ada")
     with pytest.raises(WorkshopError, match=message) as caught:
