@@ -223,7 +223,9 @@ def test_a_scripted_join_flood_through_lite_stops_at_the_address_limit(lite_serv
     statuses = [post(port, {"action": "join", "code": code, "group": "civil_society", "pseudonym": f"Bot {i}"},
                      f"code={code}")[0] for i in range(70)]
     refilled = (time.monotonic() - started) * 50 / 60  # the address earns 50 joins a minute meanwhile
-    assert statuses[:50] == [303] * 50 and set(statuses[50:]) == {303, 429}
+    # The first 50 get in; after that, refusals, with a join now and then as the bucket refills (how
+    # many depends on how fast this machine posts, so only the bound below is asserted).
+    assert statuses[:50] == [303] * 50 and 429 in statuses[50:] and set(statuses[50:]) <= {303, 429}
     assert statuses.count(303) <= 50 + refilled + 1
     status, page, headers = post(port, {"action": "join", "code": code, "group": "civil_society",
                                         "pseudonym": "Still typed"}, f"code={code}")
