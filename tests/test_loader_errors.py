@@ -1,5 +1,7 @@
 """Every kind of bad input names the file, the record and the field, and says what was expected."""
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -464,5 +466,8 @@ def test_the_check_command_names_hostile_files_without_a_traceback(user_folder):
     assert check([igviz.BUNDLED_DATA, user_folder], out, err) == 1
     text = err.getvalue()
     assert "Traceback" not in text
-    for name in ("x.yaml: is a folder", "deep.yaml: ", "latin.yaml: not UTF-8 text at line 1"):
+    for name in ("x.yaml: is a folder", "latin.yaml: not UTF-8 text at line 1"):
         assert f"mine/proposals/{name}" in text, text
+    # Refused by libyaml itself (newer versions stop at 1,000 levels) or by igviz's own limit of 100,
+    # named for the file or for the field where the nesting starts: a named problem either way.
+    assert re.search(r"mine/proposals/deep\.yaml[:,].*(maximum nesting depth|nested more than 100 levels)", text), text

@@ -681,10 +681,7 @@ class WorkshopStore:
 
     def _set_round_open(self, code: str, secret: str, is_open: bool) -> None:
         with self._writing.begin() as s:
-            w = self._facilitated(s, code, secret)
-            current = self._current_round(s, w)
-            if current is None:
-                raise WorkshopError("This workshop has no round yet")
+            w, current = self._facilitated_round(s, code, secret)
             now = self.clock()
             if is_open:
                 current.opens_at = current.closes_at = None
@@ -697,10 +694,7 @@ class WorkshopStore:
                         closes_at: float | None = None, zone: str = "") -> None:
         """Give the current round a timer (minutes from now) or a window, or neither (all None: no end)."""
         with self._writing.begin() as s:
-            w = self._facilitated(s, code, secret)
-            current = self._current_round(s, w)
-            if current is None:
-                raise WorkshopError("This workshop has no round yet")
+            w, current = self._facilitated_round(s, code, secret)
             now = self.clock()
             current.opens_at, current.closes_at = self._times(now, minutes, opens_at, closes_at)
             current.zone = clean_zone(zone)
@@ -711,10 +705,7 @@ class WorkshopStore:
         """Show a round's group result (default: the current round's) on the projector and participants' pages, or
         hide it again."""
         with self._writing.begin() as s:
-            w = self._facilitated(s, code, secret)
-            rnd = self._round(s, w, round_number)
-            if rnd is None:
-                raise WorkshopError("This workshop has no round yet")
+            w, rnd = self._facilitated_round(s, code, secret, round_number)
             rnd.revealed_at = self.clock() if revealed else None
             w.revision += 1
 
@@ -1100,6 +1091,15 @@ class WorkshopStore:
     @staticmethod
     def _current_round(s: Session, w: _Workshop) -> _Round | None:
         return s.scalar(select(_Round).where(_Round.workshop_id == w.id).order_by(_Round.number.desc()).limit(1))
+
+    def _facilitated_round(self, s: Session, code: str, secret: str,
+                           number: int | None = None) -> tuple[_Workshop, _Round]:
+        """The workshop, for whoever holds its key, and its round `number` (default: the current one)."""
+        w = self._facilitated(s, code, secret)
+        rnd = self._round(s, w, number)
+        if rnd is None:
+            raise WorkshopError("This workshop has no round yet")
+        return w, rnd
 
     def _round(self, s: Session, w: _Workshop, number: int | None) -> _Round | None:
         if number is None:
