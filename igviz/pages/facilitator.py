@@ -22,6 +22,7 @@ from ..workshop.participation import local_time
 from ..views.evidence import perspective_html
 from ..views.ratings import disputed_html, history_html, opinions_html, ranking_change_html
 from ..workshop.history import compare_rounds
+from ..workshop.plan import check_workshop_data
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_
 from ..datatext import localised, proposal_text
@@ -103,6 +104,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.store, self.dataset, self.secret = store, dataset, secret
         self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
         self.code = self.info.code
+        # A workshop made on other data: say what is missing before any widget lists its proposals.
+        check_workshop_data(dataset, self.info.framework, self.info.proposals, self.info.groups)
         self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
