@@ -19,6 +19,7 @@ from .errors import WeightError
 from .methods import METHODS, Method, normalise_weights, order, threshold_failures
 from .i18n import Message
 from .dataset.records import DECISION_RULES, Framework, ProposalRecord, Score
+from .perspective import Perspective
 from .robustness import SMAAResult, WeightSweep, band, resample, smaa2, uniform_simplex, weight_sweep
 
 WEIGHT_MAX = 10
@@ -103,6 +104,8 @@ class Proposal(param.Parameterized):
     coordinating_function = param.Boolean(False)
     issue_working_groups = param.Boolean(False)
     score_overrides = param.Dict(default={}, doc="criterion id -> Score that replaces the data's score")
+    perspective_scores = param.Dict(default={}, precedence=-1,
+                                    doc="criterion id -> Score from the assessment's perspective (set by the Assessment)")
     centralisation_shift = param.Number(default=0.0, bounds=(-1, 1), step=0.05, label="What if more centralised",
                                         doc="Move the proposal along the dispersed (−) to centralised (+) axis; "
                                             "its scores respond as data/tradeoff.yaml says")
@@ -156,11 +159,14 @@ class Proposal(param.Parameterized):
         """This proposal's score, counting overrides and the what-if shift (also in derived criteria)."""
         if criterion_id in self.score_overrides:
             return self.score_overrides[criterion_id]
+        if criterion_id in self.perspective_scores:
+            return self._shifted(criterion_id, self.perspective_scores[criterion_id])
         if criterion_id in self.record.scores:
             return self._shifted(criterion_id, self.base_score(criterion_id))
         criterion = self.dataset.criterion(criterion_id)
         if (not self.centralisation_shift and self.variant is None and self.id in self.dataset.proposals
-                and not any(cid in self.score_overrides for cid in criterion.derived_from)):
+                and not any(cid in self.score_overrides or cid in self.perspective_scores
+                            for cid in criterion.derived_from)):
             return self.dataset.score(self.id, criterion_id)
         return derive_score(criterion, self.score, self.dataset.default_framework)
 
@@ -410,6 +416,10 @@ class Assessment(param.Parameterized):
     selected = param.Selector(default=None, objects=[None], allow_None=True,
                               doc="The proposal every view highlights")
     compared = param.ListSelector(default=[], objects=[], doc="Proposals overlaid on the radar chart")
+    perspective = param.ClassSelector(class_=Perspective, default=None, allow_None=True, precedence=-1,
+                                      doc="Whose scores rank the proposals: None for the bundled scores (the Best "
+                                          "Bits analysis, early 2014), or another perspective, e.g. a workshop "
+                                          "room's ratings; where it is silent the bundled score stays")
     result = param.ClassSelector(class_=Ranking, default=None, allow_None=True, constant=True, precedence=-1,
                                  doc="The ranking under the current inputs (None when they cannot rank)")
     problem = param.String(default="", constant=True, precedence=-1,
@@ -434,17 +444,42 @@ class Assessment(param.Parameterized):
         self.param.compared.objects = ids
         self.weights = weights if weights is not None else Weights.for_framework(self.active_framework)
         for p in self.proposals:
-            p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", *ATTRIBUTES])
+            p.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", "perspective_scores",
+                                                 *ATTRIBUTES])
         for m in self.methods.values():
             m.param.watch(self._update_result, [k for k in m.param if k != "name"])
         # One watcher for all the inputs, so a framework switch (new weights and no thresholds, in
         # one update) computes one result, not one per input.
         self.param.watch(self._inputs_changed, ["weights", "method", "thresholds", "proposals", "revision", "stance"])
         self._follow_weights()
+        if self.perspective is not None:
+            with param.parameterized.discard_events(self):
+                self._apply_perspective()
         self._update_result()
 
     def _scores_changed(self, *events) -> None:
         self.revision += 1
+
+    @param.depends("perspective", watch=True)
+    def _apply_perspective(self) -> None:
+        # Every proposal takes its cells at once, then one revision bump: one new result, not one per proposal.
+        for p in self.proposals:
+            with param.parameterized.discard_events(p):
+                p.perspective_scores = self._perspective_scores(p)
+        self.revision += 1
+
+    def _perspective_scores(self, proposal: Proposal) -> dict:
+        view = self.perspective
+        if view is None:
+            return {}
+        scores = {}
+        for criterion, cell in (view.cells.get(proposal.id) or {}).items():
+            if criterion not in proposal.record.scores and criterion not in self.active_framework.criterion_ids:
+                continue
+            # The perspective's own judgement: it replaces the sources' rationale and cites nothing of theirs.
+            scores[criterion] = Score(float(cell.score), float(cell.low), float(cell.high), "rated",
+                                      f"{view.name} ({view.whose}): {cell.basis}".rstrip(": "), ())
+        return scores
 
     def _inputs_changed(self, *events) -> None:
         if any(e.name == "weights" for e in events):

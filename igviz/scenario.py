@@ -30,7 +30,8 @@ SPEC_VERSION = 1
 # The assessment's own parameters that are state (the rest are derived, or nested below).
 ASSESSMENT_FIELDS = ("framework", "method", "thresholds", "stance", "selected", "compared")
 # Proposal parameters that are the record's own identity, never changed by a user.
-FIXED_PROPOSAL_FIELDS = ("name", "id", "short_name", "proponent", "description", "baseline")
+# perspective_scores is set by the Assessment from its perspective (igviz/perspective.py), not by a spec.
+FIXED_PROPOSAL_FIELDS = ("name", "id", "short_name", "proponent", "description", "baseline", "perspective_scores")
 # The longest link read (keys and values, in characters). A full spec of every override on the bundled data
 # is a few thousand; a 48 kB link of 8,000 made-up ids held the server for seconds, so longer ones are
 # refused in one message, before any value is read.

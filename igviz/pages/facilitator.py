@@ -20,6 +20,9 @@ from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import START_EQUAL, START_PREVIOUS, TITLE_MAX, local_time as typed_time, parse_participants
 from ..workshop.participation import local_time
 from ..views.evidence import perspective_html
+from ..views.ratings import disputed_html, history_html, opinions_html, ranking_change_html
+from ..workshop.history import compare_rounds
+from ..workshop.plan import check_workshop_data
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_
 from ..datatext import localised, proposal_text
@@ -29,6 +32,7 @@ from .participant import client_address, on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
 from .offload import in_thread
 
+OPINION_MIN_SIZE = 5  # opinion groups smaller than this are not shown (anonymity); none drawn below twice it
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 
 
@@ -100,6 +104,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.store, self.dataset, self.secret = store, dataset, secret
         self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
         self.code = self.info.code
+        # A workshop made on other data: say what is missing before any widget lists its proposals.
+        check_workshop_data(dataset, self.info.framework, self.info.proposals, self.info.groups)
         self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
@@ -107,7 +113,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._lock = threading.Lock()  # this board's store calls run on worker threads, one at a time, in order
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
-            "robustness")}
+            "robustness", "disputed", "rating_ranking", "opinions", "history")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
         self._close = pn.widgets.Button(label=_("Close round"), color="default")
@@ -139,12 +145,15 @@ class FacilitatorBoard(pn.viewable.Viewer):
             f"<p class='igviz-hidden-note'>{text(_('The results are hidden until you reveal them, so that early submissions do not sway later ones. Reveal results shows them here and on participants’ pages.'))}</p>",
             sizing_mode="stretch_width"), basis=420)
         self._rule_inputs = self._rule_widgets()
+        self._asks_inputs = self._asks_widgets()
         self._moderation = self._moderation_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
                                                    label=_(label), color="light")
                            for kind, label in EXPORTS.items()]
         self._export_round.param.watch(self._name_downloads, "value")
+        self._ratings_cards = {}
+        self._previous: tuple[int, RoundResults] | None = None  # the round before the current one, computed once
         self.refresh()
         if on_server():
             pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
@@ -300,6 +309,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["consensus"].object = self._consensus_html(r)
         p["dissent"].object = self._dissent_html(r)
         p["robustness"].object = self._robustness_html(r)
+        self._ratings_html(r)
         self._rounds_and_downloads()
 
     def _rounds_and_downloads(self) -> None:
@@ -345,6 +355,34 @@ class FacilitatorBoard(pn.viewable.Viewer):
             self.refresh()
         apply.on_click(in_thread(submit, self._lock))
         return [top_n, share, minimum, apply]
+
+    # -- what a round asks (#16) ---------------------------------------------------------------------
+
+    def _asks_widgets(self):
+        """Weights, ratings or both; the proposals and criteria to rate (none chosen: each participant
+        chooses). Applied to the current round, or to a new one."""
+        current = self.info.round
+        asks = pn.widgets.Select(label=_("This round asks for"), value=current.asks if current else "weights",
+                                 options={_("weights"): "weights", _("ratings"): "ratings",
+                                          _("weights and ratings"): "both"})
+        proposals = pn.widgets.MultiChoice(label=_("Proposals to rate (none: each participant chooses)"),
+                                           options={self._short(p): p for p in self.info.proposals})
+        names = {c.id: localised(c, "name", current_language()) for c in self.dataset.framework(self.info.framework).criteria}
+        criteria = pn.widgets.MultiChoice(label=_("Criteria to rate (none: each participant chooses)"),
+                                          options={names.get(c, c): c for c in self.info.criteria})
+
+        def chosen():
+            if asks.value == "weights" or not (proposals.value or criteria.value):
+                return asks.value, None
+            return asks.value, {p: list(criteria.value or self.info.criteria) for p in (proposals.value or self.info.proposals)}
+
+        apply = pn.widgets.Button(label=_("Apply to this round"), color="default")
+        apply.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.set_round_asks(
+            code, secret, *chosen())), self._lock))
+        start = pn.widgets.Button(label=_("Start the next round with these"), color="default")
+        start.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.open_round(
+            code, secret, *chosen())), self._lock))
+        return [asks, proposals, criteria, apply, start]
 
     # -- moderation ---------------------------------------------------------------------------------
 
@@ -430,7 +468,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                 status = _("Round {number} is open until {closes}", number=r.number, closes=self._when(r.closes_at))
         else:
             status = _("Round {number} is closed", number=r.number)
-        count = _("{count} submission(s) in this round", count=len(self.results.submissions))
+        count = _("{count} submission(s) in this round", count=len(self.results.all_submissions))
         if r is not None and not r.revealed:
             count += " · " + _("results hidden until you reveal them")
         url = self.join.url
@@ -506,6 +544,35 @@ class FacilitatorBoard(pn.viewable.Viewer):
             f"{' ' + text(_('(differs from the group’s)')) if row['differs'] else ''}</span></li>" for _i, row in d.iterrows())
         return f"<ul class='igviz-comments igviz-dissent'>{items}</ul>"
 
+    def _ratings_html(self, r: RoundResults) -> None:
+        # Ratings rounds (#16): the disputed cells, the ranking under the room's scores, opinion groups.
+        names = self._criterion_names(r)
+        p = self._panes
+        p["disputed"].object = disputed_html(r, self._group_name, self._short, names.get) if r.has_ratings else ""
+        p["rating_ranking"].object = ranking_change_html(r, self._short) if r.has_ratings else ""
+        enough = len(r.all_submissions) >= 2 * OPINION_MIN_SIZE
+        p["opinions"].object = opinions_html(r.opinion_groups(min_size=OPINION_MIN_SIZE), r.group_ids, self._group_name,
+                                             self._short, names.get) if enough else ""
+        p["history"].object = self._history_html(r)
+        for name, shown in self._ratings_cards.items():  # built with the page, after the first refresh
+            shown.visible = bool(p[name].object)
+
+    def _history_html(self, r: RoundResults) -> str:
+        """What moved since the previous round (round history, #16). Only the current round can be
+        reopened, so the previous round's results are computed once."""
+        number = self.info.round.number if self.info.round else 1
+        if number < 2:
+            return ""
+        if self._previous is None or self._previous[0] != number - 1:
+            info = self.info
+            subs = self.store.submissions(self.code, self.secret, number - 1)
+            self._previous = (number - 1, round_results(self.dataset, info.framework, info.proposals, info.groups,
+                                                        info.rule, subs))
+        before = self._previous[1]
+        if not len(before.all_submissions) or not len(r.all_submissions):
+            return ""
+        return history_html(compare_rounds(before, r), number - 1, self._short, self._criterion_names(r).get)
+
     def _robustness_html(self, r: RoundResults) -> str:
         rob = r.robustness(samples=4000)
         if rob is None:
@@ -519,6 +586,16 @@ class FacilitatorBoard(pn.viewable.Viewer):
         return table(_("How robust is the result? Share of 4,000 draws from the submitted weights (with the scores' "
                        "ranges) in which each proposal ranks…"), [_("Proposal"), _("first"), _("in the top three")], rows)
 
+    def _ratings_card_list(self, card) -> list:
+        titles = {"disputed": (_("Where the room disputes the facts"), 760),
+                  "rating_ranking": (_("Ranking under the room's scores"), 420),
+                  "opinions": (_("Opinion groups"), 640),
+                  "history": (_("What moved since the last round"), 640)}
+        for name, (title, basis) in titles.items():
+            self._ratings_cards[name] = card(title, self._panes[name], basis=basis)
+            self._ratings_cards[name].visible = bool(self._panes[name].object)
+        return list(self._ratings_cards.values())
+
     def __panel__(self):
         p = self._panes
         card = _card
@@ -530,6 +607,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.Card(*self._timing, title=_("Round timing, starting weights, showing results"), collapsed=True,
                     sizing_mode="stretch_width"),
             pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
+            pn.Card(*self._asks_inputs, title=_("What the round asks: weights, ratings"), collapsed=True,
+                    sizing_mode="stretch_width"),
             pn.Card(self._export_round, *self._downloads, title=_("Export (anonymised)"), collapsed=True,
                     sizing_mode="stretch_width"),
             pn.Card(*self._moderation, title=_("Moderation: joining, caps, removals"), collapsed=True,
@@ -539,7 +618,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.FlexBox(pn.Column(p["header"], styles={"flex": "2 1 480px", "min-width": "0"}), controls,
                        flex_wrap="wrap", sizing_mode="stretch_width"),
             self._message,
-            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300), self._hidden, *self._result_cards,
+            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300), self._hidden, *self._result_cards, *self._ratings_card_list(card),
                        flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
 

@@ -22,5 +22,7 @@ def export_round(store: WorkshopStore, code: str, secret: str, round_number: int
     """A round's anonymised submissions with the workshop's set-up, ready to save as CSV or JSON."""
     info = store.check_secret(code, secret)
     number = round_number or (info.round.number if info.round else 1)
+    rnd = next((r for r in store.rounds(code) if r.number == number), None)
+    rated = None if rnd is None or rnd.rated is None else {p: list(cs) for p, cs in rnd.rated}
     return WorkshopExport(info.title, info.framework, info.proposals, info.groups, info.rule, number,
-                          store.submissions(code, secret, number))
+                          store.submissions(code, secret, number), rnd.asks if rnd else "weights", rated)

@@ -17,6 +17,7 @@ import pandas as pd
 from ..dataset import Dataset, load_dataset
 from ..errors import DataError, DataValidationError
 from .plan import DEFAULT_GROUPS, round_results
+from .ratings import RATING_MAX, RATING_MIN, rating_cell, rating_column, rating_columns, ratings_of
 from .results import WEIGHT_PREFIX, ConsensusRule, RoundResults, weight_columns
 
 FORMAT = "igviz-workshop-round"
@@ -35,24 +36,34 @@ class WorkshopExport:
     rule: ConsensusRule
     round: int
     submissions: pd.DataFrame
+    asks: str = "weights"             # what the round asked: "weights", "ratings" or "both"
+    rated: dict | None = None         # the cells it asked to rate, {proposal: [criteria]}; None: participant chose
 
     @property
     def criteria(self) -> list[str]:
         return [c[len(WEIGHT_PREFIX):] for c in weight_columns(self.submissions)]
 
     def to_json(self) -> str:
-        subs = [{"participant": row["participant"], "group": row["group"],
-                 "submitted_at": pd.Timestamp(row["submitted_at"]).isoformat(), "comment": row["comment"],
-                 "weights": {c: float(row[WEIGHT_PREFIX + c]) for c in self.criteria}}
-                for _, row in self.submissions.iterrows()]
-        return json.dumps({"format": FORMAT, "version": VERSION, "title": self.title, "round": self.round,
-                           "framework": self.framework, "proposals": list(self.proposals),
-                           "groups": list(self.groups), "rule": self.rule.to_dict(), "submissions": subs},
-                          indent=2, ensure_ascii=False)
+        subs = []
+        for _, row in self.submissions.iterrows():
+            sub = {"participant": row["participant"], "group": row["group"],
+                   "submitted_at": pd.Timestamp(row["submitted_at"]).isoformat(), "comment": row["comment"],
+                   # A ratings-only round's submissions have no weights: an empty mapping.
+                   "weights": {c: float(row[WEIGHT_PREFIX + c]) for c in self.criteria
+                               if not pd.isna(row[WEIGHT_PREFIX + c])}}
+            if self.asks != "weights" or rating_columns(self.submissions):
+                sub["ratings"] = ratings_of(row)  # "don't know" left out
+            subs.append(sub)
+        doc = {"format": FORMAT, "version": VERSION, "title": self.title, "round": self.round,
+               "framework": self.framework, "proposals": list(self.proposals),
+               "groups": list(self.groups), "rule": self.rule.to_dict()}
+        if self.asks != "weights":
+            doc.update(asks=self.asks, rated=self.rated)
+        return json.dumps({**doc, "submissions": subs}, indent=2, ensure_ascii=False)
 
     def to_csv(self) -> str:
         """The submissions, one row each, as a spreadsheet opens them (see `spreadsheet_csv`)."""
-        frame = self.submissions[COLUMNS + weight_columns(self.submissions)].copy()
+        frame = self.submissions[COLUMNS + weight_columns(self.submissions) + rating_columns(self.submissions)].copy()
         frame["submitted_at"] = [pd.Timestamp(t).isoformat() for t in frame["submitted_at"]]
         frame.insert(0, "round", self.round)
         frame.insert(1, "framework", self.framework)
@@ -80,6 +91,11 @@ class WorkshopExport:
         """The facilitator's numbers, recomputed (with the bundled data unless you pass your own)."""
         return round_results(dataset or load_dataset(), self.framework, self.proposals, self.groups, self.rule,
                              self.submissions)
+
+    def ratings_csv(self, dataset: Dataset | None = None) -> str:
+        """The round's ratings per proposal × criterion: the room's (equal footing), each group's mean,
+        spread and gap between groups, beside the bundled score; most disputed first."""
+        return spreadsheet_csv(self.results(dataset).rating_spread.round(3))
 
 
 def load_export(path, dataset: Dataset | None = None, proposals=None) -> WorkshopExport:
@@ -114,9 +130,15 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
         if not isinstance(sub, dict) or not isinstance(sub.get("weights"), dict):
             errors.append(DataError(str(path), record, "weights", "expected a mapping of criterion to weight"))
             continue
+        ratings = sub.get("ratings") or {}
+        if not isinstance(ratings, dict) or not all(isinstance(r, dict) for r in ratings.values()):
+            errors.append(DataError(str(path), record, "ratings", "expected a mapping of proposal to "
+                                                                  "(criterion to rating)"))
+            continue
         rows.append({"participant": str(sub.get("participant", f"P{i + 1:03d}")), "group": sub.get("group"),
                      "submitted_at": sub.get("submitted_at"), "comment": str(sub.get("comment") or ""),
-                     **{WEIGHT_PREFIX + str(c): v for c, v in sub["weights"].items()}})
+                     **{WEIGHT_PREFIX + str(c): v for c, v in sub["weights"].items()},
+                     **{rating_column(str(p), str(c)): v for p, cs in ratings.items() for c, v in cs.items()}})
     try:
         rule = ConsensusRule.from_dict(doc.get("rule"))
     except ValueError as exc:
@@ -125,7 +147,13 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
     frame = pd.DataFrame(rows, columns=None if rows else COLUMNS)
     export = WorkshopExport(str(doc.get("title", "")), str(doc.get("framework", "")),
                             tuple(proposals or doc.get("proposals") or dataset.proposals),
-                            tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame)
+                            tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame,
+                            str(doc.get("asks") or "weights"), doc.get("rated"))
+    if export.asks not in ("weights", "ratings", "both"):
+        errors.append(DataError(str(path), "", "asks", f"expected weights, ratings or both, got {export.asks!r}"))
+    if export.rated is not None and not (isinstance(export.rated, dict) and
+                                         all(isinstance(cs, list) for cs in export.rated.values())):
+        errors.append(DataError(str(path), "", "rated", "expected a mapping of proposal to a list of criteria"))
     return export, errors
 
 
@@ -177,9 +205,12 @@ def _from_csv(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport |
         if not pd.api.types.is_numeric_dtype(frame[column]):
             frame[column] = frame[column].map(restore_formula)
     groups = [g for g in DEFAULT_GROUPS] + sorted(set(frame["group"].astype(str)) - set(DEFAULT_GROUPS))
+    # A CSV file does not say what the round asked: ratings columns mean it asked for them.
+    has_weights = bool(weight_columns(frame)) and frame[weight_columns(frame)].notna().any().any()
+    asks = ("both" if has_weights else "ratings") if rating_columns(frame) else "weights"
     export = WorkshopExport(path.stem, frameworks[0] if frameworks else "", tuple(proposals or dataset.proposals),
                             tuple(groups), ConsensusRule(), int(rounds[0]) if rounds else 1,
-                            frame.drop(columns=["round", "framework"]))
+                            frame.drop(columns=["round", "framework"]), asks)
     return export, errors
 
 
@@ -201,15 +232,36 @@ def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[
         if row["group"] not in export.groups:
             errors.append(DataError(str(path), record, "group", f"'{row['group']}' is not one of the workshop's "
                                                                  f"groups ({', '.join(export.groups)})"))
+        weighed = any(not _blank(row.get(WEIGHT_PREFIX + c)) for c in criteria)
         for c in criteria:
+            if not weighed and export.asks == "ratings":
+                break  # a ratings-only round: no weights
             value = pd.to_numeric(row.get(WEIGHT_PREFIX + c), errors="coerce")
             if pd.isna(value) or value < 0:
                 errors.append(DataError(str(path), record, f"weights.{c}", f"expected a number of 0 or more, "
                                                                            f"got {row.get(WEIGHT_PREFIX + c)!r}"))
+        for column in rating_columns(subs):
+            if _blank(row.get(column)):
+                continue  # "don't know"
+            value = pd.to_numeric(row.get(column), errors="coerce")
+            if pd.isna(value) or not RATING_MIN <= value <= RATING_MAX:
+                errors.append(DataError(str(path), record, column, f"expected a rating from {RATING_MIN} to "
+                                                                   f"{RATING_MAX} or empty, got {row.get(column)!r}"))
+    for column in rating_columns(subs):
+        proposal, criterion = rating_cell(column)
+        if proposal not in export.proposals or criterion not in criteria:
+            errors.append(DataError(str(path), "", column, f"a rating of an unknown proposal or criterion "
+                                                           f"('{proposal}' on '{criterion}')"))
     extra = [c for c in export.criteria if c not in criteria]
     if extra:
         errors.append(DataError(str(path), "", "weights", f"criteria not in '{export.framework}': {', '.join(extra)}"))
     if not errors:
-        export.submissions = subs.assign(**{WEIGHT_PREFIX + c: pd.to_numeric(subs[WEIGHT_PREFIX + c]) for c in criteria},
+        numeric = [WEIGHT_PREFIX + c for c in criteria if WEIGHT_PREFIX + c in subs.columns] + rating_columns(subs)
+        export.submissions = subs.assign(**{c: pd.to_numeric(subs[c].replace("", None)) for c in numeric},
                                          submitted_at=pd.to_datetime(subs["submitted_at"], utc=True))
     return errors
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or \
+        (not isinstance(value, str) and pd.isna(value))

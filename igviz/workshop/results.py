@@ -21,8 +21,9 @@ import pandas as pd
 from ..i18n import N_
 from ..model import ATTRIBUTES, Assessment, DesignedProposal, Proposal
 from ..dataset.records import StakeholderGroup
+from ..perspective import Perspective
+from .ratings import WEIGHT_PREFIX, RoomRatings, rating_columns, weight_columns  # noqa: F401 - re-exported
 
-WEIGHT_PREFIX = "weight."
 CONSENSUS, NO_CONSENSUS, TOO_FEW = "rough consensus", "no consensus", "too few submissions"
 
 
@@ -86,10 +87,6 @@ class ConsensusRule:
         return self.DESCRIPTION.format(**self.description_values())
 
 
-def weight_columns(submissions: pd.DataFrame) -> list[str]:
-    return [c for c in submissions.columns if c.startswith(WEIGHT_PREFIX)]
-
-
 def as_shown(submissions: pd.DataFrame) -> pd.DataFrame:
     """The submissions the results count: without participants the facilitator removed, with hidden
     comments left empty. A table from `WorkshopStore.submissions(..., moderated=True)` (the audit's
@@ -112,16 +109,25 @@ class RoundResults:
 
     submissions: one row per participant with columns participant, group, comment and
     `weight.<criterion>` (raw slider values; each person's are normalised to shares first,
-    so someone who pushes every slider to the top does not count more).
+    so someone who pushes every slider to the top does not count more), and in a round that asks
+    for ratings `rating.<proposal>.<criterion>` (0–10; NaN: "don't know"). The weight results
+    count the rows with weights (`submissions`); the ratings results every row (`all_submissions`).
+    room_weights: the weights the ranking under the room's scores uses when this round asked for
+    ratings only (e.g. an earlier round's equal-footing weights); without them, equal weights.
     """
 
     assessment: Assessment
     submissions: pd.DataFrame
     groups: tuple[StakeholderGroup, ...]
     rule: ConsensusRule = ConsensusRule()
+    room_weights: pd.Series | None = None
 
     def __post_init__(self):
-        self.submissions = as_shown(self.submissions)
+        self.all_submissions = as_shown(self.submissions)
+        columns = weight_columns(self.all_submissions)
+        has_weights = self.all_submissions[columns].notna().all(axis=1) if columns else \
+            pd.Series(False, index=self.all_submissions.index)
+        self.submissions = self.all_submissions[has_weights].reset_index(drop=True)
         criteria = self.criteria
         columns = [WEIGHT_PREFIX + c for c in criteria]
         missing = [c for c in columns if c not in self.submissions.columns]
@@ -145,8 +151,10 @@ class RoundResults:
 
     @cached_property
     def counts(self) -> pd.Series:
-        """Submissions per stakeholder group, every group of the workshop listed (zero too)."""
-        groups = self._group_of()
+        """Submissions per stakeholder group, every group of the workshop listed (zero too); in a
+        ratings round, those with ratings only count too."""
+        groups = self.all_submissions["group"].to_numpy(dtype=object) if len(self.all_submissions) else \
+            np.array([], dtype=object)
         return pd.Series([int((groups == g).sum()) for g in self.group_ids], index=self.group_ids, name="submissions")
 
     @cached_property
@@ -308,3 +316,121 @@ class RoundResults:
         # refuses such submissions) is refused naming who sent it.
         sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
         return self.assessment.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)
+
+    # -- ratings ---------------------------------------------------------------------------------
+
+    @property
+    def has_ratings(self) -> bool:
+        return bool(len(self.ratings.long))
+
+    @cached_property
+    def bundled_perspective(self) -> Perspective:
+        return Perspective.bundled(self.assessment)
+
+    @cached_property
+    def ratings(self) -> RoomRatings:
+        """The round's ratings: group means, the room's (equal footing), spread (see RoomRatings)."""
+        frame = self.all_submissions[["participant", "group", *rating_columns(self.all_submissions)]] \
+            if len(self.all_submissions) else pd.DataFrame(columns=["participant", "group"])
+        return RoomRatings(frame, self.group_ids, self.bundled_perspective)
+
+    @property
+    def group_ratings(self) -> pd.DataFrame:
+        """(proposal, criterion) × stakeholder group: each group's mean rating."""
+        return self.ratings.group_means
+
+    @property
+    def room_ratings(self) -> pd.Series:
+        """(proposal, criterion): the room's rating, each stakeholder group counting once."""
+        return self.ratings.room
+
+    @property
+    def rating_spread(self) -> pd.DataFrame:
+        """Per (proposal, criterion) rated: spread, gap between groups, room against bundled; most disputed first."""
+        return self.ratings.spread
+
+    def perspectives(self) -> dict[str, Perspective]:
+        """The bundled scores, the room's (equal footing) and each stakeholder group's that rated, by name."""
+        views = [self.bundled_perspective]
+        if self.has_ratings:
+            views.append(self.ratings.perspective())
+            views += [self.ratings.group_perspective(g) for g in self.ratings.group_means.columns]
+        return {v.name: v for v in views}
+
+    @cached_property
+    def ranking_weights(self) -> pd.Series:
+        """The weights the ratings ranking uses: this round's equal-footing weights, else `room_weights`,
+        else equal weights. `attrs['whose']` says which."""
+        if len(self.submissions):
+            weights, whose = self.equal_footing_weights, "this round's weights, each stakeholder group counting once"
+        elif self.room_weights is not None:
+            weights, whose = pd.Series(self.room_weights, dtype=float).reindex(self.criteria), "the weights given"
+            if weights.isna().any() or weights.sum() <= 0:
+                raise ValueError(f"room_weights must give a weight of 0 or more to each criterion "
+                                 f"({', '.join(self.criteria)}), not all zero")
+        else:
+            weights, whose = pd.Series(1.0, index=self.criteria), "equal weights (this round asked for no weights)"
+        weights = (weights / weights.sum()).rename("weight")
+        weights.attrs["whose"] = whose
+        return weights
+
+    def _fresh(self, perspective: Perspective | None) -> Assessment:
+        a = self.assessment
+        fresh = Assessment(a.dataset, framework=a.framework, perspective=perspective,
+                           proposals=[Proposal(a.dataset.proposal(p.id), a.dataset) for p in a.proposals])
+        fresh.weights.set({c: float(v) * 10 / float(self.ranking_weights.max()) for c, v in self.ranking_weights.items()})
+        return fresh
+
+    def assessment_under(self, perspective: Perspective | str | None = None) -> Assessment:
+        """A fresh assessment of the workshop's proposals under a perspective (a Perspective, or its
+        name in `perspectives()`; None: the room's) and the ratings ranking's weights (`ranking_weights`)."""
+        if perspective is None:
+            perspective = self.ratings.perspective() if self.has_ratings else None
+        elif isinstance(perspective, str):
+            views = self.perspectives()
+            if perspective not in views:
+                raise KeyError(f"no perspective '{perspective}' in this round (known: {', '.join(views)})")
+            perspective = views[perspective]
+        return self._fresh(perspective)
+
+    @cached_property
+    def rating_ranking(self) -> pd.DataFrame | None:
+        """Per proposal: rank and overall score under the room's scores (equal footing, the bundled
+        score where nobody rated) beside those under the bundled scores, both with `ranking_weights`;
+        `rank change` is bundled rank − room rank (positive: the room puts it higher). Rows in the
+        room's order; None without ratings."""
+        if not self.has_ratings:
+            return None
+        a = self._fresh(None)  # one assessment, ranked under both (building one is the slow part)
+        bundled = a.ranking().table
+        a.perspective = self.ratings.perspective()
+        room = a.ranking().table
+        frame = pd.DataFrame({"name": room["short_name"], "rank (room's scores)": room["rank"],
+                              "overall (room's scores)": room["overall"]})
+        frame["rank (bundled scores)"] = bundled["rank"].reindex(frame.index)
+        frame["overall (bundled scores)"] = bundled["overall"].reindex(frame.index)
+        frame["rank change"] = frame["rank (bundled scores)"] - frame["rank (room's scores)"]
+        rated = set(self.ratings.long["proposal"])
+        frame["rated"] = [p in rated for p in frame.index]
+        frame.attrs.update(weights=self.ranking_weights.attrs["whose"], room=self.ratings.perspective().name)
+        return frame.sort_values("rank (room's scores)", kind="stable")
+
+    def opinion_groups(self, min_size: int | None = None, max_clusters: int | None = None, seed: int = 0):
+        """Participants clustered by their weights and ratings, beside their declared stakeholder groups
+        (igviz.workshop.opinions): a cross-table, a 2-D map, what sets each opinion group apart."""
+        from .opinions import MAX_CLUSTERS, MIN_CLUSTER_SIZE, opinion_groups
+
+        return opinion_groups(self.all_submissions, self.group_ids, min_size=min_size or MIN_CLUSTER_SIZE,
+                              max_clusters=max_clusters or MAX_CLUSTERS, seed=seed)
+
+    def rating_robustness(self, samples: int = 4000, seed: int = 0):
+        """SMAA-2 under the room's scores, with the spread of the ratings as score uncertainty (each
+        rated cell drawn from its mean ± spread; unrated cells from the bundled ranges) and weights
+        drawn from this round's submissions (or the ranking's weights, within ± 5 points, when it had none)."""
+        if not self.has_ratings:
+            return None
+        a = self.assessment_under(None)
+        if len(self.shares):
+            sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
+            return a.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)
+        return a.smaa(samples=samples, seed=seed, weights="band")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from ..i18n import N_, Message
 from ..model import WEIGHT_MAX
 from .errors import AccessDenied, DatabaseUnavailable, DatabaseVersionError, WorkshopError, database_unavailable, translate_database_errors
+from .ratings import RATING_MAX, RATING_MIN
 from .results import ConsensusRule
 
 DATABASE_URL_VARIABLE = "IGVIZ_DATABASE_URL"
@@ -104,6 +105,10 @@ class _Round(_Base):
     # equal-footing result, in start_weights).
     start_basis: Mapped[str] = mapped_column(String(20), default=START_EQUAL, server_default=START_EQUAL)
     start_weights: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # Ratings (0004): what the round asks ("weights", "ratings" or "both") and which cells it asks to
+    # rate ({proposal: [criteria]}; None: each participant chooses among all of them).
+    asks: Mapped[str] = mapped_column(String(16), default="weights", server_default="weights")
+    rated: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class _Participant(_Base):
@@ -136,6 +141,9 @@ class _Submission(_Base):
     # Hidden by the facilitator (0002): the comment is left out of results and exports, kept here and in
     # the moderation log. A new comment from the participant is shown again.
     comment_hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Ratings (0004): {proposal: {criterion: 0..10}}; a cell left out is "don't know". In a round that
+    # asks for ratings only, `weights` is {}.
+    ratings: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class _ModerationEntry(_Base):
@@ -167,6 +175,24 @@ class RoundInfo:
     revealed: bool = False              # the group result may be shown (to the room and to participants)
     start_basis: str = START_EQUAL      # what every participant's weights start from in this round
     start_weights: tuple[tuple[str, float], ...] = ()  # (criterion, weight) when start_basis is 'previous'
+    asks: str = "weights"  # "weights", "ratings" or "both"
+    rated: tuple[tuple[str, tuple[str, ...]], ...] | None = None  # (proposal, criteria) asked; None: participant chooses
+
+    @property
+    def asks_weights(self) -> bool:
+        return self.asks in ("weights", "both")
+
+    @property
+    def asks_ratings(self) -> bool:
+        return self.asks in ("ratings", "both")
+
+    def rated_cells(self, proposals, criteria) -> list[tuple[str, str]]:
+        """The (proposal, criterion) cells a participant may rate in this round."""
+        if not self.asks_ratings:
+            return []
+        if self.rated is None:
+            return [(p, c) for p in proposals for c in criteria]
+        return [(p, c) for p, cs in self.rated for c in cs]
 
 
 @dataclass(frozen=True)
@@ -212,6 +238,7 @@ class ParticipantInfo:
     weights: dict | None = None   # their submission in the current round, if any
     comment: str = ""
     submitted_at: float | None = None
+    ratings: dict | None = None   # {proposal: {criterion: rating}} in the current round; a cell left out: don't know
 
 
 @dataclass
@@ -295,6 +322,77 @@ def check_weights(criteria, weights: dict) -> dict:
     if sum(values.values()) <= 0:
         raise WorkshopError("All weights are zero: give at least one criterion some weight")
     return values
+
+
+ASKS = ("weights", "ratings", "both")
+
+
+def check_ratings(proposals, criteria, ratings, rated=None) -> dict:
+    """Ratings as {proposal: {criterion: number}}, each from 0 to 10, for this workshop's proposals and
+    criteria and, if the round names the cells it asks about (`rated`: {proposal: [criteria]}), only those.
+
+    Any subset may be given: a cell left out, or given as None, is "don't know" and is not stored.
+    Used by the store (the security boundary) and by the participation flow.
+    """
+    if ratings is None:
+        return {}
+    if not isinstance(ratings, dict):
+        raise WorkshopError("Ratings must be given per proposal, then per criterion (proposal → criterion → rating)")
+    proposals, criteria = list(proposals), list(criteria)
+    values: dict[str, dict[str, float]] = {}
+    for proposal, row in ratings.items():
+        proposal = str(proposal)
+        if proposal not in proposals:
+            raise WorkshopError("'{proposal}' is not a proposal of this workshop (choose one of: {proposals})",
+                                proposal=proposal[:80], proposals=", ".join(proposals))
+        if row is None:
+            continue
+        if not isinstance(row, dict):
+            raise WorkshopError("Ratings must be given per proposal, then per criterion (proposal → criterion → rating)")
+        for criterion, value in row.items():
+            criterion = str(criterion)
+            if criterion not in criteria:
+                raise WorkshopError("'{criterion}' is not a criterion of this workshop (choose one of: {criteria})",
+                                    criterion=criterion[:80], criteria=", ".join(criteria))
+            if value is None:
+                continue  # "don't know"
+            if rated is not None and criterion not in (rated.get(proposal) or ()):
+                raise WorkshopError("This round does not ask for a rating of '{proposal}' on '{criterion}'",
+                                    proposal=proposal, criterion=criterion)
+            try:
+                number = float(value) if not isinstance(value, (bool, str)) else float("nan")
+            except (TypeError, ValueError):
+                number = float("nan")
+            if not math.isfinite(number) or not RATING_MIN <= number <= RATING_MAX:
+                raise WorkshopError("The rating of '{proposal}' on '{criterion}' must be a number from {minimum} to "
+                                    "{maximum} (or left out for \"don't know\"), got {value}", proposal=proposal,
+                                    criterion=criterion, minimum=RATING_MIN, maximum=RATING_MAX, value=repr(value)[:40])
+            values.setdefault(proposal, {})[criterion] = number
+    return values
+
+
+def check_rated(proposals, criteria, rated) -> dict | None:
+    """What a round asks to rate, as {proposal: [criteria]} in the workshop's order (None: participant chooses)."""
+    if rated is None:
+        return None
+    pairs = rated.items() if isinstance(rated, dict) else rated
+    cells: dict[str, set] = {}
+    try:
+        for proposal, cs in pairs:
+            cells.setdefault(str(proposal), set()).update(map(str, [cs] if isinstance(cs, str) else cs))
+    except (TypeError, ValueError):
+        raise WorkshopError("The cells to rate must be given as proposal → criteria") from None
+    for proposal, cs in cells.items():
+        if proposal not in proposals:
+            raise WorkshopError("'{proposal}' is not a proposal of this workshop (choose one of: {proposals})",
+                                proposal=proposal[:80], proposals=", ".join(proposals))
+        for criterion in cs:
+            if criterion not in criteria:
+                raise WorkshopError("'{criterion}' is not a criterion of this workshop (choose one of: {criteria})",
+                                    criterion=criterion[:80], criteria=", ".join(criteria))
+    if not any(cells.values()):
+        raise WorkshopError("A ratings round needs at least one proposal and criterion to rate")
+    return {p: [c for c in criteria if c in cells[p]] for p in proposals if cells.get(p)}
 
 
 def clean_zone(zone) -> str:
@@ -499,11 +597,13 @@ class WorkshopStore:
             self._facilitated(s, code, secret)
         return self.workshop(code)
 
-    def open_round(self, code: str, secret: str, *, start: str = START_EQUAL, start_weights: dict | None = None,
-                   minutes: float | None = None, opens_at: float | None = None, closes_at: float | None = None,
-                   zone: str = "") -> int:
+    def open_round(self, code: str, secret: str, asks: str = "weights", rated=None, *, start: str = START_EQUAL,
+                   start_weights: dict | None = None, minutes: float | None = None, opens_at: float | None = None,
+                   closes_at: float | None = None, zone: str = "") -> int:
         """Start the next round once the current one is closed; returns its number.
 
+        asks: "weights" (as before), "ratings" or "both". rated: the cells a ratings round asks
+        about, {proposal: [criteria]} (or (proposal, criterion) pairs); None lets each participant choose.
         Every participant starts it from the same weights: equal ones (`start='equal'`), or
         `start_weights` (`start='previous'`: the previous round's equal-footing result, which the
         caller computes). It may close itself after `minutes`, or have a window from `opens_at` to
@@ -511,6 +611,7 @@ class WorkshopStore:
         """
         with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
+            asks, rated = self._check_asks(w, asks, rated)
             current = self._current_round(s, w)
             now = self.clock()
             if current is not None and self._state(current, now) != CLOSED:
@@ -527,9 +628,27 @@ class WorkshopStore:
             opens_at, closes_at = self._times(now, minutes, opens_at, closes_at)
             number = (current.number if current else 0) + 1
             s.add(_Round(workshop_id=w.id, number=number, is_open=True, opened_at=now, opens_at=opens_at,
-                         closes_at=closes_at, zone=clean_zone(zone), start_basis=start, start_weights=values))
+                         closes_at=closes_at, zone=clean_zone(zone), start_basis=start, start_weights=values,
+                         asks=asks, rated=rated))
             w.revision += 1
             return number
+
+    def set_round_asks(self, code: str, secret: str, asks: str = "weights", rated=None) -> None:
+        """Change what the current round asks (see `open_round`); submissions already made stay as they are."""
+        with self._writing.begin() as s:
+            w = self._facilitated(s, code, secret)
+            asks, rated = self._check_asks(w, asks, rated)
+            current = self._current_round(s, w)
+            if current is None:
+                raise WorkshopError("This workshop has no round yet")
+            current.asks, current.rated = asks, rated
+            w.revision += 1
+
+    @staticmethod
+    def _check_asks(w: _Workshop, asks: str, rated) -> tuple[str, dict | None]:
+        if asks not in ASKS:
+            raise WorkshopError("A round asks for weights, ratings or both, not {value}", value=repr(asks)[:40])
+        return asks, (check_rated(w.proposals, w.criteria, rated) if asks != "weights" else None)
 
     @staticmethod
     def _times(now: float, minutes, opens_at, closes_at) -> tuple[float | None, float | None]:
@@ -654,7 +773,7 @@ class WorkshopStore:
             rnd = self._round(s, w, round_number)
             query = (select(_Participant.id, _Participant.group, _Participant.removed_at, _Submission.weights,
                             _Submission.comment, _Submission.comment_hidden, _Submission.submitted_at,
-                            _Submission.revisions)
+                            _Submission.revisions, _Submission.ratings)
                      .join(_Submission, _Submission.participant_id == _Participant.id)
                      .where(_Submission.round_id == rnd.id).order_by(_Participant.id)) if rnd else None
             if query is not None and not moderated:
@@ -668,8 +787,15 @@ class WorkshopStore:
                     "comment": r.comment if moderated or not r.comment_hidden else "",
                     "submitted_at": pd.Timestamp(r.submitted_at, unit="s", tz="UTC"), "revisions": r.revisions,
                     **({"removed": r.removed_at is not None, "comment_hidden": bool(r.comment_hidden)} if moderated else {}),
-                    **{f"weight.{c}": float(v) for c, v in r.weights.items()}} for r in rows]
-        return pd.DataFrame(records, columns=None if records else columns)
+                    **{f"weight.{c}": float(v) for c, v in r.weights.items()},
+                    **{f"rating.{p}.{c}": float(v) for p, cs in (r.ratings or {}).items() for c, v in cs.items()}}
+                   for r in rows]
+        frame = pd.DataFrame(records, columns=None if records else columns)
+        # Rating columns in the workshop's order (proposal, then criterion), whoever rated first;
+        # a participant's missing cell is NaN: "don't know".
+        order = {f"rating.{p}.{c}": i for i, (p, c) in enumerate((p, c) for p in w.proposals for c in w.criteria)}
+        rated = sorted((c for c in frame.columns if c in order), key=order.get)
+        return frame[[c for c in frame.columns if c not in order] + rated]
 
     # -- moderation ------------------------------------------------------------------------------
 
@@ -731,7 +857,7 @@ class WorkshopStore:
                 if p.removed_at is not None:
                     continue
                 p.removed_at = now
-                kept = [{"round": number, "weights": sub.weights, "comment": sub.comment,
+                kept = [{"round": number, "weights": sub.weights, "ratings": sub.ratings, "comment": sub.comment,
                          "submitted_at": sub.submitted_at, "revisions": sub.revisions}
                         for sub, number in s.execute(
                             select(_Submission, _Round.number).join(_Round, _Submission.round_id == _Round.id)
@@ -863,15 +989,21 @@ class WorkshopStore:
             current = self._current_round(s, w)
             sub = s.scalar(select(_Submission).where(_Submission.round_id == current.id,
                                                      _Submission.participant_id == p.id)) if current else None
-            return ParticipantInfo(info, p.group, p.pseudonym, dict(sub.weights) if sub else None,
-                                   sub.comment if sub else "", sub.submitted_at if sub else None)
+            return ParticipantInfo(info, p.group, p.pseudonym, (dict(sub.weights) or None) if sub else None,
+                                   sub.comment if sub else "", sub.submitted_at if sub else None,
+                                   {k: dict(v) for k, v in sub.ratings.items()} if sub and sub.ratings else None)
 
-    def submit(self, token: str, weights: dict, comment: str = "") -> ParticipantInfo:
-        """Record (or revise) the participant's weights in the open round."""
+    def submit(self, token: str, weights: dict | None, comment: str = "", ratings: dict | None = None) -> ParticipantInfo:
+        """Record (or revise) the participant's weights and/or ratings in the open round.
+
+        ratings: {proposal: {criterion: 0..10}}, any subset; a cell left out (or None) is "don't know".
+        A revision replaces the whole submission: weights, ratings and comment. A round asking for
+        ratings only takes `weights=None`.
+        """
         comment = clean_text(comment, "comment", COMMENT_MAX)
         for attempt in range(5):
             try:
-                return self._submit(token, weights, comment)
+                return self._submit(token, weights, comment, ratings)
             except IntegrityError:
                 # The same participant submitted twice at once and the other insert won: update it.
                 if attempt == 4:
@@ -884,13 +1016,12 @@ class WorkshopStore:
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def _submit(self, token: str, weights: dict, comment: str) -> ParticipantInfo:
+    def _submit(self, token: str, weights: dict | None, comment: str, ratings: dict | None = None) -> ParticipantInfo:
         # What the participant sees afterwards is read in the same transaction: a submission is one
         # round trip to the database, not two (it counts when a room, or a flood, submits at once).
         with self._writing.begin() as s:
             p = self._participant(s, token, for_update=True)
             w = s.get(_Workshop, p.workshop_id)
-            values = self._check_weights(w, weights)
             current = self._current_round(s, w)
             now = self.clock()
             state = self._state(current, now) if current is not None else CLOSED
@@ -898,6 +1029,16 @@ class WorkshopStore:
                 raise WorkshopError("Round {number} has not opened yet: submit once it opens", number=current.number)
             if state != OPEN:
                 raise WorkshopError("The round is closed: the facilitator has stopped taking submissions")
+            asks = current.asks or "weights"
+            if asks == "ratings":
+                if weights:
+                    raise WorkshopError("This round asks for ratings only, not weights")
+                values = {}
+            else:
+                values = self._check_weights(w, weights)
+            if ratings and asks == "weights":
+                raise WorkshopError("This round asks for weights only, not ratings")
+            rated = check_ratings(w.proposals, w.criteria, ratings, current.rated) if asks != "weights" else {}
             wait = p.last_submitted_at + self.min_seconds_between_submissions - now
             if wait > 0:
                 raise WorkshopError("Submitted a moment ago; please wait {seconds} s before submitting again",
@@ -907,16 +1048,17 @@ class WorkshopStore:
                                                      _Submission.participant_id == p.id))
             if sub is None:
                 s.add(_Submission(round_id=current.id, participant_id=p.id, weights=values, comment=comment,
-                                  submitted_at=now, revisions=1))
+                                  submitted_at=now, revisions=1, ratings=rated or None))
             else:
                 if comment != sub.comment:
                     sub.comment_hidden = False  # a new comment is shown; the facilitator may hide it again
-                sub.weights, sub.comment, sub.submitted_at = values, comment, now
+                sub.weights, sub.comment, sub.submitted_at, sub.ratings = values, comment, now, rated or None
                 sub.revisions += 1
             # An UPDATE ... SET revision = revision + 1 so concurrent submissions never lose a bump.
             s.execute(update(_Workshop).where(_Workshop.id == w.id).values(revision=_Workshop.revision + 1))
             info = self._info(s, w, current)
-            return ParticipantInfo(info, p.group, p.pseudonym, dict(values), comment, now)
+            return ParticipantInfo(info, p.group, p.pseudonym, dict(values) or None, comment, now,
+                                   {k: dict(v) for k, v in rated.items()} or None)
 
     @staticmethod
     def _check_weights(w: _Workshop, weights: dict) -> dict:
@@ -991,7 +1133,9 @@ class WorkshopStore:
         return RoundInfo(r.number, state == OPEN, state=state, opens_at=r.opens_at, closes_at=r.closes_at,
                          zone=r.zone or "", revealed=bool(w.results_live) or r.revealed_at is not None,
                          start_basis=r.start_basis or START_EQUAL,
-                         start_weights=tuple(sorted((r.start_weights or {}).items())))
+                         start_weights=tuple(sorted((r.start_weights or {}).items())),
+                         asks=r.asks or "weights",
+                         rated=None if r.rated is None else tuple((p, tuple(cs)) for p, cs in r.rated.items()))
 
 
 
