@@ -465,11 +465,10 @@ class Assessment(param.Parameterized):
         # Every proposal takes its cells at once, then one revision bump: one new result, not one per proposal.
         for p in self.proposals:
             with param.parameterized.discard_events(p):
-                p.perspective_scores = self._perspective_scores(p)
+                p.perspective_scores = self._perspective_scores(p, self.perspective)
         self.revision += 1
 
-    def _perspective_scores(self, proposal: Proposal) -> dict:
-        view = self.perspective
+    def _perspective_scores(self, proposal: Proposal, view: Perspective | None) -> dict:
         if view is None:
             return {}
         scores = {}
@@ -480,6 +479,28 @@ class Assessment(param.Parameterized):
             scores[criterion] = Score(float(cell.score), float(cell.low), float(cell.high), "rated",
                                       f"{view.name} ({view.whose}): {cell.basis}".rstrip(": "), ())
         return scores
+
+    def under(self, perspective: Perspective | None) -> tuple["Ranking", np.ndarray]:
+        """The ranking, and the scores (proposals × criteria of the active framework), under another
+        perspective (None: the bundled scores) with every other input as it is.
+
+        Computed aside: the assessment's perspective, its published result and whatever watches it
+        are left as they were, and no event fires (a compare view redraws nothing else). Raises
+        WeightError when the inputs cannot rank, as `ranking()` does.
+        """
+        saved = [(p, p.perspective_scores) for p in self.proposals]
+        criteria = self.active_framework.criterion_ids
+        try:
+            for p in self.proposals:
+                with param.parameterized.discard_events(p):
+                    p.perspective_scores = self._perspective_scores(p, perspective)
+            scores = np.array([[p.score(c).score for c in criteria] for p in self.proposals],
+                              dtype=float).reshape(len(self.proposals), len(criteria))
+        finally:
+            for p, before in saved:
+                with param.parameterized.discard_events(p):
+                    p.perspective_scores = before
+        return self._rank(scores), scores
 
     def _inputs_changed(self, *events) -> None:
         if any(e.name == "weights" for e in events):
@@ -523,7 +544,11 @@ class Assessment(param.Parameterized):
         if problems:
             raise ValueError("; ".join(problems))
         proposal = DesignedProposal(design, self.dataset)
-        proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", *ATTRIBUTES])
+        # A perspective may rate a design too (a workshop can rank designs): it takes its cells as
+        # every proposal does.
+        proposal.perspective_scores = self._perspective_scores(proposal, self.perspective)
+        proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", "perspective_scores",
+                                                    *ATTRIBUTES])
         kept = [p for p in self.proposals if p.id != design.id]
         self._cache = {}   # the score memo is keyed by proposal ids: a design replaced under its id has new scores
         self._set_proposals([*kept, proposal])
@@ -627,11 +652,11 @@ class Assessment(param.Parameterized):
             raise self._error
         return self.result
 
-    def _rank(self) -> Ranking:
+    def _rank(self, scores: np.ndarray | None = None) -> Ranking:
         framework = self.active_framework
         method = self.active_method
         weights = self.effective_weights()
-        scores = self.score_arrays()[0]
+        scores = self.score_arrays()[0] if scores is None else scores
         result = method.rank(scores, weights)
         minimums = np.array([self.thresholds.get(c, np.nan) for c in framework.criterion_ids])
         failures = threshold_failures(scores, minimums)

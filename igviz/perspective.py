@@ -29,6 +29,12 @@ class Cell:
     low: float
     high: float
     basis: str = ""  # e.g. "mean of 7 ratings (3 stakeholder groups)"
+    # How sure, for rated cells (None where unknown, e.g. a perspective typed in by hand): how many
+    # people rated the cell, from how many stakeholder groups, and the spread (standard deviation)
+    # of their ratings. The views show them beside the score: a mean of 2 ratings is not one of 40.
+    ratings: int | None = None
+    groups: int | None = None
+    spread: float | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,15 @@ class Perspective:
                         not cell.low <= cell.score <= cell.high:
                     raise ValueError(f"perspective '{self.name}', {proposal}.{criterion}: expected numbers with "
                                      f"low <= score <= high, got {cell.low!r} <= {cell.score!r} <= {cell.high!r}")
+                for what in ("ratings", "groups"):
+                    n = getattr(cell, what)
+                    if n is not None and not (isinstance(n, int) and not isinstance(n, bool) and n >= 0):
+                        raise ValueError(f"perspective '{self.name}', {proposal}.{criterion}: {what} must be a "
+                                         f"whole number of 0 or more, got {n!r}")
+                if cell.spread is not None and not (isinstance(cell.spread, (int, float)) and
+                                                    math.isfinite(cell.spread) and cell.spread >= 0):
+                    raise ValueError(f"perspective '{self.name}', {proposal}.{criterion}: spread must be a "
+                                     f"number of 0 or more, got {cell.spread!r}")
         frozen = {p: MappingProxyType(dict(row)) for p, row in self.cells.items()}
         object.__setattr__(self, "cells", MappingProxyType(frozen))
 
@@ -64,10 +79,12 @@ class Perspective:
         return sum(len(row) for row in self.cells.values())
 
     def table(self) -> pd.DataFrame:
-        """One row per cell: proposal, criterion, score, low, high, basis."""
-        rows = [{"proposal": p, "criterion": c, "score": x.score, "low": x.low, "high": x.high, "basis": x.basis}
+        """One row per cell: proposal, criterion, score, low, high, basis, ratings, groups, spread."""
+        columns = ["proposal", "criterion", "score", "low", "high", "basis", "ratings", "groups", "spread"]
+        rows = [{"proposal": p, "criterion": c, "score": x.score, "low": x.low, "high": x.high, "basis": x.basis,
+                 "ratings": x.ratings, "groups": x.groups, "spread": x.spread}
                 for p, row in self.cells.items() for c, x in row.items()]
-        frame = pd.DataFrame(rows, columns=["proposal", "criterion", "score", "low", "high", "basis"])
+        frame = pd.DataFrame(rows, columns=columns)
         frame.attrs.update(perspective=self.name, whose=self.whose)
         return frame.set_index(["proposal", "criterion"])
 
@@ -88,9 +105,46 @@ class Perspective:
             low = float(getattr(row, "low", score))
             high = float(getattr(row, "high", score))
             low, high = (score if math.isnan(low) else low), (score if math.isnan(high) else high)
-            cells.setdefault(str(row.proposal), {})[str(row.criterion)] = Cell(score, low, high,
-                                                                               str(getattr(row, "basis", "") or ""))
+            basis = getattr(row, "basis", "")
+            basis = "" if basis is None or (isinstance(basis, float) and math.isnan(basis)) else str(basis)
+            cells.setdefault(str(row.proposal), {})[str(row.criterion)] = Cell(
+                score, low, high, basis, _count(getattr(row, "ratings", None)), _count(getattr(row, "groups", None)),
+                _optional(getattr(row, "spread", None)))
         return cls(name, whose, cells)
+
+    # -- as plain data (scenario files and links, igviz/scenario.py) ------------------------------
+
+    def to_dict(self) -> dict:
+        """{name, whose, cells: {proposal: {criterion: {score, low, high, basis, ratings, groups, spread}}}};
+        what a cell does not know is left out, and a range that is the score itself too."""
+        cells = {}
+        for p, row in self.cells.items():
+            for c, x in row.items():
+                cell = {"score": x.score}
+                if (x.low, x.high) != (x.score, x.score):
+                    cell.update(low=x.low, high=x.high)
+                for key in ("basis", "ratings", "groups", "spread"):
+                    value = getattr(x, key)
+                    if value not in (None, ""):
+                        cell[key] = value
+                cells.setdefault(p, {})[c] = cell
+        return {"name": self.name, "whose": self.whose, "cells": cells}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Perspective":
+        """From `to_dict`'s plain data (a spec checks it first: igviz.scenario names what is wrong)."""
+        cells = {}
+        for p, row in (data.get("cells") or {}).items():
+            for c, x in row.items():
+                score = float(x["score"])
+                cells.setdefault(str(p), {})[str(c)] = Cell(
+                    score, float(x.get("low", score)), float(x.get("high", score)), str(x.get("basis") or ""),
+                    _count(x.get("ratings")), _count(x.get("groups")), _optional(x.get("spread")))
+        return cls(str(data.get("name") or ""), str(data.get("whose") or ""), cells)
+
+    def same_scores(self, other: "Perspective | None") -> bool:
+        """True if the other perspective has the same name and cells (the way a link restores one)."""
+        return other is not None and self.to_dict() == other.to_dict()
 
     @classmethod
     def bundled(cls, assessment) -> "Perspective":
@@ -107,6 +161,29 @@ class Perspective:
         return cls(BUNDLED_NAME, BUNDLED_WHOSE, cells)
 
 
+def _count(value) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value)
+
+
+def _optional(value) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def load_perspectives(path, dataset=None) -> dict[str, Perspective]:
+    """The perspectives of a workshop round exported from the facilitator page (.json or .csv):
+    the bundled scores, the room's (each stakeholder group counting once) and each group's that
+    rated, by name. A damaged file raises DataValidationError naming the file and the field."""
+    from .dataset import load_dataset
+    from .workshop.export import load_export
+
+    dataset = dataset or load_dataset()
+    return load_export(path, dataset).results(dataset).perspectives()
+
+
 def compare_perspectives(assessment, first: "Perspective | None", second: "Perspective | None"):
     """Where two perspectives differ most, and how the ranking changes between them.
 
@@ -114,20 +191,19 @@ def compare_perspectives(assessment, first: "Perspective | None", second: "Persp
     perspective's score (the bundled one where a perspective is silent; None means the bundled
     scores) and the difference, largest first; `ranking` per proposal, the rank and overall
     score under each with the assessment's current weights and method, and how far it moved
-    (positive: the second perspective puts it higher). The assessment is left as it was.
+    (positive: the second perspective puts it higher). The assessment is left as it was, and
+    nothing watching it hears of the comparison.
     """
-    before = assessment.perspective
     names = [p.name if p is not None else BUNDLED_NAME for p in (first, second)]
     if names[0] == names[1]:
         names = [f"{names[0]} (1)", f"{names[1]} (2)"]
+    # Ranked aside (Assessment.under): the assessment's own perspective and result stay as they are,
+    # so a page comparing two perspectives redraws none of its other views.
     tables, scores = [], []
-    try:
-        for view in (first, second):
-            assessment.perspective = view
-            tables.append(assessment.ranking().table[["rank", "overall"]])
-            scores.append(assessment.score_arrays()[0])
-    finally:
-        assessment.perspective = before
+    for view in (first, second):
+        ranking, matrix = assessment.under(view)
+        tables.append(ranking.table[["rank", "overall"]])
+        scores.append(matrix)
     ids = [p.id for p in assessment.proposals]
     criteria = assessment.active_framework.criterion_ids
     index = pd.MultiIndex.from_product([ids, criteria], names=["proposal", "criterion"])
