@@ -70,7 +70,7 @@ class Explorer(pn.viewable.Viewer):
         self.designer = DesignerPanel(assessment=a)
         self.switch = PerspectiveSwitch(choices=self.perspectives)
         self.compare = ComparePerspectives(choices=self.perspectives)
-        self._whose = html_pane(perspective_html(perspective=a.perspective), sizing_mode="stretch_width", margin=0)
+        self._whose = html_pane(perspective_html(perspective=a.perspective), sizing_mode="stretch_width", margin=(0, 10))
         a.param.watch(lambda *e: setattr(self._whose, "object", perspective_html(perspective=a.perspective)),
                       ["perspective"])
         if sync:

@@ -23,7 +23,7 @@ from ..errors import DataValidationError, WeightError
 from ..model import Assessment
 from ..perspective import BUNDLED_NAME, Perspective, compare_perspectives, load_perspectives
 from .base import Later
-from .evidence import rated_note
+from .evidence import rated_note, rated_short
 from .language import _, current_language, in_language
 from .style import html_pane, text
 
@@ -103,12 +103,12 @@ class PerspectiveSwitch(pn.viewable.Viewer):
     def __init__(self, **params):
         super().__init__(**params)
         a = self.choices.assessment
-        self._select = pn.widgets.Select(label=_("Whose scores"), options=self._options(),
+        self._select = pn.widgets.Select(label=_("Perspective"), options=self._options(),
                                          value=self.choices.name_of(a.perspective), sizing_mode="stretch_width",
                                          description=_("The scores every view ranks and shows: the Best Bits group’s, or a "
                                                        "workshop’s ratings (the room’s, or one stakeholder group’s)"))
         self._upload = pn.widgets.FileInput(accept=".json,.csv", multiple=False, sizing_mode="stretch_width",
-                                            label=_("Load the perspectives of a workshop export (.json or .csv)"))
+                                            label=_("Load a workshop export (.json, .csv)"))
         self._status = html_pane(self._status_html(), sizing_mode="stretch_width", margin=(0, 10))
         self._select.param.watch(self._chosen, "value")
         self._upload.param.watch(self._uploaded, "value")
@@ -134,12 +134,12 @@ class PerspectiveSwitch(pn.viewable.Viewer):
 
     def _status_html(self, message: str = "", problem: bool = False) -> str:
         view = self.choices.assessment.perspective
-        if view is None:
-            line = _("Scores: the judgement of the Best Bits group (civil society, early 2014).")
-        else:
+        # Under the bundled scores the page's header says whose they are; another perspective is named here too.
+        out = ""
+        if view is not None:
             line = _("Ranked under {name} — {whose}: {count} scores rated; the Best Bits group’s elsewhere.",
                      name=label(view.name, self.choices.assessment.dataset), whose=_(view.whose), count=len(view))
-        out = f"<p class='igviz-note igviz-perspective-now' role='status'>{text(line)}</p>"
+            out = f"<p class='igviz-note igviz-perspective-now' role='status'>{text(line)}</p>"
         if message:
             kind = "igviz-warning igviz-danger" if problem else "igviz-note"
             out += f"<p class='{kind} igviz-upload-status' role='{'alert' if problem else 'status'}'>{text(message)}</p>"
@@ -269,13 +269,18 @@ class ComparePerspectives(pn.viewable.Viewer):
                 d = float(row["difference"])
                 bar = (f"<span class='igviz-diff-bar' aria-hidden='true'><span class='igviz-diff-{'up' if d > 0 else 'down'}' "
                        f"style='width:{min(100, 100 * abs(d) / scale):.0f}%'></span></span>")
-                sure = " ".join(x for x in (rated_note(first, pid, cid), rated_note(second, pid, cid)) if x)
+                # How sure, in a few words (each rated side's head count, groups, spread); in full as the title.
+                short = [(side, rated_short(view, pid, cid)) for side, view in (("A", first), ("B", second))]
+                short = [(side, words) for side, words in short if words]
+                sure = "; ".join(f"{side}: {words}" for side, words in short) if len(short) > 1 else \
+                    (short[0][1] if short else "")
+                full = " ".join(x for x in (rated_note(first, pid, cid), rated_note(second, pid, cid)) if x)
                 rows += (f"<tr data-proposal='{text(pid)}' data-criterion='{text(cid)}'>"
                          f"<th scope='row'>{text(proposal_text(a, pid, 'short_name', language))}</th>"
                          f"<td>{text(names.get(cid, cid))}</td>"
                          f"<td class='igviz-num'>{row.iloc[0]:.1f}</td><td class='igviz-num'>{row.iloc[1]:.1f}</td>"
                          f"<td class='igviz-num'>{d:+.1f} {bar}</td>"
-                         f"<td class='igviz-sure'>{text(sure)}</td></tr>")
+                         f"<td class='igviz-sure' title='{text(full)}'>{text(sure)}</td></tr>")
             more = len(differ) - min(len(differ), SHOWN_CELLS)
             note = (f"<p class='igviz-note'>{text(_('…and {count} more cells that differ less.', count=more))}</p>"
                     if more > 0 else "")

@@ -141,3 +141,16 @@ def citation_line(citation) -> str:
 def local(value: str) -> str:
     """A data text in the page's language."""
     return data_text(value, current_language())
+
+
+def rated_short(perspective, proposal_id: str, criterion_id: str) -> str:
+    """How sure a rated score is, in a few words for a table cell: '4 ratings, 2 groups, ±4.0'
+    ('' where the perspective is silent; its basis where it has no counts). `rated_note` says it in full."""
+    cell = perspective.cell(proposal_id, criterion_id) if perspective is not None else None
+    if cell is None:
+        return ""
+    if cell.ratings is None:
+        return local(cell.basis)
+    spread = f"±{cell.spread:.1f}" if cell.spread is not None else _("no spread")
+    return _("{ratings} ratings, {groups} groups, {spread}", ratings=cell.ratings,
+             groups=cell.groups if cell.groups is not None else "?", spread=spread)
