@@ -9,7 +9,7 @@ from ..model import Assessment
 from ..i18n import N_
 from ..datatext import localised, proposal_text
 from .language import _, current_language
-from .evidence import (MARKS, evidence_kind, evidence_label, local, perspective_html, rated_note, shares_bar_html,
+from .evidence import (MARKS, evidence_kind, number, evidence_label, local, perspective_html, rated_note, shares_bar_html,
                        shares_sentence)
 from .style import html_pane, quote_html, text
 
@@ -88,7 +88,7 @@ class ProposalDetail(pn.viewable.Viewer):
 
         def score_line(s):
             kind = evidence_kind(s)
-            return (text(_("{score} (range {low}–{high})", score=f"{s.score:g}", low=f"{s.low:g}", high=f"{s.high:g}"))
+            return (text(_("{score} (range {low}–{high})", score=number(s.score), low=number(s.low), high=number(s.high)))
                     + f" <span class='igviz-ev-tag'><span class='igviz-ev-{kind}-ink' aria-hidden='true'>{MARKS[kind]}</span> "
                     f"{text(evidence_label(s))}</span>")
 

@@ -33,6 +33,12 @@ MEANINGS = {
 MARKS = {"stated": "●", "inferred": "◐", "silent": "○", "derived": "◇", "rated": "■"}
 
 
+def number(value: float) -> str:
+    """A score as the views print it: one decimal at most ('5.5', '4'); a rated score's mean ± spread
+    ran to six digits ('1.46887–9.53113') with the data's own '{:g}'."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
 def evidence_kind(score) -> str:
     """stated / inferred / silent, or derived for a score computed from another framework's
     (the data may mark it with `derived: true`, or it carries the parts it was derived from)."""

@@ -16,7 +16,7 @@ from .base import ChartView, figure, lean
 
 from ..datatext import localised, proposal_text
 from .language import _, current_language
-from .evidence import MARKS, evidence_kind, evidence_label, legend_html, rated_note
+from .evidence import MARKS, evidence_kind, evidence_label, legend_html, number, rated_note
 from .style import PROPOSAL_COLOURS, html_pane, text
 
 
@@ -249,7 +249,7 @@ class RadarView(ChartView):
         head = "".join(f"<th>{text(proposal_text(a, p, 'short_name', language))}</th>" for p in shown)
         body = ""
         for c in a.active_framework.criteria:
-            cells = "".join(f"<td{self._rated_title(p, c.id, s)}>{s.score:g} ({s.low:g}–{s.high:g}) "
+            cells = "".join(f"<td{self._rated_title(p, c.id, s)}>{number(s.score)} ({number(s.low)}–{number(s.high)}) "
                             f"<span class='igviz-ev-{evidence_kind(s)}-ink'>"
                             f"{MARKS[evidence_kind(s)]}</span> {text(evidence_label(s))}</td>"
                             for p, s in ((p, a.proposal(p).score(c.id)) for p in shown))
