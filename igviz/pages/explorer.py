@@ -70,9 +70,10 @@ class Explorer(pn.viewable.Viewer):
         self.designer = DesignerPanel(assessment=a)
         self.switch = PerspectiveSwitch(choices=self.perspectives)
         self.compare = ComparePerspectives(choices=self.perspectives)
-        self._whose = html_pane(perspective_html(perspective=a.perspective), sizing_mode="stretch_width", margin=(0, 10))
-        a.param.watch(lambda *e: setattr(self._whose, "object", perspective_html(perspective=a.perspective)),
-                      ["perspective"])
+        # Part of the page's header: whose judgement the scores are, which changes with the perspective.
+        whose = lambda: f"<div class='igviz-header igviz-whose'>{perspective_html(perspective=a.perspective)}</div>"  # noqa: E731
+        self._whose = html_pane(whose(), sizing_mode="stretch_width", margin=(0, 10))
+        a.param.watch(lambda *e: setattr(self._whose, "object", whose()), ["perspective"])
         if sync:
             # The result changes with every input the link holds (weights, framework, method,
             # thresholds, stance, perspective); the selection and the comparison are the rest. One
