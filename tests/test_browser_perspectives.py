@@ -91,7 +91,7 @@ def test_loading_a_workshop_export_changes_the_ranking_and_the_compare_view_show
     expect(first).to_have_attribute("data-proposal", "un_committee", timeout=TIMEOUT)
     expect(first).to_have_attribute("data-criterion", "accountable")
     expect(first).to_contain_text("+1.5")
-    expect(first).to_contain_text("Mean of 4 ratings from 2 stakeholder groups")
+    expect(first).to_contain_text("4 ratings, 2 groups, ±4.0")  # whose and how sure (in full as its title)
     moved = bundled_order.index("un_committee") - room_order.index("un_committee")
     expect(page.locator("table.igviz-compare-ranking tbody tr[data-proposal='un_committee']")).to_contain_text(
         f"▲ {moved}")
@@ -100,6 +100,11 @@ def test_loading_a_workshop_export_changes_the_ranking_and_the_compare_view_show
 
     # The score matrix says whose the scores are.
     expect(page.locator(".igviz-perspective-rated").first).to_contain_text("The room")
+    # The page with the room's scores, the rated marks and the comparison passes the accessibility audit.
+    from test_accessibility import AXE, audit
+
+    if AXE.exists():
+        assert audit(page, AXE) == []
 
     # The link holds the perspective: another tab opens ranked under the room's scores.
     page.wait_for_function("() => location.search.includes('perspective.cells.un_committee')", timeout=TIMEOUT)
