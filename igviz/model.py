@@ -437,6 +437,7 @@ class Assessment(param.Parameterized):
         self.param.selected.objects = [None, *ids]
         self.param.compared.objects = ids
         self._cache: dict = {}
+        self._under_cache: dict = {}   # scores under other perspectives (`under`)
         self._watched_weights = None
         super().__init__(dataset=dataset, **params)
         self.param.framework.objects = frameworks
@@ -488,19 +489,33 @@ class Assessment(param.Parameterized):
         are left as they were, and no event fires (a compare view redraws nothing else). Raises
         WeightError when the inputs cannot rank, as `ranking()` does.
         """
+        if perspective is self.perspective:
+            scores = self.score_arrays()[0]
+            return (self.result if self.result is not None else self._rank(scores)), scores
+        # A weight move changes the ranking, not the scores: they are kept per perspective (holding
+        # the perspective itself, so that its id cannot be reused by another while kept) until a
+        # score, the framework or the proposals change.
+        key = (id(perspective), self.framework, self.revision, tuple(p.id for p in self.proposals))
+        kept = self._under_cache.get(key)
+        if kept is None:
+            kept = self._under_cache[key] = (perspective, self._scores_under(perspective))
+            while len(self._under_cache) > 8:
+                self._under_cache.pop(next(iter(self._under_cache)))
+        return self._rank(kept[1]), kept[1]
+
+    def _scores_under(self, perspective: Perspective | None) -> np.ndarray:
         saved = [(p, p.perspective_scores) for p in self.proposals]
         criteria = self.active_framework.criterion_ids
         try:
             for p in self.proposals:
                 with param.parameterized.discard_events(p):
                     p.perspective_scores = self._perspective_scores(p, perspective)
-            scores = np.array([[p.score(c).score for c in criteria] for p in self.proposals],
-                              dtype=float).reshape(len(self.proposals), len(criteria))
+            return np.array([[p.score(c).score for c in criteria] for p in self.proposals],
+                            dtype=float).reshape(len(self.proposals), len(criteria))
         finally:
             for p, before in saved:
                 with param.parameterized.discard_events(p):
                     p.perspective_scores = before
-        return self._rank(scores), scores
 
     def _inputs_changed(self, *events) -> None:
         if any(e.name == "weights" for e in events):

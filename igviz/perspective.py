@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 BUNDLED_NAME = "Best Bits analysis, early 2014"
@@ -184,6 +185,39 @@ def load_perspectives(path, dataset=None) -> dict[str, Perspective]:
     return load_export(path, dataset).results(dataset).perspectives()
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Two perspectives' scores and rankings as arrays (what `compare_perspectives` tabulates; the
+    explorer's compare view reads these directly, as it redraws on every weight move)."""
+
+    proposal_ids: tuple[str, ...]
+    criteria: tuple[str, ...]
+    scores: tuple  # (first, second): proposals × criteria
+    ranks: tuple   # (first, second): rank per proposal (1 = best), input order
+    overall: tuple  # (first, second): overall value per proposal, input order
+
+    def differences(self):
+        """(proposal index, criterion index, difference) per cell, largest |difference| first (stable)."""
+        diff = (self.scores[1] - self.scores[0]).ravel()
+        order = np.argsort(-np.abs(diff), kind="stable")
+        n = len(self.criteria)
+        return [(int(i) // n, int(i) % n, float(diff[i])) for i in order]
+
+
+def comparison(assessment, first: "Perspective | None", second: "Perspective | None") -> Comparison:
+    """Both perspectives ranked aside (Assessment.under) with the assessment's current inputs."""
+    scores, ranks, overall = [], [], []
+    for view in (first, second):
+        ranking, matrix = assessment.under(view)
+        rank = np.empty(len(ranking.best_first), dtype=int)
+        rank[ranking.best_first] = np.arange(1, len(rank) + 1)
+        scores.append(matrix)
+        ranks.append(rank)
+        overall.append(np.asarray(ranking.overall, dtype=float))
+    return Comparison(tuple(p.id for p in assessment.proposals), tuple(assessment.active_framework.criterion_ids),
+                      tuple(scores), tuple(ranks), tuple(overall))
+
+
 def compare_perspectives(assessment, first: "Perspective | None", second: "Perspective | None"):
     """Where two perspectives differ most, and how the ranking changes between them.
 
@@ -192,26 +226,18 @@ def compare_perspectives(assessment, first: "Perspective | None", second: "Persp
     scores) and the difference, largest first; `ranking` per proposal, the rank and overall
     score under each with the assessment's current weights and method, and how far it moved
     (positive: the second perspective puts it higher). The assessment is left as it was, and
-    nothing watching it hears of the comparison.
+    nothing watching it hears of the comparison (both are ranked aside: Assessment.under).
     """
     names = [p.name if p is not None else BUNDLED_NAME for p in (first, second)]
     if names[0] == names[1]:
         names = [f"{names[0]} (1)", f"{names[1]} (2)"]
-    # Ranked aside (Assessment.under): the assessment's own perspective and result stay as they are,
-    # so a page comparing two perspectives redraws none of its other views.
-    tables, scores = [], []
-    for view in (first, second):
-        ranking, matrix = assessment.under(view)
-        tables.append(ranking.table[["rank", "overall"]])
-        scores.append(matrix)
-    ids = [p.id for p in assessment.proposals]
-    criteria = assessment.active_framework.criterion_ids
-    index = pd.MultiIndex.from_product([ids, criteria], names=["proposal", "criterion"])
-    cells = pd.DataFrame({names[0]: scores[0].ravel(), names[1]: scores[1].ravel()}, index=index)
+    c = comparison(assessment, first, second)
+    index = pd.MultiIndex.from_product([list(c.proposal_ids), list(c.criteria)], names=["proposal", "criterion"])
+    cells = pd.DataFrame({names[0]: c.scores[0].ravel(), names[1]: c.scores[1].ravel()}, index=index)
     cells["difference"] = cells[names[1]] - cells[names[0]]
     cells = cells.reindex(cells["difference"].abs().sort_values(ascending=False, kind="stable").index)
-    ranking = pd.DataFrame({f"rank ({names[0]})": tables[0]["rank"], f"rank ({names[1]})": tables[1]["rank"].reindex(tables[0].index),
-                            f"overall ({names[0]})": tables[0]["overall"],
-                            f"overall ({names[1]})": tables[1]["overall"].reindex(tables[0].index)})
+    ids = pd.Index(c.proposal_ids, name="proposal")
+    ranking = pd.DataFrame({f"rank ({names[0]})": c.ranks[0], f"rank ({names[1]})": c.ranks[1],
+                            f"overall ({names[0]})": c.overall[0], f"overall ({names[1]})": c.overall[1]}, index=ids)
     ranking["moved"] = ranking[f"rank ({names[0]})"] - ranking[f"rank ({names[1]})"]
     return cells, ranking.sort_values(f"rank ({names[1]})", kind="stable")

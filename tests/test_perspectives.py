@@ -123,6 +123,16 @@ def test_ranking_under_another_perspective_aside_fires_no_event_and_leaves_the_a
     compare_perspectives(a, None, lifted)
     assert seen == [] and a.result is result and a.perspective is None
     assert all(p.perspective_scores == {} for p in a.proposals)
+    # The scores under it are kept between weight moves, and follow a score changed meanwhile
+    # (an analyst's override beats any perspective).
+    a.proposal(last).set_score("transparent", 0)
+    assert a.under(lifted)[1][[p.id for p in a.proposals].index(last)][CRITERIA.index("transparent")] == 0
+    a.set_weights(transparent=10, accountable=0)
+    fresh = Assessment(DATASET, perspective=lifted)
+    fresh.set_weights(transparent=10, accountable=0)
+    fresh.proposal(last).set_score("transparent", 0)
+    assert a.under(lifted)[0].order == fresh.ranking().order
+    assert list(a.under(lifted)[0].overall) == list(fresh.ranking().overall)
 
 
 def test_a_design_takes_the_perspectives_cells_too():

@@ -21,7 +21,7 @@ import param
 from ..datatext import localised, proposal_text
 from ..errors import DataValidationError, WeightError
 from ..model import Assessment
-from ..perspective import BUNDLED_NAME, Perspective, compare_perspectives, load_perspectives
+from ..perspective import BUNDLED_NAME, Perspective, comparison, load_perspectives
 from .base import Later
 from .evidence import rated_note, rated_short
 from .language import _, current_language, in_language
@@ -251,7 +251,9 @@ class ComparePerspectives(pn.viewable.Viewer):
             return f"<p class='igviz-note'>{text(_('Choose two different perspectives to compare.'))}</p>"
         first, second = views[self.first], views[self.second]
         try:
-            cells, ranking = compare_perspectives(a, first, second)
+            # The arrays igviz.perspective.compare_perspectives tabulates, without its pandas tables:
+            # this redraws after every weight move.
+            c = comparison(a, first, second)
         except WeightError as exc:
             return f"<p class='igviz-warning' role='alert'>{text(in_language(exc))}</p>"
         language = current_language()
@@ -259,14 +261,14 @@ class ComparePerspectives(pn.viewable.Viewer):
         a_name, b_name = label(self.first, a.dataset), label(self.second, a.dataset)
         key = (f"<p class='igviz-note'><b>A</b>: {text(a_name)}. <b>B</b>: {text(b_name)}. "
                f"{text(_('Same weights, method and thresholds for both.'))}</p>")
-        differ = cells[cells["difference"].abs() > 1e-9]
-        if not len(differ):
+        differ = [(i, j, d) for i, j, d in c.differences() if abs(d) > 1e-9]
+        if not differ:
             table = f"<p class='igviz-note'>{text(_('The two perspectives give every proposal the same scores.'))}</p>"
         else:
             rows = ""
             scale = a.dataset.scale.max - a.dataset.scale.min or 1
-            for (pid, cid), row in differ.head(SHOWN_CELLS).iterrows():
-                d = float(row["difference"])
+            for i, j, d in differ[:SHOWN_CELLS]:
+                pid, cid = c.proposal_ids[i], c.criteria[j]
                 bar = (f"<span class='igviz-diff-bar' aria-hidden='true'><span class='igviz-diff-{'up' if d > 0 else 'down'}' "
                        f"style='width:{min(100, 100 * abs(d) / scale):.0f}%'></span></span>")
                 # How sure, in a few words (each rated side's head count, groups, spread); in full as the title.
@@ -278,7 +280,7 @@ class ComparePerspectives(pn.viewable.Viewer):
                 rows += (f"<tr data-proposal='{text(pid)}' data-criterion='{text(cid)}'>"
                          f"<th scope='row'>{text(proposal_text(a, pid, 'short_name', language))}</th>"
                          f"<td>{text(names.get(cid, cid))}</td>"
-                         f"<td class='igviz-num'>{row.iloc[0]:.1f}</td><td class='igviz-num'>{row.iloc[1]:.1f}</td>"
+                         f"<td class='igviz-num'>{c.scores[0][i, j]:.1f}</td><td class='igviz-num'>{c.scores[1][i, j]:.1f}</td>"
                          f"<td class='igviz-num'>{d:+.1f} {bar}</td>"
                          f"<td class='igviz-sure' title='{text(full)}'>{text(sure)}</td></tr>")
             more = len(differ) - min(len(differ), SHOWN_CELLS)
@@ -289,20 +291,21 @@ class ComparePerspectives(pn.viewable.Viewer):
                      f"<th scope='col'>{text(_('Proposal'))}</th><th scope='col'>{text(_('Criterion'))}</th>"
                      f"<th scope='col'>A</th><th scope='col'>B</th><th scope='col'>B − A</th>"
                      f"<th scope='col'>{text(_('Whose, how sure'))}</th></tr></thead><tbody>{rows}</tbody></table>{note}")
-        rank_a, rank_b = ranking.columns[0], ranking.columns[1]
         rows = ""
-        for pid, row in ranking.iterrows():
-            moved = int(row["moved"])
+        by_b = sorted(range(len(c.proposal_ids)), key=lambda i: c.ranks[1][i])
+        for i in by_b:
+            pid = c.proposal_ids[i]
+            moved = int(c.ranks[0][i] - c.ranks[1][i])
             change = (f"▲ {moved}" if moved > 0 else f"▼ {-moved}" if moved < 0 else "–")
             words = (_("up {count}", count=moved) if moved > 0 else _("down {count}", count=-moved) if moved < 0
                      else _("unchanged"))
             rows += (f"<tr data-proposal='{text(pid)}'><th scope='row'>{text(proposal_text(a, pid, 'short_name', language))}</th>"
-                     f"<td class='igviz-num'>{int(row[rank_a])}</td><td class='igviz-num'>{int(row[rank_b])}</td>"
+                     f"<td class='igviz-num'>{int(c.ranks[0][i])}</td><td class='igviz-num'>{int(c.ranks[1][i])}</td>"
                      f"<td class='igviz-num'><span aria-hidden='true'>{change}</span>"
                      f"<span class='igviz-sr-only'>{text(words)}</span></td></tr>")
-        moved = int((ranking["moved"] != 0).sum())
+        moved = int((c.ranks[0] != c.ranks[1]).sum())
         summary = (_("Under B, {count} proposals change place; the top is {top}.", count=moved,
-                     top=proposal_text(a, ranking.index[0], "short_name", language)) if moved
+                     top=proposal_text(a, c.proposal_ids[by_b[0]], "short_name", language)) if moved
                    else _("The ranking is the same under both."))
         ranks = (f"<table class='igviz-table igviz-compare-ranking'><caption>{text(_('How the ranking changes'))} "
                  f"({text(summary)})</caption><thead><tr><th scope='col'>{text(_('Proposal'))}</th>"
