@@ -19,15 +19,6 @@ CRITERIA = DATASET.default_framework.criterion_ids
 GROUPS = ("civil_society", "government", "private_sector", "technical_academic")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'workshops.sqlite'}" if request.param == "sqlite" else \
-        request.getfixturevalue("postgres_url")
-    s = WorkshopStore(url, min_seconds_between_submissions=0)
-    yield s
-    s.dispose()
-
-
 @pytest.fixture
 def workshop(store):
     return new_workshop(store, DATASET, "Ratings, IGF 2026")
