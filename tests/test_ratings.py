@@ -12,7 +12,7 @@ import igviz
 from igviz.i18n import catalogue
 from igviz.model import Assessment
 from igviz.perspective import BUNDLED_NAME, Cell, Perspective
-from igviz.workshop import WorkshopError, WorkshopStore, export_round, load_export, new_workshop, round_results
+from igviz.workshop import WorkshopError, export_round, load_export, new_workshop, round_results
 
 DATASET = igviz.load_dataset()
 CRITERIA = DATASET.default_framework.criterion_ids
