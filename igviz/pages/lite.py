@@ -366,7 +366,7 @@ def live_ranking_data(a, language: str, texts: dict) -> dict:
         "method": a.method, "criteria": criteria, "max": WEIGHT_MAX, "scale": a.dataset.scale.max,
         "names": [localised(c, "name", language) for c in framework.criteria],
         "ids": [p.id for p in a.proposals],
-        "proposals": [localised(a.dataset.proposal(p.id), "short_name", language) for p in a.proposals],
+        "proposals": [proposal_text(a, p.id, "short_name", language) for p in a.proposals],  # designs too
         "tie": tie, "multipliers": a.stance_multipliers().tolist(),
         "values": a.active_method.linear_values(scores).tolist(), "scores": scores.tolist(),
         "passes": (~threshold_failures(scores, minimums).any(axis=1)).tolist(),
