@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser_support import CHROMIUM, WORKSHOP_APPS, panel_server, wait_for_count
+from browser_support import CHROMIUM, RANKING_ROWS, WORKSHOP_APPS, join_workshop, panel_server, ranking_order, wait_for_count
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -69,6 +69,12 @@ def test_a_design_from_the_explorer_is_ranked_on_the_phone_the_projector_and_in_
         box.blur()
         expect(facilitator.get_by_text("Designs found: Binding council")).to_be_visible(timeout=TIMEOUT)
         shoot(facilitator, "facilitator-setup-1280x720")
+        from test_accessibility import AXE, audit
+        if AXE.exists():
+            # The proposals' and groups' MultiChoice (Panel's Choices.js) breaks aria-allowed-attr on its
+            # own, before any design: those are left to the set-up form's owner; the rest must pass.
+            found = [v for v in audit(facilitator, AXE) if "choices__" not in v]
+            assert found == [], "set-up form with the designs card open"
         facilitator.get_by_role("button", name="Create the workshop").click()
         facilitator.locator(".igviz-code").wait_for(timeout=TIMEOUT)
         facilitator.wait_for_url(re.compile(r"key="), timeout=TIMEOUT)
@@ -95,6 +101,15 @@ def test_a_design_from_the_explorer_is_ranked_on_the_phone_the_projector_and_in_
         phone.get_by_role("button", name="Submit my weights").tap()
         phone.get_by_text("your weights are in").wait_for(timeout=TIMEOUT)
 
+        # The Panel participant page (a laptop) ranks it too.
+        laptop = browser.new_page(viewport={"width": 1280, "height": 720})
+        laptop.on("pageerror", lambda exc: errors.append(str(exc)))
+        join_workshop(laptop, server.base, code, "Civil society", "Bo")
+        expect(laptop.locator(f"{RANKING_ROWS}[data-proposal='{COUNCIL.id}']")).to_contain_text("Binding council",
+                                                                                               timeout=TIMEOUT)
+        assert COUNCIL.id in ranking_order(laptop)
+        laptop.close()
+
         # The projector: the design in the ranking, once revealed.
         wait_for_count(facilitator, 1, timeout=TIMEOUT)
         facilitator.get_by_role("button", name="Reveal results").click()
@@ -102,6 +117,8 @@ def test_a_design_from_the_explorer_is_ranked_on_the_phone_the_projector_and_in_
         expect(row).to_contain_text("Binding council", timeout=TIMEOUT)
         facilitator.locator(".igviz-designs").scroll_into_view_if_needed()
         shoot(facilitator, "facilitator-results-with-design-1280x720")
+        if AXE.exists():
+            assert audit(facilitator, AXE) == [], "facilitator page with its designs"
 
         # A second design, added after round 1 has a submission, joins round 2.
         facilitator.get_by_text("Designs: add from the explorer").click()
@@ -112,6 +129,7 @@ def test_a_design_from_the_explorer_is_ranked_on_the_phone_the_projector_and_in_
         facilitator.get_by_role("button", name="Add the designs").click()
         expect(facilitator.get_by_text("the designs join round 2 when you start it")).to_be_visible(timeout=TIMEOUT)
         expect(facilitator.locator(".igviz-designs li").nth(1)).to_contain_text("from round 2", timeout=TIMEOUT)
+        shoot(facilitator, "facilitator-design-added-1280x720")
         store = WorkshopStore(url)
         try:
             assert AT_IGF.id not in store.workshop(code).proposals

@@ -169,6 +169,7 @@ def test_the_facilitator_board_lists_the_designs_and_ranks_them(store):
 def test_round_history_compares_a_round_without_the_design_to_one_with_it(store):
     created = new_workshop(store, DATASET, "Designs")
     code, secret = created.workshop.code, created.secret
+    store.set_results_live(code, secret, True)  # the board computes the history with the results
     token = store.join(code, "government", "Ana")
     store.submit(token, weights(accountable=9))
     add_designs(store, DATASET, code, secret, [COUNCIL])
@@ -181,7 +182,10 @@ def test_round_history_compares_a_round_without_the_design_to_one_with_it(store)
     assert COUNCIL.id not in before.equal_footing_ranking.index
     from igviz.pages.facilitator import FacilitatorBoard
     board = FacilitatorBoard(store, DATASET, code, secret)
-    assert board._previous is None or COUNCIL.id not in [p.id for p in board._previous[1].assessment.proposals]
+    # The page's round history: round 1 ranked without the design, round 2 with it; the table still shows.
+    assert board._previous[0] == 1 and COUNCIL.id not in [p.id for p in board._previous[1].assessment.proposals]
+    assert COUNCIL.id in [p.id for p in board.results.assessment.proposals]
+    assert "igviz-history" in board._panes["history"].object
 
 
 # -- exports ------------------------------------------------------------------------------------------
