@@ -108,13 +108,17 @@ def test_a_design_from_the_explorer_is_ranked_on_the_phone_the_projector_and_in_
         expect(laptop.locator(f"{RANKING_ROWS}[data-proposal='{COUNCIL.id}']")).to_contain_text("Binding council",
                                                                                                timeout=TIMEOUT)
         assert COUNCIL.id in ranking_order(laptop)
-        laptop.close()
 
         # The projector: the design in the ranking, once revealed.
         wait_for_count(facilitator, 1, timeout=TIMEOUT)
         facilitator.get_by_role("button", name="Reveal results").click()
         row = facilitator.locator(f"table.igviz-equal-footing tbody tr[data-proposal='{COUNCIL.id}']")
         expect(row).to_contain_text("Binding council", timeout=TIMEOUT)
+        # Both participant pages show the revealed group result, the design named in it.
+        expect(laptop.locator(".igviz-group-result")).to_contain_text("Binding council", timeout=TIMEOUT)
+        laptop.close()
+        phone.reload()
+        expect(phone.locator(".group-result")).to_contain_text("Binding council", timeout=TIMEOUT)
         facilitator.locator(".igviz-designs").scroll_into_view_if_needed()
         shoot(facilitator, "facilitator-results-with-design-1280x720")
         if AXE.exists():

@@ -376,6 +376,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["header"].object = self._header_html()
         p["designs"].object = designs_html(self.dataset, info)
         self._designs_card.visible = bool(info.designs)
+        if list(self._rate_proposals.options.values()) != list(info.proposals):
+            self._rate_proposals.options = {self._short(pid): pid for pid in info.proposals}
         p["counts"].object = self._counts_html(r)
         self._attendance = self.store.attendance(self.code, self.secret)
         p["counts"].object += self._attendance_html()
@@ -464,6 +466,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                           _("weights and ratings"): "both"})
         proposals = pn.widgets.MultiChoice(label=_("Proposals to rate (none: each participant chooses)"),
                                            options={self._short(p): p for p in self.info.proposals})
+        self._rate_proposals = proposals  # its options follow the round's proposals (a design added joins them)
         names = {c.id: localised(c, "name", current_language()) for c in self.dataset.framework(self.info.framework).criteria}
         criteria = pn.widgets.MultiChoice(label=_("Criteria to rate (none: each participant chooses)"),
                                           options={names.get(c, c): c for c in self.info.criteria})

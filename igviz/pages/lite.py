@@ -301,7 +301,9 @@ class LitePage(tornado.web.RequestHandler):
         result = flow.group_result
         if result is None:
             return ""
-        names = {pid: localised(self.dataset.proposal(pid), "short_name", self.language) for pid, _s in result.ranking}
+        # Looked up in the workshop's assessment: it knows the workshop's designs, which the data does not.
+        source = flow.assessment if flow.assessment is not None else self.dataset
+        names = {pid: proposal_text(source, pid, "short_name", self.language) for pid, _s in result.ranking}
         items = "".join(f"<li>{esc(names[pid])} ({score:.2f})</li>" for pid, score in result.ranking)
         consensus = (_("Rough consensus in every stakeholder group: {names}",
                        names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
