@@ -119,6 +119,9 @@ def test_a_design_from_the_explorer_is_ranked_on_the_phone_the_projector_and_in_
         laptop.close()
         phone.reload()
         expect(phone.locator(".group-result")).to_contain_text("Binding council", timeout=TIMEOUT)
+        check_fits_a_phone(phone, "group result with a design")
+        phone.locator(".group-result").scroll_into_view_if_needed()
+        shoot(phone, "phone-group-result-with-design-390x844")
         facilitator.locator(".igviz-designs").scroll_into_view_if_needed()
         shoot(facilitator, "facilitator-results-with-design-1280x720")
         if AXE.exists():

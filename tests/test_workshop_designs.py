@@ -267,3 +267,16 @@ def test_a_database_at_0004_is_upgraded_and_its_workshops_have_no_designs(tmp_pa
         assert info.title == "Before designs" and info.designs == () and info.proposals == tuple(DATASET.proposals)
     finally:
         store.dispose()
+
+
+def test_a_designs_name_is_shown_as_text(store):
+    from igviz.pages.facilitator import FacilitatorBoard
+
+    named = Design(name="<img src=x onerror=alert(1)> & co", options={"binding": "binding"})
+    created = new_workshop(store, DATASET, "Designs", designs=[named])
+    store.set_results_live(created.workshop.code, created.secret, True)
+    store.submit(store.join(created.workshop.code, "government", "x"), weights())
+    board = FacilitatorBoard(store, DATASET, created.workshop.code, created.secret)
+    for pane in ("designs", "equal"):
+        html = board._panes[pane].object
+        assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt; &amp; co" in html.replace("&#x27;", "'")

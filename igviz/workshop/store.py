@@ -450,12 +450,14 @@ def check_design_specs(designs, taken=()) -> dict[str, dict]:
                                 "name", design=did)
         if not isinstance(spec, dict) or not isinstance(spec.get("options", {}), dict):
             raise WorkshopError("The design '{design}' must have a name and options", design=did)
-        name = clean_text(spec.get("name") or did, "title", TITLE_MAX)
-        kept = {"name": name, "options": {str(k): (list(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
-                                          for k, v in (spec.get("options") or {}).items()}}
+        # Names are the analyst's text, shown as text: kept bounded (cut, not refused: the explorer allows 80).
+        bounded = lambda value: str(value).replace("\x00", "").strip()[:TITLE_MAX]  # noqa: E731
+        kept = {"name": bounded(spec.get("name") or did) or did,
+                "options": {str(k): (list(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+                            for k, v in (spec.get("options") or {}).items()}}
         for key in ("base", "short_name"):
             if spec.get(key):
-                kept[key] = clean_text(spec[key], "title", TITLE_MAX)
+                kept[key] = bounded(spec[key])
         out[did] = kept
     return out
 
