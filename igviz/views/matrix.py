@@ -14,7 +14,7 @@ from ..datatext import localised
 from .language import _, current_language
 from .evidence import (LABELS, MARKS, citation_line, evidence_kind, evidence_label, evidence_shares, legend_html, local,
                        perspective_html, shares_bar_html)
-from .style import html_pane, text
+from .style import html_pane, text, wrapped_tooltip
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -76,10 +76,10 @@ class ScoreMatrix(ChartView):
         fig.text("matrix_criterion", "matrix_proposal", text="text", source=self._source, text_color="ink",
                  text_font_style="weight", text_font_size="10pt", text_align="center", text_baseline="middle",
                  nonselection_text_alpha=1.0)
-        fig.add_tools(HoverTool(renderers=[cells], tooltips=[
+        fig.add_tools(HoverTool(renderers=[cells], tooltips=wrapped_tooltip(*(f"<b>{text(label)}:</b> {value}" for label, value in (
             (_("Proposal"), "@matrix_proposal"), (_("Criterion"), "@matrix_criterion"),
-            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0}, @evidence)"),
-            (_("Why"), "@rationale"), (_("Source"), "@citation")]))
+            (_("Score"), "@score{0.0} (" + text(_("range")) + " @low{0.0}–@high{0.0}, @evidence)"),
+            (_("Why"), "@rationale"), (_("Source"), "@citation"))))))
         tap = TapTool(renderers=[cells])
         fig.add_tools(tap)
         fig.toolbar.active_tap = tap
