@@ -31,21 +31,7 @@ def weights(**changes):
     return values
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = WorkshopStore(f"sqlite:///{tmp_path / 'workshops.sqlite'}", min_seconds_between_submissions=0)
-    yield s
-    s.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_store(request, tmp_path):
-    """The store on SQLite and on PostgreSQL (JSON columns behave differently: the designs' order must hold)."""
-    url = (f"sqlite:///{tmp_path / 'workshops.sqlite'}" if request.param == "sqlite"
-           else request.getfixturevalue("postgres_url"))
-    s = WorkshopStore(url, min_seconds_between_submissions=0)
-    yield s
-    s.dispose()
+# `store` (conftest.py): each test on SQLite and on PostgreSQL (JSON columns differ; the designs' order must hold).
 
 
 def overall(results, pid):
@@ -66,8 +52,7 @@ def test_a_design_added_at_creation_is_ranked_from_round_one(store):
     assert a.proposal(COUNCIL.id).short_name == "Binding council"
 
 
-def test_a_design_added_before_a_round_joins_it_and_not_a_round_with_submissions(any_store):
-    store = any_store
+def test_a_design_added_before_a_round_joins_it_and_not_a_round_with_submissions(store):
     created = new_workshop(store, DATASET, "Designs")
     code, secret = created.workshop.code, created.secret
     # Round 1 has no submissions yet: the design is in it.
@@ -201,8 +186,7 @@ def test_round_history_compares_a_round_without_the_design_to_one_with_it(store)
 
 # -- exports ------------------------------------------------------------------------------------------
 
-def test_designs_round_trip_through_the_json_export(any_store, tmp_path):
-    store = any_store
+def test_designs_round_trip_through_the_json_export(store, tmp_path):
     created = new_workshop(store, DATASET, "Designs", designs=[COUNCIL, AT_IGF])
     code, secret = created.workshop.code, created.secret
     for group, w in (("government", weights(accountable=10, effective=1)), ("civil_society", weights(inclusive=10))):
