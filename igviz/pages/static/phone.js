@@ -222,3 +222,80 @@
       two(d.getHours()) + ":" + two(d.getMinutes()) + " " + zone;
   }
 })();
+
+/* Ratings: a slider beside each rating box (one value, the form sends the box); typing or sliding
+   a value unticks "Don't know", and a cell that says "Don't know" is greyed. Moving between
+   proposals stays a form post, so the page works the same without this file. */
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll ? document.querySelectorAll(".rate input[type=number]") : [];
+  for (var i = 0; i < boxes.length; i++) {
+    (function (box) {
+      var cell = box.parentNode.parentNode, dk = cell.querySelector(".dk input");
+      var label = cell.querySelector("label[for]");
+      var slider = document.createElement("input");
+      slider.type = "range"; slider.min = "0"; slider.max = "10"; slider.step = "1"; slider.value = box.value;
+      slider.setAttribute("aria-label", label ? label.textContent : "");
+      box.parentNode.insertBefore(slider, box);
+      function mark() { cell.className = dk && dk.checked ? "rate unknown" : "rate"; }
+      slider.addEventListener("input", function () { box.value = slider.value; if (dk) dk.checked = false; mark(); });
+      box.addEventListener("input", function () {
+        var v = Number(box.value.replace(",", "."));
+        if (box.value.trim() !== "" && isFinite(v) && v >= 0 && v <= 10) slider.value = String(v);
+        if (dk) dk.checked = false;
+        mark();
+      });
+      if (dk) dk.addEventListener("change", mark);
+      mark();
+    })(boxes[i]);
+  }
+})();
+
+/* A page left open learns of the facilitator's moves without a reload: every few seconds it asks the
+   server a few dozen bytes (the round, its state, whether its results are revealed); only when that
+   changes does it fetch the news (the group's result, the round's state) and put it in place. What the
+   participant typed stays. A new round is a new form: the page loads it. Without JavaScript the page
+   has a refresh link instead. */
+(function () {
+  "use strict";
+  var pacing = document.getElementById("pacing");
+  if (!pacing || !window.fetch || !window.JSON || !window.DOMParser) return;
+  if (document.documentElement.className.indexOf(" js") < 0) document.documentElement.className += " js";
+  var here = pacing.getAttribute("data-here"), stamp = pacing.getAttribute("data-stamp");
+  var EVERY = 5000;
+  function later(ms) { setTimeout(tick, ms || EVERY + Math.random() * 2000); }
+  function tick() {
+    if (document.hidden) return later();
+    fetch(here + "&poll=1", {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (text) {
+        if (!text || text === stamp) return later();
+        var now = JSON.parse(text), was = JSON.parse(stamp);
+        if (now.round !== was.round || now.asks !== was.asks) { window.location.href = here; return; }
+        // A room's phones hear of a reveal at once: spread their fetches over two seconds.
+        setTimeout(function () { refresh(text); }, Math.random() * 2000);
+      })
+      .catch(function () { later(); });
+  }
+  function refresh(text) {
+    fetch(here + "&part=pacing", {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("pacing"), button = doc.querySelector("button[value=submit]");
+          var mine = document.querySelector("button[value=submit]");
+          if (fresh) {
+            pacing.innerHTML = fresh.innerHTML;
+            stamp = fresh.getAttribute("data-stamp") || text;
+          }
+          if (button && mine) mine.disabled = button.disabled;
+          var status = doc.getElementById("status"), myStatus = document.getElementById("status");
+          if (status && myStatus) myStatus.textContent = status.textContent;
+        }
+        later();
+      })
+      .catch(function () { later(); });
+  }
+  later();
+})();
