@@ -262,7 +262,9 @@
   if (!pacing || !window.fetch || !window.JSON || !window.DOMParser) return;
   if (document.documentElement.className.indexOf(" js") < 0) document.documentElement.className += " js";
   var here = pacing.getAttribute("data-here"), stamp = pacing.getAttribute("data-stamp");
+  var form = JSON.parse(stamp);  // the round (and what it asks) this page's form was made for
   var EVERY = 5000;
+  function newForm(now) { return now.round !== form.round || now.asks !== form.asks; }
   function later(ms) { setTimeout(tick, ms || EVERY + Math.random() * 2000); }
   function tick() {
     if (document.hidden) return later();
@@ -270,8 +272,7 @@
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (text) {
         if (!text || text === stamp) return later();
-        var now = JSON.parse(text), was = JSON.parse(stamp);
-        if (now.round !== was.round || now.asks !== was.asks) { window.location.href = here; return; }
+        if (newForm(JSON.parse(text))) { window.location.href = here; return; }
         // A room's phones hear of a reveal at once: spread their fetches over two seconds.
         setTimeout(function () { refresh(text); }, Math.random() * 2000);
       })
@@ -286,8 +287,9 @@
           var fresh = doc.getElementById("pacing"), button = doc.querySelector("button[value=submit]");
           var mine = document.querySelector("button[value=submit]");
           if (fresh) {
-            pacing.innerHTML = fresh.innerHTML;
             stamp = fresh.getAttribute("data-stamp") || text;
+            if (newForm(JSON.parse(stamp))) { window.location.href = here; return; }  // it moved on meanwhile
+            pacing.innerHTML = fresh.innerHTML;
           }
           if (button && mine) mine.disabled = button.disabled;
           var status = doc.getElementById("status"), myStatus = document.getElementById("status");
