@@ -363,7 +363,7 @@ class LitePage(tornado.web.RequestHandler):
             "jump": self.address(code=flow.workshop.code, p=flow.token) + "#rating",
             "dk": _("Don’t know"), "why": _("Why, and the source"), "next": _("Done: next proposal"),
             "skip": _("Skip this proposal (no rating)"), "prev": _("Previous proposal"), "first": order.index(at) == 0,
-            "last": order.index(at) == len(order) - 1, "rating_of": _("Your rating of {name} (0–10)"),
+            "last": order.index(at) == len(order) - 1,
         }
 
     def messages_html(self, flow: Participation) -> str:

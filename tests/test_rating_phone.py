@@ -1,0 +1,202 @@
+"""Rating on the participant pages (#16), through the one participation flow.
+
+The flow without a server: one proposal at a time, "don't know", skipping, a proposal never reached
+sending nothing, a bad value named as the page names it, resuming, a new round. Then the light page
+over plain HTTP, as a phone without JavaScript uses it: the card of one proposal, moving on by form
+posts, everything typed kept, and the light poll a page left open asks (#17).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.parse
+
+import pytest
+
+import igviz
+from igviz.workshop import new_workshop
+from igviz.workshop.participation import DONT_KNOW, RATED, SKIPPED, WEIGHTS
+from test_lite import fetch, lite  # noqa: F401 - the light page's server, and how a plain browser posts to it
+from test_participation import DATA, flow_for, joined, store, template, workshop  # noqa: F401
+
+NAMED = {"un_committee": ["accountable", "inclusive"], "mipc": ["accountable"]}
+
+
+def ratings_round(store, workshop, asks="both", rated=NAMED):
+    store.set_round_asks(workshop.workshop.code, workshop.secret, asks=asks, rated=rated)
+
+
+def test_one_proposal_at_a_time_from_the_bundled_score(store, workshop):
+    ratings_round(store, workshop)
+    flow = joined(store, workshop)
+    assert (flow.asks_weights, flow.asks_ratings, flow.chooses) == (True, True, False)
+    # The workshop's order, only the cells the round names.
+    assert flow.rating_cells() == {"mipc": ["accountable"], "un_committee": ["accountable", "inclusive"]}
+    assert flow.rating_proposal() == "mipc"
+    bundled = DATA.proposal("un_committee").scores["accountable"]
+    start = flow.rating_start("un_committee", "accountable")
+    assert (start.score, start.rationale) == (bundled.score, bundled.rationale)  # with its rationale and sources
+    assert flow.rating_value("un_committee", "accountable") == f"{bundled.score:g}"
+    assert flow.ratings_to_send() == {}  # nothing reached: nothing sent, not the bundled scores by default
+
+    assert flow.rate({"mipc": {"accountable": "3"}}, at="mipc", action="next")
+    assert flow.rating_states == {"mipc": RATED} and flow.rating_at == "un_committee"
+    assert flow.rate({"un_committee": {"accountable": "9", "inclusive": DONT_KNOW}}, at="un_committee", action="prev")
+    # Changed from where it started: rated, though the participant went back rather than on.
+    assert flow.rating_states == {"mipc": RATED, "un_committee": RATED} and flow.rating_at == "mipc"
+    assert flow.ratings_to_send() == {"mipc": {"accountable": 3.0}, "un_committee": {"accountable": 9.0}}
+    assert flow.rate(None, at="mipc", action="skip")
+    assert flow.ratings_to_send() == {"un_committee": {"accountable": 9.0}}
+    assert flow.submit()
+    assert template(flow.message) == "Thank you: your weights and ratings are in."
+    subs = store.submissions(workshop.workshop.code, workshop.secret)
+    assert subs.iloc[0]["rating.un_committee.accountable"] == 9 and "rating.mipc.accountable" not in subs
+    assert subs.iloc[0]["weight.accountable"] == 5  # the weights went in beside
+
+    again = flow_for(store)  # the link opened again: what was submitted, "don't know" as such
+    assert again.open(workshop.workshop.code, flow.token) and again.step == WEIGHTS
+    assert again.rating_states == {"un_committee": RATED}
+    assert (again.rating_value("un_committee", "accountable"), again.rating_value("un_committee", "inclusive")) == \
+        ("9", DONT_KNOW)
+
+
+def test_a_bad_rating_is_named_as_the_page_names_it_and_kept(store, workshop):
+    ratings_round(store, workshop)
+    flow = joined(store, workshop)
+    flow.language = "fr"
+    assert not flow.rate({"un_committee": {"accountable": "11", "inclusive": "abc"}}, at="un_committee", action="next")
+    assert template(flow.message).startswith("The rating of {proposal} on {criterion} must be a number")
+    assert flow.message.values["proposal"] == flow._proposal_name("un_committee") != "un_committee"
+    assert flow.message.values["value"] == "11"
+    assert flow.rating_at == "un_committee" and "un_committee" not in flow.rating_states  # stays in view
+    assert flow.rating_value("un_committee", "inclusive") == "abc"  # kept as typed
+    assert not flow.submit() and store.submissions(workshop.workshop.code, workshop.secret).empty
+    assert flow.rate({"un_committee": {"accountable": "7,5", "inclusive": "2"}}, at="un_committee", action="next")
+    assert flow.ratings_to_send() == {"un_committee": {"accountable": 7.5, "inclusive": 2.0}}  # a decimal comma
+
+
+def test_a_ratings_only_round_takes_no_weights_and_needs_a_rating(store, workshop):
+    ratings_round(store, workshop, asks="ratings", rated=None)
+    flow = joined(store, workshop)
+    assert (flow.asks_weights, flow.chooses) == (False, True)
+    assert len(flow.rating_cells()) == len(workshop.workshop.proposals)  # each participant chooses among all
+    assert template(flow.round_status()).startswith("Round {number} is open: rate the proposals")
+    assert not flow.submit()
+    assert template(flow.message).startswith("Nothing rated yet")
+    # The participant chooses: straight to the UN committee, "don't know" on all but one criterion.
+    assert flow.rate(None, at=flow.rating_proposal(), action="show:un_committee")
+    assert flow.rating_at == "un_committee" and flow.rating_states == {}
+    criteria = flow.rating_cells()["un_committee"]
+    typed = {c: DONT_KNOW for c in criteria} | {"accountable": "1"}
+    assert flow.take_form(None, {"un_committee": typed}, at="un_committee", action="submit")
+    assert flow.submit(), flow.message
+    assert template(flow.message) == "Thank you: your ratings are in."
+    subs = store.submissions(workshop.workshop.code, workshop.secret)
+    assert [c for c in subs.columns if c.startswith("rating.")] == ["rating.un_committee.accountable"]
+    assert not [c for c in subs.columns if c.startswith("weight.")] or subs.filter(like="weight.").isna().all().all()
+
+
+def test_a_new_round_starts_the_ratings_afresh(store, workshop):
+    ratings_round(store, workshop)
+    flow = joined(store, workshop)
+    assert flow.rate({"mipc": {"accountable": "3"}}, at="mipc", action="next") and flow.submit()
+    code, secret = workshop.workshop.code, workshop.secret
+    store.close_round(code, secret)
+    store.open_round(code, secret, asks="ratings", rated={"mipc": ["accountable"]})
+    assert flow.check_round()
+    assert (flow.rating_states, flow.typed_ratings, flow.asks_weights) == ({}, {}, False)
+    assert flow.rating_value("mipc", "accountable") == f"{DATA.proposal('mipc').scores['accountable'].score:g}"
+
+
+# -- the light page, without JavaScript ------------------------------------------------------------
+
+def join_lite(lite, code: str) -> str:
+    status, _, headers = fetch(lite, f"code={code}", {"action": "join", "code": code, "group": "government",
+                                                    "pseudonym": "Old phone"}, follow=False)
+    assert status == 303
+    return urllib.parse.parse_qs(urllib.parse.urlparse(headers["Location"]).query)["p"][0]
+
+
+def inputs(page: str) -> dict:
+    """The form's fields as the page has them: name -> value (checkboxes only when ticked)."""
+    out = {}
+    for tag in re.findall(r"<input\b[^>]*>", page):
+        name = re.search(r"name=\"([^\"]+)\"", tag)
+        if not name or name.group(1) == "_xsrf":
+            continue
+        if "type=\"checkbox\"" in tag and " checked" not in tag:
+            continue
+        value = re.search(r"value=\"([^\"]*)\"", tag)
+        out[name.group(1)] = value.group(1) if value else ""
+    return out
+
+
+def test_the_light_page_rates_one_card_at_a_time_by_form_posts(lite):  # noqa: F811
+    created = new_workshop(lite.store, igviz.load_dataset(), "Cards <b>bold</b>")
+    code, secret = created.workshop.code, created.secret
+    lite.store.set_round_asks(code, secret, asks="ratings", rated=NAMED)
+    token = join_lite(lite, code)
+    query = f"code={code}&p={token}"
+    status, page, _ = fetch(lite, query)
+    assert status == 200 and "<article class=\"card\" data-proposal=\"mipc\"" in page
+    assert "Submit my ratings" in page and "name=\"w." not in page  # a ratings-only round asks no weights
+    assert "Why, and the source" in page and "<details class=\"why\">" in page  # the rationale a tap away
+    fields = inputs(page)
+    assert fields["at"] == "mipc" and fields["r.mipc.accountable"] == "6" and "r.un_committee.accountable" not in fields
+
+    # "Done: next proposal": the MIPC rated 3, on to the UN committee's card; the 3 rides along, hidden.
+    status, page, _ = fetch(lite, query, {**fields, "r.mipc.accountable": "3", "action": "next"})
+    assert status == 200 and "data-proposal=\"un_committee\"" in page
+    fields = inputs(page)
+    assert (fields["s.mipc"], fields["r.mipc.accountable"], fields["at"]) == (RATED, "3", "un_committee")
+    # A bad value: 400, named, and everything typed comes back.
+    status, page, _ = fetch(lite, query, {**fields, "r.un_committee.accountable": "eleven",
+                                          "dk.un_committee.inclusive": "1", "action": "next"})
+    assert status == 400 and "UN Committee (CIRP)" in page and "eleven" in page
+    fields = inputs(page)
+    assert fields["dk.un_committee.inclusive"] == "1" and fields["r.mipc.accountable"] == "3"
+    status, page, _ = fetch(lite, query, {**fields, "r.un_committee.accountable": "8", "action": "submit"})
+    assert status == 200 and "your ratings are in" in page
+    subs = lite.store.submissions(code, secret)
+    assert subs.iloc[0][["rating.mipc.accountable", "rating.un_committee.accountable"]].tolist() == [3, 8]
+    assert "rating.un_committee.inclusive" not in subs  # don't know
+
+    # Skipping the MIPC withdraws its rating at the next submission.
+    status, page, _ = fetch(lite, query)
+    fields = inputs(page)
+    assert fields["s.mipc"] == RATED and fields["at"] == "mipc"
+    status, page, _ = fetch(lite, query, {**fields, "action": "skip"})
+    assert status == 200 and "MIPC (Malcolm) · skipped" in page
+    time.sleep(1.1)  # one submission a second per participant (the rate limits)
+    status, page, _ = fetch(lite, query, {**inputs(page), "action": "submit"})
+    assert status == 200 and "your ratings are in" in page
+    subs = lite.store.submissions(code, secret)
+    assert "rating.mipc.accountable" not in subs and subs.iloc[0]["rating.un_committee.accountable"] == 8
+
+
+def test_a_page_left_open_asks_a_few_bytes_and_hears_of_the_reveal(lite):  # noqa: F811
+    created = new_workshop(lite.store, igviz.load_dataset(), "Poll")
+    code, secret = created.workshop.code, created.secret
+    token = join_lite(lite, code)
+    status, page, headers = fetch(lite, f"code={code}&poll=1")
+    assert status == 200 and headers["Content-Type"].startswith("application/json") and len(page) < 100
+    stamp = json.loads(page)
+    assert (stamp["round"], stamp["revealed"]) == (1, False)
+    _, weights_page, _ = fetch(lite, f"code={code}&p={token}")
+    assert "class=\"refresh\"" in weights_page  # without JavaScript: a refresh link
+    assert re.search(r"data-stamp=\"[^\"]+\"", weights_page)
+    lite.store.submit(token, {c: 5 for c in igviz.load_dataset().default_framework.criterion_ids})
+    lite.store.reveal_results(code, secret)
+    # The round-state cache holds a second at most.
+    for _attempt in range(30):
+        stamp = json.loads(fetch(lite, f"code={code}&poll=1")[1])
+        if stamp["revealed"]:
+            break
+        time.sleep(0.2)
+    assert stamp["revealed"] and stamp["revision"] > 0
+    status, part, _ = fetch(lite, f"code={code}&p={token}&part=pacing")
+    assert status == 200 and "The group’s result, round 1" in part and len(part) < 4000
+    assert fetch(lite, f"code=NOPE99&poll=1")[0] == 404
+    assert fetch(lite, f"code={code}&p=forged&part=pacing")[0] == 404
