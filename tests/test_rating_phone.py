@@ -13,6 +13,7 @@ import re
 import time
 import urllib.parse
 
+import param
 import pytest
 
 import igviz
@@ -200,3 +201,41 @@ def test_a_page_left_open_asks_a_few_bytes_and_hears_of_the_reveal(lite):  # noq
     assert status == 200 and "The group’s result, round 1" in part and len(part) < 4000
     assert fetch(lite, f"code=NOPE99&poll=1")[0] == 404
     assert fetch(lite, f"code={code}&p=forged&part=pacing")[0] == 404
+
+
+def test_the_panel_page_rates_through_the_same_flow(store, workshop):  # noqa: F811
+    """The Panel participant page without a server: its ratings card drives the flow's ratings."""
+    pn = pytest.importorskip("panel")
+    from igviz.pages.participant import ParticipantPage, RatingsCard
+    from igviz.workshop.participation import RoundStates
+
+    ratings_round(store, workshop, asks="both")
+    token = store.join(workshop.workshop.code, "civil_society", "Cleo")
+    page = ParticipantPage(store=store, dataset=DATA)
+    page.flow.open(workshop.workshop.code, token)
+    page._show_weights()
+    pn.panel(page)
+    card = page._ratings
+    assert isinstance(card, RatingsCard)
+    assert page._submit.label == "Submit my weights and ratings"
+    assert "MIPC" in card._title.object and len(card._cells) == 1
+    slider, dk, why = card._cells[0].objects
+    assert slider.value == 6 and not dk.value and "Why, and the source" in why.object and "&lt;" not in slider.label
+    with param.edit_constant(slider):
+        slider.value_throttled = 2.5  # a finger lets go of the slider at 2.5 (the browser sets this one)
+    assert page.flow.rating_states == {"mipc": RATED}
+    card._buttons[0].clicks += 1  # Done: next proposal
+    assert "UN Committee" in card._title.object and card._pick.value == "un_committee"
+    _slider, dk, _why = card._cells[1].objects
+    dk.value = True  # inclusive: don't know
+    assert _slider.disabled
+    page._submit.clicks += 1
+    assert "your weights and ratings are in" in page._messages.object
+    subs = store.submissions(workshop.workshop.code, workshop.secret)
+    assert subs.iloc[0]["rating.mipc.accountable"] == 2.5 and "rating.un_committee.inclusive" not in subs
+    # A new round asking for ratings only: the page rebuilds its form (no weights) at the next poll.
+    store.close_round(workshop.workshop.code, workshop.secret)
+    store.open_round(workshop.workshop.code, workshop.secret, asks="ratings", rated={"mipc": ["accountable"]})
+    page.flow.round_states = RoundStates(max_age_s=0)
+    assert page.flow.check_round()
+    assert page._submit.label == "Submit my ratings"
