@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import param
 import pytest
@@ -177,29 +180,37 @@ def test_the_light_page_rates_one_card_at_a_time_by_form_posts(lite):  # noqa: F
     assert "rating.mipc.accountable" not in subs and subs.iloc[0]["rating.un_committee.accountable"] == 8
 
 
-def test_a_page_left_open_asks_a_few_bytes_and_hears_of_the_reveal(lite):  # noqa: F811
+def poll(lite, query: str) -> tuple[int, str, float]:  # noqa: F811
+    began = time.monotonic()
+    try:
+        with urllib.request.urlopen(f"{lite.base}/lite-poll?{query}", timeout=60) as r:
+            return r.status, r.read().decode("utf-8"), time.monotonic() - began
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8"), time.monotonic() - began
+
+
+def test_a_page_left_open_waits_on_a_long_poll_and_hears_of_the_reveal(lite):  # noqa: F811
     created = new_workshop(lite.store, igviz.load_dataset(), "Poll")
     code, secret = created.workshop.code, created.secret
     token = join_lite(lite, code)
-    status, page, headers = fetch(lite, f"code={code}&poll=1")
-    assert status == 200 and headers["Content-Type"].startswith("application/json") and len(page) < 100
-    stamp = json.loads(page)
+    status, text, _ = poll(lite, f"code={code}")
+    assert status == 200 and len(text) < 100
+    stamp = json.loads(text)
     assert (stamp["round"], stamp["revealed"]) == (1, False)
     _, weights_page, _ = fetch(lite, f"code={code}&p={token}")
     assert "class=\"refresh\"" in weights_page  # without JavaScript: a refresh link
-    assert re.search(r"data-stamp=\"[^\"]+\"", weights_page)
+    assert f"data-poll=\"lite-poll?code={code}\"" in weights_page
     lite.store.submit(token, {c: 5 for c in igviz.load_dataset().default_framework.criterion_ids})
-    lite.store.reveal_results(code, secret)
-    # The round-state cache holds a second at most.
-    for _attempt in range(30):
-        stamp = json.loads(fetch(lite, f"code={code}&poll=1")[1])
-        if stamp["revealed"]:
-            break
-        time.sleep(0.2)
+    # Nothing new: the server holds the question (a submission is no news while the results are hidden) …
+    threading.Timer(2.0, lambda: lite.store.reveal_results(code, secret)).start()
+    status, text, waited = poll(lite, f"code={code}&since={urllib.parse.quote(json.dumps(stamp, separators=(',', ':')))}")
+    # … and answers once the facilitator reveals (the round-state cache holds a second at most).
+    assert status == 200 and 1.5 < waited < 10
+    stamp = json.loads(text)
     assert stamp["revealed"] and stamp["revision"] > 0
     status, part, _ = fetch(lite, f"code={code}&p={token}&part=pacing")
     assert status == 200 and "The group’s result, round 1" in part and len(part) < 4000
-    assert fetch(lite, f"code=NOPE99&poll=1")[0] == 404
+    assert poll(lite, "code=NOPE99")[0] == 404
     assert fetch(lite, f"code={code}&p=forged&part=pacing")[0] == 404
 
 

@@ -10,10 +10,12 @@ is lost; every text they typed is shown escaped, as text.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
 import re
+import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +36,7 @@ from ..workshop.limits import shared_limits
 from ..workshop.participation import (CODE, DONT_KNOW, JOIN, RATED, SKIPPED, WEIGHTS, Participation, check_limits,
                                       shared_round_states, shown_score)
 from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
-from .offload import off_the_event_loop
+from .offload import off_the_event_loop, pool
 from .served import served_dataset
 from .headers import FRAME_HEADERS
 
@@ -157,8 +159,6 @@ class LitePage(tornado.web.RequestHandler):
 
     @off_the_event_loop
     def get(self):
-        if self.get_argument("poll", ""):
-            return self.poll()
         if self.get_argument("part", "") == "pacing":
             return self.pacing_part()
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
@@ -218,20 +218,6 @@ class LitePage(tornado.web.RequestHandler):
                     if value is not None:
                         typed.setdefault(p, {})[c] = value
         return typed, states, self.get_body_argument("at", "")
-
-    def poll(self) -> None:
-        """What a page left open asks every few seconds (static/phone.js): the round's number, state, what it
-        asks, and whether (and at which revision) its results are revealed. Read through the round-state cache
-        (at most one database read a second per workshop, however many phones ask): a few dozen bytes."""
-        self.set_header("Content-Type", "application/json")
-        self.set_header("Cache-Control", "no-store")
-        try:
-            info = shared_round_states.get(self.store, WorkshopStore._normal_code(self.get_argument("code", "")))
-        except WorkshopError:
-            self.set_status(404)
-            self.write("{}")
-            return
-        self.write(poll_stamp(info))
 
     def limited(self, refusal) -> None:
         """429 Too Many Requests: the reason, and the same form again (hidden fields) to send once it is time.
@@ -304,6 +290,7 @@ class LitePage(tornado.web.RequestHandler):
                   ranking=self.ranking_view(flow) if flow.asks_weights else None,
                   data=self.live_data(flow) if flow.asks_weights else "", rating=self.rating_view(flow),
                   here=self.address(code=info.code, p=token), stamp=poll_stamp(info),
+                  poll="lite-poll?" + urlencode({"code": info.code}),
                   full_page="participant?" + urlencode({"code": info.code, "p": token, "lang": self.language}),
                   t={"you": (_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking "
                                "follows.", pseudonym=flow.pseudonym, group=flow.group_name(self.language))
@@ -485,6 +472,52 @@ def live_ranking_data(a, language: str, texts: dict) -> dict:
     }
 
 
+class LitePoll(tornado.web.RequestHandler):
+    """What a page left open asks (static/phone.js): `lite-poll?code=…&since=<stamp>` answers the round's
+    stamp (its number, state, what it asks, and whether and at which revision its results are revealed)
+    as soon as it differs from `since`, else after WAIT_S seconds (a long poll).
+
+    A room of phones waits here in open connections, not in requests: a thousand phones cost some
+    40 requests a second, not several hundred, and hear of a reveal within a second. Each waiting
+    request reads the round-state cache once a second (one database read a second per workshop,
+    off the event loop; in between no database at all). The answer is a few dozen bytes, no page.
+    """
+
+    WAIT_S = 25.0
+    CHECK_S = 1.0
+
+    def initialize(self):
+        self.closed = False
+
+    def on_connection_close(self):
+        self.closed = True
+
+    async def get(self):
+        from tornado.ioloop import IOLoop
+
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        code = WorkshopStore._normal_code(self.get_argument("code", ""))
+        since = self.get_argument("since", "")
+        deadline = time.monotonic() + (self.WAIT_S if since else 0.0)
+        try:
+            store = shared_store()
+            while True:
+                info = shared_round_states.peek(store, code)
+                if info is None:  # not read in the last second: read it on a worker thread, not the loop
+                    info = await IOLoop.current().run_in_executor(pool(), shared_round_states.get, store, code)
+                stamp = poll_stamp(info)
+                if stamp != since or time.monotonic() >= deadline or self.closed:
+                    break
+                await asyncio.sleep(self.CHECK_S)
+        except (WorkshopError, DatabaseVersionError):
+            self.set_status(404)
+            self.finish("{}")
+            return
+        if not self.closed:
+            self.finish(stamp)
+
+
 def poll_stamp(info) -> str:
     """What a page left open compares with the poll's answer: a change in any of it is news for the page."""
     r = info.round
@@ -504,5 +537,5 @@ def shown(value) -> str:
 
 
 # Read by `panel serve --plugins igviz.pages.lite`.
-ROUTES = [(r"/lite", LitePage),
+ROUTES = [(r"/lite", LitePage), (r"/lite-poll", LitePoll),
           (rf"/{STATIC_PATH}/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC)})]

@@ -59,6 +59,11 @@ class RoundStates:
         self.max_age_s = max_age_s
         self._read: dict = {}  # (database URL, code) -> (when, WorkshopInfo)
 
+    def peek(self, store: WorkshopStore, code: str) -> WorkshopInfo | None:
+        """The state read less than `max_age_s` ago, without touching the database; None when it is older."""
+        when, info = self._read.get((store.url, code), (-math.inf, None))
+        return info if time.monotonic() - when < self.max_age_s else None
+
     def get(self, store: WorkshopStore, code: str) -> WorkshopInfo:
         now = time.monotonic()
         key = (store.url, code)

@@ -251,37 +251,40 @@
   }
 })();
 
-/* A page left open learns of the facilitator's moves without a reload: every few seconds it asks the
-   server a few dozen bytes (the round, its state, whether its results are revealed); only when that
-   changes does it fetch the news (the group's result, the round's state) and put it in place. What the
-   participant typed stays. A new round is a new form: the page loads it. Without JavaScript the page
-   has a refresh link instead. */
+/* A page left open learns of the facilitator's moves without a reload. It asks the server (lite-poll)
+   for the round's stamp (the round, its state, whether its results are revealed); the server answers as
+   soon as that differs from what this page shows, else after some 25 s (a long poll: a few dozen bytes,
+   no page). Only on news does the page fetch the part that changed (the group's result, the round's
+   state) and put it in place; what the participant typed stays. A new round is a new form: the page
+   loads it. Without JavaScript the page has a refresh link instead. */
 (function () {
   "use strict";
   var pacing = document.getElementById("pacing");
   if (!pacing || !window.fetch || !window.JSON || !window.DOMParser) return;
   if (document.documentElement.className.indexOf(" js") < 0) document.documentElement.className += " js";
-  var here = pacing.getAttribute("data-here"), stamp = pacing.getAttribute("data-stamp");
+  var here = pacing.getAttribute("data-here"), poll = pacing.getAttribute("data-poll");
+  var stamp = pacing.getAttribute("data-stamp");
   var form = JSON.parse(stamp);  // the round (and what it asks) this page's form was made for
-  var EVERY = 5000;
   function newForm(now) { return now.round !== form.round || now.asks !== form.asks; }
-  function later(ms) { setTimeout(tick, ms || EVERY + Math.random() * 2000); }
-  function tick() {
-    if (document.hidden) return later();
-    fetch(here + "&poll=1", {credentials: "same-origin", cache: "no-store"})
+  function later(ms) { setTimeout(ask, ms === undefined ? 500 + Math.random() * 1000 : ms); }
+  function ask() {
+    if (document.hidden) return later(5000);
+    fetch(poll + "&since=" + encodeURIComponent(stamp), {credentials: "same-origin", cache: "no-store"})
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (text) {
-        if (!text || text === stamp) return later();
+        if (!text) return later(10000);  // the server is away or the workshop gone: ask again calmly
+        if (text === stamp) return later();
         if (newForm(JSON.parse(text))) { window.location.href = here; return; }
         // A room's phones hear of a reveal at once: spread their fetches over two seconds.
         setTimeout(function () { refresh(text); }, Math.random() * 2000);
       })
-      .catch(function () { later(); });
+      .catch(function () { later(10000); });
   }
   function refresh(text) {
     fetch(here + "&part=pacing", {credentials: "same-origin", cache: "no-store"})
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
+        stamp = text;
         if (html) {
           var doc = new DOMParser().parseFromString(html, "text/html");
           var fresh = doc.getElementById("pacing"), button = doc.querySelector("button[value=submit]");
@@ -297,7 +300,7 @@
         }
         later();
       })
-      .catch(function () { later(); });
+      .catch(function () { later(10000); });
   }
-  later();
+  later(1000);
 })();
