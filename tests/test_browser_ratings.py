@@ -115,6 +115,7 @@ def test_phones_rate_and_the_facilitator_sees_the_disputed_cell_the_gap_and_the_
             for c in FRAMEWORK.criterion_ids:
                 phone.get_by_role("spinbutton", name=NAMES[c]).first.fill("10" if c == "accountable" else "0")
             # Each chooses what to rate: the MIPC, agreeing with its accountability score of 6 …
+            phone.evaluate("window.sameDocument = true")  # moving between cards does not load the page
             open_proposal(phone, "mipc")
             rate(phone, "accountable", 6)
             done(phone)
@@ -127,6 +128,7 @@ def test_phones_rate_and_the_facilitator_sees_the_disputed_cell_the_gap_and_the_
             card(phone).locator(".rate[data-criterion='human_rights'] label.dk").tap()  # "don't know" on one
             check_fits_a_phone(phone, "ratings card")
             done(phone)
+            assert phone.evaluate("window.sameDocument") is True
             submit(phone, "weights and ratings")
             check_fits_a_phone(phone, "submitted")
             phones.append(phone)

@@ -180,6 +180,25 @@ def test_the_light_page_rates_one_card_at_a_time_by_form_posts(lite):  # noqa: F
     assert "rating.mipc.accountable" not in subs and subs.iloc[0]["rating.un_committee.accountable"] == 8
 
 
+def test_with_javascript_a_card_comes_alone(lite):  # noqa: F811
+    """phone.js moves between cards in the background (part=card): only the ratings part comes back."""
+    created = new_workshop(lite.store, igviz.load_dataset(), "Cards alone")
+    code, secret = created.workshop.code, created.secret
+    lite.store.set_round_asks(code, secret, asks="both", rated=None)
+    token = join_lite(lite, code)
+    query = f"code={code}&p={token}"
+    status, page, _ = fetch(lite, query)
+    fields = inputs(page)
+    status, part, _ = fetch(lite, query, {**fields, "action": "show:un_committee", "part": "card"})
+    assert status == 200 and part.lstrip().startswith("<section class=\"rating\" id=\"rating\"")
+    assert "data-proposal=\"un_committee\"" in part and "<html" not in part and "w.accountable" not in part
+    assert len(part) < 0.6 * len(page)  # the card and its rationales: most of what is left
+    # A bad value is no card: the whole page with the reason (phone.js then posts the plain form).
+    status, whole, _ = fetch(lite, query, {**inputs(part), "p": token, "r.un_committee.accountable": "x",
+                                           "action": "next", "part": "card"})
+    assert status == 400 and "<html" in whole and "must be a number" in whole
+
+
 def poll(lite, query: str) -> tuple[int, str, float]:  # noqa: F811
     began = time.monotonic()
     try:

@@ -194,12 +194,22 @@ class LitePage(tornado.web.RequestHandler):
             flow.comment = comment
             ratings, states, at = self.posted_ratings(flow)
             ok = flow.take_form(typed, ratings, states, at, action)
+            if ok and action != "submit" and self.get_body_argument("part", "") == "card" and flow.asks_ratings:
+                return self.card_part(flow)
             if ok and action == "submit":
                 ok = flow.submit(comment=comment)
             self.show(flow, status=200 if ok else 400)
         else:
             flow.message, flow.message_kind = Message(N_("Unknown action")), "error"
             self.show(flow, status=400)
+
+    def card_part(self, flow: Participation) -> None:
+        """Only the ratings part of the form, for phone.js moving between cards: a few kilobytes, not the page
+        (the weights, ranking and the data the page ranks with stay as they are in the browser)."""
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.write(TEMPLATES.load("rating.html").generate(rating=self.rating_view(flow)))
 
     def posted_ratings(self, flow: Participation) -> tuple[dict, dict, str]:
         """The ratings form as posted: every cell's value (the proposal in view: a box and a "Don't know"

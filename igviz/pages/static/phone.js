@@ -225,10 +225,46 @@
 
 /* Ratings: a slider beside each rating box (one value, the form sends the box); typing or sliding
    a value unticks "Don't know", and a cell that says "Don't know" is greyed. Moving between
-   proposals stays a form post, so the page works the same without this file. */
+   proposals is a form post; here it is sent in the background and only the ratings part comes back
+   (part=card: a few kilobytes, not the page), so the weights and ranking stay as they are. Without
+   this file, or if that fails, the form posts as usual and the whole page comes back. */
 (function () {
   "use strict";
-  var boxes = document.querySelectorAll ? document.querySelectorAll(".rate input[type=number]") : [];
+  if (!document.querySelector) return;
+  var form = document.querySelector("form.weights");
+  igvizRatingCells(document);
+  if (!form || !window.fetch || !window.FormData || !window.URLSearchParams || !window.DOMParser) return;
+  var plain = false;
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter, section = document.getElementById("rating");
+    if (plain || !button || !section || !section.contains(button)) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    data.append("action", button.value);
+    data.append("part", "card");
+    fetch(button.formAction || form.action, {method: "POST", body: new URLSearchParams(data),
+                                             credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("rating");
+        if (!fresh) throw new Error("no card");
+        var now = document.getElementById("rating");
+        now.parentNode.replaceChild(document.importNode(fresh, true), now);
+        var replaced = document.getElementById("rating");
+        igvizRatingCells(replaced);
+        var heading = replaced.querySelector("h3");
+        if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); heading.scrollIntoView(); }
+      })
+      .catch(function () {  // the server said no (a bad value) or is away: the plain post says why
+        plain = true;
+        if (form.requestSubmit) form.requestSubmit(button); else button.click();
+      });
+  });
+})();
+
+function igvizRatingCells(root) {
+  "use strict";
+  var boxes = root.querySelectorAll(".rate input[type=number]");
   for (var i = 0; i < boxes.length; i++) {
     (function (box) {
       var cell = box.parentNode.parentNode, dk = cell.querySelector(".dk input");
@@ -249,7 +285,7 @@
       mark();
     })(boxes[i]);
   }
-})();
+}
 
 /* A page left open learns of the facilitator's moves without a reload. It asks the server (lite-poll)
    for the round's stamp (the round, its state, whether its results are revealed); the server answers as
