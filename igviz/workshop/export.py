@@ -2,8 +2,9 @@
 
 The JSON is the complete record: the workshop's set-up (framework, proposals, stakeholder
 groups, consensus rule) beside the submissions, so a notebook recomputes exactly what the
-facilitator saw. The CSV is one row per submission, for spreadsheets; loaded back, it takes
-the bundled proposals and the default rule unless told otherwise.
+facilitator saw, designs included (each by its spec: name, base and options, so its scores are
+derived again from the design model). The CSV is one row per submission, for spreadsheets; loaded
+back, it takes the bundled proposals and the default rule unless told otherwise (`designs=`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 
 from ..dataset import Dataset, load_dataset
 from ..errors import DataError, DataValidationError
-from .plan import DEFAULT_GROUPS, round_results
+from .plan import DEFAULT_GROUPS, design_specs, round_results
+from .store import WorkshopError
 from .ratings import RATING_MAX, RATING_MIN, rating_cell, rating_column, rating_columns, ratings_of
 from .results import WEIGHT_PREFIX, ConsensusRule, RoundResults, weight_columns
 
@@ -38,6 +40,7 @@ class WorkshopExport:
     submissions: pd.DataFrame
     asks: str = "weights"             # what the round asked: "weights", "ratings" or "both"
     rated: dict | None = None         # the cells it asked to rate, {proposal: [criteria]}; None: participant chose
+    designs: dict | None = None       # the designs it ranked, {id: spec} (igviz.design.Design.spec()); ids in `proposals`
 
     @property
     def criteria(self) -> list[str]:
@@ -59,6 +62,8 @@ class WorkshopExport:
                "groups": list(self.groups), "rule": self.rule.to_dict()}
         if self.asks != "weights":
             doc.update(asks=self.asks, rated=self.rated)
+        if self.designs:
+            doc["designs"] = self.designs
         return json.dumps({**doc, "submissions": subs}, indent=2, ensure_ascii=False)
 
     def to_csv(self) -> str:
@@ -90,7 +95,7 @@ class WorkshopExport:
     def results(self, dataset: Dataset | None = None) -> RoundResults:
         """The facilitator's numbers, recomputed (with the bundled data unless you pass your own)."""
         return round_results(dataset or load_dataset(), self.framework, self.proposals, self.groups, self.rule,
-                             self.submissions)
+                             self.submissions, self.designs)
 
     def ratings_csv(self, dataset: Dataset | None = None) -> str:
         """The round's ratings per proposal × criterion: the room's (equal footing), each group's mean,
@@ -98,9 +103,12 @@ class WorkshopExport:
         return spreadsheet_csv(self.results(dataset).rating_spread.round(3))
 
 
-def load_export(path, dataset: Dataset | None = None, proposals=None) -> WorkshopExport:
+def load_export(path, dataset: Dataset | None = None, proposals=None, designs=None) -> WorkshopExport:
     """Read a round exported from the facilitator page (.json or .csv).
 
+    A JSON export carries the designs the round ranked; a CSV file does not, so pass them as `designs`
+    (Design objects or {id: spec}, e.g. `igviz.workshop.plan.designs_from_file(data, "scenario.yaml")`)
+    to rank them beside the data's proposals.
     A damaged file raises DataValidationError naming the file, the submission and the field.
     """
     path = Path(path)
@@ -111,6 +119,13 @@ def load_export(path, dataset: Dataset | None = None, proposals=None) -> Worksho
     dataset = dataset or load_dataset()
     reader = _from_json if suffix == ".json" else _from_csv
     export, errors = reader(path, dataset, proposals)
+    if export is not None and designs is not None:
+        try:
+            export.designs = design_specs(dataset, designs) or None
+        except WorkshopError as exc:
+            errors.append(DataError(str(path), "", "designs", str(exc)))
+        if proposals is None and export.designs:
+            export.proposals = tuple(p for p in export.proposals if p not in export.designs) + tuple(export.designs)
     errors += _check(path, export, dataset)
     if errors:
         raise DataValidationError(errors)
@@ -145,10 +160,15 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
         errors.append(DataError(str(path), "", "rule", str(exc)))
         rule = ConsensusRule()
     frame = pd.DataFrame(rows, columns=None if rows else COLUMNS)
+    designs = doc.get("designs")
+    if designs is not None and not (isinstance(designs, dict) and all(isinstance(d, dict) for d in designs.values())):
+        errors.append(DataError(str(path), "", "designs", "expected a mapping of design id to a design (name, "
+                                                          "options), as the facilitator page exports it"))
+        designs = None
     export = WorkshopExport(str(doc.get("title", "")), str(doc.get("framework", "")),
                             tuple(proposals or doc.get("proposals") or dataset.proposals),
                             tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame,
-                            str(doc.get("asks") or "weights"), doc.get("rated"))
+                            str(doc.get("asks") or "weights"), doc.get("rated"), designs or None)
     if export.asks not in ("weights", "ratings", "both"):
         errors.append(DataError(str(path), "", "asks", f"expected weights, ratings or both, got {export.asks!r}"))
     if export.rated is not None and not (isinstance(export.rated, dict) and
@@ -222,8 +242,14 @@ def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[
         return [DataError(str(path), "", "framework", f"unknown framework '{export.framework}' "
                                                        f"(known: {', '.join(dataset.frameworks)})")]
     criteria = dataset.framework(export.framework).criterion_ids
+    designs = export.designs or {}
+    for did, spec in designs.items():
+        try:
+            design_specs(dataset, {did: spec})
+        except WorkshopError as exc:
+            errors.append(DataError(str(path), "", f"designs.{did}", str(exc)))
     errors += [DataError(str(path), "", "proposals", f"unknown proposal '{p}'")
-               for p in export.proposals if p not in dataset.proposals]
+               for p in export.proposals if p not in dataset.proposals and p not in designs]
     errors += [DataError(str(path), "", "groups", f"unknown stakeholder group '{g}'")
                for g in export.groups if g not in dataset.groups]
     subs = export.submissions

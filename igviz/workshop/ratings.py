@@ -154,7 +154,9 @@ class RoomRatings:
             sd = 0.0 if pd.isna(row["spread"]) else float(row["spread"])
             cells.setdefault(p, {})[c] = Cell(score, max(RATING_MIN, score - sd), min(RATING_MAX, score + sd),
                                               f"mean of {int(row['ratings'])} ratings from {int(row['groups'])} "
-                                              f"stakeholder groups, each group counting once")
+                                              f"stakeholder groups, each group counting once",
+                                              int(row["ratings"]), int(row["groups"]),
+                                              None if pd.isna(row["spread"]) else sd)
         return Perspective(ROOM_NAME, "the workshop's participants (their ratings)", cells)
 
     def group_perspective(self, group: str) -> Perspective:
@@ -168,5 +170,6 @@ class RoomRatings:
         for (p, c), score in mean.items():
             s = float(sd[(p, c)]) if n[(p, c)] >= 2 else 0.0
             cells.setdefault(p, {})[c] = Cell(float(score), max(RATING_MIN, score - s), min(RATING_MAX, score + s),
-                                              f"mean of {int(n[(p, c)])} ratings")
+                                              f"mean of {int(n[(p, c)])} ratings", int(n[(p, c)]), 1,
+                                              s if n[(p, c)] >= 2 else None)
         return Perspective(f"Stakeholder group {group}", f"the workshop's {group} participants (their ratings)", cells)
