@@ -269,3 +269,23 @@ def test_the_panel_page_rates_through_the_same_flow(store, workshop):  # noqa: F
     page.flow.round_states = RoundStates(max_age_s=0)
     assert page.flow.check_round()
     assert page._submit.label == "Submit my ratings"
+
+
+def test_a_design_in_the_workshop_is_rated_as_a_proposal(store):  # noqa: F811
+    """A design the facilitator added (#14) is one more proposal to rate, named by its design name."""
+    from igviz.design import Design
+    from igviz.workshop import add_designs
+
+    created = new_workshop(store, DATA, "Designs rated")
+    code, secret = created.workshop.code, created.secret
+    add_designs(store, DATA, code, secret, [Design(name="Binding council",
+                                                   options={"venue": "single_council", "binding": "binding"})])
+    design = store.workshop(code).proposals[-1]
+    store.set_round_asks(code, secret, asks="ratings", rated={design: ["accountable"]})
+    flow = joined(store, created)
+    assert flow.rating_cells() == {design: ["accountable"]}
+    assert flow.rating_start(design, "accountable").score >= 0
+    assert not flow.rate({design: {"accountable": "zero"}}, at=design, action="next")
+    assert "Binding council" in flow.message.values["proposal"]
+    assert flow.rate({design: {"accountable": "7"}}, at=design, action="next") and flow.submit(), flow.message
+    assert store.submissions(code, secret).iloc[0][f"rating.{design}.accountable"] == 7

@@ -16,7 +16,7 @@ from ..dataset import Dataset
 from ..workshop import DatabaseVersionError, WorkshopStore, shared_store
 from ..workshop.participation import (CODE, DONT_KNOW, JOIN, POLL_S, RATED, SKIPPED, WEIGHTS, Participation,
                                       shown_score)
-from ..datatext import data_text, source_title
+from ..datatext import data_text, localised, source_title
 from ..perspective import BUNDLED_NAME
 from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
@@ -134,7 +134,7 @@ class RatingsCard(pn.viewable.Viewer):
     def _options(self) -> dict:
         labels = {RATED: _("rated"), SKIPPED: _("skipped")}
         flow = self.flow
-        return {localised(flow.dataset.proposal(p), "short_name", current_language())
+        return {proposal_text(flow.assessment, p, "short_name", current_language())  # designs too
                 + (f" · {labels[flow.rating_states[p]]}" if p in flow.rating_states else ""): p
                 for p in flow.rating_cells()}
 
@@ -158,7 +158,7 @@ class RatingsCard(pn.viewable.Viewer):
             self._moving = False
         state = {RATED: _("rated"), SKIPPED: _("skipped")}.get(flow.rating_states.get(at), "")
         position = _("{number} of {count}", number=order.index(at) + 1, count=len(order))
-        self._title.object = (f"<h3>{text(localised(flow.dataset.proposal(at), 'short_name', current_language()))} "
+        self._title.object = (f"<h3>{text(proposal_text(flow.assessment, at, 'short_name', current_language()))} "
                               f"<span class='igviz-note'>({text(position)}{' · ' + text(state) if state else ''})</span></h3>")
         self._cells[:] = [self._cell(at, c) for c in flow.rating_cells()[at]]
 

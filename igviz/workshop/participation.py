@@ -25,7 +25,7 @@ import param
 
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
@@ -681,7 +681,8 @@ class Participation(param.Parameterized):
         return number if math.isfinite(number) and RATING_MIN <= number <= RATING_MAX else None
 
     def _proposal_name(self, proposal: str) -> str:
-        return localised(self.dataset.proposal(proposal), "short_name", self.language)
+        # From the workshop's assessment: it knows the workshop's designs, which the data does not.
+        return proposal_text(self.assessment, proposal, "short_name", self.language)
 
     def _criterion_name(self, criterion: str) -> str:
         return localised(self.assessment.active_framework.criterion(criterion), "name", self.language)
