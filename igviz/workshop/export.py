@@ -291,3 +291,11 @@ def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or \
         (not isinstance(value, str) and pd.isna(value))
+
+
+def load_perspectives(path, dataset=None) -> dict:
+    """The perspectives of a workshop round exported from the facilitator page (.json or .csv):
+    the bundled scores, the room's (each stakeholder group counting once) and each group's that
+    rated, by name. A damaged file raises DataValidationError naming the file and the field."""
+    dataset = dataset or load_dataset()
+    return load_export(path, dataset).results(dataset).perspectives()
