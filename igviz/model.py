@@ -231,7 +231,16 @@ class DesignedProposal(Proposal):
     def __init__(self, design, dataset: Dataset, **params):
         self.design = design
         self.overlay = design.overlay(dataset)
+        self._measured = (None, None)
         super().__init__(design.record(dataset), dataset, **params)
+
+    def centralisation(self) -> float:
+        # Measured once per overlay (the design's own, or a variant's): the designer's rank line asks on
+        # every option change and every weight move, and building the graph took a good part of that.
+        key = self._variant_key if self.variant is not None else None
+        if self._measured[0] != key or self._measured[1] is None:
+            self._measured = (key, super().centralisation())
+        return self._measured[1]
 
 
 @dataclass(frozen=True)
@@ -534,8 +543,12 @@ class Assessment(param.Parameterized):
 
     def _set_proposals(self, proposals: list) -> None:
         ids = [p.id for p in proposals]
-        self.param.selected.objects = [None, *ids]
-        self.param.compared.objects = ids
+        # A design replaced under its own id (every option change in the designer) leaves the choices
+        # as they were: set again, each widget made from these parameters sent its options to the
+        # browser ahead of the new ranking.
+        if self.param.compared.objects != ids:
+            self.param.selected.objects = [None, *ids]
+            self.param.compared.objects = ids
         self.param.update(proposals=proposals, selected=self.selected if self.selected in ids else None,
                           compared=[c for c in self.compared if c in ids])
 

@@ -10,6 +10,7 @@ from ..i18n import N_
 from ..datatext import localised, proposal_text
 from .language import _, current_language
 from .evidence import MARKS, evidence_kind, evidence_label, local, perspective_html, shares_bar_html, shares_sentence
+from .base import Soon
 from .style import html_pane, quote_html, text
 
 RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
@@ -32,7 +33,8 @@ class ProposalDetail(pn.viewable.Viewer):
         self._described = None
         self._update()
         # Like every view, it follows the published result and the selection, nothing else.
-        a.param.watch(self._update, ["result", "selected"])
+        # Just after the ranking's update, not in it (views.base.Soon).
+        a.param.watch(Soon(self._update), ["result", "selected"])
         # A design added or removed (igviz.design) is one more or one less to choose.
         a.param.watch(lambda *_e: self._select.param.update(options=self._options()), ["proposals"])
 

@@ -8,7 +8,7 @@ from bokeh.models import ColorBar, ColumnDataSource, FactorRange, HoverTool, Lin
 from bokeh.palettes import Cividis256
 
 from ..model import Assessment
-from .base import ChartView, figure, lean
+from .base import ChartView, Soon, figure, lean
 
 from ..datatext import localised
 from .language import _, current_language
@@ -136,7 +136,9 @@ class ScoreMatrix(ChartView):
 
     def __panel__(self):
         self._shares_pane = html_pane(self._shares_html(), sizing_mode="stretch_width", margin=(0, 10))
-        self.assessment.param.watch(lambda *e: setattr(self._shares_pane, "object", self._shares_html()), ["framework", "result"])
+        # Just after the ranking's update, not in it (views.base.Soon).
+        self.assessment.param.watch(Soon(lambda: setattr(self._shares_pane, "object", self._shares_html())),
+                                    ["framework", "result"])
         return pn.Column(
             html_pane(f"<h2>{text(_('Scores'))}</h2>{perspective_html()}<p class='igviz-note'>"
                       f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>"
