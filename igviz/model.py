@@ -534,7 +534,9 @@ class Assessment(param.Parameterized):
         proposal = DesignedProposal(design, self.dataset)
         proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", *ATTRIBUTES])
         kept = [p for p in self.proposals if p.id != design.id]
-        self._cache = {}   # the score memo is keyed by proposal ids: a design replaced under its id has new scores
+        # The score memo's key holds proposal ids: a design replaced under its id has new scores (its
+        # row, kept per proposal object, is computed afresh; the others' rows stay).
+        self._cache = {"rows": self._cache.get("rows", {})}
         self._set_proposals([*kept, proposal])
         return proposal
 
@@ -595,8 +597,17 @@ class Assessment(param.Parameterized):
         key = (self.framework, self.revision, tuple(p.id for p in self.proposals))
         if key not in self._cache:
             criteria = self.active_framework.criterion_ids
-            cells = [[p.score(c) for c in criteria] for p in self.proposals]
-            self._cache = {key: tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
+            # Kept per proposal too: a design replaced under its id (every option change in the
+            # designer) costs its own row, not every proposal's. A row is as current as the key's
+            # framework and revision (every score change bumps it); the proposal object itself is the
+            # row's key, so a replaced design never reuses its predecessor's row.
+            kept, rows, current = self._cache.get("rows", {}), {}, (self.framework, self.revision)
+            for p in self.proposals:
+                row = kept.get(p)
+                rows[p] = row if row is not None and row[0] == current else (current, [p.score(c) for c in criteria])
+            cells = [rows[p][1] for p in self.proposals]
+            self._cache = {"rows": rows,
+                           key: tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
                                       .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))}
         return self._cache[key]
 

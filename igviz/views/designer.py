@@ -50,7 +50,9 @@ class DesignerPanel(pn.viewable.Viewer):
         # The score table follows once the session is quiet: built with the ranking's update, it held
         # that update up (a chart-like part, scheduled like the charts: views.base.Later).
         self._scores_later = Later(self._refresh_scores)
-        self._explain_soon = Soon(self._explain_options)   # after the ranking's update, not in it
+        # The explanations and the rank line follow the ranking's update, not in it (views.base.Soon).
+        self._explain_soon = Soon(self._explain_options)
+        self._status_soon = Soon(self._refresh_status)
         language = current_language()
         if self._model is None:
             self._layout = html_pane(f"<p class='igviz-note'>{text(_('This data has no design model, so there is nothing to design from.'))}</p>")
@@ -212,15 +214,18 @@ class DesignerPanel(pn.viewable.Viewer):
         if not self.design_id and a.designs:
             self._load(a.designs[-1])
             return
-        self._status.object = self._status_html()
+        self._status_soon()
 
     # -- text -----------------------------------------------------------------------------------------
 
     def _update_text(self) -> None:
         self._add.visible = not self.design_id
         self._remove.visible = bool(self.design_id)
-        self._status.object = self._status_html()
+        self._status_soon()
         self._scores_later()
+
+    def _refresh_status(self) -> None:
+        self._status.object = self._status_html()
 
     def _refresh_scores(self) -> None:
         self._scores.object = self._scores_html()
