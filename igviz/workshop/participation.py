@@ -434,7 +434,7 @@ class Participation(param.Parameterized):
         self._update_group_result()
         if just_joined:
             self._say(Message(N_("You have joined. Keep this page's address: it lets you come back and revise "
-                                 "your weights.")), "ok")
+                                 "your answers.")), "ok")
         else:
             self._say(None)
         return True
