@@ -187,6 +187,16 @@ def test_validation_agreement_does_not_regress(data):
     assert table.attrs["mad"] <= 0.8   # 0.73 (plain addition of effects: 0.61; see data/README.md)
 
 
+def test_where_the_design_model_and_the_sources_disagree_the_reading_says_why(data):
+    # Issue #14: "where they disagree, the data says why". Each cell outside the seed's range is named
+    # (by its criterion's name) in the note of that proposal's reading in data/design_readings.yaml.
+    table = validate(data)
+    criteria = {c.id: c.name.lower() for c in data.framework("best_bits").criteria}
+    unexplained = [f"{row.proposal} / {row.criterion}" for row in table[~table.within_range].itertuples()
+                   if criteria[row.criterion] not in " ".join(data.design.readings[row.proposal].note.lower().split())]
+    assert not unexplained
+
+
 def test_several_gains_on_one_criterion_count_three_quarters_each_further(data):
     # data/README.md, "How a design is scored": largest first, each further gain ¾ of the one before.
     model, base = data.design, status_quo(data)
