@@ -9,43 +9,124 @@ threads instead; the loop goes on serving the other pages (the store is safe fro
   response is still finished on the loop, as Tornado requires).
 - `in_thread`: for a Panel page's callbacks that reach the store (button clicks, polls); one lock
   per page keeps its callbacks in order, and a poll that finds the last one still running skips.
+
+The pool serves its queue by priority, not in order of arrival (`PriorityPool`). A flood of bots
+that each submit once a second first spends every bot's allowance of quick submissions
+(igviz/workshop/limits.py: 3 each, so 300 stored submissions from 100 bots in their first seconds, some
+20 ms of CPU each): in arrival order, a real participant's Submit waited behind all of them, seconds on
+a busy machine. Now a submission from someone who has just submitted (their allowance partly spent:
+`Limits.submit_priority`) waits behind every other request, so a participant who submits now and then
+is served first, and a flood only delays itself.
 """
 
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
 # Enough for a room submitting at once (each store call takes milliseconds); when the database hangs,
 # the requests beyond these wait in the pool's queue while the loop keeps serving everything else.
 STORE_THREADS = 8
-_pool: ThreadPoolExecutor | None = None
+# The priority of most requests; a larger number waits behind it (heap order: smallest first).
+NORMAL = 0.0
 
 
-def pool() -> ThreadPoolExecutor:
+class PriorityPool:
+    """A fixed set of worker threads that take the waiting call with the lowest priority number first
+    (in order of arrival among equals). `submit` returns a concurrent.futures.Future, as an executor's does."""
+
+    def __init__(self, workers: int, name: str = "igviz-store"):
+        self.workers, self.name = workers, name
+        self._queue: list = []  # (priority, arrival, future, fn, args, kwargs)
+        self._arrival = itertools.count()
+        self._ready = threading.Condition(threading.Lock())
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, fn, /, *args, priority: float = NORMAL, **kwargs) -> Future:
+        future: Future = Future()
+        with self._ready:
+            heapq.heappush(self._queue, (priority, next(self._arrival), future, fn, args, kwargs))
+            if len(self._threads) < self.workers:  # threads start as they are first needed
+                t = threading.Thread(target=self._work, name=f"{self.name}_{len(self._threads)}", daemon=True)
+                self._threads.append(t)
+                t.start()
+            self._ready.notify()
+        return future
+
+    def waiting(self) -> int:
+        """How many calls wait for a thread."""
+        with self._ready:
+            return len(self._queue)
+
+    def _work(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                _priority, _n, future, fn, args, kwargs = heapq.heappop(self._queue)
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            del future, fn, args, kwargs  # not kept alive while this thread waits for the next call
+
+
+_pool: PriorityPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> PriorityPool:
     global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=STORE_THREADS, thread_name_prefix="igviz-store")
-    return _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = PriorityPool(STORE_THREADS)
+        return _pool
+
+
+def request_priority(handler) -> float:
+    """Where a light-page request goes in the pool's queue: a submission from a participant who has just
+    submitted (their quick submissions partly spent) waits behind everything else, the more the more
+    recently they submitted; every other request (pages, joins, someone's first Submit in a while) is NORMAL."""
+    request = handler.request
+    if request.method != "POST":
+        return NORMAL
+    try:
+        if handler.get_body_argument("action", "") != "submit":
+            return NORMAL
+        token = handler.get_argument("p", "")
+    except Exception:  # noqa: BLE001 - a malformed request is refused by the handler itself, not here
+        return NORMAL
+    if not token:
+        return NORMAL
+    from ..workshop.limits import shared_limits
+
+    return shared_limits().submit_priority(token)
 
 
 def off_the_event_loop(method):
     """Decorate a RequestHandler's get/post: run it on a worker thread, finish the response on the loop.
 
     The method may call write(), set_status(), redirect() and so on as usual: those only fill
-    buffers, except finish() (which redirect() calls), which is held back and done on the loop."""
-    from tornado.ioloop import IOLoop
+    buffers, except finish() (which redirect() calls), which is held back and done on the loop.
+    Calls wait for a thread in the order `request_priority` gives."""
+    import asyncio
 
     @functools.wraps(method)
     async def run(self, *args, **kwargs):
         held: list = []
         self.finish = lambda chunk=None: held.append(chunk)  # this instance only, while the thread runs
         try:
-            await IOLoop.current().run_in_executor(pool(), functools.partial(method, self, *args, **kwargs))
+            await asyncio.wrap_future(pool().submit(method, self, *args, priority=request_priority(self), **kwargs))
         finally:
             del self.finish
         if held and not self._finished:
