@@ -95,6 +95,7 @@ def status(url: str) -> int:
         return exc.code
 
 
+@pytest.mark.browser  # serves pages (and needs nginx), as the browser tests do
 def test_the_pages_are_under_the_prefix_and_not_at_the_root(proxied):
     base, server = proxied
     for page in ("lite", "facilitator", "explorer", "participant", ""):
@@ -103,6 +104,7 @@ def test_the_pages_are_under_the_prefix_and_not_at_the_root(proxied):
     assert status(f"{base}/igviz") == 200  # nginx's redirect to /igviz/, the explorer
 
 
+@pytest.mark.browser
 def test_a_workshop_run_entirely_under_the_prefix(proxied):
     from playwright.sync_api import sync_playwright
 
