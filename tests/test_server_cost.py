@@ -32,6 +32,33 @@ def test_the_pool_takes_the_lowest_priority_number_first_and_equals_in_order_of_
     assert ran == ["real", "page", "flood 2nd", "flood 3rd"]
 
 
+def test_a_flood_takes_at_most_two_threads_and_everyone_else_starts_at_once():
+    pool = PriorityPool(4, name="test-pool", low_threads=2)
+    release = threading.Event()
+    running: list[str] = []
+    lock = threading.Lock()
+
+    def hold(name):
+        with lock:
+            running.append(name)
+        release.wait(10)
+
+    flood = [pool.submit(hold, f"bot {i}", priority=1.0) for i in range(4)]
+    real = pool.submit(hold, "real")
+    deadline = threading.Event()
+    for _ in range(100):
+        with lock:
+            if "real" in running and len(running) == 3:
+                break
+        deadline.wait(0.05)
+    with lock:
+        assert sorted(running) == ["bot 0", "bot 1", "real"], running  # two bots at a time, the real one at once
+    release.set()
+    for f in [*flood, real]:
+        f.result(10)
+    assert len(running) == 5
+
+
 def test_the_pool_hands_back_results_and_errors():
     pool = PriorityPool(2, name="test-pool")
     assert pool.submit(lambda a, b=0: a + b, 2, b=3).result(10) == 5

@@ -35,18 +35,23 @@ log = logging.getLogger(__name__)
 STORE_THREADS = 8
 # The priority of most requests; a larger number waits behind it (heap order: smallest first).
 NORMAL = 0.0
+# At most this many threads work on calls of lower priority (a flood's) at once: the others stay free
+# for everyone else's, whose requests then start at once and share the interpreter with two, not seven.
+LOW_PRIORITY_THREADS = 2
 
 
 class PriorityPool:
     """A fixed set of worker threads that take the waiting call with the lowest priority number first
-    (in order of arrival among equals). `submit` returns a concurrent.futures.Future, as an executor's does."""
+    (in order of arrival among equals); calls of lower priority than NORMAL run on at most `low_threads`
+    threads at once. `submit` returns a concurrent.futures.Future, as an executor's does."""
 
-    def __init__(self, workers: int, name: str = "igviz-store"):
-        self.workers, self.name = workers, name
+    def __init__(self, workers: int, name: str = "igviz-store", low_threads: int = LOW_PRIORITY_THREADS):
+        self.workers, self.name, self.low_threads = workers, name, max(1, low_threads)
         self._queue: list = []  # (priority, arrival, future, fn, args, kwargs)
         self._arrival = itertools.count()
         self._ready = threading.Condition(threading.Lock())
         self._threads: list[threading.Thread] = []
+        self._low_running = 0
 
     def submit(self, fn, /, *args, priority: float = NORMAL, **kwargs) -> Future:
         future: Future = Future()
@@ -67,17 +72,25 @@ class PriorityPool:
     def _work(self) -> None:
         while True:
             with self._ready:
-                while not self._queue:
+                # The first waiting call, unless it is of low priority and enough threads already run those.
+                while not self._queue or (self._queue[0][0] > NORMAL and self._low_running >= self.low_threads):
                     self._ready.wait()
-                _priority, _n, future, fn, args, kwargs = heapq.heappop(self._queue)
-            if not future.set_running_or_notify_cancel():
-                continue
+                priority, _n, future, fn, args, kwargs = heapq.heappop(self._queue)
+                low = priority > NORMAL
+                self._low_running += low
             try:
-                result = fn(*args, **kwargs)
-            except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
-                future.set_exception(exc)
-            else:
-                future.set_result(result)
+                if future.set_running_or_notify_cancel():
+                    try:
+                        result = fn(*args, **kwargs)
+                    except BaseException as exc:  # noqa: BLE001 - handed to whoever awaits the future
+                        future.set_exception(exc)
+                    else:
+                        future.set_result(result)
+            finally:
+                if low:
+                    with self._ready:
+                        self._low_running -= 1
+                        self._ready.notify_all()  # a thread waiting for a low-priority slot may go on
             del future, fn, args, kwargs  # not kept alive while this thread waits for the next call
 
 
