@@ -116,3 +116,15 @@ def test_a_participant_is_read_in_two_queries_and_a_submission_in_two(store):
     again = store.submit(token, {c: 6 for c in criteria}, "second")
     assert again.workshop.revision == before + 1
     assert store.submissions(code, created.secret)["revisions"].tolist() == [2]
+
+
+def test_submissions_still_waiting_count_against_their_participant(monkeypatch):
+    # In a flood's first seconds a bot's second and third submissions arrive before its first was answered
+    # (so before its allowance was touched): they must not go in as NORMAL beside a real participant's.
+    from igviz.pages import offload
+
+    monkeypatch.setattr(offload, "_submitting", {offload._hashed("bot"): 2})
+    monkeypatch.setattr("igviz.workshop.limits.shared_limits", lambda: Limits(LimitSettings()))
+    assert offload.request_priority(None, "bot") == 2
+    assert offload.request_priority(None, "someone") == NORMAL
+    assert "bot" not in offload._submitting  # tokens are secrets: only a hash is kept
