@@ -185,7 +185,7 @@ def main(argv=None) -> int:
                     bot_status[status] = bot_status.get(status, 0) + 1
                 next_at += 1.0
 
-        flood, flood_status = [], {}
+        flood, flood_status, flood_when = [], {}, []
 
         def real(i: int, token: str):
             next_at = time.monotonic() + 2 + i * args.real_every / max(1, args.real)
@@ -194,9 +194,11 @@ def main(argv=None) -> int:
                 delay = next_at - time.monotonic()
                 if delay > 0 and stop.wait(delay):
                     return
+                sent_at = time.monotonic() - started
                 status, seconds = submit(args.port, f"127.0.1.{i + 1}", code, token, real_weights(i, k))
                 with lock:
                     flood.append(seconds)
+                    flood_when.append((sent_at, seconds))
                     flood_status[status] = flood_status.get(status, 0) + 1
                 k += 1
                 next_at += args.real_every
@@ -230,6 +232,10 @@ def main(argv=None) -> int:
     print(line("real Submit, no flood", baseline))
     print(line("real Submit, during the flood", flood))
     print(f"  real participants answered: {dict(sorted(flood_status.items()))} (200 = stored)")
+    early = [s for at, s in flood_when if at < 10]
+    late = [s for at, s in flood_when if at >= 10]
+    print("  " + line("in the flood's first 10 s", early).strip())
+    print("  " + line("after its first 10 s", late).strip())
     sent = sum(bot_status.values())
     print(f"  bots sent {sent} ({sent / elapsed:.0f}/s), answered: {dict(sorted(bot_status.items()))} "
           "(200 stored, 400 store's 1 s minimum, 429 rate limit)")

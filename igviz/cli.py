@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                             "X-Real-IP / X-Forwarded-For: take each participant's address from those headers, so "
                             "that the per-address rate limits count phones, not the proxy. Only with a proxy in "
                             "front: otherwise any client could claim any address")
+    serve.add_argument("--prefix", metavar="PATH", default="",
+                       help="serve every page under this path, e.g. /igviz behind a reverse proxy that passes "
+                            "https://example.org/igviz/... on unchanged (deploy/nginx.conf): /igviz/lite, "
+                            "/igviz/facilitator, their static files and websockets")
     serve.add_argument("--no-organiser-key", action="store_true",
                        help="let anyone who reaches /facilitator create workshops even when the server listens "
                             "beyond this machine (by default IGVIZ_ORGANISER_KEY is then required)")
@@ -235,18 +239,24 @@ def _serve(args) -> int:
         return 1
     del store
 
-    from .pages.server import make_server
+    from .pages.server import make_server, normal_prefix
+
+    try:
+        prefix = normal_prefix(args.prefix)
+    except ValueError as exc:
+        print(f"igviz serve: --prefix: {exc}", file=sys.stderr)
+        return 2
 
     hosts = _hosts(args.address)
     origins = list(args.websocket_origins) or [f"{h}:{args.port}" for h in hosts]
     try:
-        server = make_server(port=args.port, address=args.address, websocket_origins=origins,
+        server = make_server(port=args.port, address=args.address, websocket_origins=origins, prefix=prefix,
                              http_server_kwargs={"xheaders": True} if args.behind_proxy else {})
     except OSError as exc:
         print(f"igviz serve: cannot listen on {args.address or 'localhost'}:{args.port}: {exc.strerror or exc}. "
               f"Is another server using that port? Try --port {args.port + 1}.", file=sys.stderr)
         return 1
-    base = f"http://{hosts[-1]}:{args.port}"
+    base = f"http://{hosts[-1]}:{args.port}{prefix}"
     join_base = public or base
     folders = ", ".join(map(str, served_folders()))
     key = ("the facilitator page asks for IGVIZ_ORGANISER_KEY before it creates a workshop" if organiser_key()

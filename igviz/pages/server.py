@@ -8,6 +8,8 @@ handler served beside them. The data every page shows is the process-level setti
 
 from __future__ import annotations
 
+import re
+
 import panel as pn
 from tornado.web import OutputTransform
 
@@ -56,8 +58,25 @@ def facilitator_page():
 PAGES = {"explorer": explorer_page, "participant": participant_page, "facilitator": facilitator_page}
 
 
-def make_server(port: int = 5006, address: str | None = None, websocket_origins: list[str] | None = None, **kwargs):
-    """A Bokeh/Panel server with every page, the explorer also at `/`; not started."""
+def normal_prefix(prefix: str | None) -> str:
+    """A path every page is served under ('/igviz'), from what was typed ('igviz/', '/igviz'); '' for none.
+
+    Only letters, digits and - _ . in each part: the prefix goes into every address and route pattern."""
+    parts = [p for p in str(prefix or "").strip().split("/") if p]
+    for part in parts:
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", part) or part in (".", ".."):
+            raise ValueError(f"{prefix!r} is not a path such as /igviz (letters, digits, '-', '_' and '.' "
+                             "between slashes)")
+    return "".join(f"/{p}" for p in parts)
+
+
+def make_server(port: int = 5006, address: str | None = None, websocket_origins: list[str] | None = None,
+                prefix: str = "", **kwargs):
+    """A Bokeh/Panel server with every page, the explorer also at `/`; not started.
+
+    `prefix` ('/igviz'): every page, static file and websocket is served under that path instead of `/`
+    (behind a reverse proxy that forwards one path of a site: deploy/nginx.conf). The pages' own links are
+    relative, and the join link keeps the facilitator page's path, so they follow."""
     from . import explorer, facilitator, participant  # noqa: F401 - imported now, not by the first visitor
     from .lite import ROUTES
 
@@ -65,6 +84,9 @@ def make_server(port: int = 5006, address: str | None = None, websocket_origins:
     apps = {"/": explorer_page, **PAGES}
     titles = {"/": TITLES["explorer"], **TITLES}
     limits = {"max_body_size": MAX_BODY_BYTES, **kwargs.pop("http_server_kwargs", {})}
+    prefix = normal_prefix(prefix)
+    if prefix:
+        kwargs["prefix"] = prefix
     server = pn.serve(apps, port=port, address=address, websocket_origin=websocket_origins or None,
                       extra_patterns=list(ROUTES), title=titles, show=False, start=False, verbose=False,
                       http_server_kwargs=limits, **kwargs)

@@ -125,6 +125,11 @@ class Buckets:
             tokens = self._level(key, self.clock())
         return 0.0 if tokens >= 1 else (1 - tokens) * 60 / self.rate.per_minute
 
+    def level(self, key: str) -> float:
+        """The tokens `key` holds now (a full bucket for a key never seen), taking nothing."""
+        with self._lock:
+            return self._level(key, self.clock())
+
     def _forget(self, now: float) -> None:
         full = [k for k in self._buckets if self._level(k, now) >= self.rate.burst]
         for k in full:
@@ -185,6 +190,15 @@ class Limits:
             return self._refusal(TOO_MANY_SUBMITS_ADDRESS, address_wait)
         self._submit_participant.take(_key(token))
         return None
+
+    def submit_priority(self, token: str) -> float:
+        """How many of this participant's quick submissions are spent (0: none, a full allowance), taking
+        nothing: the server answers a submission with a smaller number first (igviz/pages/offload.py), so
+        that someone submitting now and then is not kept waiting behind those who submit over and over."""
+        bucket = self._submit_participant
+        if math.isinf(bucket.rate.burst):
+            return 0.0
+        return max(0.0, bucket.rate.burst - bucket.level(_key(token)))
 
     def check_organiser_key(self, address: str) -> Message | None:
         """Whether `address` may try an organiser key now (None: yes); after a wrong one call `wrong_organiser_key`."""

@@ -1079,13 +1079,11 @@ class WorkshopStore:
         return token
 
     def participant(self, token: str) -> ParticipantInfo:
+        # Two queries, not five: every light page a participant opens asks this (benchmarks/bench_lite_bytes.py).
         with self._session() as s:
-            p = self._participant(s, token)
-            w = s.get(_Workshop, p.workshop_id)
-            info = self._info(s, w)
-            current = self._current_round(s, w)
-            sub = s.scalar(select(_Submission).where(_Submission.round_id == current.id,
-                                                     _Submission.participant_id == p.id)) if current else None
+            p, w = self._participant(s, token, with_workshop=True)
+            current, sub = self._current_round_and_submission(s, w, p)
+            info = self._info(s, w, current)
             return ParticipantInfo(info, p.group, p.pseudonym, (dict(sub.weights) or None) if sub else None,
                                    sub.comment if sub else "", sub.submitted_at if sub else None,
                                    {k: dict(v) for k, v in sub.ratings.items()} if sub and sub.ratings else None)
@@ -1117,9 +1115,8 @@ class WorkshopStore:
         # What the participant sees afterwards is read in the same transaction: a submission is one
         # round trip to the database, not two (it counts when a room, or a flood, submits at once).
         with self._writing.begin() as s:
-            p = self._participant(s, token, for_update=True)
-            w = s.get(_Workshop, p.workshop_id)
-            current = self._current_round(s, w)
+            p, w = self._participant(s, token, for_update=True, with_workshop=True)
+            current, sub = self._current_round_and_submission(s, w, p)
             now = self.clock()
             state = self._state(current, now) if current is not None else CLOSED
             if state == SCHEDULED:
@@ -1142,8 +1139,6 @@ class WorkshopStore:
                 raise WorkshopError("Submitted a moment ago; please wait {seconds} s before submitting again",
                                     seconds=math.ceil(wait))
             p.last_submitted_at = now
-            sub = s.scalar(select(_Submission).where(_Submission.round_id == current.id,
-                                                     _Submission.participant_id == p.id))
             if sub is None:
                 s.add(_Submission(round_id=current.id, participant_id=p.id, weights=values, comment=comment,
                                   submitted_at=now, revisions=1, ratings=rated or None))
@@ -1177,18 +1172,34 @@ class WorkshopStore:
         return w
 
     @staticmethod
-    def _participant(s: Session, token: str, for_update: bool = False) -> _Participant:
-        query = select(_Participant).where(_Participant.token_hash == _hash(str(token or "")))
-        p = s.scalar(query.with_for_update() if for_update else query)
+    def _participant(s: Session, token: str, for_update: bool = False, with_workshop: bool = False):
+        """The participant whose token this is; with `with_workshop`, (participant, workshop) read in one query.
+        `for_update` locks the participant's row only (never the workshop's: submissions would queue on it)."""
+        where = _Participant.token_hash == _hash(str(token or ""))
+        if with_workshop:
+            query = select(_Participant, _Workshop).join(_Workshop, _Workshop.id == _Participant.workshop_id).where(where)
+            row = s.execute(query.with_for_update(of=_Participant) if for_update else query).first()
+            p, w = row if row is not None else (None, None)
+        else:
+            query = select(_Participant).where(where)
+            p = s.scalar(query.with_for_update() if for_update else query)
         if p is None:
             raise AccessDenied("This participant link is not valid: join the workshop again with its code")
         if p.removed_at is not None:
             raise AccessDenied("The facilitator has removed this participant from the workshop")
-        return p
+        return (p, w) if with_workshop else p
 
     @staticmethod
     def _current_round(s: Session, w: _Workshop) -> _Round | None:
         return s.scalar(select(_Round).where(_Round.workshop_id == w.id).order_by(_Round.number.desc()).limit(1))
+
+    @staticmethod
+    def _current_round_and_submission(s: Session, w: _Workshop, p: _Participant):
+        """(the workshop's current round, `p`'s submission in it or None) in one query; (None, None) before any round."""
+        mine = (_Submission.round_id == _Round.id) & (_Submission.participant_id == p.id)
+        row = s.execute(select(_Round, _Submission).outerjoin(_Submission, mine).where(_Round.workshop_id == w.id)
+                        .order_by(_Round.number.desc()).limit(1)).first()
+        return (row[0], row[1]) if row is not None else (None, None)
 
     def _facilitated_round(self, s: Session, code: str, secret: str,
                            number: int | None = None) -> tuple[_Workshop, _Round]:
