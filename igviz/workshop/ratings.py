@@ -144,6 +144,11 @@ class RoomRatings:
         return cell.score if cell else np.nan
 
     def perspective(self) -> Perspective:
+        """The room's scores (equal footing) as a perspective (see `room_perspective`)."""
+        return self.room_perspective
+
+    @cached_property
+    def room_perspective(self) -> Perspective:
         """The room's scores (equal footing) as a perspective; each cell's range is its mean ± the
         spread of the individual ratings (kept on the 0–10 scale), the score uncertainty SMAA-2 draws
         from. A cell one person rated has no spread: its range is the rating itself."""
@@ -159,6 +164,12 @@ class RoomRatings:
 
     def group_perspective(self, group: str) -> Perspective:
         """One stakeholder group's mean ratings as a perspective (ranges: the group's own spread)."""
+        made = self.__dict__.setdefault("_group_perspectives", {})  # a refresh asks for each several times
+        if group not in made:
+            made[group] = self._group_perspective(group)
+        return made[group]
+
+    def _group_perspective(self, group: str) -> Perspective:
         if group not in self.group_means.columns:
             raise KeyError(f"nobody in the stakeholder group '{group}' rated anything "
                            f"(groups that did: {', '.join(self.group_means.columns) or 'none'})")
