@@ -7,10 +7,12 @@ Nothing on it names a participant: they appear by number, with their stakeholder
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 
 import numpy as np
+import pandas as pd
 import panel as pn
 
 from ..dataset import Dataset
@@ -149,6 +151,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         # Round history (#16): compare this round with any earlier one.
         self._history_round = pn.widgets.Select(label=_("Compare this round with round"), options=[], visible=False)
         self._history_round.param.watch(in_thread(lambda _e: self._show_history(), self._lock), "value")
+        self._opinions = None  # (what they were computed from, opinion groups)
         self._earlier: dict[int, RoundResults] = {}  # earlier rounds' results, computed once (cleared by moderation)
         self._result_cards = [
             _card(_("Ranking"), self._perspective, p["equal"], basis=420), _card(_("Ranking by head count"), p["headcount"], basis=420),
@@ -573,13 +576,23 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p["rating_robustness"].object = rating_robustness_html(r.rating_robustness(samples=RATING_SAMPLES), self._short,
                                                                RATING_SAMPLES) if r.has_ratings else ""
         enough = len(r.all_submissions) >= 2 * OPINION_MIN_SIZE
-        p["opinions"].object = opinions_html(r.opinion_groups(min_size=OPINION_MIN_SIZE), r.group_ids, self._group_name,
+        p["opinions"].object = opinions_html(self._opinion_groups(r), r.group_ids, self._group_name,
                                              self._short, names.get) if enough else ""
         p["history"].object = self._history_html(r)
         for name, shown in self._ratings_cards.items():  # built with the page, after the first refresh
             shown.visible = bool(p[name].object)
         if "history" in self._ratings_cards:
             self._ratings_cards["history"].visible = bool(p["history"].object or p["convergence"].object)
+
+    def _opinion_groups(self, r: RoundResults):
+        """The round's opinion groups, computed again only when what they are computed from changed
+        (a join, a reveal or a moderation action also redraws the page; clustering is its slowest part)."""
+        frame = r.all_submissions
+        columns = ["group", *[c for c in frame.columns if c.startswith(("weight.", "rating."))]]
+        key = hashlib.sha1(pd.util.hash_pandas_object(frame[columns], index=False).to_numpy().tobytes()).hexdigest()
+        if self._opinions is None or self._opinions[0] != key:
+            self._opinions = (key, r.opinion_groups(min_size=OPINION_MIN_SIZE))
+        return self._opinions[1]
 
     def _with_history(self, r: RoundResults) -> RoundResults:
         """This round's results told of the earlier rounds' (round history, #16). Only the current

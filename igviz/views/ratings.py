@@ -93,9 +93,10 @@ def opinion_map_svg(groups, group_ids, group_name, width: int = 360, height: int
     py = lambda v: height - pad - (v - y0) / (y1 - y0) * (height - 2 * pad)  # noqa: E731
     order = list(group_ids) + sorted(set(m["group"]) - set(group_ids))
     marks = []
-    for _i, row in m.iterrows():
-        k = order.index(row["group"]) % len(GROUP_COLOURS)
-        x, y, colour = px(row["x"]), py(row["y"]), GROUP_COLOURS[k]
+    index = {g: i % len(GROUP_COLOURS) for i, g in enumerate(order)}
+    for gx, gy, group in zip(m["x"].to_numpy(float), m["y"].to_numpy(float), m["group"]):  # not iterrows: 300 points
+        k = index[group]
+        x, y, colour = px(gx), py(gy), GROUP_COLOURS[k]
         shape = GROUP_SHAPES[k]
         if shape == "square":
             marks.append(f"<rect x='{x - 4:.1f}' y='{y - 4:.1f}' width='8' height='8' fill='{colour}' fill-opacity='0.75'/>")

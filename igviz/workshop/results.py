@@ -12,6 +12,7 @@ with the number of its people in the room. The MIPC (001) needs "an overall roug
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
@@ -383,6 +384,23 @@ class RoundResults:
         fresh.weights.set({c: float(v) * 10 / float(self.ranking_weights.max()) for c, v in self.ranking_weights.items()})
         return fresh
 
+    @contextmanager
+    def _scratch_under(self, perspective: Perspective | None, weights: pd.Series | None = None):
+        """The round's own assessment under a perspective and weights (`ranking_weights` unless
+        given) for the time of a `with`, its perspective put back after: building a fresh assessment
+        was the slowest part of a facilitator's refresh. (Every weight result sets its own weights.)"""
+        a = self.assessment
+        before = a.perspective
+        chosen = self.ranking_weights if weights is None else weights
+        a.weights.set({c: float(v) * 10 / float(chosen.max()) for c, v in chosen.items()})
+        if a.perspective is not perspective:
+            a.perspective = perspective
+        try:
+            yield a
+        finally:
+            if a.perspective is not before:
+                a.perspective = before
+
     def assessment_under(self, perspective: Perspective | str | None = None) -> Assessment:
         """A fresh assessment of the workshop's proposals under a perspective (a Perspective, or its
         name in `perspectives()`; None: the room's) and the ratings ranking's weights (`ranking_weights`)."""
@@ -403,16 +421,16 @@ class RoundResults:
         room's order; None without ratings."""
         if not self.has_ratings:
             return None
-        a = self._fresh(None)  # one assessment, ranked under both (building one is the slow part)
-        bundled = a.ranking().table
-        a.perspective = self.ratings.perspective()
-        room = a.ranking().table
+        with self._scratch_under(None) as a:
+            bundled = a.ranking().table.copy()
+        with self._scratch_under(self.ratings.perspective()) as a:
+            room = a.ranking().table.copy()
         frame = pd.DataFrame({"name": room["short_name"], "rank (room's scores)": room["rank"],
                               "overall (room's scores)": room["overall"]})
         frame["rank (bundled scores)"] = bundled["rank"].reindex(frame.index)
         frame["overall (bundled scores)"] = bundled["overall"].reindex(frame.index)
         frame["rank change"] = frame["rank (bundled scores)"] - frame["rank (room's scores)"]
-        rated = set(self.ratings.long["proposal"])
+        rated = set(self.ratings.long["proposal"].unique())
         frame["rated"] = [p in rated for p in frame.index]
         frame.attrs.update(weights=self.ranking_weights.attrs["whose"], room=self.ratings.perspective().name)
         return frame.sort_values("rank (room's scores)", kind="stable")
@@ -431,11 +449,11 @@ class RoundResults:
         drawn from this round's submissions (or the ranking's weights, within ± 5 points, when it had none)."""
         if not self.has_ratings:
             return None
-        a = self.assessment_under(None)
-        if len(self.shares):
-            sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
-            return a.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)
-        return a.smaa(samples=samples, seed=seed, weights="band")
+        with self._scratch_under(self.ratings.perspective()) as a:
+            if len(self.shares):
+                sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
+                return a.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)
+            return a.smaa(samples=samples, seed=seed, weights="band")
 
     # -- ratings: rough consensus, perspectives, round history -------------------------------------------
 
@@ -445,8 +463,8 @@ class RoundResults:
         ratings round: their own ratings where they gave one, the room's scores where they said
         "don't know" (the bundled score where nobody rated), under their own weights (the ranking's
         weights, `ranking_weights`, for a participant who gave none)."""
-        a = self.assessment_under(None)
-        room = a.score_arrays()[0]                                   # proposals × criteria
+        with self._scratch_under(self.ratings.perspective()) as a:
+            room = a.score_arrays()[0].copy()                        # proposals × criteria
         subs = self.all_submissions
         n = len(subs)
         pids, criteria = [p.id for p in a.proposals], self.criteria
@@ -500,9 +518,8 @@ class RoundResults:
             return None
         chosen = (self.equal_footing_weights if weights == "equal footing" else self.headcount_weights) \
             if len(self.submissions) else self.ranking_weights
-        a = self._fresh(perspective)
-        a.weights.set({c: float(v) * 10 / float(chosen.max()) for c, v in chosen.items()})
-        return a.ranking().table[["rank", "name", "short_name", "overall"]]
+        with self._scratch_under(perspective, chosen) as a:
+            return a.ranking().table[["rank", "name", "short_name", "overall"]].copy()
 
     def compare_with(self, number: int | None = None):
         """What moved from an earlier round (`earlier`; None: the one before) to this one
