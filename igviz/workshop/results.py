@@ -421,10 +421,14 @@ class RoundResults:
         room's order; None without ratings."""
         if not self.has_ratings:
             return None
-        with self._scratch_under(None) as a:
-            bundled = a.ranking().table.copy()
+        if len(self.submissions):  # ranking_weights are this round's equal-footing weights: ranked already
+            bundled = self.equal_footing_ranking
+        else:
+            with self._scratch_under(None) as a:
+                bundled = a.ranking().table.copy()
         with self._scratch_under(self.ratings.perspective()) as a:
             room = a.ranking().table.copy()
+            self.__dict__["_room_scores"] = a.score_arrays()[0].copy()  # for rating_personal_scores
         frame = pd.DataFrame({"name": room["short_name"], "rank (room's scores)": room["rank"],
                               "overall (room's scores)": room["overall"]})
         frame["rank (bundled scores)"] = bundled["rank"].reindex(frame.index)
@@ -463,8 +467,10 @@ class RoundResults:
         ratings round: their own ratings where they gave one, the room's scores where they said
         "don't know" (the bundled score where nobody rated), under their own weights (the ranking's
         weights, `ranking_weights`, for a participant who gave none)."""
-        with self._scratch_under(self.ratings.perspective()) as a:
-            room = a.score_arrays()[0].copy()                        # proposals × criteria
+        if "_room_scores" not in self.__dict__:
+            self.rating_ranking  # noqa: B018 - ranks under the room's scores and keeps them
+        a = self.assessment
+        room = self.__dict__["_room_scores"]                         # proposals × criteria
         subs = self.all_submissions
         n = len(subs)
         pids, criteria = [p.id for p in a.proposals], self.criteria
