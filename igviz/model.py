@@ -437,6 +437,7 @@ class Assessment(param.Parameterized):
         self.param.selected.objects = [None, *ids]
         self.param.compared.objects = ids
         self._cache: dict = {}
+        self._under_cache: dict = {}   # scores under other perspectives (`under`)
         self._watched_weights = None
         super().__init__(dataset=dataset, **params)
         self.param.framework.objects = frameworks
@@ -465,11 +466,10 @@ class Assessment(param.Parameterized):
         # Every proposal takes its cells at once, then one revision bump: one new result, not one per proposal.
         for p in self.proposals:
             with param.parameterized.discard_events(p):
-                p.perspective_scores = self._perspective_scores(p)
+                p.perspective_scores = self._perspective_scores(p, self.perspective)
         self.revision += 1
 
-    def _perspective_scores(self, proposal: Proposal) -> dict:
-        view = self.perspective
+    def _perspective_scores(self, proposal: Proposal, view: Perspective | None) -> dict:
         if view is None:
             return {}
         scores = {}
@@ -480,6 +480,42 @@ class Assessment(param.Parameterized):
             scores[criterion] = Score(float(cell.score), float(cell.low), float(cell.high), "rated",
                                       f"{view.name} ({view.whose}): {cell.basis}".rstrip(": "), ())
         return scores
+
+    def under(self, perspective: Perspective | None) -> tuple["Ranking", np.ndarray]:
+        """The ranking, and the scores (proposals × criteria of the active framework), under another
+        perspective (None: the bundled scores) with every other input as it is.
+
+        Computed aside: the assessment's perspective, its published result and whatever watches it
+        are left as they were, and no event fires (a compare view redraws nothing else). Raises
+        WeightError when the inputs cannot rank, as `ranking()` does.
+        """
+        if perspective is self.perspective:
+            scores = self.score_arrays()[0]
+            return (self.result if self.result is not None else self._rank(scores)), scores
+        # A weight move changes the ranking, not the scores: they are kept per perspective (holding
+        # the perspective itself, so that its id cannot be reused by another while kept) until a
+        # score, the framework or the proposals change.
+        key = (id(perspective), self.framework, self.revision, tuple(p.id for p in self.proposals))
+        kept = self._under_cache.get(key)
+        if kept is None:
+            kept = self._under_cache[key] = (perspective, self._scores_under(perspective))
+            while len(self._under_cache) > 8:
+                self._under_cache.pop(next(iter(self._under_cache)))
+        return self._rank(kept[1]), kept[1]
+
+    def _scores_under(self, perspective: Perspective | None) -> np.ndarray:
+        saved = [(p, p.perspective_scores) for p in self.proposals]
+        criteria = self.active_framework.criterion_ids
+        try:
+            for p in self.proposals:
+                with param.parameterized.discard_events(p):
+                    p.perspective_scores = self._perspective_scores(p, perspective)
+            return np.array([[p.score(c).score for c in criteria] for p in self.proposals],
+                            dtype=float).reshape(len(self.proposals), len(criteria))
+        finally:
+            for p, before in saved:
+                with param.parameterized.discard_events(p):
+                    p.perspective_scores = before
 
     def _inputs_changed(self, *events) -> None:
         if any(e.name == "weights" for e in events):
@@ -523,7 +559,11 @@ class Assessment(param.Parameterized):
         if problems:
             raise ValueError("; ".join(problems))
         proposal = DesignedProposal(design, self.dataset)
-        proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", *ATTRIBUTES])
+        # A perspective may rate a design too (a workshop can rank designs): it takes its cells as
+        # every proposal does.
+        proposal.perspective_scores = self._perspective_scores(proposal, self.perspective)
+        proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", "perspective_scores",
+                                                    *ATTRIBUTES])
         kept = [p for p in self.proposals if p.id != design.id]
         self._cache = {}   # the score memo is keyed by proposal ids: a design replaced under its id has new scores
         self._set_proposals([*kept, proposal])
@@ -627,11 +667,11 @@ class Assessment(param.Parameterized):
             raise self._error
         return self.result
 
-    def _rank(self) -> Ranking:
+    def _rank(self, scores: np.ndarray | None = None) -> Ranking:
         framework = self.active_framework
         method = self.active_method
         weights = self.effective_weights()
-        scores = self.score_arrays()[0]
+        scores = self.score_arrays()[0] if scores is None else scores
         result = method.rank(scores, weights)
         minimums = np.array([self.thresholds.get(c, np.nan) for c in framework.criterion_ids])
         failures = threshold_failures(scores, minimums)

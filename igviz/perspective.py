@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 BUNDLED_NAME = "Best Bits analysis, early 2014"
@@ -29,6 +30,12 @@ class Cell:
     low: float
     high: float
     basis: str = ""  # e.g. "mean of 7 ratings (3 stakeholder groups)"
+    # How sure, for rated cells (None where unknown, e.g. a perspective typed in by hand): how many
+    # people rated the cell, from how many stakeholder groups, and the spread (standard deviation)
+    # of their ratings. The views show them beside the score: a mean of 2 ratings is not one of 40.
+    ratings: int | None = None
+    groups: int | None = None
+    spread: float | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,15 @@ class Perspective:
                         not cell.low <= cell.score <= cell.high:
                     raise ValueError(f"perspective '{self.name}', {proposal}.{criterion}: expected numbers with "
                                      f"low <= score <= high, got {cell.low!r} <= {cell.score!r} <= {cell.high!r}")
+                for what in ("ratings", "groups"):
+                    n = getattr(cell, what)
+                    if n is not None and not (isinstance(n, int) and not isinstance(n, bool) and n >= 0):
+                        raise ValueError(f"perspective '{self.name}', {proposal}.{criterion}: {what} must be a "
+                                         f"whole number of 0 or more, got {n!r}")
+                if cell.spread is not None and not (isinstance(cell.spread, (int, float)) and
+                                                    math.isfinite(cell.spread) and cell.spread >= 0):
+                    raise ValueError(f"perspective '{self.name}', {proposal}.{criterion}: spread must be a "
+                                     f"number of 0 or more, got {cell.spread!r}")
         frozen = {p: MappingProxyType(dict(row)) for p, row in self.cells.items()}
         object.__setattr__(self, "cells", MappingProxyType(frozen))
 
@@ -64,10 +80,12 @@ class Perspective:
         return sum(len(row) for row in self.cells.values())
 
     def table(self) -> pd.DataFrame:
-        """One row per cell: proposal, criterion, score, low, high, basis."""
-        rows = [{"proposal": p, "criterion": c, "score": x.score, "low": x.low, "high": x.high, "basis": x.basis}
+        """One row per cell: proposal, criterion, score, low, high, basis, ratings, groups, spread."""
+        columns = ["proposal", "criterion", "score", "low", "high", "basis", "ratings", "groups", "spread"]
+        rows = [{"proposal": p, "criterion": c, "score": x.score, "low": x.low, "high": x.high, "basis": x.basis,
+                 "ratings": x.ratings, "groups": x.groups, "spread": x.spread}
                 for p, row in self.cells.items() for c, x in row.items()]
-        frame = pd.DataFrame(rows, columns=["proposal", "criterion", "score", "low", "high", "basis"])
+        frame = pd.DataFrame(rows, columns=columns)
         frame.attrs.update(perspective=self.name, whose=self.whose)
         return frame.set_index(["proposal", "criterion"])
 
@@ -88,9 +106,46 @@ class Perspective:
             low = float(getattr(row, "low", score))
             high = float(getattr(row, "high", score))
             low, high = (score if math.isnan(low) else low), (score if math.isnan(high) else high)
-            cells.setdefault(str(row.proposal), {})[str(row.criterion)] = Cell(score, low, high,
-                                                                               str(getattr(row, "basis", "") or ""))
+            basis = getattr(row, "basis", "")
+            basis = "" if basis is None or (isinstance(basis, float) and math.isnan(basis)) else str(basis)
+            cells.setdefault(str(row.proposal), {})[str(row.criterion)] = Cell(
+                score, low, high, basis, _count(getattr(row, "ratings", None)), _count(getattr(row, "groups", None)),
+                _optional(getattr(row, "spread", None)))
         return cls(name, whose, cells)
+
+    # -- as plain data (scenario files and links, igviz/scenario.py) ------------------------------
+
+    def to_dict(self) -> dict:
+        """{name, whose, cells: {proposal: {criterion: {score, low, high, basis, ratings, groups, spread}}}};
+        what a cell does not know is left out, and a range that is the score itself too."""
+        cells = {}
+        for p, row in self.cells.items():
+            for c, x in row.items():
+                cell = {"score": x.score}
+                if (x.low, x.high) != (x.score, x.score):
+                    cell.update(low=x.low, high=x.high)
+                for key in ("basis", "ratings", "groups", "spread"):
+                    value = getattr(x, key)
+                    if value not in (None, ""):
+                        cell[key] = value
+                cells.setdefault(p, {})[c] = cell
+        return {"name": self.name, "whose": self.whose, "cells": cells}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Perspective":
+        """From `to_dict`'s plain data (a spec checks it first: igviz.scenario names what is wrong)."""
+        cells = {}
+        for p, row in (data.get("cells") or {}).items():
+            for c, x in row.items():
+                score = float(x["score"])
+                cells.setdefault(str(p), {})[str(c)] = Cell(
+                    score, float(x.get("low", score)), float(x.get("high", score)), str(x.get("basis") or ""),
+                    _count(x.get("ratings")), _count(x.get("groups")), _optional(x.get("spread")))
+        return cls(str(data.get("name") or ""), str(data.get("whose") or ""), cells)
+
+    def same_scores(self, other: "Perspective | None") -> bool:
+        """True if the other perspective has the same name and cells (the way a link restores one)."""
+        return other is not None and self.to_dict() == other.to_dict()
 
     @classmethod
     def bundled(cls, assessment) -> "Perspective":
@@ -107,6 +162,62 @@ class Perspective:
         return cls(BUNDLED_NAME, BUNDLED_WHOSE, cells)
 
 
+def _count(value) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value)
+
+
+def _optional(value) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return float(value)
+
+
+def load_perspectives(path, dataset=None) -> dict[str, Perspective]:
+    """The perspectives of a workshop round exported from the facilitator page (.json or .csv):
+    the bundled scores, the room's (each stakeholder group counting once) and each group's that
+    rated, by name. A damaged file raises DataValidationError naming the file and the field."""
+    from .dataset import load_dataset
+    from .workshop.export import load_export
+
+    dataset = dataset or load_dataset()
+    return load_export(path, dataset).results(dataset).perspectives()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two perspectives' scores and rankings as arrays (what `compare_perspectives` tabulates; the
+    explorer's compare view reads these directly, as it redraws on every weight move)."""
+
+    proposal_ids: tuple[str, ...]
+    criteria: tuple[str, ...]
+    scores: tuple  # (first, second): proposals × criteria
+    ranks: tuple   # (first, second): rank per proposal (1 = best), input order
+    overall: tuple  # (first, second): overall value per proposal, input order
+
+    def differences(self):
+        """(proposal index, criterion index, difference) per cell, largest |difference| first (stable)."""
+        diff = (self.scores[1] - self.scores[0]).ravel()
+        order = np.argsort(-np.abs(diff), kind="stable")
+        n = len(self.criteria)
+        return [(int(i) // n, int(i) % n, float(diff[i])) for i in order]
+
+
+def comparison(assessment, first: "Perspective | None", second: "Perspective | None") -> Comparison:
+    """Both perspectives ranked aside (Assessment.under) with the assessment's current inputs."""
+    scores, ranks, overall = [], [], []
+    for view in (first, second):
+        ranking, matrix = assessment.under(view)
+        rank = np.empty(len(ranking.best_first), dtype=int)
+        rank[ranking.best_first] = np.arange(1, len(rank) + 1)
+        scores.append(matrix)
+        ranks.append(rank)
+        overall.append(np.asarray(ranking.overall, dtype=float))
+    return Comparison(tuple(p.id for p in assessment.proposals), tuple(assessment.active_framework.criterion_ids),
+                      tuple(scores), tuple(ranks), tuple(overall))
+
+
 def compare_perspectives(assessment, first: "Perspective | None", second: "Perspective | None"):
     """Where two perspectives differ most, and how the ranking changes between them.
 
@@ -114,28 +225,19 @@ def compare_perspectives(assessment, first: "Perspective | None", second: "Persp
     perspective's score (the bundled one where a perspective is silent; None means the bundled
     scores) and the difference, largest first; `ranking` per proposal, the rank and overall
     score under each with the assessment's current weights and method, and how far it moved
-    (positive: the second perspective puts it higher). The assessment is left as it was.
+    (positive: the second perspective puts it higher). The assessment is left as it was, and
+    nothing watching it hears of the comparison (both are ranked aside: Assessment.under).
     """
-    before = assessment.perspective
     names = [p.name if p is not None else BUNDLED_NAME for p in (first, second)]
     if names[0] == names[1]:
         names = [f"{names[0]} (1)", f"{names[1]} (2)"]
-    tables, scores = [], []
-    try:
-        for view in (first, second):
-            assessment.perspective = view
-            tables.append(assessment.ranking().table[["rank", "overall"]])
-            scores.append(assessment.score_arrays()[0])
-    finally:
-        assessment.perspective = before
-    ids = [p.id for p in assessment.proposals]
-    criteria = assessment.active_framework.criterion_ids
-    index = pd.MultiIndex.from_product([ids, criteria], names=["proposal", "criterion"])
-    cells = pd.DataFrame({names[0]: scores[0].ravel(), names[1]: scores[1].ravel()}, index=index)
+    c = comparison(assessment, first, second)
+    index = pd.MultiIndex.from_product([list(c.proposal_ids), list(c.criteria)], names=["proposal", "criterion"])
+    cells = pd.DataFrame({names[0]: c.scores[0].ravel(), names[1]: c.scores[1].ravel()}, index=index)
     cells["difference"] = cells[names[1]] - cells[names[0]]
     cells = cells.reindex(cells["difference"].abs().sort_values(ascending=False, kind="stable").index)
-    ranking = pd.DataFrame({f"rank ({names[0]})": tables[0]["rank"], f"rank ({names[1]})": tables[1]["rank"].reindex(tables[0].index),
-                            f"overall ({names[0]})": tables[0]["overall"],
-                            f"overall ({names[1]})": tables[1]["overall"].reindex(tables[0].index)})
+    ids = pd.Index(c.proposal_ids, name="proposal")
+    ranking = pd.DataFrame({f"rank ({names[0]})": c.ranks[0], f"rank ({names[1]})": c.ranks[1],
+                            f"overall ({names[0]})": c.overall[0], f"overall ({names[1]})": c.overall[1]}, index=ids)
     ranking["moved"] = ranking[f"rank ({names[0]})"] - ranking[f"rank ({names[1]})"]
     return cells, ranking.sort_values(f"rank ({names[1]})", kind="stable")

@@ -1,8 +1,9 @@
 """The spec: everything someone set, as plain data, generated from the model's parameters.
 
 One spec holds every input that differs from a fresh assessment of the same data: the framework,
-weights, method and each method's settings, thresholds, stance, selection, and per proposal its
-score overrides, what-if shift and changed attributes, with a fingerprint of the dataset. A link
+weights, method and each method's settings, thresholds, stance, selection, the score perspective
+(whose scores rank, with the scores), and per proposal its score overrides, what-if shift and
+changed attributes, with a fingerprint of the dataset. A link
 and a scenario file are two encodings of that one nested dict: a file stores it as YAML or JSON
 and is read back as data; a link flattens it into query parameters. Both are read by one
 validator, so a link and a file can never disagree on what a value means.
@@ -69,6 +70,10 @@ class Scenario:
         designs = {p.id: p.design.spec() for p in a.proposals if getattr(p, "design", None) is not None}
         if designs:
             spec["designs"] = designs
+        if a.perspective is not None:
+            # Whose scores rank the proposals, with the scores themselves: a link or file must rank
+            # the same without the workshop export they came from.
+            spec["perspective"] = _plain(a.perspective.to_dict())
         proposals = {}
         for p in a.proposals:
             if getattr(p, "design", None) is not None:
@@ -105,6 +110,11 @@ class Scenario:
             a.remove_design(p.id)
         for design_id, d in s.get("designs", {}).items():
             a.add_design(Design.from_spec(design_id, d))
+        from .perspective import Perspective
+
+        view = Perspective.from_dict(s["perspective"]) if s.get("perspective") else None
+        if view is None or not view.same_scores(a.perspective):
+            a.perspective = view
         for p in a.proposals:
             if isinstance(p, DesignedProposal):
                 continue
@@ -162,11 +172,15 @@ class Scenario:
         """The spec flattened into query parameters: `weights=transparent:10,expertise:0`,
         `methods.promethee_ii=preference:usual`, `proposals.mipc.centralisation_shift=0.2`."""
         query: dict[str, str] = {}
-        _flatten({k: v for k, v in self.to_dict().items() if k != "igviz_spec"}, "", query)
+        spec = {k: v for k, v in self.to_dict().items() if k != "igviz_spec"}
+        if "perspective" in spec:
+            spec["perspective"] = _link_perspective(spec["perspective"])
+        _flatten(spec, "", query)
         return query
 
     def to_link(self, base: str = "") -> str:
-        return f"{base}?{urlencode(self.to_query(), safe=':,')}"
+        # '/' is kept as it is (a query may hold it): a perspective's cells are `score/low/high/…`.
+        return f"{base}?{urlencode(self.to_query(), safe=':,/')}"
 
     @classmethod
     def from_link(cls, link: str, dataset) -> "tuple[Scenario, list[str]]":
@@ -224,7 +238,8 @@ class _Reader:
     def read(self, d: dict) -> dict:
         dataset = self.dataset
         out: dict = {"igviz_spec": SPEC_VERSION}
-        known = {"igviz_spec", "dataset", "weights", "methods", "proposals", "designs", "lang", *ASSESSMENT_FIELDS}
+        known = {"igviz_spec", "dataset", "weights", "methods", "proposals", "designs", "perspective", "lang",
+                 *ASSESSMENT_FIELDS}
         for key in d:
             if key not in known:
                 self.problem(key, Message("Ignored '{field}' in the link: igviz does not know it.", field=key))
@@ -286,6 +301,9 @@ class _Reader:
         proposals = self.proposals(d.get("proposals"))
         if proposals:
             out["proposals"] = proposals
+        perspective = self.perspective(d.get("perspective"), ids)
+        if perspective:
+            out["perspective"] = perspective
         return out
 
     # A file holds typed values; a link holds text. These read either, and nothing else; a value of
@@ -443,6 +461,93 @@ class _Reader:
             out[did] = design.spec()
         return out
 
+    def perspective(self, value, ids: list[str]) -> dict:
+        """`perspective: {name, whose, cells: {proposal: {criterion: {score, low, high, basis, ratings,
+        groups, spread}}}}` (Perspective.to_dict); in a link `perspective.name=...`,
+        `perspective.cells.mipc.transparent=score:6.5,low:5,high:8,ratings:7`. A bad cell is named and
+        left out; the rest of the perspective still ranks."""
+        raw = self.mapping(value, "perspective")
+        if not raw:
+            return {}
+        for key in raw:
+            if key not in ("name", "whose", "cells"):
+                self.problem("perspective", Message("Ignored '{field}' in the perspective: expected name, whose "
+                                                    "and cells.", field=f"perspective.{key}"))
+        name = self.label(raw.get("name"), "perspective.name") or "Perspective from a link or file"
+        whose = self.label(raw.get("whose"), "perspective.whose") or ""
+        scale = self.dataset.scale
+        cells: dict = {}
+        for pid, row in self.mapping(raw.get("cells"), "perspective.cells").items():
+            if pid not in ids:
+                self.problem("perspective.cells", Message("Ignored the perspective's scores of unknown proposal "
+                                                          "'{proposal}'.", proposal=str(pid)))
+                continue
+            row = self.mapping(row, f"perspective.cells.{pid}")
+            # A link writes a cell's sentence beside it as `criterion.basis` (see _link_perspective).
+            bases = {str(k)[:-len(".basis")]: v for k, v in row.items() if self.from_link and str(k).endswith(".basis")}
+            for cid, cell in row.items():
+                if self.from_link and str(cid).endswith(".basis"):
+                    continue
+                field = f"perspective.cells.{pid}.{cid}"
+                if self.from_link and isinstance(cell, str) and ":" not in cell:
+                    cell = {**_unslashed(cell), **({"basis": bases[cid]} if bases.get(cid) else {})}
+                checked = self.perspective_cell(self.mapping(cell, field), scale)
+                if isinstance(checked, str):
+                    self.problem(field, Message("Ignored the perspective's score of '{proposal}' on '{criterion}': "
+                                                "{reason}", proposal=str(pid), criterion=str(cid), reason=checked))
+                    continue
+                try:
+                    self.dataset.criterion(cid)
+                except KeyError:
+                    self.problem(field, Message("Ignored the perspective's score of '{proposal}' on '{criterion}': "
+                                                "no such criterion.", proposal=str(pid), criterion=str(cid)))
+                    continue
+                cells.setdefault(pid, {})[cid] = checked
+        return {"name": name, "whose": whose, "cells": cells}
+
+    # User text shown on the pages (always escaped there): short, like a name.
+    LABEL_MAX = 300
+
+    def label(self, value, field: str) -> str:
+        text = self.text(value, field, "text")
+        if text and len(text) > self.LABEL_MAX:
+            self.problem(field, Message("Shortened '{field}' to {limit} characters.", field=field, limit=self.LABEL_MAX))
+            text = text[:self.LABEL_MAX]
+        return text or ""
+
+    def perspective_cell(self, cell: dict, scale) -> "dict | str":
+        """A perspective's cell, checked: the plain dict to keep, or what is wrong with it (in words)."""
+        unknown = [k for k in cell if k not in ("score", "low", "high", "basis", "ratings", "groups", "spread")]
+        if unknown:
+            return f"unknown field {', '.join(map(str, unknown))} (known: score, low, high, basis, ratings, groups, spread)"
+        score = _number(cell.get("score"))
+        low, high = _number(cell.get("low", score)), _number(cell.get("high", score))
+        for label, v in (("score", score), ("low", low), ("high", high)):
+            if not (math.isfinite(v) and scale.min <= v <= scale.max):
+                return f"{label} must be a number in {scale.min:g}..{scale.max:g}, got {cell.get(label)!r}"
+        if not low <= score <= high:
+            return f"expected low <= score <= high, got {low:g} <= {score:g} <= {high:g}"
+        out: dict = {"score": score}
+        if (low, high) != (score, score):
+            out.update(low=low, high=high)
+        basis = cell.get("basis")
+        if basis not in (None, ""):
+            if not isinstance(basis, str):
+                return f"basis must be text, got {brief(basis)}"
+            out["basis"] = basis[:self.LABEL_MAX]
+        for key in ("ratings", "groups"):
+            if cell.get(key) not in (None, ""):
+                n = _number(cell[key])
+                if not (math.isfinite(n) and n >= 0 and float(n).is_integer()):
+                    return f"{key} must be a whole number of 0 or more, got {cell[key]!r}"
+                out[key] = int(n)
+        if cell.get("spread") not in (None, ""):
+            spread = _number(cell["spread"])
+            if not (math.isfinite(spread) and spread >= 0):
+                return f"spread must be a number of 0 or more, got {cell['spread']!r}"
+            out["spread"] = spread
+        return out
+
     def overrides(self, probe, value, field: str) -> dict:
         out = {}
         for cid, raw in self.mapping(value, field).items():
@@ -458,6 +563,36 @@ class _Reader:
                 continue
             out[cid] = {"score": score, "low": low, "high": high, "rationale": rationale}
         return out
+
+
+# A perspective's cell in a link: score/low/high/ratings/groups/spread, blank where unknown. A room's
+# perspective has up to one cell per proposal × criterion: written as `score:…,low:…,high:…` each,
+# with its sentence, 90 rated cells made a link longer than LINK_MAX.
+CELL_PARTS = ("score", "low", "high", "ratings", "groups", "spread")
+
+
+def _link_perspective(perspective: dict) -> dict:
+    """The perspective as a link writes it: one parameter per proposal, `criterion:score/low/high/…`.
+    A cell's basis (a sentence) is left out where its ratings say it (the pages write the sentence from
+    them); a cell without ratings keeps it, as `criterion:score/low/high` plus `criterion.basis`."""
+    cells = {}
+    for pid, row in (perspective.get("cells") or {}).items():
+        for cid, cell in row.items():
+            parts = [_link_text(cell[k]) if cell.get(k) is not None else "" for k in CELL_PARTS]
+            parts[1] = parts[1] or parts[0]
+            parts[2] = parts[2] or parts[0]
+            cells.setdefault(pid, {})[cid] = "/".join(parts).rstrip("/")
+            if cell.get("basis") and cell.get("ratings") is None:
+                cells[pid][f"{cid}.basis"] = cell["basis"]
+    return {**perspective, "cells": cells}
+
+
+def _unslashed(text: str) -> dict:
+    """`5.5/3.25/7.75/17/4/2.25` (or fewer parts) from a link as a cell's mapping."""
+    parts = text.split("/")
+    if len(parts) > len(CELL_PARTS):
+        return {"score": text}  # reported as not a number
+    return {k: v for k, v in zip(CELL_PARTS, parts) if v != ""}
 
 
 def _flatten(value, prefix: str, query: dict) -> None:

@@ -104,6 +104,25 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    """Each store test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'workshops.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(store_url):
+    """A workshop store on both databases, without the store's minimum time between submissions
+    (tests submit faster than a person). A module may override it (test_pacing.py adds a clock)."""
+    from igviz.workshop import WorkshopStore
+
+    s = WorkshopStore(store_url, min_seconds_between_submissions=0)
+    yield s
+    s.dispose()
+
+
 # -- an analyst's own proposal beside a copy of the bundled data (the command and wheel tests) ----
 
 ANALYST_PROPOSAL = "analyst_hubs"

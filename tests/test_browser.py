@@ -385,4 +385,20 @@ def test_explorer_fits_a_projector_and_its_tooltips_hide_what_is_under_them(brow
     tooltip = page.locator(".bk-Tooltip").filter(has_text="Contribution")
     expect(tooltip).to_be_visible()
     assert tooltip.evaluate("el => getComputedStyle(el).opacity") == "1"
+    # The score matrix's right-most column: its tooltip (with a long rationale) stays on the screen;
+    # unwrapped it ran 700 px past the right edge.
+    heading = page.get_by_role("heading", name="Scores", exact=True)
+    heading.scroll_into_view_if_needed()
+    below = heading.bounding_box()["y"]
+    matrix = next(box for box in (c.bounding_box() for c in page.locator(".bk-Canvas").all())
+                  if box and box["y"] > below and box["width"] > 300)
+    page.mouse.wheel(0, matrix["y"] - 100)
+    page.wait_for_timeout(300)
+    matrix = next(box for box in (c.bounding_box() for c in page.locator(".bk-Canvas").all())
+                  if box and box["y"] > 0 and box["width"] > 300 and box["height"] > 300)
+    page.mouse.move(matrix["x"] + matrix["width"] * 0.8, matrix["y"] + matrix["height"] * 0.1)
+    tooltip = page.locator(".bk-Tooltip").filter(has_text="Why")
+    expect(tooltip).to_be_visible()
+    box = tooltip.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, box
     context.close()

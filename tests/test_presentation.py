@@ -47,10 +47,14 @@ def test_every_matrix_cell_shows_its_evidence_mark_and_label(data):
     frame = matrix_frame(a)
     silent = frame[(frame["proposal_id"] == "icann_globalisation") & (frame["kind"] == "silent")]
     assert len(silent) >= 1
-    # The legend names every mark; the shares table counts each proposal's kinds.
+    # The legend names every mark; the shares table counts each proposal's kinds. "rated" only under
+    # a perspective people rated (a workshop's), where it names that mark too.
     legend = plain(view.__panel__()[0].object)
     for kind, mark in MARKS.items():
-        assert f"{mark} {kind}" in legend
+        assert (f"{mark} {kind}" in legend) == (kind != "rated")
+    from igviz.perspective import Cell, Perspective
+    a.perspective = Perspective("Room", "a test", {"mipc": {"accountable": Cell(5, 4, 6)}})
+    assert f"{MARKS['rated']} rated" in plain(view.__panel__()[0].object)
     shares = plain(view._shares_html())
     assert "How much of each row is the sources’ own judgement" in shares
 

@@ -12,20 +12,11 @@ import igviz
 from igviz.i18n import catalogue
 from igviz.model import Assessment
 from igviz.perspective import BUNDLED_NAME, Cell, Perspective
-from igviz.workshop import WorkshopError, WorkshopStore, export_round, load_export, new_workshop, round_results
+from igviz.workshop import WorkshopError, export_round, load_export, new_workshop, round_results
 
 DATASET = igviz.load_dataset()
 CRITERIA = DATASET.default_framework.criterion_ids
 GROUPS = ("civil_society", "government", "private_sector", "technical_academic")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'workshops.sqlite'}" if request.param == "sqlite" else \
-        request.getfixturevalue("postgres_url")
-    s = WorkshopStore(url, min_seconds_between_submissions=0)
-    yield s
-    s.dispose()
 
 
 @pytest.fixture

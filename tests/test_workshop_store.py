@@ -11,20 +11,6 @@ from igviz.workshop.store import COMMENT_MAX, PSEUDONYM_MAX, shared_store
 DATASET = igviz.load_dataset()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'workshops.sqlite'}"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture
-def store(store_url):
-    s = WorkshopStore(store_url, min_seconds_between_submissions=0)
-    yield s
-    s.dispose()
-
-
 @pytest.fixture
 def workshop(store):
     return new_workshop(store, DATASET, "Reform options, IGF 2026")

@@ -7,6 +7,7 @@ import param
 
 from ..model import Assessment
 from ..scenario import Scenario
+from ..views.compare import ComparePerspectives, PerspectiveChoices, PerspectiveSwitch
 from ..views.evidence import perspective_html
 from ..views.designer import DesignerPanel
 from ..views.detail import ProposalDetail
@@ -35,11 +36,17 @@ class Explorer(pn.viewable.Viewer):
     assessment = param.ClassSelector(class_=Assessment)
     link_problems = param.List(default=[], doc="What could not be read from the page's link")
 
-    def __init__(self, assessment: Assessment | None = None, sync_url: bool | None = None, **params):
+    def __init__(self, assessment: Assessment | None = None, sync_url: bool | None = None, perspectives=None,
+                 **params):
+        """`perspectives`: score perspectives to offer beside the bundled scores (a dict by name or a
+        list, e.g. `load_export(path).results().perspectives()`); more can be loaded on the page."""
         super().__init__(assessment=assessment or Assessment(served_dataset()), **params)
         start_session_language()  # before the views: they read it as they build
         name_slider_handles()
         a = self.assessment
+        self.perspectives = PerspectiveChoices(assessment=a)
+        if perspectives:
+            self.perspectives.add(perspectives)
         self._messages = pn.Column(sizing_mode="stretch_width", margin=0)
         self._link_later = Later(self._update_link)
         self._shown_messages = None
@@ -61,10 +68,16 @@ class Explorer(pn.viewable.Viewer):
         self.institutions = InstitutionMapView(assessment=a)
         self.tradeoff = TradeoffView(assessment=a)
         self.designer = DesignerPanel(assessment=a)
+        self.switch = PerspectiveSwitch(choices=self.perspectives)
+        self.compare = ComparePerspectives(choices=self.perspectives)
+        # Part of the page's header: whose judgement the scores are, which changes with the perspective.
+        whose = lambda: f"<div class='igviz-header igviz-whose'>{perspective_html(perspective=a.perspective)}</div>"  # noqa: E731
+        self._whose = html_pane(whose(), sizing_mode="stretch_width", margin=(0, 10))
+        a.param.watch(lambda *e: setattr(self._whose, "object", whose()), ["perspective"])
         if sync:
             # The result changes with every input the link holds (weights, framework, method,
-            # thresholds, stance); the selection and the comparison are the rest. One watcher on
-            # the assessment itself, however often the model replaces its weights.
+            # thresholds, stance, perspective); the selection and the comparison are the rest. One
+            # watcher on the assessment itself, however often the model replaces its weights.
             a.param.watch(self._write_link, ["result", "problem", "selected", "compared"])
         self._update_messages()
 
@@ -115,7 +128,7 @@ class Explorer(pn.viewable.Viewer):
         header = html_pane(
             f"<header class='igviz-header'><h1>igviz</h1><p>"
             f"{text(_('Internet governance reform proposals, scored against weighted criteria. Move a weight: every view follows. Hover or choose a proposal to see why.'))} "
-            f"{workshop}</p>{perspective_html()}</header>", sizing_mode="stretch_width")
+            f"{workshop}</p></header>", sizing_mode="stretch_width")
         # A wrapping flex layout: side by side on a projector or laptop, one column on a phone.
         # Each view's own Column is the card (wrapped in one more Column, each card cost the page
         # another shadow root with its stylesheets, for nothing it showed).
@@ -125,14 +138,15 @@ class Explorer(pn.viewable.Viewer):
                                 sizing_mode="stretch_width", margin=(0, 5))
             return column
 
-        sidebar = pn.Column(html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
+        sidebar = pn.Column(self.switch, html_pane(f"<h2>{text(_('Weights'))}</h2>", margin=(0, 10)), self.weights,
                             styles={"flex": "0 1 320px", "min-width": "260px"}, css_classes=["igviz-sidebar"])
-        views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520),
+        views = pn.FlexBox(card(self.ranking, 520), card(self.radar, 420), card(self.matrix, 520), card(self.compare, 520),
                            card(self.detail, 420), card(self.designer, 900), card(self.tradeoff, 420), card(self.institutions, 620),
                            card(self.sensitivity, 520), card(self.acceptability, 520),
                            flex_wrap="wrap", align_items="flex-start",
                            styles={"flex": "1 1 600px", "min-width": "0"}, sizing_mode="stretch_width")
-        return StyledColumn(pn.FlexBox(header, language_selector(), flex_wrap="nowrap", justify_content="space-between",
-                                    sizing_mode="stretch_width"), self._messages,
+        return StyledColumn(pn.FlexBox(pn.Column(header, self._whose, sizing_mode="stretch_width", margin=0),
+                                       language_selector(), flex_wrap="nowrap", justify_content="space-between",
+                                       sizing_mode="stretch_width"), self._messages,
                          pn.FlexBox(sidebar, views, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")

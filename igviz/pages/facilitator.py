@@ -27,7 +27,7 @@ from ..views.ratings import (convergence_html, disputed_html, history_html, opin
                              rating_consensus_html, rating_robustness_html)
 from ..workshop.history import with_history
 from ..perspective import BUNDLED_NAME
-from ..workshop.plan import check_workshop_data
+from ..workshop.plan import add_designs, check_workshop_data, designs_from_file, designs_from_link
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_
 from ..datatext import localised, proposal_text
@@ -40,6 +40,89 @@ from .offload import in_thread
 RATING_SAMPLES = 4000  # SMAA-2 draws under the room's scores, as the weights' robustness card
 OPINION_MIN_SIZE = 5  # opinion groups smaller than this are not shown (anonymity); none drawn below twice it
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
+
+
+class DesignPicker(pn.viewable.Viewer):
+    """Designs from the explorer's Design a reform panel: its link pasted, or a scenario file saved there.
+
+    `read()` gives {id: spec} of every design found (the link's, then the file's), checked against the
+    data, or raises WorkshopError saying why; the pane under the inputs names what was found as it is typed.
+    """
+
+    def __init__(self, dataset: Dataset, **params):
+        super().__init__(**params)
+        self.dataset = dataset
+        self.link = pn.widgets.TextAreaInput(
+            label=_("Link from the explorer, with designs"), max_length=16_384, rows=2, sizing_mode="stretch_width",
+            placeholder=_("Paste the link the explorer shows after “Add to the comparison”"))
+        self.file = pn.widgets.FileInput(label=_("Or a scenario file saved in the explorer (.yaml or .json)"),
+                                         accept=".yaml,.yml,.json", multiple=False, sizing_mode="stretch_width")
+        self.found = html_pane("", sizing_mode="stretch_width", css_classes=["igviz-designs-found"])
+        self.link.param.watch(self._preview, "value")
+        self.file.param.watch(self._preview, "value")
+
+    def typed(self) -> bool:
+        return bool((self.link.value_input or self.link.value or "").strip() or self.file.value)
+
+    def read(self) -> dict:
+        designs = {}
+        link = (self.link.value_input or self.link.value or "").strip()
+        if link:
+            designs.update(designs_from_link(self.dataset, link))
+        if self.file.value:
+            designs.update(designs_from_file(self.dataset, content=self.file.value, filename=self.file.filename or ""))
+        return designs
+
+    def clear(self) -> None:
+        self.link.value = ""
+        self.file.clear()  # the browser's chosen file too
+        self.found.object = ""
+
+    def _preview(self, *_events) -> None:
+        if not self.typed():
+            self.found.object = ""
+            return
+        try:
+            found = self.read()
+        except WorkshopError as exc:
+            self.found.object = f"<p class='igviz-warning' role='alert'>{text(in_language(exc))}</p>"
+            return
+        names = ", ".join(str(spec.get("name") or did) for did, spec in found.items())
+        self.found.object = (f"<p class='igviz-note' role='status'>"
+                             f"{text(_('Designs found: {names}', names=names))}</p>")
+
+    def __panel__(self):
+        return pn.Column(self.link, self.file, self.found, sizing_mode="stretch_width", margin=0)
+
+
+def designs_html(dataset: Dataset, info) -> str:
+    """The workshop's designs: name, the round each is first in, its options, and whose judgement its scores are."""
+    from ..design import Design
+    from ..views.evidence import local
+
+    if not info.designs:
+        return ""
+    items = []
+    for d in info.designs:
+        design = Design.from_spec(d.id, d.spec)
+        try:
+            choice = design.choice(dataset)
+        except ValueError:
+            continue
+        model = dataset.design
+        start = (_("from {proposal}", proposal=proposal_text(dataset, design.base, "short_name", current_language()))
+                 if design.base else _("from scratch (the status quo)"))
+        changed = design.changed(dataset) if design.base else {k: v for k, v in choice.items()
+                                                               if not all(model.dimensions[k].option(o).baseline
+                                                                          for o in ([v] if isinstance(v, str) else v))}
+        options = [local(model.dimensions[k].option(o).name) for k, v in changed.items()
+                   for o in ([v] if isinstance(v, str) else v)]
+        when = _("from round {number}", number=d.round)
+        items.append(f"<li><b>{text(design.label)}</b> <span class='igviz-who'>{text(when)} · {text(start)}"
+                     f"{': ' + text(', '.join(options)) if options else ''}</span></li>")
+    note = _("A design’s scores are derived from the design model’s rules (data/design/), each resting on a quoted "
+             "source; they are not a source’s own verdict on the design.")
+    return f"<ul class='igviz-comments igviz-designs'>{''.join(items)}</ul><p class='igviz-note'>{text(note)}</p>"
 
 
 class WorkshopSetup(pn.viewable.Viewer):
@@ -64,6 +147,8 @@ class WorkshopSetup(pn.viewable.Viewer):
         # Asked only when the server has one (IGVIZ_ORGANISER_KEY).
         self._key = pn.widgets.PasswordInput(label=_("Organiser key"), max_length=200,
                                              visible=bool(store.organiser_key))
+        # Designs from the explorer's Design a reform panel, ranked beside the proposals (optional).
+        self._designs = DesignPicker(dataset) if getattr(dataset, "design", None) is not None else None
         self._create = pn.widgets.Button(label=_("Create the workshop"), color="primary")
         self._create.on_click(in_thread(self._submit, threading.Lock()))  # the store, off the event loop
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
@@ -76,8 +161,10 @@ class WorkshopSetup(pn.viewable.Viewer):
             self._message[:] = [notice(in_language(refusal), "error")]
             return
         try:
+            designs = self._designs.read() if self._designs is not None else {}
             created = new_workshop(self.store, self.dataset, self._title.value, self._framework.value,
-                                   self._proposals.value, self._groups.value, organiser_key=self._key.value_input or "")
+                                   self._proposals.value, self._groups.value, organiser_key=self._key.value_input or "",
+                                   designs=designs)
         except WorkshopError as exc:
             if isinstance(exc, AccessDenied):
                 self.limits.wrong_organiser_key(address)
@@ -91,7 +178,12 @@ class WorkshopSetup(pn.viewable.Viewer):
                       + text(_("Participants join with a short code, choose their stakeholder group and submit "
                                "weights; this page shows the group's result with every stakeholder group on an equal "
                                "footing.")) + "</p>", sizing_mode="stretch_width"),
-            self._message, self._title, self._framework, self._proposals, self._groups, self._key, self._create,
+            self._message, self._title, self._framework, self._proposals, self._groups,
+            *([pn.Card(html_pane(f"<p class='igviz-note'>{text(_('Reforms composed in the explorer’s Design a reform panel can be ranked beside the proposals: paste its link, or choose a scenario file saved there. You can also add designs later, before a round.'))}</p>",
+                                 sizing_mode="stretch_width"), self._designs,
+                       title=_("Designs from the explorer (optional)"), collapsed=True, sizing_mode="stretch_width")]
+              if self._designs is not None else []),
+            self._key, self._create,
             sizing_mode="stretch_width", styles={"max-width": "720px"})
 
 
@@ -112,7 +204,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.info = store.check_secret(code, secret)  # raises AccessDenied for a wrong key
         self.code = self.info.code
         # A workshop made on other data: say what is missing before any widget lists its proposals.
-        check_workshop_data(dataset, self.info.framework, self.info.proposals, self.info.groups)
+        check_workshop_data(dataset, self.info.framework, self.info.proposals, self.info.groups, self.info.design_specs)
         self.join = join or join_link(self.code, None, page="lite")
         self.results: RoundResults | None = None
         self._revision = None
@@ -121,7 +213,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
             "robustness", "disputed", "rating_ranking", "rating_consensus", "rating_robustness", "opinions", "history",
-            "convergence")}
+            "convergence", "designs")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
         self._close = pn.widgets.Button(label=_("Close round"), color="default")
@@ -165,6 +257,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
             sizing_mode="stretch_width"), basis=420)
         self._rule_inputs = self._rule_widgets()
         self._asks_inputs = self._asks_widgets()
+        self._design_inputs = self._design_widgets()
         self._moderation = self._moderation_widgets()
         self._export_round = pn.widgets.Select(label=_("Round to export"), options=[1])
         self._downloads = [pn.widgets.FileDownload(callback=lambda kind=kind: self._export(kind), filename=f"round.{kind}",
@@ -172,6 +265,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
                            for kind, label in EXPORTS.items()]
         self._export_round.param.watch(self._name_downloads, "value")
         self._ratings_cards = {}
+        # The designs ranked here (not a result: shown whether or not the results are revealed).
+        self._designs_card = _card(_("Designs ranked in this workshop"), self._panes["designs"], basis=420)
         self.refresh()
         if on_server():
             pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
@@ -302,9 +397,13 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self.info = info = self.store.workshop(self.code)
         submissions = self.store.submissions(self.code, self.secret)
         r = self.results = self._with_history(round_results(self.dataset, info.framework, info.proposals, info.groups,
-                                                            info.rule, submissions))
+                                                            info.rule, submissions, info.design_specs))
         p = self._panes
         p["header"].object = self._header_html()
+        p["designs"].object = designs_html(self.dataset, info)
+        self._designs_card.visible = bool(info.designs)
+        if list(self._rate_proposals.options.values()) != list(info.proposals):
+            self._rate_proposals.options = {self._short(pid): pid for pid in info.proposals}
         p["counts"].object = self._counts_html(r)
         self._attendance = self.store.attendance(self.code, self.secret)
         p["counts"].object += self._attendance_html()
@@ -395,6 +494,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                           _("weights and ratings"): "both"})
         proposals = pn.widgets.MultiChoice(label=_("Proposals to rate (none: each participant chooses)"),
                                            options={self._short(p): p for p in self.info.proposals})
+        self._rate_proposals = proposals  # its options follow the round's proposals (a design added joins them)
         names = {c.id: localised(c, "name", current_language()) for c in self.dataset.framework(self.info.framework).criteria}
         criteria = pn.widgets.MultiChoice(label=_("Criteria to rate (none: each participant chooses)"),
                                           options={names.get(c, c): c for c in self.info.criteria})
@@ -411,6 +511,30 @@ class FacilitatorBoard(pn.viewable.Viewer):
         start.on_click(in_thread(lambda _e: self._act(lambda code, secret: self.store.open_round(
             code, secret, *chosen())), self._lock))
         return [asks, proposals, criteria, apply, start]
+
+    # -- designs (#14) ---------------------------------------------------------------------------------
+
+    def _design_widgets(self):
+        """Add designs from the explorer (a link or a scenario file): in this round while it has no submissions,
+        else from the next."""
+        picker = DesignPicker(self.dataset) if getattr(self.dataset, "design", None) is not None else None
+        if picker is None:
+            return [html_pane(f"<p class='igviz-note'>{text(_('This data has no design model, so there are no designs to add.'))}</p>")]
+        add = pn.widgets.Button(label=_("Add the designs"), color="default")
+
+        def added(code, secret):
+            number = add_designs(self.store, self.dataset, code, secret, picker.read())
+            picker.clear()
+            current = self.info.round.number if self.info.round else 1
+            said = (_("Added: the designs are in this round.") if number <= current else
+                    _("Added: the designs join round {number} when you start it (this round’s proposals stay as they "
+                      "were for those who have submitted).", number=number))
+            self._design_note.object = f"<p class='igviz-note' role='status'>{text(said)}</p>"
+        add.on_click(in_thread(lambda _e: self._act(added), self._lock))
+        self._design_note = html_pane("", sizing_mode="stretch_width")
+        note = html_pane(f"<p class='igviz-note'>{text(_('Reforms composed in the explorer’s Design a reform panel, ranked beside the proposals on every page. Paste the explorer’s link or choose a scenario file saved there.'))}</p>",
+                         sizing_mode="stretch_width")
+        return [note, picker, add, self._design_note]
 
     # -- moderation ---------------------------------------------------------------------------------
 
@@ -481,6 +605,10 @@ class FacilitatorBoard(pn.viewable.Viewer):
     def _short(self, pid: str) -> str:
         # The round's assessment knows every proposal it ranks (a design is not in the data).
         source = self.results.assessment if self.results is not None else self.dataset
+        specs = {d.id: d.spec for d in self.info.designs}
+        if self.results is None and pid in specs:  # a design, before the first refresh built the assessment
+            from ..design import Design
+            return Design.from_spec(pid, specs[pid]).short
         return proposal_text(source, pid, "short_name", current_language())
 
     def _criterion_names(self, r: RoundResults) -> dict[str, str]:
@@ -611,7 +739,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         for n in range(1, number):
             if n not in self._earlier:
                 subs = self.store.submissions(self.code, self.secret, n)
-                self._earlier[n] = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule, subs)
+                self._earlier[n] = round_results(self.dataset, info.framework, info.proposals_in(n), info.groups,
+                                                 info.rule, subs, info.designs_in(n))
         for n in [n for n in self._earlier if n >= number]:
             del self._earlier[n]
         for n, earlier in sorted(self._earlier.items()):
@@ -724,6 +853,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.Card(*self._rule_inputs, title=_("Rough consensus rule"), collapsed=True, sizing_mode="stretch_width"),
             pn.Card(*self._asks_inputs, title=_("What the round asks: weights, ratings"), collapsed=True,
                     sizing_mode="stretch_width"),
+            pn.Card(*self._design_inputs, title=_("Designs: add from the explorer"), collapsed=True,
+                    sizing_mode="stretch_width"),
             pn.Card(self._export_round, *self._downloads, title=_("Export (anonymised)"), collapsed=True,
                     sizing_mode="stretch_width"),
             pn.Card(*self._moderation, title=_("Moderation: joining, caps, removals"), collapsed=True,
@@ -733,7 +864,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
             pn.FlexBox(pn.Column(p["header"], styles={"flex": "2 1 480px", "min-width": "0"}), controls,
                        flex_wrap="wrap", sizing_mode="stretch_width"),
             self._message,
-            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300), self._hidden, *self._result_cards, *self._ratings_card_list(card),
+            pn.FlexBox(card(_("Who has submitted"), p["counts"], basis=300), self._designs_card, self._hidden, *self._result_cards, *self._ratings_card_list(card),
                        flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
 

@@ -301,7 +301,9 @@ class LitePage(tornado.web.RequestHandler):
         result = flow.group_result
         if result is None:
             return ""
-        names = {pid: localised(self.dataset.proposal(pid), "short_name", self.language) for pid, _s in result.ranking}
+        # Looked up in the workshop's assessment: it knows the workshop's designs, which the data does not.
+        source = flow.assessment if flow.assessment is not None else self.dataset
+        names = {pid: proposal_text(source, pid, "short_name", self.language) for pid, _s in result.ranking}
         items = "".join(f"<li>{esc(names[pid])} ({score:.2f})</li>" for pid, score in result.ranking)
         consensus = (_("Rough consensus in every stakeholder group: {names}",
                        names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
@@ -366,7 +368,7 @@ def live_ranking_data(a, language: str, texts: dict) -> dict:
         "method": a.method, "criteria": criteria, "max": WEIGHT_MAX, "scale": a.dataset.scale.max,
         "names": [localised(c, "name", language) for c in framework.criteria],
         "ids": [p.id for p in a.proposals],
-        "proposals": [localised(a.dataset.proposal(p.id), "short_name", language) for p in a.proposals],
+        "proposals": [proposal_text(a, p.id, "short_name", language) for p in a.proposals],  # designs too
         "tie": tie, "multipliers": a.stance_multipliers().tolist(),
         "values": a.active_method.linear_values(scores).tolist(), "scores": scores.tolist(),
         "passes": (~threshold_failures(scores, minimums).any(axis=1)).tolist(),

@@ -19,7 +19,7 @@ from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
-from ..datatext import localised
+from ..datatext import proposal_text
 from ..views.language import _, current_language, in_language, language_selector, start_session_language, with_local_names
 from ..views.style import StyledColumn, html_pane, text
 from ..views.weights import WeightsPanel
@@ -227,7 +227,9 @@ class ParticipantPage(pn.viewable.Viewer):
         result = self.flow.group_result
         if result is None:
             return ""
-        names = {pid: localised(self.dataset.proposal(pid), "short_name", current_language()) for pid, _s in result.ranking}
+        # Looked up in the workshop's assessment: it knows the workshop's designs, which the data does not.
+        source = self.flow.assessment if self.flow.assessment is not None else self.dataset
+        names = {pid: proposal_text(source, pid, "short_name", current_language()) for pid, _s in result.ranking}
         items = "".join(f"<li>{text(names[pid])} <span class='igviz-num'>{score:.2f}</span></li>"
                         for pid, score in result.ranking)
         consensus = (_("Rough consensus in every stakeholder group: {names}",

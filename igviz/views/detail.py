@@ -9,7 +9,8 @@ from ..model import Assessment
 from ..i18n import N_
 from ..datatext import localised, proposal_text
 from .language import _, current_language
-from .evidence import MARKS, evidence_kind, evidence_label, local, perspective_html, shares_bar_html, shares_sentence
+from .evidence import (MARKS, evidence_kind, number, evidence_label, local, perspective_html, rated_note, shares_bar_html,
+                       shares_sentence)
 from .style import html_pane, quote_html, text
 
 RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
@@ -45,7 +46,7 @@ class ProposalDetail(pn.viewable.Viewer):
         self._rank.object = self._rank_html()
         # The description and the scores behind it change with the selection and the scores,
         # not with a weight move (the rank line above does).
-        described = (a.selected, a.framework, a.score_arrays()[0].tobytes())
+        described = (a.selected, a.framework, a.score_arrays()[0].tobytes(), id(a.perspective))
         if described != self._described:
             self._described = described
             name = proposal_text(a, a.selected, "name", current_language()) if a.selected else ""
@@ -87,11 +88,14 @@ class ProposalDetail(pn.viewable.Viewer):
 
         def score_line(s):
             kind = evidence_kind(s)
-            return (text(_("{score} (range {low}–{high})", score=f"{s.score:g}", low=f"{s.low:g}", high=f"{s.high:g}"))
+            return (text(_("{score} (range {low}–{high})", score=number(s.score), low=number(s.low), high=number(s.high)))
                     + f" <span class='igviz-ev-tag'><span class='igviz-ev-{kind}-ink' aria-hidden='true'>{MARKS[kind]}</span> "
                     f"{text(evidence_label(s))}</span>")
 
         def rationale(c, s):
+            if evidence_kind(s) == "rated":
+                # People's ratings: whose, how many, how far apart; they cite no source.
+                return f"<p class='igviz-rated-note'>{text(rated_note(a.perspective, p.id, c.id) or local(s.rationale))}</p>"
             if not s.derived_from:
                 return f"<p>{text(local(s.rationale))}</p>"
             # Written here, in the page's language, from the parts: the loader's English sentence
@@ -110,7 +114,7 @@ class ProposalDetail(pn.viewable.Viewer):
             f"<p>{text(localised(p.record, 'description', language))}</p>"
             f"<p class='igviz-shares-line'>{text(_('How much of this is the sources’ own judgement:'))} "
             f"{shares_bar_html(scores)} {text(shares_sentence(scores))}</p>"
-            f"{perspective_html()}"
+            f"{perspective_html(perspective=a.perspective)}"
             + "<table class='igviz-table igviz-facts'>"
             + "".join(f"<tr><th scope='row'>{text(k)}</th><td>{v}</td></tr>" for k, v in facts)
             + "</table>"

@@ -17,7 +17,7 @@ from ..i18n import N_
 from ..datatext import proposal_text
 from .language import _, current_language
 from .evidence import citation_line, local
-from .style import html_pane, quote_html, text, live
+from .style import html_pane, quote_html, text, live, wrapped_tooltip
 
 # Relations that carry decision-making authority (drawn solid and darker on the map).
 CARRIES_AUTHORITY = {**AUTHORITY, **ISSUE_INTAKE}
@@ -62,11 +62,6 @@ EDGE_STYLE = {
     ("gone", "yes"): (LATER_COLOUR, 2.0, "dashdot"), ("gone", "no"): (LATER_COLOUR, 1.4, "dashdot"),
 }
 RINGS = {"added": ("#000000", 2), "since": (LATER_COLOUR, 3)}
-
-
-def _tooltip(*lines: str) -> str:
-    return "<div style='max-width:320px;white-space:normal;font-size:12px'>" + "".join(
-        f"<div>{line}</div>" for line in lines) + "</div>"
 
 
 EDGE_COLUMNS = ["x0", "y0", "x1", "y1", "mx", "my", "from", "to", "relation", "change", "authority", "description",
@@ -128,15 +123,14 @@ class InstitutionMapView(ChartView):
         self._handles = ColumnDataSource({k: [] for k in (*EDGE_COLUMNS, "colour", "alpha")})
         handles = fig.scatter("mx", "my", source=self._handles, marker="diamond", size=8, fill_color="colour",
                               line_color="#ffffff", line_width=1, fill_alpha="alpha")
-        # Tooltips wrap at 320 px (one long line ran off the screen); Bokeh escapes the @fields.
-        fig.add_tools(HoverTool(renderers=[handles], tooltips=_tooltip(
+        fig.add_tools(HoverTool(renderers=[handles], tooltips=wrapped_tooltip(
             "<b>@from → @to</b>", f"{text(_('Relation'))}: @relation (@{{change_name}})",
             f"{text(_('Carries authority'))}: @{{authority_name}}", "@description", "<i>@since</i>",
             f"{text(_('Source'))}: @source")))
         self._bodies = ColumnDataSource({k: [] for k in NODE_COLUMNS})
         bodies = fig.scatter("x", "y", source=self._bodies, fill_color="colour", size="size", line_color="ring",
                              line_width="ring_width", nonselection_fill_alpha=1.0, nonselection_line_alpha=1.0)
-        fig.add_tools(HoverTool(renderers=[bodies], tooltips=_tooltip(
+        fig.add_tools(HoverTool(renderers=[bodies], tooltips=wrapped_tooltip(
             "<b>@name</b>", f"{text(_('Kind'))}: @{{kind_name}}", "@description", "<i>@since</i>",
             f"{text(_('Source'))}: @source")))
         # Names stay fully visible when a body is clicked (they share the bodies' source, whose

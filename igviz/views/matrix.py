@@ -12,9 +12,9 @@ from .base import ChartView, figure, lean
 
 from ..datatext import localised
 from .language import _, current_language
-from .evidence import (LABELS, MARKS, citation_line, evidence_kind, evidence_label, evidence_shares, legend_html, local,
-                       perspective_html, shares_bar_html)
-from .style import html_pane, text
+from .evidence import (KINDS, LABELS, MARKS, citation_line, evidence_kind, evidence_label, evidence_shares, legend_html,
+                       local, perspective_html, rated_note, shares_bar_html)
+from .style import html_pane, text, wrapped_tooltip
 
 
 def matrix_frame(a: Assessment) -> pd.DataFrame:
@@ -27,10 +27,15 @@ def matrix_frame(a: Assessment) -> pd.DataFrame:
         for c in framework.criteria:
             s = p.score(c.id)
             first = s.citations[0] if s.citations else None
+            kind = evidence_kind(s)
+            # A rated score says whose it is and how sure (head count, groups, spread) where the
+            # sources' rationale would be.
+            why = (rated_note(a.perspective, p.id, c.id) or local(s.rationale)) if kind == "rated" else \
+                local(s.rationale) if not s.derived_from else _("Derived from the Best Bits scores")
             rows.append({
                 "proposal": short_name, "proposal_id": p.id, "criterion": names[c.id], "score": s.score,
-                "low": s.low, "high": s.high, "evidence": evidence_label(s), "kind": evidence_kind(s),
-                "rationale": local(s.rationale) if not s.derived_from else _("Derived from the Best Bits scores"),
+                "low": s.low, "high": s.high, "evidence": evidence_label(s), "kind": kind,
+                "rationale": why,
                 "citation": citation_line(first),
                 "selected": p.id == a.selected,
             })
@@ -56,7 +61,8 @@ class ScoreMatrix(ChartView):
     def _shows(self):
         # Most weight moves leave the order, and so the matrix, as it was: no redraw then.
         a, r = self.assessment, self.assessment.result
-        return (a.framework, a.selected, a.score_arrays()[0].tobytes(), tuple(r.order) if r is not None else None)
+        return (a.framework, a.selected, a.score_arrays()[0].tobytes(), tuple(r.order) if r is not None else None,
+                id(a.perspective))  # another perspective may rate a cell as the sources scored it: its label differs
 
     def _build_figure(self):
         # Cells and their labels share one source: the hover, the labels and a tap all read the
@@ -76,10 +82,10 @@ class ScoreMatrix(ChartView):
         fig.text("matrix_criterion", "matrix_proposal", text="text", source=self._source, text_color="ink",
                  text_font_style="weight", text_font_size="10pt", text_align="center", text_baseline="middle",
                  nonselection_text_alpha=1.0)
-        fig.add_tools(HoverTool(renderers=[cells], tooltips=[
+        fig.add_tools(HoverTool(renderers=[cells], tooltips=wrapped_tooltip(*(f"<b>{text(label)}:</b> {value}" for label, value in (
             (_("Proposal"), "@matrix_proposal"), (_("Criterion"), "@matrix_criterion"),
-            (_("Score"), "@score{0.0} (" + _("range") + " @low{0.0}–@high{0.0}, @evidence)"),
-            (_("Why"), "@rationale"), (_("Source"), "@citation")]))
+            (_("Score"), "@score{0.0} (" + text(_("range")) + " @low{0.0}–@high{0.0}, @evidence)"),
+            (_("Why"), "@rationale"), (_("Source"), "@citation"))))))
         tap = TapTool(renderers=[cells])
         fig.add_tools(tap)
         fig.toolbar.active_tap = tap
@@ -120,28 +126,34 @@ class ScoreMatrix(ChartView):
         a = self.assessment
         language = current_language()
         order = list(a.result.order) if a.result is not None else [p.id for p in a.proposals]
+        kinds = KINDS if a.perspective is not None else [k for k in KINDS if k != "rated"]
         rows = ""
         for pid in order:
             p = a.proposal(pid)
             scores = [p.score(c.id) for c in a.active_framework.criteria]
             counts = evidence_shares(scores)
-            cells = "".join(f"<td class='igviz-num'>{counts[k]}</td>" for k in ("stated", "inferred", "silent", "derived"))
+            cells = "".join(f"<td class='igviz-num'>{counts[k]}</td>" for k in kinds)
             rows += (f"<tr><th scope='row'>{text(localised(p.record, 'short_name', language))}</th>"
                      f"<td>{shares_bar_html(scores)}</td>{cells}</tr>")
-        heads = "".join(f"<th scope='col'>{MARKS[k]} {text(_(LABELS[k]))}</th>"
-                        for k in ("stated", "inferred", "silent", "derived"))
+        heads = "".join(f"<th scope='col'>{MARKS[k]} {text(_(LABELS[k]))}</th>" for k in kinds)
         return (f"<details class='igviz-shares' open><summary>{text(_('How much of each row is the sources’ own judgement'))}</summary>"
                 f"<table class='igviz-table igviz-shares'><thead><tr><th scope='col'>{text(_('Proposal'))}</th>"
                 f"<th scope='col'>{text(_('Share'))}</th>{heads}</tr></thead><tbody>{rows}</tbody></table></details>")
 
+    def _heading_html(self) -> str:
+        rated = self.assessment.perspective is not None
+        return (f"<h2>{text(_('Scores'))}</h2>{perspective_html(perspective=self.assessment.perspective)}<p class='igviz-note'>"
+                f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>"
+                f"{legend_html(rated)}")
+
     def __panel__(self):
         self._shares_pane = html_pane(self._shares_html(), sizing_mode="stretch_width", margin=(0, 10))
         self.assessment.param.watch(lambda *e: setattr(self._shares_pane, "object", self._shares_html()), ["framework", "result"])
+        heading = html_pane(self._heading_html(), margin=(0, 10))
+        # Whose scores these are changes with the perspective: the line above the matrix says so.
+        self.assessment.param.watch(lambda *e: setattr(heading, "object", self._heading_html()), ["perspective"])
         return pn.Column(
-            html_pane(f"<h2>{text(_('Scores'))}</h2>{perspective_html()}<p class='igviz-note'>"
-                      f"{text(_('Hover a cell for the rationale and the passage it rests on; click a row to select that proposal.'))}</p>"
-                      f"{legend_html()}",
-                      margin=(0, 10)),
+            heading,
             self._pane,
             self._shares_pane,
             sizing_mode="stretch_width",

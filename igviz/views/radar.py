@@ -16,7 +16,7 @@ from .base import ChartView, figure, lean
 
 from ..datatext import localised, proposal_text
 from .language import _, current_language
-from .evidence import MARKS, evidence_kind, evidence_label, legend_html
+from .evidence import MARKS, evidence_kind, evidence_label, legend_html, number, rated_note
 from .style import PROPOSAL_COLOURS, html_pane, text
 
 
@@ -111,8 +111,9 @@ def radar_data(labels: list[str], series: list[dict], scale_max: float = 10, rin
     return out
 
 
-POINT_MARKERS = {"stated": "circle", "inferred": "circle", "silent": "circle", "derived": "diamond"}
-POINT_FILL = {"stated": 1.0, "inferred": 0.35, "silent": 0.0, "derived": 1.0}
+# A rated score (people's ratings: igviz/perspective.py) is a square, as its mark ■ in the matrix.
+POINT_MARKERS = {"stated": "circle", "inferred": "circle", "silent": "circle", "derived": "diamond", "rated": "square"}
+POINT_FILL = {"stated": 1.0, "inferred": 0.35, "silent": 0.0, "derived": 1.0, "rated": 1.0}
 
 
 def radar_figure(scale_max: float = 10):
@@ -186,7 +187,8 @@ class RadarView(ChartView):
         a = self.assessment
         shown = self._shown()
         index = {p.id: i for i, p in enumerate(a.proposals)}
-        return a.framework, tuple(shown), a.score_arrays()[0][[index[p] for p in shown]].tobytes()
+        return (a.framework, tuple(shown), a.score_arrays()[0][[index[p] for p in shown]].tobytes(),
+                id(a.perspective))  # the points' evidence marks change with the perspective
 
     def _update_text(self):
         shows = self._shows()
@@ -229,10 +231,16 @@ class RadarView(ChartView):
                        f"{text(proposal_text(a, pid, 'short_name', current_language()))}</span> "
                        for i, pid in enumerate(self._shown()))
         return (f"<p class='igviz-note'>{keys} — {text(_('line: score; shaded band: plausible range'))}</p>"
-                f"{legend_html()}")
+                f"{legend_html(a.perspective is not None)}")
 
     def _table(self):
         return self._table_pane
+
+    def _rated_title(self, proposal_id: str, criterion_id: str, score) -> str:
+        """A rated cell's whose and how sure, as the cell's title (the matrix and detail say it in full)."""
+        if evidence_kind(score) != "rated":
+            return ""
+        return f" title='{text(rated_note(self.assessment.perspective, proposal_id, criterion_id))}'"
 
     def _table_html(self) -> str:
         a = self.assessment
@@ -241,9 +249,10 @@ class RadarView(ChartView):
         head = "".join(f"<th>{text(proposal_text(a, p, 'short_name', language))}</th>" for p in shown)
         body = ""
         for c in a.active_framework.criteria:
-            cells = "".join(f"<td>{s.score:g} ({s.low:g}–{s.high:g}) <span class='igviz-ev-{evidence_kind(s)}-ink'>"
+            cells = "".join(f"<td{self._rated_title(p, c.id, s)}>{number(s.score)} ({number(s.low)}–{number(s.high)}) "
+                            f"<span class='igviz-ev-{evidence_kind(s)}-ink'>"
                             f"{MARKS[evidence_kind(s)]}</span> {text(evidence_label(s))}</td>"
-                            for s in (a.proposal(p).score(c.id) for p in shown))
+                            for p, s in ((p, a.proposal(p).score(c.id)) for p in shown))
             body += f"<tr><th scope='row'>{text(localised(c, 'name', language))}</th>{cells}</tr>"
         return (f"<table class='igviz-table'><caption>{text(_('Scores (range) per criterion'))}</caption>"
                 f"<thead><tr><th>{text(_('Criterion'))}</th>{head}</tr></thead><tbody>{body}</tbody></table>")

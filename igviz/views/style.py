@@ -29,6 +29,14 @@ def text(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def wrapped_tooltip(*lines: str) -> str:
+    """A Bokeh hover template whose lines wrap at 320 px: a long rationale or description on one line
+    ran off the screen's edge on a projector. The lines are HTML templates: Bokeh escapes each @field
+    put into them, and labels must come through text()."""
+    return "<div style='max-width:320px;white-space:normal;font-size:12px'>" + "".join(
+        f"<div>{line}</div>" for line in lines) + "</div>"
+
+
 def scrolls(table_html: str) -> str:
     """A wide table in a box of its own that scrolls sideways, so that the page never does (the SMAA
     table has a column per criterion: 2,014 px at a 1,600 px window). Not made focusable with a

@@ -2,8 +2,9 @@
 
 The JSON is the complete record: the workshop's set-up (framework, proposals, stakeholder
 groups, consensus rule) beside the submissions, so a notebook recomputes exactly what the
-facilitator saw. The CSV is one row per submission, for spreadsheets; loaded back, it takes
-the bundled proposals and the default rule unless told otherwise.
+facilitator saw, designs included (each by its spec: name, base and options, so its scores are
+derived again from the design model). The CSV is one row per submission, for spreadsheets; loaded
+back, it takes the bundled proposals and the default rule unless told otherwise (`designs=`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import pandas as pd
 
 from ..dataset import Dataset, load_dataset
 from ..errors import DataError, DataValidationError
-from .plan import DEFAULT_GROUPS, round_results
+from .plan import DEFAULT_GROUPS, design_specs, round_results
+from .store import WorkshopError
 from .ratings import RATING_MAX, RATING_MIN, rating_cell, rating_column, rating_columns, ratings_of
 from .history import with_history
 from .results import WEIGHT_PREFIX, ConsensusRule, RoundResults, weight_columns
@@ -39,8 +41,9 @@ class WorkshopExport:
     submissions: pd.DataFrame
     asks: str = "weights"             # what the round asked: "weights", "ratings" or "both"
     rated: dict | None = None         # the cells it asked to rate, {proposal: [criteria]}; None: participant chose
-    # The workshop's earlier rounds (round history), each with its own submissions, asks and rated
-    # cells; a JSON export carries them, so that `results()` can show what moved between rounds.
+    designs: dict | None = None       # the designs it ranked, {id: spec} (igviz.design.Design.spec()); ids in `proposals`
+    # The workshop's earlier rounds (round history), each with its own submissions, asks, rated cells,
+    # proposals and designs; a JSON export carries them, so that `results()` shows what moved between rounds.
     earlier: tuple["WorkshopExport", ...] = ()
 
     @property
@@ -70,9 +73,13 @@ class WorkshopExport:
                "groups": list(self.groups), "rule": self.rule.to_dict()}
         if self.asks != "weights":
             doc.update(asks=self.asks, rated=self.rated)
+        if self.designs:
+            doc["designs"] = self.designs
         doc["submissions"] = self._submissions_json()
         if self.earlier:
             doc["earlier_rounds"] = [{"round": e.round, "asks": e.asks, "rated": e.rated,
+                                      **({"proposals": list(e.proposals)} if e.proposals != self.proposals else {}),
+                                      **({"designs": e.designs} if e.designs else {}),
                                       "submissions": e._submissions_json()} for e in self.earlier]
         computed = computed_results(self.results(dataset))
         if computed:
@@ -125,7 +132,8 @@ class WorkshopExport:
         return with_history(self._round_results(dataset), self.round, earlier)
 
     def _round_results(self, dataset: Dataset) -> RoundResults:
-        return round_results(dataset, self.framework, self.proposals, self.groups, self.rule, self.submissions)
+        return round_results(dataset, self.framework, self.proposals, self.groups, self.rule, self.submissions,
+                             self.designs)
 
     def ratings_csv(self, dataset: Dataset | None = None) -> str:
         """The round's ratings per proposal × criterion: the room's (equal footing), each group's mean,
@@ -133,9 +141,12 @@ class WorkshopExport:
         return spreadsheet_csv(self.results(dataset).rating_spread.round(3))
 
 
-def load_export(path, dataset: Dataset | None = None, proposals=None) -> WorkshopExport:
+def load_export(path, dataset: Dataset | None = None, proposals=None, designs=None) -> WorkshopExport:
     """Read a round exported from the facilitator page (.json or .csv).
 
+    A JSON export carries the designs the round ranked; a CSV file does not, so pass them as `designs`
+    (Design objects or {id: spec}, e.g. `igviz.workshop.plan.designs_from_file(data, "scenario.yaml")`)
+    to rank them beside the data's proposals.
     A damaged file raises DataValidationError naming the file, the submission and the field.
     """
     path = Path(path)
@@ -146,6 +157,13 @@ def load_export(path, dataset: Dataset | None = None, proposals=None) -> Worksho
     dataset = dataset or load_dataset()
     reader = _from_json if suffix == ".json" else _from_csv
     export, errors = reader(path, dataset, proposals)
+    if export is not None and designs is not None:
+        try:
+            export.designs = design_specs(dataset, designs) or None
+        except WorkshopError as exc:
+            errors.append(DataError(str(path), "", "designs", str(exc)))
+        if proposals is None and export.designs:
+            export.proposals = tuple(p for p in export.proposals if p not in export.designs) + tuple(export.designs)
     errors += _check(path, export, dataset)
     if errors:
         raise DataValidationError(errors)
@@ -166,10 +184,12 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
         errors.append(DataError(str(path), "", "rule", str(exc)))
         rule = ConsensusRule()
     frame = pd.DataFrame(rows, columns=None if rows else COLUMNS)
+    designs, problems = _designs(path, doc.get("designs"), "")
+    errors += problems
     export = WorkshopExport(str(doc.get("title", "")), str(doc.get("framework", "")),
                             tuple(proposals or doc.get("proposals") or dataset.proposals),
                             tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame,
-                            str(doc.get("asks") or "weights"), doc.get("rated"))
+                            str(doc.get("asks") or "weights"), doc.get("rated"), designs)
     errors += _check_asks(path, export, "")
     earlier = []
     for i, part in enumerate(doc.get("earlier_rounds") or []):
@@ -180,9 +200,11 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
             continue
         rows, problems = _submission_rows(path, part.get("submissions"), where)
         errors += problems
-        e = WorkshopExport(export.title, export.framework, export.proposals, export.groups, rule, part["round"],
-                           pd.DataFrame(rows, columns=None if rows else COLUMNS), str(part.get("asks") or "weights"),
-                           part.get("rated"))
+        designs, problems = _designs(path, part.get("designs"), where)
+        errors += problems
+        e = WorkshopExport(export.title, export.framework, tuple(proposals or part.get("proposals") or export.proposals),
+                           export.groups, rule, part["round"], pd.DataFrame(rows, columns=None if rows else COLUMNS),
+                           str(part.get("asks") or "weights"), part.get("rated"), designs)
         errors += _check_asks(path, e, where)
         earlier.append(e)
     export.earlier = tuple(sorted(earlier, key=lambda e: e.round))
@@ -207,6 +229,13 @@ def _submission_rows(path: Path, submissions, where: str) -> tuple[list[dict], l
                      **{WEIGHT_PREFIX + str(c): v for c, v in sub["weights"].items()},
                      **{rating_column(str(p), str(c)): v for p, cs in ratings.items() for c, v in cs.items()}})
     return rows, errors
+
+
+def _designs(path: Path, designs, where: str) -> tuple[dict | None, list[DataError]]:
+    if designs is not None and not (isinstance(designs, dict) and all(isinstance(d, dict) for d in designs.values())):
+        return None, [DataError(str(path), where.rstrip(", "), "designs", "expected a mapping of design id to a design "
+                                                                          "(name, options), as the facilitator page exports it")]
+    return designs or None, []
 
 
 def _check_asks(path: Path, export: WorkshopExport, where: str) -> list[DataError]:
@@ -288,8 +317,14 @@ def _check(path: Path, export: WorkshopExport | None, dataset: Dataset, where: s
         return [DataError(str(path), "", "framework", f"unknown framework '{export.framework}' "
                                                        f"(known: {', '.join(dataset.frameworks)})")]
     criteria = dataset.framework(export.framework).criterion_ids
+    designs = export.designs or {}
+    for did, spec in designs.items():
+        try:
+            design_specs(dataset, {did: spec})
+        except WorkshopError as exc:
+            errors.append(DataError(str(path), "", f"designs.{did}", str(exc)))
     errors += [DataError(str(path), "", "proposals", f"unknown proposal '{p}'")
-               for p in export.proposals if p not in dataset.proposals]
+               for p in export.proposals if p not in dataset.proposals and p not in designs]
     errors += [DataError(str(path), "", "groups", f"unknown stakeholder group '{g}'")
                for g in export.groups if g not in dataset.groups]
     subs = export.submissions

@@ -29,7 +29,7 @@ from ..datatext import localised
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
-from .plan import check_workshop_data, round_results, workshop_assessment
+from .plan import check_workshop_data, designs_key, round_results, workshop_assessment
 from .results import CONSENSUS
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, SCHEDULED, START_PREVIOUS, AccessDenied, ParticipantInfo, RoundInfo,
                     WorkshopError, WorkshopInfo, WorkshopStore, check_weights, clean_text)
@@ -137,18 +137,20 @@ class AssessmentPool:
         self._free: dict = {}  # (dataset id, framework, proposals) -> [Assessment]
         self._lock = threading.Lock()
 
-    def take(self, dataset: Dataset, framework: str, proposals) -> Assessment:
-        key = (id(dataset), framework, tuple(proposals))
+    def take(self, dataset: Dataset, framework: str, proposals, designs=None) -> Assessment:
+        # Designs by their specs too: two workshops may each have a design of the same id, composed differently.
+        key = (id(dataset), framework, tuple(proposals), designs_key(designs))
         with self._lock:
             free = self._free.get(key)
             a = free.pop() if free else None
         if a is None or a.dataset is not dataset:
-            return workshop_assessment(dataset, framework, proposals)
+            return workshop_assessment(dataset, framework, proposals, designs)
         a.selected = None
         return a  # its weights are whatever the last request left: `resume` sets every one
 
     def give_back(self, a: Assessment) -> None:
-        key = (id(a.dataset), a.framework, tuple(p.id for p in a.proposals))
+        key = (id(a.dataset), a.framework, tuple(p.id for p in a.proposals),
+               designs_key({p.id: p.design.spec() for p in a.proposals if getattr(p, "design", None) is not None}))
         with self._lock:
             free = self._free.setdefault(key, [])
             if len(free) < self.per_key:
@@ -341,7 +343,7 @@ class Participation(param.Parameterized):
         self.code = str(code or "")[:CODE_MAX]
         try:
             info = self.round_states.get(self.store, self.code) if self.per_request else self.store.workshop(self.code)
-            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups, info.design_specs)
         except WorkshopError as exc:
             self.step = CODE
             return self._fail(exc)
@@ -382,14 +384,14 @@ class Participation(param.Parameterized):
         try:
             me = self.store.participant(token)
             info = me.workshop
-            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups)
+            check_workshop_data(self.dataset, info.framework, info.proposals, info.groups, info.design_specs)
         except WorkshopError as exc:
             if not isinstance(exc, DatabaseUnavailable):  # the link is fine: the page stays where it was
                 self.step = CODE
             return self._fail(exc)
         self.release()
-        a = (self.pool.take(self.dataset, info.framework, info.proposals) if self.pool is not None
-             else workshop_assessment(self.dataset, info.framework, info.proposals))
+        a = (self.pool.take(self.dataset, info.framework, info.proposals, info.design_specs) if self.pool is not None
+             else workshop_assessment(self.dataset, info.framework, info.proposals, info.design_specs))
         # Every weight at once, in one update (a pooled assessment still has another participant's). Not yet
         # submitted in this round: everyone starts from the round's stated weights (equal, or the previous
         # round's group result), whether the page was just opened or left open since round 1.
@@ -517,7 +519,8 @@ class Participation(param.Parameterized):
         if found is None:
             return None
         number, submissions = found
-        r = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule, submissions)
+        r = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule, submissions,
+                          info.design_specs)
         ranking = r.equal_footing_ranking
         if ranking is None:
             return GroupResult(number, 0, (), ())

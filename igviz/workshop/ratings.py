@@ -183,7 +183,8 @@ class RoomRatings:
             score, sd = float(score), (0.0 if np.isnan(sd) else float(sd))
             cells.setdefault(p, {})[c] = Cell(score, max(RATING_MIN, score - sd), min(RATING_MAX, score + sd),
                                               f"mean of {int(n)} ratings from {int(groups)} "
-                                              f"stakeholder groups, each group counting once")
+                                              f"stakeholder groups, each group counting once",
+                                              int(n), int(groups), None if int(n) < 2 else sd)
         return Perspective(ROOM_NAME, "the workshop's participants (their ratings)", cells)
 
     def group_perspective(self, group: str) -> Perspective:
@@ -204,5 +205,5 @@ class RoomRatings:
                 continue  # nobody in the group rated this cell
             score, s = float(score), (float(spread) if n >= 2 else 0.0)
             cells.setdefault(p, {})[c] = Cell(score, max(RATING_MIN, score - s), min(RATING_MAX, score + s),
-                                              f"mean of {int(n)} ratings")
+                                              f"mean of {int(n)} ratings", int(n), 1, s if n >= 2 else None)
         return Perspective(f"Stakeholder group {group}", f"the workshop's {group} participants (their ratings)", cells)

@@ -380,7 +380,7 @@ class RoundResults:
     def _fresh(self, perspective: Perspective | None) -> Assessment:
         a = self.assessment
         fresh = Assessment(a.dataset, framework=a.framework, perspective=perspective,
-                           proposals=[Proposal(a.dataset.proposal(p.id), a.dataset) for p in a.proposals])
+                           proposals=[fresh_proposal(p) for p in a.proposals])  # designs too
         fresh.weights.set({c: float(v) * 10 / float(self.ranking_weights.max()) for c, v in self.ranking_weights.items()})
         return fresh
 

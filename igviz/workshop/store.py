@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import math
 import os
+import re
 import secrets
 import threading
 import time
@@ -83,6 +84,11 @@ class _Workshop(_Base):
     # Pacing (0003): results on the projector live from the first submission (True), or hidden until the
     # facilitator reveals each round's (False, the default: showing them early invites herding).
     results_live: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Designs (0005): reforms composed in the explorer's Design a reform panel, added by the facilitator:
+    # [{"id", "spec" (name, base, short_name, options, as links and scenario files save them), "round" (the
+    # first round they are in)}]. The store keeps them as data; igviz.workshop.plan checks them against the
+    # design model, and every page builds them into the workshop's assessment.
+    designs: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class _Round(_Base):
@@ -196,6 +202,15 @@ class RoundInfo:
 
 
 @dataclass(frozen=True)
+class WorkshopDesign:
+    """A design added to a workshop: its id, its spec (igviz.design.Design.spec(): name, base, short_name,
+    options) and the first round it is in (a design added once a round has submissions waits for the next)."""
+    id: str
+    spec: dict = field(hash=False)
+    round: int = 1
+
+
+@dataclass(frozen=True)
 class WorkshopInfo:
     """What anyone holding the join code may know about a workshop."""
     code: str
@@ -210,6 +225,26 @@ class WorkshopInfo:
     joining_open: bool = True
     group_caps: tuple[tuple[str, int], ...] = ()  # (group, most participants), for capped groups only
     results_live: bool = False  # results shown from the first submission, not only once revealed
+    # Every design added, each with the first round it is in; `proposals` holds the current round's ids.
+    designs: tuple[WorkshopDesign, ...] = ()
+
+    def _number(self, round_number: int | None) -> int:
+        return int(round_number) if round_number is not None else (self.round.number if self.round else 1)
+
+    def designs_in(self, round_number: int | None = None) -> dict[str, dict]:
+        """{design id: spec} of the designs in a round (default: the current one), in the order added."""
+        number = self._number(round_number)
+        return {d.id: d.spec for d in self.designs if d.round <= number}
+
+    def proposals_in(self, round_number: int | None = None) -> tuple[str, ...]:
+        """The ids a round ranks: the data's proposals chosen at creation, then the designs in that round."""
+        ids = {d.id for d in self.designs}
+        return tuple(p for p in self.proposals if p not in ids) + tuple(self.designs_in(round_number))
+
+    @property
+    def design_specs(self) -> dict[str, dict]:
+        """The current round's designs, {id: spec}: what pages build into the workshop's assessment."""
+        return self.designs_in()
 
     @property
     def accepting(self) -> bool:
@@ -395,6 +430,38 @@ def check_rated(proposals, criteria, rated) -> dict | None:
     return {p: [c for c in criteria if c in cells[p]] for p in proposals if cells.get(p)}
 
 
+DESIGNS_MAX = 20  # designs per workshop: a phone lists every proposal
+_DESIGN_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+
+
+def check_design_specs(designs, taken=()) -> dict[str, dict]:
+    """Designs as {id: spec}, their shape checked (the data checks them in igviz.workshop.plan): an id of
+    letters, digits and _, not one of `taken` (the workshop's proposals); a spec with a name and options."""
+    if not isinstance(designs, dict):
+        raise WorkshopError("Designs must be given as design id → design (name and options)")
+    out: dict[str, dict] = {}
+    for did, spec in designs.items():
+        did = str(did)
+        if not _DESIGN_ID.match(did):
+            raise WorkshopError("'{design}' is not a design id: use letters, digits and _, starting with a letter",
+                                design=did[:80])
+        if did in taken:
+            raise WorkshopError("The workshop already has a proposal or design '{design}': give the design another "
+                                "name", design=did)
+        if not isinstance(spec, dict) or not isinstance(spec.get("options", {}), dict):
+            raise WorkshopError("The design '{design}' must have a name and options", design=did)
+        # Names are the analyst's text, shown as text: kept bounded (cut, not refused: the explorer allows 80).
+        bounded = lambda value: str(value).replace("\x00", "").strip()[:TITLE_MAX]  # noqa: E731
+        kept = {"name": bounded(spec.get("name") or did) or did,
+                "options": {str(k): (list(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
+                            for k, v in (spec.get("options") or {}).items()}}
+        for key in ("base", "short_name"):
+            if spec.get(key):
+                kept[key] = bounded(spec[key])
+        out[did] = kept
+    return out
+
+
 def clean_zone(zone) -> str:
     """An IANA time zone name ('Europe/Paris'), checked; '' for none."""
     zone = str(zone or "").strip()
@@ -551,12 +618,13 @@ class WorkshopStore:
     # -- facilitators ----------------------------------------------------------------------
 
     def create_workshop(self, title: str, framework: str, criteria, proposals, groups,
-                        rule: ConsensusRule | None = None, organiser_key: str = "") -> Created:
+                        rule: ConsensusRule | None = None, organiser_key: str = "", designs: dict | None = None) -> Created:
         """A new workshop with round 1 open; returns its info and the facilitator secret (shown once).
 
         The caller checks the ids against the data (`igviz.workshop.plan`); the store keeps
         them so that submissions can be checked without loading the data. If the store has an
-        organiser key, `organiser_key` must match it.
+        organiser key, `organiser_key` must match it. `designs`: {id: spec} of designs ranked
+        beside the proposals from round 1 (igviz.design.Design.spec()).
         """
         if self.organiser_key and not hmac.compare_digest(str(organiser_key).encode(), self.organiser_key.encode()):
             raise AccessDenied("The organiser key is not right: ask whoever runs this igviz server for it")
@@ -564,7 +632,10 @@ class WorkshopStore:
         criteria, proposals, groups = ([str(x) for x in xs] for xs in (criteria, proposals, groups))
         if not criteria:
             raise WorkshopError("A workshop needs at least one criterion")
-        if len(proposals) < 2:
+        designs = check_design_specs(designs or {}, taken=proposals)
+        if len(designs) > DESIGNS_MAX:
+            raise WorkshopError("A workshop takes at most {limit} designs", limit=DESIGNS_MAX)
+        if len(proposals) + len(designs) < 2:
             raise WorkshopError("A workshop needs at least two proposals to rank")
         if not groups:
             raise WorkshopError("A workshop needs at least one stakeholder group")
@@ -576,7 +647,8 @@ class WorkshopStore:
                 with self._writing.begin() as s:
                     w = _Workshop(code=code, title=title, framework=framework, criteria=criteria, proposals=proposals, groups=groups,
                                   rule=(rule or ConsensusRule()).to_dict(), secret_hash=_hash(secret),
-                                  created_at=now, revision=1)
+                                  created_at=now, revision=1,
+                                  designs=[{"id": d, "spec": spec, "round": 1} for d, spec in designs.items()] or None)
                     s.add(w)
                     s.flush()
                     s.add(_Round(workshop_id=w.id, number=1, is_open=True, opened_at=now))
@@ -591,6 +663,31 @@ class WorkshopStore:
             raise AccessDenied("That facilitator key is not right for this workshop: use the facilitator link "
                                "you were given when the workshop was created")
         return w
+
+    def add_designs(self, code: str, secret: str, designs: dict) -> int:
+        """Add designs ({id: spec}, checked against the data by igviz.workshop.plan.add_designs) to the
+        workshop; returns the round they are first in: the current round while it has no submissions and is
+        not closed, else the next one (a round's proposals do not change under those who have submitted)."""
+        with self._writing.begin() as s:
+            self._facilitated(s, code, secret)
+            w = self._find(s, code, for_update=True)  # two additions at once both keep theirs
+            existing = list(w.designs or [])
+            designs = check_design_specs(designs, taken=[*w.proposals, *(d["id"] for d in existing)])
+            if not designs:
+                raise WorkshopError("No designs were given: paste a link or choose a scenario file with designs")
+            if len(existing) + len(designs) > DESIGNS_MAX:
+                raise WorkshopError("A workshop takes at most {limit} designs", limit=DESIGNS_MAX)
+            current = self._current_round(s, w)
+            number = 1
+            if current is not None:
+                submitted = s.scalar(select(func.count()).select_from(_Submission)
+                                     .where(_Submission.round_id == current.id))
+                closed = self._state(current, self.clock()) == CLOSED
+                number = current.number + 1 if submitted or closed else current.number
+            # A new list, not an in-place change: SQLAlchemy sees a JSON column change only on assignment.
+            w.designs = existing + [{"id": d, "spec": spec, "round": number} for d, spec in designs.items()]
+            w.revision += 1
+            return number
 
     def check_secret(self, code: str, secret: str) -> WorkshopInfo:
         with self._session() as s:
@@ -611,8 +708,8 @@ class WorkshopStore:
         """
         with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
-            asks, rated = self._check_asks(w, asks, rated)
             current = self._current_round(s, w)
+            asks, rated = self._check_asks(w, asks, rated, (current.number if current else 0) + 1)
             now = self.clock()
             if current is not None and self._state(current, now) != CLOSED:
                 raise WorkshopError("Round {number} is still open: close it before starting the next one",
@@ -637,18 +734,18 @@ class WorkshopStore:
         """Change what the current round asks (see `open_round`); submissions already made stay as they are."""
         with self._writing.begin() as s:
             w = self._facilitated(s, code, secret)
-            asks, rated = self._check_asks(w, asks, rated)
             current = self._current_round(s, w)
             if current is None:
                 raise WorkshopError("This workshop has no round yet")
+            asks, rated = self._check_asks(w, asks, rated, current.number)
             current.asks, current.rated = asks, rated
             w.revision += 1
 
     @staticmethod
-    def _check_asks(w: _Workshop, asks: str, rated) -> tuple[str, dict | None]:
+    def _check_asks(w: _Workshop, asks: str, rated, number: int | None = None) -> tuple[str, dict | None]:
         if asks not in ASKS:
             raise WorkshopError("A round asks for weights, ratings or both, not {value}", value=repr(asks)[:40])
-        return asks, (check_rated(w.proposals, w.criteria, rated) if asks != "weights" else None)
+        return asks, (check_rated(_proposals(w, number), w.criteria, rated) if asks != "weights" else None)
 
     @staticmethod
     def _times(now: float, minutes, opens_at, closes_at) -> tuple[float | None, float | None]:
@@ -793,7 +890,7 @@ class WorkshopStore:
         frame = pd.DataFrame(records, columns=None if records else columns)
         # Rating columns in the workshop's order (proposal, then criterion), whoever rated first;
         # a participant's missing cell is NaN: "don't know".
-        order = {f"rating.{p}.{c}": i for i, (p, c) in enumerate((p, c) for p in w.proposals for c in w.criteria)}
+        order = {f"rating.{p}.{c}": i for i, (p, c) in enumerate((p, c) for p in _proposals(w) for c in w.criteria)}
         rated = sorted((c for c in frame.columns if c in order), key=order.get)
         return frame[[c for c in frame.columns if c not in order] + rated]
 
@@ -1038,7 +1135,8 @@ class WorkshopStore:
                 values = self._check_weights(w, weights)
             if ratings and asks == "weights":
                 raise WorkshopError("This round asks for weights only, not ratings")
-            rated = check_ratings(w.proposals, w.criteria, ratings, current.rated) if asks != "weights" else {}
+            rated = (check_ratings(_proposals(w, current.number), w.criteria, ratings, current.rated)
+                     if asks != "weights" else {})
             wait = p.last_submitted_at + self.min_seconds_between_submissions - now
             if wait > 0:
                 raise WorkshopError("Submitted a moment ago; please wait {seconds} s before submitting again",
@@ -1111,11 +1209,14 @@ class WorkshopStore:
 
     def _info(self, s: Session, w: _Workshop, current: _Round | None = None) -> WorkshopInfo:
         current = current or self._current_round(s, w)
-        return WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria), tuple(w.proposals), tuple(w.groups),
+        return WorkshopInfo(w.code, w.title, w.framework, tuple(w.criteria),
+                            _proposals(w, current.number if current else 1), tuple(w.groups),
                             ConsensusRule.from_dict(w.rule),
                             self._round_info(w, current, self.clock()) if current else None, w.revision,
                             joining_open=bool(w.joining_open), group_caps=tuple(sorted((w.group_caps or {}).items())),
-                            results_live=bool(w.results_live))
+                            results_live=bool(w.results_live),
+                            designs=tuple(WorkshopDesign(d["id"], d["spec"], int(d.get("round", 1)))
+                                          for d in w.designs or ()))
 
     @staticmethod
     def _state(r: _Round, now: float) -> str:
@@ -1137,6 +1238,12 @@ class WorkshopStore:
                          asks=r.asks or "weights",
                          rated=None if r.rated is None else tuple((p, tuple(cs)) for p, cs in r.rated.items()))
 
+
+
+def _proposals(w: _Workshop, round_number: int | None = None) -> tuple[str, ...]:
+    """The ids round `round_number` ranks (None: every round's): the data's proposals, then the designs in it."""
+    return tuple(w.proposals) + tuple(d["id"] for d in w.designs or ()
+                                      if round_number is None or int(d.get("round", 1)) <= round_number)
 
 
 _shared: dict[str, WorkshopStore] = {}
