@@ -16,8 +16,8 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from .safeyaml import load_file
 
-import yaml
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 DEFAULT_LANGUAGE = "en"
@@ -37,8 +37,9 @@ def catalogue(language: str) -> dict[str, str]:
     path = LOCALES / f"{language}.yaml"
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
+    # Checked like the data: a key written twice (two branches' blocks kept in a merge) is an error
+    # naming both lines, not a silent choice of the later translation.
+    data = load_file(path) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of English text to translation")
     return {str(k): str(v) for k, v in data.items()}

@@ -10,10 +10,12 @@ is lost; every text they typed is shown escaped, as text.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import html
 import json
 import re
+import time
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -23,16 +25,18 @@ import numpy as np
 import tornado.template
 import tornado.web
 
-from ..datatext import perspective_html
+from ..datatext import data_text, perspective_html, source_title
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
 from ..datatext import localised, proposal_text
-from ..workshop import DatabaseVersionError, shared_store
+from ..perspective import BUNDLED_NAME
+from ..workshop import DatabaseVersionError, WorkshopError, WorkshopStore, shared_store
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
 from ..workshop.limits import shared_limits
-from ..workshop.participation import CODE, JOIN, WEIGHTS, Participation, check_limits
+from ..workshop.participation import (CODE, DONT_KNOW, JOIN, RATED, SKIPPED, WEIGHTS, Participation, check_limits,
+                                      shared_round_states, shown_score)
 from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
-from .offload import off_the_event_loop
+from .offload import off_the_event_loop, pool
 from .served import served_dataset
 from .headers import FRAME_HEADERS
 
@@ -155,6 +159,8 @@ class LitePage(tornado.web.RequestHandler):
 
     @off_the_event_loop
     def get(self):
+        if self.get_argument("part", "") == "pacing":
+            return self.pacing_part()
         flow, code, token = self.flow(), self.get_argument("code", ""), self.get_argument("p", "")
         ok = flow.open(code, token, just_joined=bool(self.get_argument("joined", "")))
         self.show(flow, status=200 if ok else 403 if token else 404)
@@ -177,22 +183,51 @@ class LitePage(tornado.web.RequestHandler):
                 self.redirect(self.address(code=flow.code, p=flow.token, joined="1"), status=303)
                 return
             self.show(flow, status=404 if flow.step == CODE else 400)
-        elif action in ("preview", "submit"):
+        elif action in ("preview", "submit", "next", "prev", "skip") or action.startswith("show:"):
             if not flow.resume(self.get_argument("p", "")):
                 self.show(flow, status=403)
                 return
-            typed = {c: self.get_argument(f"w.{c}", "") for c in flow.assessment.weights.criteria}
+            typed = ({c: self.get_argument(f"w.{c}", "") for c in flow.assessment.weights.criteria}
+                     if flow.asks_weights else None)
             flow.language = self.language   # a weight that is not a number names its criterion as the form does
             comment = self.get_argument("comment", "")
-            if action == "submit":
-                ok = flow.submit(typed, comment)
-            else:
-                flow.comment = comment
-                ok = flow.set_weights(typed)
+            flow.comment = comment
+            ratings, states, at = self.posted_ratings(flow)
+            ok = flow.take_form(typed, ratings, states, at, action)
+            if ok and action != "submit" and self.get_body_argument("part", "") == "card" and flow.asks_ratings:
+                return self.card_part(flow)
+            if ok and action == "submit":
+                ok = flow.submit(comment=comment)
             self.show(flow, status=200 if ok else 400)
         else:
             flow.message, flow.message_kind = Message(N_("Unknown action")), "error"
             self.show(flow, status=400)
+
+    def card_part(self, flow: Participation) -> None:
+        """Only the ratings part of the form, for phone.js moving between cards: a few kilobytes, not the page
+        (the weights, ranking and the data the page ranks with stay as they are in the browser)."""
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.write(TEMPLATES.load("rating.html").generate(rating=self.rating_view(flow)))
+
+    def posted_ratings(self, flow: Participation) -> tuple[dict, dict, str]:
+        """The ratings form as posted: every cell's value (the proposal in view: a box and a "Don't know"
+        tick; the others: hidden fields), what was done with each proposal, and the proposal in view."""
+        typed: dict[str, dict[str, str]] = {}
+        states: dict[str, str] = {}
+        for p, criteria in flow.rating_cells().items():
+            state = self.get_body_argument(f"s.{p}", None)
+            if state is not None:
+                states[p] = state
+            for c in criteria:
+                if self.get_body_argument(f"dk.{p}.{c}", ""):
+                    typed.setdefault(p, {})[c] = DONT_KNOW
+                else:
+                    value = self.get_body_argument(f"r.{p}.{c}", None)
+                    if value is not None:
+                        typed.setdefault(p, {})[c] = value
+        return typed, states, self.get_body_argument("at", "")
 
     def limited(self, refusal) -> None:
         """429 Too Many Requests: the reason, and the same form again (hidden fields) to send once it is time.
@@ -260,19 +295,92 @@ class LitePage(tornado.web.RequestHandler):
                 (c.id, localised(c, "name", self.language), shown(weights.get(c.id, ""))))
         self.page(info.title, code=info.code, token=token, status=status, step=WEIGHTS, flow=flow, info=info,
                   perspective=perspective_html(self.language),  # whose judgement the scores are
-                  messages=self.message(flow.round_status(), "info") + self.message(flow.message, flow.message_kind)
-                  + self.pacing_html(flow) + self.group_result_html(flow),
-                  action=self.address(code=info.code, p=token), groups=groups, ranking=self.ranking_view(flow),
-                  data=self.live_data(flow),
+                  messages=self.messages_html(flow),
+                  action=self.address(code=info.code, p=token), groups=groups,
+                  ranking=self.ranking_view(flow) if flow.asks_weights else None,
+                  data=self.live_data(flow) if flow.asks_weights else "", rating=self.rating_view(flow),
+                  here=self.address(code=info.code, p=token), stamp=poll_stamp(info),
+                  poll="lite-poll?" + urlencode({"code": info.code}),
                   full_page="participant?" + urlencode({"code": info.code, "p": token, "lang": self.language}),
-                  t={"you": _("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking "
-                              "follows.", pseudonym=flow.pseudonym, group=flow.group_name(self.language)),
+                  t={"you": (_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking "
+                               "follows.", pseudonym=flow.pseudonym, group=flow.group_name(self.language))
+                             if flow.asks_weights else
+                             _("You: {pseudonym} · {group}. Rate the proposals as you judge them.",
+                               pseudonym=flow.pseudonym, group=flow.group_name(self.language))),
                      "weights": _("Your weights"),
                      "comment": _("Comment (optional): a dissent or minority note for the group"),
-                     "preview": _("Show my ranking"), "submit": _("Submit my weights"),
+                     "preview": _("Show my ranking"),
+                     "submit": _("Submit my weights and ratings") if flow.asks_ratings and flow.asks_weights
+                     else _("Submit my ratings") if flow.asks_ratings else _("Submit my weights"),
+                     "refresh": _("Refresh this page: has the facilitator revealed the results or opened a round?"),
                      # No JavaScript: no browser time zone, so the server's clock (named) it is.
                      "status": self.error_text(flow.status()),
                      "full": _("On a larger screen: the full page, with charts to compare proposals")})
+
+    def rating_view(self, flow: Participation) -> dict | None:
+        """The ratings part of the form: one proposal in view, each asked criterion with its starting score
+        (and, a tap away, why and the source), the other proposals' values kept in hidden fields."""
+        cells = flow.rating_cells()
+        if not cells:
+            return None
+        _, lang = self._, self.language
+        at = flow.rating_proposal()
+        order = list(cells)
+        a = flow.assessment
+        whose = _(BUNDLED_NAME) if a.perspective is None else a.perspective.name
+        state_label = {RATED: _("rated"), SKIPPED: _("skipped")}
+        rows = []
+        for c in cells[at]:
+            s = flow.rating_start(at, c)
+            value = flow.rating_value(at, c)
+            sources = [(source_title(x, lang), x.quote or "") for x in s.citations[:2]]
+            rows.append((c, localised(a.active_framework.criterion(c), "name", lang),
+                         shown_score(s.score) if value == DONT_KNOW else value, value == DONT_KNOW,
+                         _("Starting point: {score} (range {low}–{high}), {whose}.", score=shown_score(s.score),
+                           low=shown_score(s.low), high=shown_score(s.high), whose=whose),
+                         data_text(s.rationale, lang), sources))
+        counts = flow.rating_counts()
+        kept = [(f"r.{p}.{c}", v) for p, row in flow.typed_ratings.items() if p != at for c, v in row.items()]
+        return {
+            "heading": _("Your ratings"), "at": at, "cells": rows, "kept": kept,
+            "intro": (_("Choose the proposals you can judge. One at a time: each criterion from 0 to 10, starting from "
+                        "the score in the {whose}; tick “Don’t know” where you cannot judge, or skip a proposal.",
+                        whose=whose) if flow.chooses else
+                      _("The facilitator asks you to rate {count} proposal(s). One at a time: each criterion from 0 to "
+                        "10, starting from the score in the {whose}; tick “Don’t know” where you cannot judge.",
+                        count=len(order), whose=whose)),
+            "name": proposal_text(a, at, "short_name", lang), "position": _("{number} of {count}",
+                                                                          number=order.index(at) + 1, count=len(order)),
+            "state": state_label.get(flow.rating_states.get(at), ""),
+            "states": sorted(flow.rating_states.items()),
+            "proposals": [(p, proposal_text(a, p, "short_name", lang), state_label.get(flow.rating_states.get(p), ""))
+                          for p in order],
+            "list": _("All proposals to rate: {rated} rated, {skipped} skipped, of {count}", rated=counts[RATED],
+                      skipped=counts[SKIPPED], count=counts["all"]),
+            "jump": self.address(code=flow.workshop.code, p=flow.token) + "#rating",
+            "dk": _("Don’t know"), "why": _("Why, and the source"), "next": _("Done: next proposal"),
+            "skip": _("Skip this proposal (no rating)"), "prev": _("Previous proposal"), "first": order.index(at) == 0,
+            "last": order.index(at) == len(order) - 1,
+        }
+
+    def messages_html(self, flow: Participation) -> str:
+        """The round's state, the last step's message, the round's times and, once revealed, the group's result."""
+        return (self.message(flow.round_status(), "info") + self.message(flow.message, flow.message_kind)
+                + self.pacing_html(flow) + self.group_result_html(flow))
+
+    def pacing_part(self) -> None:
+        """Only what a page left open replaces when the poll brings news (static/phone.js): the messages and the
+        group's result, the submit button's state and the status line; a few hundred bytes, not the page."""
+        flow = self.flow()
+        if not flow.open(self.get_argument("code", ""), self.get_argument("p", "")) or flow.step != WEIGHTS:
+            self.set_status(404)
+            return
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Referrer-Policy", "no-referrer")
+        self.write(f"<div id='pacing' data-stamp='{esc(poll_stamp(flow.workshop))}'>{self.messages_html(flow)}</div>"
+                   f"<button value='submit'{'' if flow.accepting else ' disabled'}></button>"
+                   f"<p id='status'>{esc(self.error_text(flow.status()))}</p>")
 
     def pacing_html(self, flow: Participation) -> str:
         """What the round starts from, and when it opens or closes. Without JavaScript there is no browser zone, so
@@ -376,6 +484,60 @@ def live_ranking_data(a, language: str, texts: dict) -> dict:
     }
 
 
+class LitePoll(tornado.web.RequestHandler):
+    """What a page left open asks (static/phone.js): `lite-poll?code=…&since=<stamp>` answers the round's
+    stamp (its number, state, what it asks, and whether and at which revision its results are revealed)
+    as soon as it differs from `since`, else after WAIT_S seconds (a long poll).
+
+    A room of phones waits here in open connections, not in requests: a thousand phones cost some
+    40 requests a second, not several hundred, and hear of a reveal within a second. Each waiting
+    request reads the round-state cache once a second (one database read a second per workshop,
+    off the event loop; in between no database at all). The answer is a few dozen bytes, no page.
+    """
+
+    WAIT_S = 25.0
+    CHECK_S = 1.0
+
+    def initialize(self):
+        self.closed = False
+
+    def on_connection_close(self):
+        self.closed = True
+
+    async def get(self):
+        from tornado.ioloop import IOLoop
+
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        code = WorkshopStore._normal_code(self.get_argument("code", ""))
+        since = self.get_argument("since", "")
+        deadline = time.monotonic() + (self.WAIT_S if since else 0.0)
+        try:
+            store = shared_store()
+            while True:
+                info = shared_round_states.peek(store, code)
+                if info is None:  # not read in the last second: read it on a worker thread, not the loop
+                    info = await IOLoop.current().run_in_executor(pool(), shared_round_states.get, store, code)
+                stamp = poll_stamp(info)
+                if stamp != since or time.monotonic() >= deadline or self.closed:
+                    break
+                await asyncio.sleep(self.CHECK_S)
+        except (WorkshopError, DatabaseVersionError):
+            self.set_status(404)
+            self.finish("{}")
+            return
+        if not self.closed:
+            self.finish(stamp)
+
+
+def poll_stamp(info) -> str:
+    """What a page left open compares with the poll's answer: a change in any of it is news for the page."""
+    r = info.round
+    return json.dumps({"round": r.number if r else 0, "state": r.state if r else "", "asks": r.asks if r else "",
+                       "revealed": bool(r and r.revealed), "revision": info.revision if r and r.revealed else 0},
+                      separators=(",", ":"))
+
+
 def script_json(data) -> str:
     # Inside <script type="application/json">, only "<" could end the element early (</script>, <!--).
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
@@ -387,5 +549,5 @@ def shown(value) -> str:
 
 
 # Read by `panel serve --plugins igviz.pages.lite`.
-ROUTES = [(r"/lite", LitePage),
+ROUTES = [(r"/lite", LitePage), (r"/lite-poll", LitePoll),
           (rf"/{STATIC_PATH}/(.*)", tornado.web.StaticFileHandler, {"path": str(STATIC)})]

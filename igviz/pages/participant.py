@@ -14,7 +14,10 @@ import param
 
 from ..dataset import Dataset
 from ..workshop import DatabaseVersionError, WorkshopStore, shared_store
-from ..workshop.participation import CODE, JOIN, POLL_S, WEIGHTS, Participation
+from ..workshop.participation import (CODE, DONT_KNOW, JOIN, POLL_S, RATED, SKIPPED, WEIGHTS, Participation,
+                                      shown_score)
+from ..datatext import data_text, localised, source_title
+from ..perspective import BUNDLED_NAME
 from ..views.evidence import perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
@@ -89,6 +92,106 @@ class OwnRanking(pn.viewable.Viewer):
 
     def __panel__(self):
         return self._pane
+
+
+def whose_scores(a) -> str:
+    """Whose judgement the scores a rating starts from are: the assessment's perspective, by name."""
+    return _(BUNDLED_NAME) if a.perspective is None else a.perspective.name
+
+
+class RatingsCard(pn.viewable.Viewer):
+    """The ratings of a round, one proposal at a time: a slider from 0 to 10 and a "Don't know" tick per
+    asked criterion, starting from the current perspective's score, whose rationale and sources are a tap
+    away. A rendering of the flow's ratings (`Participation.rate`), as the light page's card is."""
+
+    def __init__(self, flow: Participation, **params):
+        super().__init__(**params)
+        self.flow = flow
+        cells = flow.rating_cells()
+        self._pick = pn.widgets.Select(label=_("Proposal to rate"), sizing_mode="stretch_width",
+                                       options=self._options(), value=flow.rating_proposal())
+        self._moving = False
+        self._pick.param.watch(lambda e: None if self._moving else self._go(f"show:{e.new}"), "value")
+        intro = (_("Choose the proposals you can judge. One at a time: each criterion from 0 to 10, starting from the "
+                   "score in the {whose}; tick “Don’t know” where you cannot judge, or skip a proposal.",
+                   whose=whose_scores(flow.assessment)) if flow.chooses else
+                 _("The facilitator asks you to rate {count} proposal(s). One at a time: each criterion from 0 to 10, "
+                   "starting from the score in the {whose}; tick “Don’t know” where you cannot judge.",
+                   count=len(cells), whose=whose_scores(flow.assessment)))
+        self._head = html_pane(f"<h2>{text(_('Your ratings'))}</h2><p class='igviz-note'>{text(intro)}</p>",
+                               sizing_mode="stretch_width")
+        self._title = html_pane("", sizing_mode="stretch_width")
+        self._cells = pn.Column(sizing_mode="stretch_width", margin=0)
+        done = pn.widgets.Button(label=_("Done: next proposal"), color="primary", sizing_mode="stretch_width")
+        skip = pn.widgets.Button(label=_("Skip this proposal (no rating)"), sizing_mode="stretch_width")
+        back = pn.widgets.Button(label=_("Previous proposal"), sizing_mode="stretch_width")
+        done.on_click(lambda _e: self._go("next"))
+        skip.on_click(lambda _e: self._go("skip"))
+        back.on_click(lambda _e: self._go("prev"))
+        self._buttons = pn.Column(done, skip, back, sizing_mode="stretch_width", margin=0)
+        self._show()
+
+    def _options(self) -> dict:
+        labels = {RATED: _("rated"), SKIPPED: _("skipped")}
+        flow = self.flow
+        return {proposal_text(flow.assessment, p, "short_name", current_language())  # designs too
+                + (f" · {labels[flow.rating_states[p]]}" if p in flow.rating_states else ""): p
+                for p in flow.rating_cells()}
+
+    def _go(self, action: str) -> None:
+        flow = self.flow
+        at = flow.rating_proposal()
+        if action == f"show:{at}":
+            return
+        flow.language = current_language()
+        flow.rate(None, at=at, action=action)
+        self._show()
+
+    def _show(self) -> None:
+        flow = self.flow
+        at = flow.rating_proposal()
+        order = list(flow.rating_cells())
+        self._moving = True  # the list follows the card; it is not the participant choosing
+        try:
+            self._pick.param.update(options=self._options(), value=at)
+        finally:
+            self._moving = False
+        state = {RATED: _("rated"), SKIPPED: _("skipped")}.get(flow.rating_states.get(at), "")
+        position = _("{number} of {count}", number=order.index(at) + 1, count=len(order))
+        self._title.object = (f"<h3>{text(proposal_text(flow.assessment, at, 'short_name', current_language()))} "
+                              f"<span class='igviz-note'>({text(position)}{' · ' + text(state) if state else ''})</span></h3>")
+        self._cells[:] = [self._cell(at, c) for c in flow.rating_cells()[at]]
+
+    def _cell(self, proposal: str, criterion: str):
+        flow, language = self.flow, current_language()
+        start = flow.rating_start(proposal, criterion)
+        value = flow.rating_value(proposal, criterion)
+        unknown = value == DONT_KNOW
+        number = flow._rating_number(shown_score(start.score) if unknown else value)
+        name = localised(flow.assessment.active_framework.criterion(criterion), "name", language)
+        slider = pn.widgets.FloatSlider(label=name, start=0, end=10, step=0.5, value=round((number or 0) * 2) / 2,
+                                        disabled=unknown, sizing_mode="stretch_width")
+        dk = pn.widgets.Checkbox(label=_("Don’t know"), value=unknown)
+
+        def moved(event):
+            flow.rate({proposal: {criterion: f"{event.new:g}"}}, at=proposal)
+
+        def known(event):
+            slider.disabled = event.new
+            flow.rate({proposal: {criterion: DONT_KNOW if event.new else f"{slider.value:g}"}}, at=proposal)
+        slider.param.watch(moved, "value_throttled")
+        dk.param.watch(known, "value")
+        sources = "".join(f"<blockquote>{f'<p>“{text(x.quote)}”</p>' if x.quote else ''}"
+                          f"<p><i>{text(source_title(x, language))}</i></p></blockquote>" for x in start.citations[:2])
+        line = _("Starting point: {score} (range {low}–{high}), {whose}.", score=shown_score(start.score),
+                 low=shown_score(start.low), high=shown_score(start.high), whose=whose_scores(flow.assessment))
+        why = html_pane(f"<details class='igviz-perspective'><summary>{text(line)} <span class='igviz-more'>"
+                        f"{text(_('Why, and the source'))}</span></summary><p>{text(data_text(start.rationale, language))}</p>"
+                        f"{sources}</details>", sizing_mode="stretch_width")
+        return pn.Column(slider, dk, why, sizing_mode="stretch_width", margin=(0, 0, 10, 0))
+
+    def __panel__(self):
+        return pn.Column(self._head, self._title, self._cells, self._buttons, self._pick, sizing_mode="stretch_width")
 
 
 class ParticipantPage(pn.viewable.Viewer):
@@ -193,7 +296,9 @@ class ParticipantPage(pn.viewable.Viewer):
             label=_("Comment (optional): a dissent or minority note for the group"), value=flow.comment,
             max_length=flow.comment_max, placeholder=_("Shown to the room with your stakeholder group, never your name"),
             sizing_mode="stretch_width", height=90)
-        self._submit = pn.widgets.Button(label=_("Submit my weights"), color="primary", sizing_mode="stretch_width",
+        label = (_("Submit my weights and ratings") if flow.asks_ratings and flow.asks_weights
+                 else _("Submit my ratings") if flow.asks_ratings else _("Submit my weights"))
+        self._submit = pn.widgets.Button(label=label, color="primary", sizing_mode="stretch_width",
                                          disabled=not flow.accepting)
         self._submit.on_click(in_thread(self._send, self._lock))
         self._status = html_pane(self._status_html(), sizing_mode="stretch_width")
@@ -205,13 +310,23 @@ class ParticipantPage(pn.viewable.Viewer):
         header = html_pane(
             f"<h1>{text(info.title)}</h1><p class='igviz-note'>"
             + text(_("You: {pseudonym} · {group}. Move the weights to say what matters to you; your ranking follows.",
-                     pseudonym=flow.pseudonym, group=flow.group_name(current_language()))) + "</p>" + perspective_html(),
+                     pseudonym=flow.pseudonym, group=flow.group_name(current_language())) if flow.asks_weights else
+                   _("You: {pseudonym} · {group}. Rate the proposals as you judge them.",
+                     pseudonym=flow.pseudonym, group=flow.group_name(current_language())))
+            + "</p>" + perspective_html(),
             sizing_mode="stretch_width")
-        ranking = OwnRanking(assessment=a)
-        weights = pn.Column(html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),
-                            ranking.summary, self._comment, self._submit, self._status, self._lite_link(info.code, flow.token),
+        self._built_for = self._round_key()
+        asked = []
+        ranking = OwnRanking(assessment=a) if flow.asks_weights else None
+        if flow.asks_weights:
+            asked += [html_pane(f"<h2>{text(_('Your weights'))}</h2>"), WeightsPanel(assessment=a, choose_framework=False),
+                      ranking.summary]
+        self._ratings = RatingsCard(flow) if flow.asks_ratings else None
+        if self._ratings is not None:
+            asked.append(self._ratings)
+        weights = pn.Column(*asked, self._comment, self._submit, self._status, self._lite_link(info.code, flow.token),
                             styles={"flex": "1 1 320px", "min-width": "0"}, sizing_mode="stretch_width")
-        results = pn.Column(self._group_result, ranking, RadarView(assessment=a),
+        results = pn.Column(self._group_result, *((ranking, RadarView(assessment=a)) if ranking is not None else ()),
                             styles={"flex": "1 1 420px", "min-width": "0"}, sizing_mode="stretch_width")
         self._body[:] = [header, pn.FlexBox(weights, results, flex_wrap="wrap", align_items="flex-start",
                                             sizing_mode="stretch_width")]
@@ -243,7 +358,14 @@ class ParticipantPage(pn.viewable.Viewer):
         if self.flow.step == WEIGHTS and hasattr(self, "_group_result"):
             self._group_result.object = self._group_result_html()
 
+    def _round_key(self):
+        r = self.flow.workshop.round if self.flow.workshop is not None else None
+        return (r.number, r.asks, r.rated) if r is not None else None
+
     def _show_status(self, *_events) -> None:
+        if self.flow.step == WEIGHTS and hasattr(self, "_submit") and self._round_key() != self._built_for:
+            self._show_weights()  # a new round, or one that now asks for something else: its own form
+            return
         if self.flow.step == WEIGHTS and hasattr(self, "_submit"):
             self._submit.disabled = not self.flow.accepting
             self._status.object = self._status_html()

@@ -25,19 +25,26 @@ import param
 
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time
-from ..datatext import localised
+from ..datatext import localised, proposal_text
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
 from .plan import check_workshop_data, designs_key, round_results, workshop_assessment
 from .results import CONSENSUS
+from .ratings import RATING_MAX, RATING_MIN
 from .store import (COMMENT_MAX, PSEUDONYM_MAX, SCHEDULED, START_PREVIOUS, AccessDenied, ParticipantInfo, RoundInfo,
-                    WorkshopError, WorkshopInfo, WorkshopStore, check_weights, clean_text)
+                    WorkshopError, WorkshopInfo, WorkshopStore, check_ratings, check_weights, clean_text)
 
 CODE_MAX = 16  # longest join code a page accepts (codes are 6 characters; spaces and dashes are dropped)
 
 # The steps, in the order a participant meets them.
 CODE, JOIN, WEIGHTS = "code", "join", "weights"
+
+# What a participant has done with one proposal in a ratings round: rated it (each asked criterion a
+# number or "don't know"), or skipped it (no rating at all). A proposal not reached yet is neither: it
+# sends nothing, so a participant who never looked at a proposal does not agree with its scores by default.
+RATED, SKIPPED = "rated", "skipped"
+DONT_KNOW = "dk"  # a rating cell's value when the participant said "don't know"
 
 
 class RoundStates:
@@ -51,6 +58,11 @@ class RoundStates:
     def __init__(self, max_age_s: float):
         self.max_age_s = max_age_s
         self._read: dict = {}  # (database URL, code) -> (when, WorkshopInfo)
+
+    def peek(self, store: WorkshopStore, code: str) -> WorkshopInfo | None:
+        """The state read less than `max_age_s` ago, without touching the database; None when it is older."""
+        when, info = self._read.get((store.url, code), (-math.inf, None))
+        return info if time.monotonic() - when < self.max_age_s else None
 
     def get(self, store: WorkshopStore, code: str) -> WorkshopInfo:
         now = time.monotonic()
@@ -101,6 +113,11 @@ class GroupResults:
 
 
 shared_group_results = GroupResults()
+
+
+def shown_score(value: float) -> str:
+    """A score as a rating box starts from: one decimal at most ('7.7', not '7.734375'), as a person rates."""
+    return f"{round(float(value), 1):g}"
 
 
 def start_weights(round_info: RoundInfo | None, criteria) -> dict:
@@ -201,6 +218,11 @@ class Participation(param.Parameterized):
     attending = param.String(default="", doc="Where they take part from, as said when joining: 'room', 'remote' or ''")
     group_result = param.ClassSelector(class_=GroupResult, default=None, allow_None=True,
                                        doc="The group's result of the current round, once the facilitator revealed it")
+    # Ratings (a round that asks for them): one proposal at a time.
+    typed_ratings = param.Dict(default={}, doc="Ratings as typed, {proposal: {criterion: text, or 'dk' for don't "
+                               "know}}; cells not typed show the stored rating, else the starting score")
+    rating_states = param.Dict(default={}, doc="{proposal: 'rated' or 'skipped'}; a proposal not in it is not reached")
+    rating_at = param.String(default="", doc="The proposal whose ratings the page shows ('' for the first asked)")
     # What the page says about the last step: a Message, None when there is nothing to say.
     message = param.Parameter(default=None)
     message_kind = param.Selector(default="info", objects=["info", "ok", "warning", "error"])
@@ -237,7 +259,15 @@ class Participation(param.Parameterized):
         return self.message if self.message_kind == "error" else None
 
     def round_status(self) -> Message | None:
-        return self.workshop.round_status() if self.workshop is not None else None
+        if self.workshop is None:
+            return None
+        r = self.workshop.round
+        if r is not None and r.is_open and r.asks_ratings:  # the store's line says "weights"
+            return (Message(N_("Round {number} is open: rate the proposals, and revise as often as you like until it "
+                               "closes."), number=r.number) if r.asks == "ratings" else
+                    Message(N_("Round {number} is open: submit your weights and ratings, and revise them as often as "
+                               "you like until it closes."), number=r.number))
+        return self.workshop.round_status()
 
     def status(self, zone: str | None = None) -> Message:
         """Whether (and when, on the reader's clock) they have submitted in this round."""
@@ -399,7 +429,8 @@ class Participation(param.Parameterized):
                        **{c: v for c, v in (me.weights or {}).items() if c in a.weights.criteria}})
         self.param.update(token=str(token), me=me, workshop=info, code=info.code, group=me.group,
                           pseudonym=me.pseudonym, assessment=a, typed_weights={}, comment=me.comment,
-                          submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS)
+                          submitted_at=me.submitted_at, accepting=info.accepting, step=WEIGHTS, typed_ratings={},
+                          rating_states=self._stored_states(me), rating_at="")
         self._update_group_result()
         if just_joined:
             self._say(Message(N_("You have joined. Keep this page's address: it lets you come back and revise "
@@ -447,30 +478,218 @@ class Participation(param.Parameterized):
         name = localised(framework.criterion(values["criterion"]), "name", self.language)
         return Message(exc.template, **{**values, "criterion": name})
 
-    def submit(self, weights: dict | None = None, comment: str | None = None) -> bool:
-        """Send (or revise) the weights and comment in the open round.
+    def submit(self, weights: dict | None = None, comment: str | None = None, ratings: dict | None = None,
+               states: dict | None = None) -> bool:
+        """Send (or revise) what the open round asks for: the weights, the ratings, or both, and the comment.
 
         Without `weights`, the assessment's current weights are sent (a page whose sliders move
-        them); with them, they are checked first (`set_weights`).
+        them); with them, they are checked first (`set_weights`). `ratings`/`states`: as for
+        `set_ratings` (a page sends the form's; without them, those already set are sent).
         """
         if comment is not None:
             self.comment = str(comment)
-        if weights is not None and not self.set_weights(weights):
-            return False
         if self.assessment is None or not self.token:
             return self._fail(Message(N_("This participant link is not valid: join the workshop again with its code")))
+        if weights is not None and self.asks_weights and not self.set_weights(weights):
+            return False
+        if (ratings is not None or states is not None) and self.asks_ratings and not self.set_ratings(ratings, states):
+            return False
+        if self.asks_ratings and not self._ratings_valid():
+            return False
+        send_ratings = self.ratings_to_send() if self.asks_ratings else None
+        if self.asks_ratings and not self.asks_weights and not send_ratings:
+            return self._fail(Message(N_("Nothing rated yet: rate at least one proposal (each criterion a number from "
+                                         "0 to 10, or “Don’t know”), then submit.")))
         if not self._admit_once("submit", token=self.token):
             return False
         try:
             comment = clean_text(self.comment, "comment", COMMENT_MAX)
-            me = self.store.submit(self.token, self.assessment.weights.values(), comment)
+            me = self.store.submit(self.token, self.assessment.weights.values() if self.asks_weights else None, comment,
+                                   ratings=send_ratings)
         except WorkshopError as exc:
             if not isinstance(exc, AccessDenied):
                 self._refresh_quietly()  # e.g. the round closed meanwhile: the button follows
             return self._fail(exc)
-        self.param.update(me=me, workshop=me.workshop, submitted_at=me.submitted_at, accepting=me.workshop.accepting)
-        self._say(Message(N_("Thank you: your weights are in.")), "ok")
+        self.param.update(me=me, workshop=me.workshop, submitted_at=me.submitted_at, accepting=me.workshop.accepting,
+                          typed_ratings={}, rating_states={**self.rating_states, **self._stored_states(me)})
+        self._say(Message(N_("Thank you: your weights and ratings are in.")) if self.asks_ratings and self.asks_weights
+                  else Message(N_("Thank you: your ratings are in.")) if self.asks_ratings
+                  else Message(N_("Thank you: your weights are in.")), "ok")
         return True
+
+    # -- ratings (a round that asks for them) ------------------------------------------------
+
+    @property
+    def asks_weights(self) -> bool:
+        r = self.workshop.round if self.workshop is not None else None
+        return r is None or r.asks_weights
+
+    @property
+    def asks_ratings(self) -> bool:
+        r = self.workshop.round if self.workshop is not None else None
+        return r is not None and r.asks_ratings and self.assessment is not None
+
+    @property
+    def chooses(self) -> bool:
+        """The round names no cells: each participant chooses which proposals (and criteria) to rate."""
+        r = self.workshop.round if self.workshop is not None else None
+        return r is not None and r.asks_ratings and r.rated is None
+
+    def rating_cells(self) -> dict[str, list[str]]:
+        """{proposal: [criteria]} this round asks to rate, in the workshop's order ({} when it asks for none)."""
+        if not self.asks_ratings:
+            return {}
+        info = self.workshop
+        criteria = [c for c in self.assessment.active_framework.criterion_ids if c in info.criteria]
+        cells: dict[str, list[str]] = {}
+        for p, c in info.round.rated_cells(info.proposals, criteria):
+            cells.setdefault(p, []).append(c)
+        return cells
+
+    def rating_proposal(self) -> str:
+        """The proposal the page shows for rating: the one moved to, else the first asked."""
+        cells = self.rating_cells()
+        return self.rating_at if self.rating_at in cells else next(iter(cells), "")
+
+    def rating_start(self, proposal: str, criterion: str):
+        """The score a rating starts from: the current perspective's (igviz.model.Score: score, range,
+        evidence, rationale and citations), so the participant sees whose judgement they start from."""
+        return self.assessment.proposal(proposal).score(criterion)
+
+    def rating_value(self, proposal: str, criterion: str) -> str:
+        """What a rating cell shows: as typed, else the submitted rating ('dk' for don't know), else the start."""
+        typed = (self.typed_ratings.get(proposal) or {}).get(criterion)
+        if typed is not None:
+            return str(typed)
+        stored = (self.me.ratings or {}) if self.me is not None else {}
+        if proposal in stored:
+            value = stored[proposal].get(criterion)
+            return DONT_KNOW if value is None else f"{value:g}"
+        return shown_score(self.rating_start(proposal, criterion).score)
+
+    def rating_counts(self) -> dict[str, int]:
+        states = [self.rating_states.get(p) for p in self.rating_cells()]
+        return {RATED: states.count(RATED), SKIPPED: states.count(SKIPPED), "all": len(states)}
+
+    def set_ratings(self, typed: dict | None, states: dict | None = None, at: str | None = None) -> bool:
+        """Ratings as typed ({proposal: {criterion: text, number, 'dk' or None for don't know}}) and what the
+        participant did with each proposal (`states`: {proposal: 'rated', 'skipped' or ''}); `at`: the
+        proposal to show next. Everything typed is kept; a value that is not a rating from 0 to 10 is
+        refused with the proposal and criterion named as the page names them."""
+        cells = self.rating_cells()
+        merged = {p: dict(row) for p, row in self.typed_ratings.items()}
+        for p, row in (typed or {}).items():
+            if p in cells:
+                merged.setdefault(p, {}).update({c: (DONT_KNOW if v is None else str(v).strip())
+                                                 for c, v in dict(row or {}).items() if c in cells[p]})
+        new_states = dict(self.rating_states)
+        for p, state in (states or {}).items():
+            if p in cells:
+                if state in (RATED, SKIPPED):
+                    new_states[p] = state
+                else:
+                    new_states.pop(p, None)
+        self.param.update(typed_ratings=merged, rating_states=new_states)
+        if at is not None and at in cells:
+            self.rating_at = at
+        if not self._ratings_valid():
+            return False
+        if self.message_kind == "error":
+            self._say(None)
+        return True
+
+    def _ratings_valid(self) -> bool:
+        """False, naming the first proposal and criterion whose typed value is not a rating."""
+        for p, criteria in self.rating_cells().items():
+            for c in criteria:
+                value = self.rating_value(p, c)
+                if value != DONT_KNOW and self._rating_number(value) is None:
+                    return self._fail(Message(
+                        N_("The rating of {proposal} on {criterion} must be a number from {minimum} to {maximum}, or "
+                           "“Don’t know”; got {value}"), proposal=self._proposal_name(p),
+                        criterion=self._criterion_name(c), minimum=RATING_MIN, maximum=RATING_MAX, value=value[:40]))
+        return True
+
+    def rate(self, typed: dict | None = None, states: dict | None = None, at: str = "", action: str = "") -> bool:
+        """One step on the ratings form: the form's ratings (`typed`, `states`: as for `set_ratings`) with the
+        proposal shown (`at`), then `action`: "next" (done with it: rated, on to the next), "skip" (no rating
+        of it, on to the next), "prev", "show:<proposal>" (go there), "submit" or "" (stay).
+
+        A proposal counts as rated once the participant says so ("next") or changes any of its values
+        from where they started; until then it sends nothing. An invalid value keeps the proposal in view.
+        """
+        cells = self.rating_cells()
+        order = list(cells)
+        before = {c: self.rating_value(at, c) for c in cells.get(at, ())}
+        ok = self.set_ratings(typed, states)
+        if at not in cells:
+            return ok
+        state = self.rating_states.get(at)
+        if action == "skip":
+            state = SKIPPED
+        elif action == "next" or any(self.rating_value(at, c) != v for c, v in before.items()):
+            state = RATED
+        if state is not None and ok:
+            self.rating_states = {**self.rating_states, at: state}
+        here = order.index(at)
+        if not ok:
+            target = at
+        elif action in ("next", "skip"):
+            target = order[min(here + 1, len(order) - 1)]
+        elif action == "prev":
+            target = order[max(here - 1, 0)]
+        elif action.startswith("show:") and action[5:] in cells:
+            target = action[5:]
+        else:
+            target = at
+        self.rating_at = target
+        return ok
+
+    def take_form(self, weights: dict | None = None, ratings: dict | None = None, states: dict | None = None,
+                  at: str = "", action: str = "") -> bool:
+        """A whole form at once (the light page posts weights and ratings together): the weights if the round
+        asks for them, then the ratings; everything typed is kept, and the first problem is the one said."""
+        ok = self.set_weights(weights) if weights is not None and self.asks_weights else True
+        said = (self.message, self.message_kind)
+        if self.asks_ratings:
+            rated = self.rate(ratings, states, at, action)
+            if not ok and rated:
+                self.param.update(message=said[0], message_kind=said[1])
+            ok = ok and rated
+        return ok
+
+    def ratings_to_send(self) -> dict:
+        """{proposal: {criterion: rating}} of the proposals rated; "don't know" left out (the store's form)."""
+        out: dict[str, dict[str, float]] = {}
+        for p, criteria in self.rating_cells().items():
+            if self.rating_states.get(p) != RATED:
+                continue
+            for c in criteria:
+                number = self._rating_number(self.rating_value(p, c))
+                if number is not None:
+                    out.setdefault(p, {})[c] = number
+        info = self.workshop
+        rated = {p: list(cs) for p, cs in info.round.rated} if info.round.rated is not None else None
+        return check_ratings(info.proposals, info.criteria, out, rated)
+
+    @staticmethod
+    def _rating_number(text: str) -> float | None:
+        try:
+            number = float(str(text).replace(",", "."))  # a decimal comma, as a French or Spanish phone types it
+        except ValueError:
+            return None
+        return number if math.isfinite(number) and RATING_MIN <= number <= RATING_MAX else None
+
+    def _proposal_name(self, proposal: str) -> str:
+        # From the workshop's assessment: it knows the workshop's designs, which the data does not.
+        return proposal_text(self.assessment, proposal, "short_name", self.language)
+
+    def _criterion_name(self, criterion: str) -> str:
+        return localised(self.assessment.active_framework.criterion(criterion), "name", self.language)
+
+    @staticmethod
+    def _stored_states(me: ParticipantInfo) -> dict:
+        return {p: RATED for p in (me.ratings or {})}
 
     def check_round(self) -> bool:
         """Ask whether the facilitator opened, closed or reopened a round; True when it changed.
@@ -492,12 +711,15 @@ class Participation(param.Parameterized):
         changes = dict(workshop=info, accepting=info.accepting)
         new_round = previous.round and info.round and info.round.number != previous.round.number
         if new_round:
-            changes.update(submitted_at=None, typed_weights={}, comment="")
+            changes.update(submitted_at=None, typed_weights={}, comment="", typed_ratings={}, rating_states={},
+                           rating_at="")
+            if self.me is not None:  # last round's ratings are not this round's starting point
+                changes["me"] = ParticipantInfo(info, self.me.group, self.me.pseudonym)
             if self.assessment is not None:  # a page left open starts the new round where a reloaded one would
                 self.assessment.weights.set(start_weights(info.round, self.assessment.weights.criteria))
         self.param.update(**changes)
         self._update_group_result()
-        self._say(self.start_message() if new_round and self.start_message() else info.round_status(),
+        self._say(self.start_message() if new_round and self.start_message() else self.round_status(),
                   "info" if info.accepting or info.round.state == SCHEDULED else "warning")
         return True
 

@@ -222,3 +222,121 @@
       two(d.getHours()) + ":" + two(d.getMinutes()) + " " + zone;
   }
 })();
+
+/* Ratings: a slider beside each rating box (one value, the form sends the box); typing or sliding
+   a value unticks "Don't know", and a cell that says "Don't know" is greyed. Moving between
+   proposals is a form post; here it is sent in the background and only the ratings part comes back
+   (part=card: a few kilobytes, not the page), so the weights and ranking stay as they are. Without
+   this file, or if that fails, the form posts as usual and the whole page comes back. */
+(function () {
+  "use strict";
+  if (!document.querySelector) return;
+  var form = document.querySelector("form.weights");
+  igvizRatingCells(document);
+  if (!form || !window.fetch || !window.FormData || !window.URLSearchParams || !window.DOMParser) return;
+  var plain = false;
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter, section = document.getElementById("rating");
+    if (plain || !button || !section || !section.contains(button)) return;
+    event.preventDefault();
+    var data = new FormData(form);
+    data.append("action", button.value);
+    data.append("part", "card");
+    fetch(button.formAction || form.action, {method: "POST", body: new URLSearchParams(data),
+                                             credentials: "same-origin"})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var fresh = html && new DOMParser().parseFromString(html, "text/html").getElementById("rating");
+        if (!fresh) throw new Error("no card");
+        var now = document.getElementById("rating");
+        now.parentNode.replaceChild(document.importNode(fresh, true), now);
+        var replaced = document.getElementById("rating");
+        igvizRatingCells(replaced);
+        var heading = replaced.querySelector("h3");
+        if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); heading.scrollIntoView(); }
+      })
+      .catch(function () {  // the server said no (a bad value) or is away: the plain post says why
+        plain = true;
+        if (form.requestSubmit) form.requestSubmit(button); else button.click();
+      });
+  });
+})();
+
+function igvizRatingCells(root) {
+  "use strict";
+  var boxes = root.querySelectorAll(".rate input[type=number]");
+  for (var i = 0; i < boxes.length; i++) {
+    (function (box) {
+      var cell = box.parentNode.parentNode, dk = cell.querySelector(".dk input");
+      var label = cell.querySelector("label[for]");
+      var slider = document.createElement("input");
+      slider.type = "range"; slider.min = "0"; slider.max = "10"; slider.step = "1"; slider.value = box.value;
+      slider.setAttribute("aria-label", label ? label.textContent : "");
+      box.parentNode.insertBefore(slider, box);
+      function mark() { cell.className = dk && dk.checked ? "rate unknown" : "rate"; }
+      slider.addEventListener("input", function () { box.value = slider.value; if (dk) dk.checked = false; mark(); });
+      box.addEventListener("input", function () {
+        var v = Number(box.value.replace(",", "."));
+        if (box.value.trim() !== "" && isFinite(v) && v >= 0 && v <= 10) slider.value = String(v);
+        if (dk) dk.checked = false;
+        mark();
+      });
+      if (dk) dk.addEventListener("change", mark);
+      mark();
+    })(boxes[i]);
+  }
+}
+
+/* A page left open learns of the facilitator's moves without a reload. It asks the server (lite-poll)
+   for the round's stamp (the round, its state, whether its results are revealed); the server answers as
+   soon as that differs from what this page shows, else after some 25 s (a long poll: a few dozen bytes,
+   no page). Only on news does the page fetch the part that changed (the group's result, the round's
+   state) and put it in place; what the participant typed stays. A new round is a new form: the page
+   loads it. Without JavaScript the page has a refresh link instead. */
+(function () {
+  "use strict";
+  var pacing = document.getElementById("pacing");
+  if (!pacing || !window.fetch || !window.JSON || !window.DOMParser) return;
+  if (document.documentElement.className.indexOf(" js") < 0) document.documentElement.className += " js";
+  var here = pacing.getAttribute("data-here"), poll = pacing.getAttribute("data-poll");
+  var stamp = pacing.getAttribute("data-stamp");
+  var form = JSON.parse(stamp);  // the round (and what it asks) this page's form was made for
+  function newForm(now) { return now.round !== form.round || now.asks !== form.asks; }
+  function later(ms) { setTimeout(ask, ms === undefined ? 500 + Math.random() * 1000 : ms); }
+  function ask() {
+    if (document.hidden) return later(5000);
+    fetch(poll + "&since=" + encodeURIComponent(stamp), {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (text) {
+        if (!text) return later(10000);  // the server is away or the workshop gone: ask again calmly
+        if (text === stamp) return later();
+        if (newForm(JSON.parse(text))) { window.location.href = here; return; }
+        // A room's phones hear of a reveal at once: spread their fetches over two seconds.
+        setTimeout(function () { refresh(text); }, Math.random() * 2000);
+      })
+      .catch(function () { later(10000); });
+  }
+  function refresh(text) {
+    fetch(here + "&part=pacing", {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        stamp = text;
+        if (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.getElementById("pacing"), button = doc.querySelector("button[value=submit]");
+          var mine = document.querySelector("button[value=submit]");
+          if (fresh) {
+            stamp = fresh.getAttribute("data-stamp") || text;
+            if (newForm(JSON.parse(stamp))) { window.location.href = here; return; }  // it moved on meanwhile
+            pacing.innerHTML = fresh.innerHTML;
+          }
+          if (button && mine) mine.disabled = button.disabled;
+          var status = doc.getElementById("status"), myStatus = document.getElementById("status");
+          if (status && myStatus) myStatus.textContent = status.textContent;
+        }
+        later();
+      })
+      .catch(function () { later(10000); });
+  }
+  later(1000);
+})();
