@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-from .safeyaml import load_file
+from .safeyaml import YamlProblem, load_file
 
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
@@ -39,7 +39,10 @@ def catalogue(language: str) -> dict[str, str]:
         return {}
     # Checked like the data: a key written twice (two branches' blocks kept in a merge) is an error
     # naming both lines, not a silent choice of the later translation.
-    data = load_file(path) or {}
+    try:
+        data = load_file(path) or {}
+    except YamlProblem as exc:
+        raise ValueError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of English text to translation")
     return {str(k): str(v) for k, v in data.items()}

@@ -328,7 +328,7 @@ class LitePage(tornado.web.RequestHandler):
         order = list(cells)
         a = flow.assessment
         whose = _(BUNDLED_NAME) if a.perspective is None else a.perspective.name
-        state_label = {RATED: _("rated"), SKIPPED: _("skipped")}
+        state_label = {RATED: _("rated by you"), SKIPPED: _("skipped")}
         rows = []
         for c in cells[at]:
             s = flow.rating_start(at, c)

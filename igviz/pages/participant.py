@@ -132,7 +132,7 @@ class RatingsCard(pn.viewable.Viewer):
         self._show()
 
     def _options(self) -> dict:
-        labels = {RATED: _("rated"), SKIPPED: _("skipped")}
+        labels = {RATED: _("rated by you"), SKIPPED: _("skipped")}
         flow = self.flow
         return {proposal_text(flow.assessment, p, "short_name", current_language())  # designs too
                 + (f" · {labels[flow.rating_states[p]]}" if p in flow.rating_states else ""): p
@@ -156,7 +156,7 @@ class RatingsCard(pn.viewable.Viewer):
             self._pick.param.update(options=self._options(), value=at)
         finally:
             self._moving = False
-        state = {RATED: _("rated"), SKIPPED: _("skipped")}.get(flow.rating_states.get(at), "")
+        state = {RATED: _("rated by you"), SKIPPED: _("skipped")}.get(flow.rating_states.get(at), "")
         position = _("{number} of {count}", number=order.index(at) + 1, count=len(order))
         self._title.object = (f"<h3>{text(proposal_text(flow.assessment, at, 'short_name', current_language()))} "
                               f"<span class='igviz-note'>({text(position)}{' · ' + text(state) if state else ''})</span></h3>")
