@@ -286,6 +286,22 @@ def source_title(citation, language: str = DEFAULT_LANGUAGE) -> str:
 
 # -- the perspective of the bundled scores ------------------------------------------------------
 
+# The order readers meet them in: the sources' own judgement first, then people's ratings (a
+# score perspective other than the bundled one: igviz/perspective.py). Here, without Panel, for
+# the light page as well as the views.
+KINDS = ("stated", "inferred", "silent", "derived", "rated")
+LABELS = {"stated": N_("stated"), "inferred": N_("inferred"), "silent": N_("silent"), "derived": N_("derived"),
+          "rated": N_("rated")}
+
+
+def evidence_kind(score) -> str:
+    """stated / inferred / silent, or derived for a score computed from another framework's
+    (the data may mark it with `derived: true`, or it carries the parts it was derived from)."""
+    if getattr(score, "derived", False) or getattr(score, "derived_from", ()):
+        return "derived"
+    return score.evidence if score.evidence in LABELS else "inferred"
+
+
 PERSPECTIVE = N_("Scores: the judgement of the Best Bits group (civil society, early 2014).")
 PERSPECTIVE_MORE = N_(
     "The bundled scores are one group's reading of the reform proposals, not a measurement: Best Bits, "

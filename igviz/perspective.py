@@ -174,17 +174,6 @@ def _optional(value) -> float | None:
     return float(value)
 
 
-def load_perspectives(path, dataset=None) -> dict[str, Perspective]:
-    """The perspectives of a workshop round exported from the facilitator page (.json or .csv):
-    the bundled scores, the room's (each stakeholder group counting once) and each group's that
-    rated, by name. A damaged file raises DataValidationError naming the file and the field."""
-    from .dataset import load_dataset
-    from .workshop.export import load_export
-
-    dataset = dataset or load_dataset()
-    return load_export(path, dataset).results(dataset).perspectives()
-
-
 @dataclass(frozen=True)
 class Comparison:
     """Two perspectives' scores and rankings as arrays (what `compare_perspectives` tabulates; the

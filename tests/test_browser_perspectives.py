@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser,
 from playwright.sync_api import expect  # noqa: E402
 
 import igviz  # noqa: E402
-from igviz.perspective import load_perspectives  # noqa: E402
+from igviz.workshop import load_perspectives  # noqa: E402
 from igviz.workshop import WorkshopStore, export_round, new_workshop  # noqa: E402
 from igviz.workshop.ratings import ROOM_NAME  # noqa: E402
 

@@ -10,7 +10,8 @@ import pytest
 import igviz
 from igviz.errors import DataValidationError
 from igviz.model import Assessment
-from igviz.perspective import BUNDLED_NAME, BUNDLED_WHOSE, Cell, Perspective, compare_perspectives, load_perspectives
+from igviz.perspective import BUNDLED_NAME, BUNDLED_WHOSE, Cell, Perspective, compare_perspectives
+from igviz.workshop import load_perspectives
 from igviz.scenario import LINK_MAX, Scenario
 from igviz.workshop import WorkshopStore, export_round, new_workshop
 from igviz.workshop.ratings import ROOM_NAME

@@ -55,7 +55,7 @@ class DesignPicker(pn.viewable.Viewer):
         self.link = pn.widgets.TextAreaInput(
             label=_("Link from the explorer, with designs"), max_length=16_384, rows=2, sizing_mode="stretch_width",
             placeholder=_("Paste the link the explorer shows after “Add to the comparison”"))
-        self.file = pn.widgets.FileInput(label=_("Or a scenario file saved in the explorer (.yaml or .json)"),
+        self.file = pn.widgets.FileInput(label=_("Or a scenario file saved in the explorer (YAML or JSON)"),
                                          accept=".yaml,.yml,.json", multiple=False, sizing_mode="stretch_width")
         self.found = html_pane("", sizing_mode="stretch_width", css_classes=["igviz-designs-found"])
         self.link.param.watch(self._preview, "value")
@@ -120,7 +120,7 @@ def designs_html(dataset: Dataset, info) -> str:
         when = _("from round {number}", number=d.round)
         items.append(f"<li><b>{text(design.label)}</b> <span class='igviz-who'>{text(when)} · {text(start)}"
                      f"{': ' + text(', '.join(options)) if options else ''}</span></li>")
-    note = _("A design’s scores are derived from the design model’s rules (data/design/), each resting on a quoted "
+    note = _("A design’s scores are derived from the design model’s rules, each resting on a quoted "
              "source; they are not a source’s own verdict on the design.")
     return f"<ul class='igviz-comments igviz-designs'>{''.join(items)}</ul><p class='igviz-note'>{text(note)}</p>"
 

@@ -25,7 +25,7 @@ import numpy as np
 import tornado.template
 import tornado.web
 
-from ..datatext import data_text, perspective_html, source_title
+from ..datatext import LABELS, data_text, evidence_kind, perspective_html, source_title
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
 from ..datatext import localised, proposal_text
 from ..perspective import BUNDLED_NAME
@@ -336,7 +336,8 @@ class LitePage(tornado.web.RequestHandler):
             sources = [(source_title(x, lang), x.quote or "") for x in s.citations[:2]]
             rows.append((c, localised(a.active_framework.criterion(c), "name", lang),
                          shown_score(s.score) if value == DONT_KNOW else value, value == DONT_KNOW,
-                         _("Starting point: {score} (range {low}–{high}), {whose}.", score=shown_score(s.score),
+                         _("Starting point: {score} (range {low}–{high}, {evidence}), {whose}.", score=shown_score(s.score),
+                           evidence=_(LABELS[evidence_kind(s)]),
                            low=shown_score(s.low), high=shown_score(s.high), whose=whose),
                          data_text(s.rationale, lang), sources))
         counts = flow.rating_counts()

@@ -18,7 +18,7 @@ from ..workshop.participation import (CODE, DONT_KNOW, JOIN, POLL_S, RATED, SKIP
                                       shown_score)
 from ..datatext import data_text, localised, source_title
 from ..perspective import BUNDLED_NAME
-from ..views.evidence import perspective_html
+from ..views.evidence import evidence_label, perspective_html
 from ..views.a11y import name_slider_handles
 from ..views.bars import notice_html, ranking_table
 from ..views.radar import RadarView
@@ -183,7 +183,8 @@ class RatingsCard(pn.viewable.Viewer):
         dk.param.watch(known, "value")
         sources = "".join(f"<blockquote>{f'<p>“{text(x.quote)}”</p>' if x.quote else ''}"
                           f"<p><i>{text(source_title(x, language))}</i></p></blockquote>" for x in start.citations[:2])
-        line = _("Starting point: {score} (range {low}–{high}), {whose}.", score=shown_score(start.score),
+        line = _("Starting point: {score} (range {low}–{high}, {evidence}), {whose}.", score=shown_score(start.score),
+                           evidence=evidence_label(start),
                  low=shown_score(start.low), high=shown_score(start.high), whose=whose_scores(flow.assessment))
         why = html_pane(f"<details class='igviz-perspective'><summary>{text(line)} <span class='igviz-more'>"
                         f"{text(_('Why, and the source'))}</span></summary><p>{text(data_text(start.rationale, language))}</p>"

@@ -21,7 +21,8 @@ import param
 from ..datatext import localised, proposal_text
 from ..errors import DataValidationError, WeightError
 from ..model import Assessment
-from ..perspective import BUNDLED_NAME, Perspective, comparison, load_perspectives
+from ..perspective import BUNDLED_NAME, Perspective, comparison
+from ..workshop.export import load_perspectives
 from .base import Later
 from .evidence import rated_note, rated_short
 from .language import _, current_language, in_language

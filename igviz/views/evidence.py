@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..datatext import data_text, perspective_html as _perspective_html, quote_translation, source_title
+from ..datatext import KINDS, LABELS, data_text, evidence_kind, perspective_html as _perspective_html, quote_translation, source_title
 from ..i18n import N_
 from .language import _, current_language
 from .style import quote_html, text
 
-# The order readers meet them in: the sources' own judgement first, then people's ratings (a
-# score perspective other than the bundled one: igviz/perspective.py).
-KINDS = ("stated", "inferred", "silent", "derived", "rated")
-LABELS = {"stated": N_("stated"), "inferred": N_("inferred"), "silent": N_("silent"), "derived": N_("derived"),
-          "rated": N_("rated")}
+# What each evidence label means (the kinds and labels live in igviz/datatext.py).
 MEANINGS = {
     "stated": N_("the sources assess this proposal on this criterion directly"),
     "inferred": N_("read from what the sources say about the proposal's features; the rationale names the inference"),
@@ -37,14 +33,6 @@ def number(value: float) -> str:
     """A score as the views print it: one decimal at most ('5.5', '4'); a rated score's mean ± spread
     ran to six digits ('1.46887–9.53113') with the data's own '{:g}'."""
     return f"{value:.1f}".removesuffix(".0")
-
-
-def evidence_kind(score) -> str:
-    """stated / inferred / silent, or derived for a score computed from another framework's
-    (the data may mark it with `derived: true`, or it carries the parts it was derived from)."""
-    if getattr(score, "derived", False) or getattr(score, "derived_from", ()):
-        return "derived"
-    return score.evidence if score.evidence in LABELS else "inferred"
 
 
 def evidence_label(score) -> str:

@@ -4,7 +4,7 @@ No Panel here: the facilitator and participant pages (igviz.pages) and notebooks
 `Participation` is one participant's way through a workshop, which both participant pages render.
 """
 
-from .export import WorkshopExport, load_export
+from .export import WorkshopExport, load_export, load_perspectives
 from .participation import Participation
 from .plan import (DEFAULT_GROUPS, add_designs, check_workshop_data, designs_from_file, designs_from_link, new_workshop,
                    round_results, workshop_assessment)
@@ -15,7 +15,7 @@ from .store import (AccessDenied, Created, DatabaseUnavailable, DatabaseVersionE
 __all__ = ["AccessDenied", "add_designs", "designs_from_file", "designs_from_link", "CONSENSUS", "check_workshop_data", "ConsensusRule", "Created", "DatabaseUnavailable", "DatabaseVersionError",
            "DEFAULT_GROUPS", "NO_CONSENSUS", "ParticipantInfo", "Participation", "RoundInfo", "RoundResults", "TOO_FEW",
            "WorkshopError", "WorkshopExport",
-           "WorkshopInfo", "WorkshopStore", "database_url", "export_round", "shared_store", "load_export", "new_workshop",
+           "WorkshopInfo", "WorkshopStore", "database_url", "export_round", "shared_store", "load_export", "load_perspectives", "new_workshop",
            "round_results", "workshop_assessment"]
 
 

@@ -395,3 +395,11 @@ def computed_results(r: RoundResults) -> dict:
     if r.earlier:
         out["round_history"] = records(r.round_history().reset_index())
     return out
+
+
+def load_perspectives(path, dataset=None) -> dict:
+    """The perspectives of a workshop round exported from the facilitator page (.json or .csv):
+    the bundled scores, the room's (each stakeholder group counting once) and each group's that
+    rated, by name. A damaged file raises DataValidationError naming the file and the field."""
+    dataset = dataset or load_dataset()
+    return load_export(path, dataset).results(dataset).perspectives()

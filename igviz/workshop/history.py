@@ -13,7 +13,7 @@ from functools import cached_property
 
 import pandas as pd
 
-from .results import RoundResults
+# RoundResults (results.py) only in annotations: results.py imports this module for its round history.
 
 
 @dataclass

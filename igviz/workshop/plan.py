@@ -60,7 +60,7 @@ def design_specs(dataset: Dataset, designs) -> dict[str, dict]:
     if not designs:
         return {}
     if getattr(dataset, "design", None) is None:
-        raise WorkshopError("This data has no design model (data/design/), so it cannot rank designs")
+        raise WorkshopError("This data has no design model, so it cannot rank designs")
     items = ([(d.id, d) for d in designs] if not isinstance(designs, Mapping) else list(designs.items()))
     out = {}
     for did, d in items:
