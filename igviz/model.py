@@ -231,7 +231,16 @@ class DesignedProposal(Proposal):
     def __init__(self, design, dataset: Dataset, **params):
         self.design = design
         self.overlay = design.overlay(dataset)
+        self._measured = (None, None)
         super().__init__(design.record(dataset), dataset, **params)
+
+    def centralisation(self) -> float:
+        # Measured once per overlay (the design's own, or a variant's): the designer's rank line asks on
+        # every option change and every weight move, and building the graph took a good part of that.
+        key = self._variant_key if self.variant is not None else None
+        if self._measured[0] != key or self._measured[1] is None:
+            self._measured = (key, super().centralisation())
+        return self._measured[1]
 
 
 @dataclass(frozen=True)
@@ -565,7 +574,9 @@ class Assessment(param.Parameterized):
         proposal.param.watch(self._scores_changed, ["score_overrides", "centralisation_shift", "perspective_scores",
                                                     *ATTRIBUTES])
         kept = [p for p in self.proposals if p.id != design.id]
-        self._cache = {}   # the score memo is keyed by proposal ids: a design replaced under its id has new scores
+        # The score memo's key holds proposal ids: a design replaced under its id has new scores (its
+        # row, kept per proposal object, is computed afresh; the others' rows stay).
+        self._cache = {"rows": self._cache.get("rows", {})}
         self._set_proposals([*kept, proposal])
         return proposal
 
@@ -574,8 +585,12 @@ class Assessment(param.Parameterized):
 
     def _set_proposals(self, proposals: list) -> None:
         ids = [p.id for p in proposals]
-        self.param.selected.objects = [None, *ids]
-        self.param.compared.objects = ids
+        # A design replaced under its own id (every option change in the designer) leaves the choices
+        # as they were: set again, each widget made from these parameters sent its options to the
+        # browser ahead of the new ranking.
+        if self.param.compared.objects != ids:
+            self.param.selected.objects = [None, *ids]
+            self.param.compared.objects = ids
         self.param.update(proposals=proposals, selected=self.selected if self.selected in ids else None,
                           compared=[c for c in self.compared if c in ids])
 
@@ -622,8 +637,17 @@ class Assessment(param.Parameterized):
         key = (self.framework, self.revision, tuple(p.id for p in self.proposals))
         if key not in self._cache:
             criteria = self.active_framework.criterion_ids
-            cells = [[p.score(c) for c in criteria] for p in self.proposals]
-            self._cache = {key: tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
+            # Kept per proposal too: a design replaced under its id (every option change in the
+            # designer) costs its own row, not every proposal's. A row is as current as the key's
+            # framework and revision (every score change bumps it); the proposal object itself is the
+            # row's key, so a replaced design never reuses its predecessor's row.
+            kept, rows, current = self._cache.get("rows", {}), {}, (self.framework, self.revision)
+            for p in self.proposals:
+                row = kept.get(p)
+                rows[p] = row if row is not None and row[0] == current else (current, [p.score(c) for c in criteria])
+            cells = [rows[p][1] for p in self.proposals]
+            self._cache = {"rows": rows,
+                           key: tuple(np.array([[getattr(s, a) for s in row] for row in cells], dtype=float)
                                       .reshape(len(self.proposals), len(criteria)) for a in ("score", "low", "high"))}
         return self._cache[key]
 

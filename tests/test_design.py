@@ -184,7 +184,47 @@ def test_validation_agreement_does_not_regress(data):
     table = validate(data)
     assert table.attrs["cells"] >= 60
     assert table.attrs["agreement"] >= 0.85
-    assert table.attrs["mad"] <= 0.9
+    assert table.attrs["mad"] <= 0.8   # 0.73 (plain addition of effects: 0.61; see data/README.md)
+
+
+def test_several_gains_on_one_criterion_count_three_quarters_each_further(data):
+    # data/README.md, "How a design is scored": largest first, each further gain ¾ of the one before.
+    model, base = data.design, status_quo(data)
+    choice = normalise_choice(model, {"igf_reforms": ["igf_outputs", "igf_secretariat_funding", "igf_mag_reform"],
+                                      "home": "igf"})[0]
+    found = 0
+    for cid, b in base.scores.items():
+        effects = [r.effect for _, _, r in applicable(model, choice) if r.criterion == cid and r.evidence != "silent"]
+        gains = sorted((e for e in effects if e > 0), reverse=True)
+        if len(gains) < 2 or len(gains) != len(effects):
+            continue
+        found += 1
+        expected = b.score + sum(e * 0.75 ** i for i, e in enumerate(gains))
+        assert derive_scores(model, choice, base.scores, data.scale)[cid].score == pytest.approx(min(10, expected))
+        assert expected < b.score + sum(gains)
+    assert found, "the probe should raise some criterion by two options"
+
+
+def test_a_dispersed_composite_is_not_as_easy_to_navigate_as_one_central_body(data):
+    # 000 §5: "A centralised system could be easier to navigate": the reason the ¾ rule was kept
+    # over plain addition (added up, the composite reached the UN Committee's clarity score).
+    for pid in ("best_bits_composite", "best_bits_composite_cstd"):
+        assert data.proposals[pid].scores["transparent"].score < data.proposals["un_committee"].scores["transparent"].score
+
+
+def test_a_designed_score_is_capped_at_the_best_source_score_and_keeps_its_range(data):
+    model, base, cap = data.design, status_quo(data), ceilings(data.proposals)
+    composite = data.proposals["best_bits_composite"].design
+    uncapped = derive_scores(model, composite, base.scores, data.scale)
+    capped = derive_scores(model, composite, base.scores, data.scale, base.short_name, cap)
+    held = [cid for cid in base.scores if uncapped[cid].score > cap[cid] >= base.scores[cid].score]
+    assert held, "the composite's effects should exceed the best source score somewhere"
+    for cid in held:
+        assert capped[cid].score == pytest.approx(cap[cid])
+        assert capped[cid].high >= uncapped[cid].score   # the upside stays in the range
+        assert "capped at" in str(capped[cid].rationale)
+    for cid in set(base.scores) - set(held):
+        assert capped[cid].score == pytest.approx(uncapped[cid].score)
 
 
 def test_stance_switches_reports_where_the_top_changes(data):

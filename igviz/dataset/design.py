@@ -384,9 +384,16 @@ def rule_uncertainty(rule: DesignRule) -> float:
 
 def combined(effects) -> float:
     """Several options' effects on one criterion: gains largest first, each further one counting
-    OVERLAP times the one before (likewise for losses). Two ways of making the system clearer
-    partly overlap, so they do not each add their full effect; a single option's effect is its rule.
-    A modelling judgement (the sources assess models, not combinations), stated in data/README.md."""
+    OVERLAP times the one before (likewise for losses); a single option's effect is its rule.
+
+    A modelling judgement, stated in data/README.md ("How a design is scored"); the sources assess
+    models, not combinations, and give no factor. Decided against plain addition, which reproduces
+    the seed models' own scores slightly better (mean absolute difference 0.61 against 0.73 points,
+    94 % within range either way, on rules written with those scores in view), because added up,
+    a dispersed design of every favoured option became as easy to navigate as one central body
+    (the Best Bits composite reached the UN Committee's 8 on clarity of process) and so came first
+    even at the centralised end of the stance axis, against the one thing the sources say about
+    the two kinds of design (000 §5: "A centralised system could be easier to navigate")."""
     gains = sorted((e for e in effects if e > 0), reverse=True)
     losses = sorted(e for e in effects if e < 0)
     return float(sum(e * OVERLAP ** i for i, e in enumerate(gains)) + sum(e * OVERLAP ** i for i, e in enumerate(losses)))
@@ -397,7 +404,11 @@ def ceilings(proposals) -> dict[str, float]:
 
     Options' effects add up, so a design that picks many could otherwise be scored better than
     anything the sources judged; a designed score is capped here instead ("no source judges any
-    model better on this criterion"), and its range keeps the uncertainty.
+    model better on this criterion"), and its range keeps the uncertainty. A modelling judgement,
+    stated in data/README.md: the sources assess models, never a combination of options, and for
+    the one combination they put forward they withhold a verdict (000 §5: "More discussion is
+    needed about the form, location and processes"), so the model claims no more for a
+    combination than the sources found in some model they did assess.
     """
     out: dict[str, float] = {}
     for p in proposals.values():

@@ -4,6 +4,7 @@ waits for moves to pause, and a Bokeh figure in igviz's style."""
 from __future__ import annotations
 
 import weakref
+from functools import partial
 from typing import ClassVar
 
 import panel as pn
@@ -28,21 +29,24 @@ class ChartView(pn.viewable.Viewer):
     - `_shows()` (optional) returns what the chart shows when that can stay the same across a
       change (the score matrix shows the order, not the scores behind it); None redraws always.
 
-    Scheduling lives here, once: on a change the text is updated at once (it is the cheapest part
-    and the one read aloud), and the chart redraw waits until the session has been quiet for a
-    moment, one chart per turn (see `Later`). Outside a server (a notebook, a test, a saved
-    report) everything is drawn at once.
+    Scheduling lives here, once: on a change the ranking's text is updated at once (it is what a
+    change is for, and the one read aloud), every other view's text just after it (`Soon`), and the
+    chart redraws wait until the session has been quiet for a moment, one chart per turn (see
+    `Later`). Outside a server (a notebook, a test, a saved report) everything is drawn at once.
     """
 
     assessment = param.ClassSelector(class_=Assessment)
 
     follows: ClassVar[tuple[str, ...]] = ("result", "selected")
     own: ClassVar[tuple[str, ...]] = ()
+    # The ranking's text goes out in the update itself; every other view's text just after (`Soon`).
+    text_first: ClassVar[bool] = False
 
     def __init__(self, **params):
         super().__init__(**params)
         self._drawn = _NOT_DRAWN
         self._redraw_later = Later(self._redraw)
+        self._text_soon = Soon(self._text_changed)
         # Plain watchers on the assessment itself, which a view never replaces: one each, for
         # the life of the view, however often the model replaces its own sub-objects.
         self.assessment.param.watch(self._changed, list(self.follows))
@@ -59,6 +63,12 @@ class ChartView(pn.viewable.Viewer):
         return None
 
     def _changed(self, *events) -> None:
+        if self.text_first:
+            self._text_changed()
+        else:
+            self._text_soon()
+
+    def _text_changed(self) -> None:
         self._update_text()
         shows = self._shows()
         if shows is None or shows != self._drawn:
@@ -78,6 +88,59 @@ class ChartView(pn.viewable.Viewer):
     def chart(self) -> pn.pane.Bokeh:
         """The view's chart alone, without its controls (as the saved report shows it)."""
         return self._pane
+
+
+class Soon:
+    """Run a callback on the server's next turn (or at once outside a server); calls before it runs are one call.
+
+    Panel sends what a change from the browser altered only once the whole change has been handled.
+    Everything a change sets off in one turn therefore reached the browser together: an option
+    change in the designer, or a weight move, showed its new ranking only after every view's text
+    (the trade-off summary, SMAA's table, the detail, the evidence shares) had been rebuilt, most
+    of the time from a change to the new ranking. Put off to the next turn, those follow the
+    ranking by a few milliseconds instead of holding it up. Events are dropped: the callback reads
+    the current state when it runs.
+    """
+
+    # While the change's own messages wait for the websocket (see `_writes_pending`), look again this often, this many times.
+    WAIT_MS, WAITS = 5, 40
+
+    def __init__(self, callback):
+        self.callback = callback
+        self._waiting = False
+
+    def __call__(self, *events) -> None:
+        doc = pn.state.curdoc
+        if doc is None or doc.session_context is None:
+            self.callback()
+            return
+        if self._waiting:
+            return
+        self._waiting = True
+        doc.add_next_tick_callback(partial(self._run, doc, 0))
+
+    def _run(self, doc, waited: int) -> None:
+        if waited < self.WAITS and _writes_pending(doc):
+            doc.add_timeout_callback(partial(self._run, doc, waited + 1), self.WAIT_MS)
+            return
+        self._waiting = False
+        self.callback()
+
+
+def _writes_pending(doc) -> bool:
+    """Whether Panel still holds messages for this session that it could not yet write to the websocket.
+
+    While Bokeh answers the browser's change (its OK, written in three awaited parts under the
+    socket's write lock), Panel keeps the change's own messages and retries every 10 ms; a callback
+    run meanwhile kept the new ranking from the browser for as long as it ran. Panel has no public
+    way to ask, hence its module's two private tables (a missing one counts as nothing pending).
+    """
+    try:
+        from panel.io import document as panel_document
+
+        return doc in panel_document._WRITE_BLOCK or doc in panel_document._WRITE_MSGS
+    except (ImportError, AttributeError, TypeError):
+        return False
 
 
 class Later:

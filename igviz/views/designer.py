@@ -18,10 +18,21 @@ from ..design import Design, reading
 from ..model import Assessment, DesignedProposal
 from .evidence import MARKS, evidence_kind, evidence_label, local
 from .language import _, current_language
-from .base import Later
+from .base import Later, Soon
 from .style import html_pane, text
 
 SCRATCH = ""   # the "start from" value of a design from scratch (the status quo plus its options)
+
+
+# Panel holds a change from the browser for 50 ms (`_debounce`) to merge a burst of them; a choice
+# from a list or a tick is one change, not a burst, and the hold was a third of the time from a
+# choice to the new ranking (as for the weight sliders, views.weights.WeightSlider).
+class OptionSelect(pn.widgets.Select):
+    _debounce = 0
+
+
+class OptionChecks(pn.widgets.CheckBoxGroup):
+    _debounce = 0
 
 
 class DesignerPanel(pn.viewable.Viewer):
@@ -39,6 +50,9 @@ class DesignerPanel(pn.viewable.Viewer):
         # The score table follows once the session is quiet: built with the ranking's update, it held
         # that update up (a chart-like part, scheduled like the charts: views.base.Later).
         self._scores_later = Later(self._refresh_scores)
+        # The explanations and the rank line follow the ranking's update, not in it (views.base.Soon).
+        self._explain_soon = Soon(self._explain_options)
+        self._status_soon = Soon(self._refresh_status)
         language = current_language()
         if self._model is None:
             self._layout = html_pane(f"<p class='igviz-note'>{text(_('This data has no design model, so there is nothing to design from.'))}</p>")
@@ -46,7 +60,7 @@ class DesignerPanel(pn.viewable.Viewer):
         starts = {_("From scratch (the status quo)"): SCRATCH}
         starts.update({proposal_text(data, pid, "short_name", language): pid for pid in data.proposals
                        if not data.proposals[pid].baseline and reading(data, pid) is not None})
-        self._start = pn.widgets.Select(label=_("Start from"), options=starts, value=SCRATCH, sizing_mode="stretch_width",
+        self._start = OptionSelect(label=_("Start from"), options=starts, value=SCRATCH, sizing_mode="stretch_width",
                                         description=_("A proposal's own options (its scores stay the sources' and "
                                                       "move only by the options you change), or the status quo"))
         self._name = pn.widgets.TextInput(label=_("Name of the design"), value=_("My design"), max_length=80,
@@ -60,12 +74,12 @@ class DesignerPanel(pn.viewable.Viewer):
             self._explained[dim.id] = html_pane("", sizing_mode="stretch_width", margin=(0, 10, 5, 10),
                                                 css_classes=["igviz-design-explained"])
             if dim.multiple:
-                w = pn.widgets.CheckBoxGroup(options=names, value=[], inline=False, sizing_mode="stretch_width")
+                w = OptionChecks(options=names, value=[], inline=False, sizing_mode="stretch_width")
                 label = html_pane(f"<p class='igviz-design-dim'><b>{text(local(dim.name))}</b> "
                                   f"<span class='igviz-note'>{text(help_text)}</span></p>", margin=(5, 10, 0, 10))
                 multiples.append(pn.Column(label, w, self._explained[dim.id], sizing_mode="stretch_width", margin=0))
             else:
-                w = pn.widgets.Select(label=local(dim.name), options=names, description=help_text,
+                w = OptionSelect(label=local(dim.name), options=names, description=help_text,
                                       sizing_mode="stretch_width")
                 singles.append(pn.Column(w, self._explained[dim.id], sizing_mode="stretch_width", margin=0))
             w.param.watch(self._option_changed, "value")
@@ -162,11 +176,11 @@ class DesignerPanel(pn.viewable.Viewer):
     def _option_changed(self, *events) -> None:
         if self._quiet:
             return
-        self._explain_options()
         if self.design_id:
             self._publish()   # in the comparison: every view follows at once
         else:
             self._update_text()
+        self._explain_soon()
 
     def _add_clicked(self, _event=None) -> None:
         design = self.design()
@@ -200,15 +214,18 @@ class DesignerPanel(pn.viewable.Viewer):
         if not self.design_id and a.designs:
             self._load(a.designs[-1])
             return
-        self._status.object = self._status_html()
+        self._status_soon()
 
     # -- text -----------------------------------------------------------------------------------------
 
     def _update_text(self) -> None:
         self._add.visible = not self.design_id
         self._remove.visible = bool(self.design_id)
-        self._status.object = self._status_html()
+        self._status_soon()
         self._scores_later()
+
+    def _refresh_status(self) -> None:
+        self._status.object = self._status_html()
 
     def _refresh_scores(self) -> None:
         self._scores.object = self._scores_html()

@@ -11,6 +11,7 @@ from ..datatext import localised, proposal_text
 from .language import _, current_language
 from .evidence import (MARKS, evidence_kind, number, evidence_label, local, perspective_html, rated_note, shares_bar_html,
                        shares_sentence)
+from .base import Soon
 from .style import html_pane, quote_html, text
 
 RULES = {"rough_consensus": N_("Rough consensus"), "majority_vote": N_("Majority vote"),
@@ -33,9 +34,18 @@ class ProposalDetail(pn.viewable.Viewer):
         self._described = None
         self._update()
         # Like every view, it follows the published result and the selection, nothing else.
-        a.param.watch(self._update, ["result", "selected"])
+        # Just after the ranking's update, not in it (views.base.Soon).
+        a.param.watch(Soon(self._update), ["result", "selected"])
         # A design added or removed (igviz.design) is one more or one less to choose.
-        a.param.watch(lambda *_e: self._select.param.update(options=self._options()), ["proposals"])
+        a.param.watch(self._proposals_changed, ["proposals"])
+
+    def _proposals_changed(self, *events) -> None:
+        # Only when the choice changed: a design replaced under its own id (each option change in the
+        # designer) leaves it as it was, and param took the same options for new ones (its labels are
+        # translated strings), sending them to the browser ahead of the new ranking.
+        options = self._options()
+        if options != self._select.options:
+            self._select.options = options
 
     def _options(self) -> dict:
         a, language = self.assessment, current_language()

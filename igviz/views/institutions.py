@@ -172,17 +172,18 @@ class InstitutionMapView(ChartView):
                 "authority_name": _("yes") if d["rel"].relation in CARRIES_AUTHORITY else _("no"),
                 "description": local(rel.description), "source": citation_line(rel.citation), "since": d.get("since", ""),
             })
-        edges = pd.DataFrame(rows, columns=EDGE_COLUMNS)
         # Within a layer, edges are drawn in the order of EDGE_STYLE, as the layers per style were.
+        # Plain lists: a few dozen edges, where a DataFrame filtered and concatenated per style was
+        # most of the map's redraw, which follows every option change in the designer.
         parts = {dash: [] for dash in self._edges}
         for (change, authority), (colour, width, dash) in EDGE_STYLE.items():
-            part = edges[(edges["change"] == change) & (edges["authority"] == authority)]
-            parts[dash].append(part.assign(colour=colour, width=width, alpha=0.9 if change != "same" else 0.7))
+            alpha = 0.9 if change != "same" else 0.7
+            parts[dash].extend({**row, "colour": colour, "width": width, "alpha": alpha} for row in rows
+                               if row["change"] == change and row["authority"] == authority)
         for dash, source in self._edges.items():
-            part = pd.concat(parts[dash], ignore_index=True)
-            source.data = {k: part[k].tolist() for k in source.data}
-        styled = pd.concat([p for ps in parts.values() for p in ps], ignore_index=True)
-        self._handles.data = {k: styled[k].tolist() for k in self._handles.data}
+            source.data = {k: [row[k] for row in parts[dash]] for k in source.data}
+        styled = [row for part in parts.values() for row in part]
+        self._handles.data = {k: [row[k] for row in styled] for k in self._handles.data}
         # New bodies drawn larger and ringed in black, bodies new or changed since the baseline
         # ringed in the later layer's purple; names just above each body.
         changes = nodes["change"].tolist()

@@ -8,7 +8,7 @@ from bokeh.models import ColorBar, ColumnDataSource, FactorRange, HoverTool, Lin
 from bokeh.palettes import Cividis256
 
 from ..model import Assessment
-from .base import ChartView, figure, lean
+from .base import ChartView, Soon, figure, lean
 
 from ..datatext import localised
 from .language import _, current_language
@@ -148,7 +148,9 @@ class ScoreMatrix(ChartView):
 
     def __panel__(self):
         self._shares_pane = html_pane(self._shares_html(), sizing_mode="stretch_width", margin=(0, 10))
-        self.assessment.param.watch(lambda *e: setattr(self._shares_pane, "object", self._shares_html()), ["framework", "result"])
+        # Just after the ranking's update, not in it (views.base.Soon).
+        self.assessment.param.watch(Soon(lambda: setattr(self._shares_pane, "object", self._shares_html())),
+                                    ["framework", "result"])
         heading = html_pane(self._heading_html(), margin=(0, 10))
         # Whose scores these are changes with the perspective: the line above the matrix says so.
         self.assessment.param.watch(lambda *e: setattr(heading, "object", self._heading_html()), ["perspective"])

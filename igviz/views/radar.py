@@ -12,7 +12,7 @@ import numpy as np
 import panel as pn
 from bokeh.models import ColumnDataSource, HoverTool
 
-from .base import ChartView, figure, lean
+from .base import ChartView, Soon, figure, lean
 
 from ..datatext import localised, proposal_text
 from .language import _, current_language
@@ -162,8 +162,9 @@ class RadarView(ChartView):
         self._compare = pn.widgets.MultiChoice.from_param(
             a.param.compared, label=_("Compare with"), description=_("Proposals overlaid on the radar chart"),
             options=self._options(), sizing_mode="stretch_width", max_items=self.MAX_SERIES - 1)
-        # A design added or removed (igviz.design) is one more or one less to compare.
-        a.param.watch(lambda *_e: self._compare.param.update(options=self._options()), ["proposals"])
+        # A design added or removed (igviz.design) is one more or one less to compare; just after the
+        # ranking's update, not in it (views.base.Soon).
+        a.param.watch(Soon(lambda: self._compare.param.update(options=self._options())), ["proposals"])
         self._figure = self._build_figure()
         self._figure.margin = (5, 10)
         self._pane = pn.pane.Bokeh(self._figure, sizing_mode="stretch_width")

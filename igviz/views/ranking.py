@@ -52,6 +52,8 @@ class RankingView(ChartView):
     """The ranking as stacked bars (a Bokeh figure built once, its data replaced on each redraw)
     and as a table."""
 
+    text_first = True   # the table a change is waited for: sent in the change's own update
+
     def __init__(self, **params):
         super().__init__(**params)
         a = self.assessment

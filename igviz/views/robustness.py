@@ -171,7 +171,7 @@ class AcceptabilityView(ChartView):
                 tuple(sorted(a.thresholds.items())), self.weights, self.band_width, self.score_uncertainty,
                 self.samples, near)
 
-    def _changed(self, *events) -> None:
+    def _text_changed(self) -> None:   # ChartView calls it just after the ranking's update (Soon)
         if self._inputs() != self._computed_for:
             self._recompute()
 

@@ -74,6 +74,17 @@ class StyledHTML(pn.pane.HTML):
 
     _stylesheets = [*pn.pane.HTML._stylesheets, "igviz.css"]
 
+    def _update(self, ref, model) -> None:
+        # A new text sends the text alone. Panel's update rebuilt every property of the pane, its
+        # stylesheets as new models each time: a third of the cost of each text update on the server,
+        # sent to the browser as new stylesheets for it to apply again to the pane. Only the text
+        # follows `object` (and the sanitising settings); styles, classes and the rest reach the
+        # browser through Panel's own parameter links.
+        if self.enable_streaming:
+            super()._update(ref, model)
+            return
+        model.update(**self._process_param_change({"object": self.object}))
+
 
 class StyledColumn(pn.Column):
     """A Column with igviz's stylesheet (for the pages' outermost layouts)."""
