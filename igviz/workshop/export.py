@@ -113,12 +113,13 @@ class WorkshopExport:
         return spreadsheet_csv(frame[["perspective", "whose", "proposal", "criterion", "score", "low", "high",
                                       "basis"]].round(3), index=False)
 
-    def save(self, path) -> Path:
-        """Write .json or .csv, chosen by the file's suffix."""
+    def save(self, path, dataset: Dataset | None = None) -> Path:
+        """Write .json or .csv, chosen by the file's suffix (a JSON file's computed results with
+        `dataset`, else the bundled data: pass the data the workshop was made with)."""
         path = Path(path)
         if path.suffix.lower() not in (".json", ".csv"):
             raise ValueError(f"{path}: choose a .json or .csv file name")
-        path.write_text(self.to_json() if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8",
+        path.write_text(self.to_json(dataset) if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8",
                         newline="")
         return path
 
