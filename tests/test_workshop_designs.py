@@ -179,7 +179,7 @@ def test_round_history_compares_a_round_without_the_design_to_one_with_it(store)
     from igviz.pages.facilitator import FacilitatorBoard
     board = FacilitatorBoard(store, DATASET, code, secret)
     # The page's round history: round 1 ranked without the design, round 2 with it; the table still shows.
-    assert board._previous[0] == 1 and COUNCIL.id not in [p.id for p in board._previous[1].assessment.proposals]
+    assert list(board._earlier) == [1] and COUNCIL.id not in [p.id for p in board._earlier[1].assessment.proposals]
     assert COUNCIL.id in [p.id for p in board.results.assessment.proposals]
     assert "igviz-history" in board._panes["history"].object
 

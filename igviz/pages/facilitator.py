@@ -7,11 +7,14 @@ Nothing on it names a participant: they appear by number, with their stakeholder
 
 from __future__ import annotations
 
+import hashlib
 import io
 import threading
 
 import numpy as np
+import pandas as pd
 import panel as pn
+from panel.io.document import hold
 
 from ..dataset import Dataset
 from ..workshop import (CONSENSUS, DEFAULT_GROUPS, NO_CONSENSUS, AccessDenied, ConsensusRule, DatabaseUnavailable, DatabaseVersionError,
@@ -20,8 +23,10 @@ from ..workshop.limits import Limits, shared_limits
 from ..workshop.store import START_EQUAL, START_PREVIOUS, TITLE_MAX, local_time as typed_time, parse_participants
 from ..workshop.participation import local_time
 from ..views.evidence import perspective_html
-from ..views.ratings import disputed_html, history_html, opinions_html, ranking_change_html
-from ..workshop.history import compare_rounds
+from ..views.ratings import (convergence_html, disputed_html, history_html, opinions_html, ranking_change_html,
+                             rating_consensus_html, rating_robustness_html)
+from ..workshop.history import with_history
+from ..perspective import BUNDLED_NAME
 from ..workshop.plan import add_designs, check_workshop_data, designs_from_file, designs_from_link
 from ..views.bars import bar, notice, ranking_table, table
 from ..i18n import N_
@@ -32,6 +37,7 @@ from .participant import client_address, on_server, query_value, set_address
 from ..views.style import CRITERION_COLOURS, StyledColumn, html_pane, text
 from .offload import in_thread
 
+RATING_SAMPLES = 4000  # SMAA-2 draws under the room's scores, as the weights' robustness card
 OPINION_MIN_SIZE = 5  # opinion groups smaller than this are not shown (anonymity); none drawn below twice it
 POLL_MS = 500  # a revision read costs a fraction of a millisecond; the room sees a submission sooner
 
@@ -184,7 +190,8 @@ class WorkshopSetup(pn.viewable.Viewer):
 # What the facilitator can download for a round: the tables open in a spreadsheet (CSV with a
 # byte-order mark); the JSON is the complete record, which `load_export` reads back.
 EXPORTS = {"results.csv": N_("Results per proposal (CSV)"), "weights.csv": N_("Weights and disagreement (CSV)"),
-           "submissions.csv": N_("Submissions (CSV)"), "round.json": N_("Everything (JSON)")}
+           "submissions.csv": N_("Submissions (CSV)"), "ratings.csv": N_("Ratings per proposal and criterion (CSV)"),
+           "perspectives.csv": N_("Score perspectives (CSV)"), "round.json": N_("Everything (JSON)")}
 
 
 class FacilitatorBoard(pn.viewable.Viewer):
@@ -205,7 +212,8 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._lock = threading.Lock()  # this board's store calls run on worker threads, one at a time, in order
         self._panes = {name: html_pane("", sizing_mode="stretch_width") for name in (
             "header", "counts", "equal", "headcount", "group_weights", "dispersion", "consensus", "dissent",
-            "robustness", "disputed", "rating_ranking", "opinions", "history", "designs")}
+            "robustness", "disputed", "rating_ranking", "rating_consensus", "rating_robustness", "opinions", "history",
+            "convergence", "designs")}
         self._message = pn.Column(margin=0, sizing_mode="stretch_width")
         # Not "warning": Bokeh's white on orange fails the contrast check (axe-core, WCAG AA).
         self._close = pn.widgets.Button(label=_("Close round"), color="default")
@@ -227,8 +235,19 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p = self._panes
         # Hidden until the facilitator reveals them (unless the workshop shows results live): then only how
         # many have submitted per stakeholder group shows, so that early votes do not sway later ones.
+        # Whose scores the two rankings use (#16): the Best Bits analysis, the room's ratings (each
+        # stakeholder group once) or one group's; offered once the round has ratings.
+        self._perspective = pn.widgets.Select(label=_("Scores the ranking uses"),
+                                              options={_("Best Bits analysis, early 2014"): BUNDLED_NAME},
+                                              value=BUNDLED_NAME, visible=False)
+        self._perspective.param.watch(in_thread(lambda _e: self._show_rankings(), self._lock), "value")
+        # Round history (#16): compare this round with any earlier one.
+        self._history_round = pn.widgets.Select(label=_("Compare this round with round"), options=[], visible=False)
+        self._history_round.param.watch(in_thread(lambda _e: self._show_history(), self._lock), "value")
+        self._opinions = None  # (what they were computed from, opinion groups)
+        self._earlier: dict[int, RoundResults] = {}  # earlier rounds' results, computed once (cleared by moderation)
         self._result_cards = [
-            _card(_("Ranking"), p["equal"], basis=420), _card(_("Ranking by head count"), p["headcount"], basis=420),
+            _card(_("Ranking"), self._perspective, p["equal"], basis=420), _card(_("Ranking by head count"), p["headcount"], basis=420),
             _card(_("Rough consensus"), p["consensus"], basis=640), _card(_("Dissent and minority notes"), p["dissent"]),
             _card(_("Where we disagree"), p["dispersion"], basis=520),
             _card(_("Weights by stakeholder group"), p["group_weights"], basis=640),
@@ -248,7 +267,6 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._ratings_cards = {}
         # The designs ranked here (not a result: shown whether or not the results are revealed).
         self._designs_card = _card(_("Designs ranked in this workshop"), self._panes["designs"], basis=420)
-        self._previous: tuple[int, RoundResults] | None = None  # the round before the current one, computed once
         self.refresh()
         if on_server():
             pn.state.add_periodic_callback(in_thread(self._poll, self._lock, skip_if_busy=True), period=POLL_MS)
@@ -366,12 +384,20 @@ class FacilitatorBoard(pn.viewable.Viewer):
                                   or (r.is_open and r.closes_at is not None and now >= r.closes_at))
 
     def refresh(self, revision: int | None = None) -> None:
-        """Show the workshop as the database has it now (at `revision`, if the caller just read it)."""
+        """Show the workshop as the database has it now (at `revision`, if the caller just read it).
+
+        Every pane's change goes to the browser in one batch at the end (Panel's hold): the projector
+        never shows half a refresh, and with 300 raters the browser lays the page out once, not a
+        dozen times."""
+        with hold():
+            self._refresh(revision)
+
+    def _refresh(self, revision: int | None = None) -> None:
         self._revision = self.store.revision(self.code) if revision is None else revision
         self.info = info = self.store.workshop(self.code)
         submissions = self.store.submissions(self.code, self.secret)
-        r = self.results = round_results(self.dataset, info.framework, info.proposals, info.groups, info.rule,
-                                         submissions, info.design_specs)
+        r = self.results = self._with_history(round_results(self.dataset, info.framework, info.proposals, info.groups,
+                                                            info.rule, submissions, info.design_specs))
         p = self._panes
         p["header"].object = self._header_html()
         p["designs"].object = designs_html(self.dataset, info)
@@ -394,15 +420,16 @@ class FacilitatorBoard(pn.viewable.Viewer):
         self._next_reason.object = ("" if state == "closed" else
                                     f"<p class='igviz-note' id='igviz-next-reason'>{text(_('Close this round first to start the next one.'))}</p>")
         if not revealed:  # nothing of the result is computed, nor can leak through a stale pane
-            for name in ("equal", "headcount", "group_weights", "dispersion", "consensus", "dissent", "robustness"):
+            for name in ("equal", "headcount", "group_weights", "dispersion", "consensus", "dissent", "robustness",
+                         *self._ratings_cards, "convergence"):
                 p[name].object = ""
+            for shown in self._ratings_cards.values():
+                shown.visible = False
+            self._perspective.visible = self._history_round.visible = False
             self._rounds_and_downloads()
             return
-        scale = self.dataset.scale.max
-        p["equal"].object = ranking_table(with_local_names(r.equal_footing_ranking, r.assessment), _("Equal footing: each stakeholder group counts once"),
-                                          scale, css_class="igviz-equal-footing")
-        p["headcount"].object = ranking_table(with_local_names(r.headcount_ranking, r.assessment), _("Head count: each person counts once"), scale,
-                                              css_class="igviz-headcount")
+        self._perspective_options(r)
+        self._show_rankings()
         p["group_weights"].object = self._group_weights_html(r)
         p["dispersion"].object = self._dispersion_html(r)
         p["consensus"].object = self._consensus_html(r)
@@ -427,6 +454,7 @@ class FacilitatorBoard(pn.viewable.Viewer):
     def _act(self, action) -> None:
         try:
             action(self.code, self.secret)
+            self._earlier.clear()  # a removal changes earlier rounds' results too
             self._message[:] = []
             self.refresh()
         except WorkshopError as exc:  # DatabaseUnavailable too: the database down, locked or full is said
@@ -563,7 +591,10 @@ class FacilitatorBoard(pn.viewable.Viewer):
             self._message[:] = [notice(in_language(exc), "error")]
             raise
         write = {"submissions.csv": export.to_csv, "results.csv": lambda: export.results_csv(self.dataset),
-                 "weights.csv": lambda: export.weights_csv(self.dataset), "round.json": export.to_json}[kind]
+                 "weights.csv": lambda: export.weights_csv(self.dataset),
+                 "ratings.csv": lambda: export.ratings_csv(self.dataset),
+                 "perspectives.csv": lambda: export.perspective_csv(self.dataset),
+                 "round.json": lambda: export.to_json(self.dataset)}[kind]
         return io.StringIO(write())
 
     # -- the HTML of each part ------------------------------------------------------------------------
@@ -678,28 +709,110 @@ class FacilitatorBoard(pn.viewable.Viewer):
         p = self._panes
         p["disputed"].object = disputed_html(r, self._group_name, self._short, names.get) if r.has_ratings else ""
         p["rating_ranking"].object = ranking_change_html(r, self._short) if r.has_ratings else ""
+        p["rating_consensus"].object = rating_consensus_html(r, self._group_name, self._short) if r.has_ratings else ""
+        p["rating_robustness"].object = rating_robustness_html(r.rating_robustness(samples=RATING_SAMPLES), self._short,
+                                                               RATING_SAMPLES) if r.has_ratings else ""
         enough = len(r.all_submissions) >= 2 * OPINION_MIN_SIZE
-        p["opinions"].object = opinions_html(r.opinion_groups(min_size=OPINION_MIN_SIZE), r.group_ids, self._group_name,
+        p["opinions"].object = opinions_html(self._opinion_groups(r), r.group_ids, self._group_name,
                                              self._short, names.get) if enough else ""
         p["history"].object = self._history_html(r)
         for name, shown in self._ratings_cards.items():  # built with the page, after the first refresh
             shown.visible = bool(p[name].object)
+        if "history" in self._ratings_cards:
+            self._ratings_cards["history"].visible = bool(p["history"].object or p["convergence"].object)
+
+    def _opinion_groups(self, r: RoundResults):
+        """The round's opinion groups, computed again only when what they are computed from changed
+        (a join, a reveal or a moderation action also redraws the page; clustering is its slowest part)."""
+        frame = r.all_submissions
+        columns = ["group", *[c for c in frame.columns if c.startswith(("weight.", "rating."))]]
+        key = hashlib.sha1(pd.util.hash_pandas_object(frame[columns], index=False).to_numpy().tobytes()).hexdigest()
+        if self._opinions is None or self._opinions[0] != key:
+            self._opinions = (key, r.opinion_groups(min_size=OPINION_MIN_SIZE))
+        return self._opinions[1]
+
+    def _with_history(self, r: RoundResults) -> RoundResults:
+        """This round's results told of the earlier rounds' (round history, #16). Only the current
+        round can take submissions, so an earlier round's results are computed once."""
+        info = self.info
+        number = info.round.number if info.round else 1
+        for n in range(1, number):
+            if n not in self._earlier:
+                subs = self.store.submissions(self.code, self.secret, n)
+                self._earlier[n] = round_results(self.dataset, info.framework, info.proposals_in(n), info.groups,
+                                                 info.rule, subs, info.designs_in(n))
+        for n in [n for n in self._earlier if n >= number]:
+            del self._earlier[n]
+        for n, earlier in sorted(self._earlier.items()):
+            if earlier.number is None:
+                with_history(earlier, n, self._earlier)
+        return with_history(r, number, self._earlier)
 
     def _history_html(self, r: RoundResults) -> str:
-        """What moved since the previous round (round history, #16). Only the current round can be
-        reopened, so the previous round's results are computed once."""
-        number = self.info.round.number if self.info.round else 1
-        if number < 2:
+        """What moved since an earlier round (the one chosen; else the last), and every round's spread."""
+        earlier = [n for n, e in sorted((r.earlier or {}).items()) if len(e.all_submissions)]
+        options = {_("Round {number}", number=n): n for n in earlier}
+        if list(self._history_round.options) != list(options):
+            previous = self._history_round.value
+            self._history_round.options = options
+            if options:
+                self._history_round.value = previous if previous in earlier else earlier[-1]
+        self._history_round.visible = bool(earlier) and bool(len(r.all_submissions))
+        if not self._history_round.visible:
+            self._panes["convergence"].object = ""
             return ""
-        if self._previous is None or self._previous[0] != number - 1:
-            info = self.info
-            subs = self.store.submissions(self.code, self.secret, number - 1)
-            self._previous = (number - 1, round_results(self.dataset, info.framework, info.proposals_in(number - 1),
-                                                        info.groups, info.rule, subs, info.designs_in(number - 1)))
-        before = self._previous[1]
-        if not len(before.all_submissions) or not len(r.all_submissions):
-            return ""
-        return history_html(compare_rounds(before, r), number - 1, self._short, self._criterion_names(r).get)
+        number = self._history_round.value if self._history_round.value in earlier else earlier[-1]
+        names = self._criterion_names(r).get
+        self._panes["convergence"].object = convergence_html(r.round_history(), self._short)
+        return history_html(r.compare_with(number), number, self._short, names)
+
+    def _show_history(self) -> None:
+        r = self.results
+        if r is not None and self.info.round is not None and self.info.round.revealed:
+            self._panes["history"].object = self._history_html(r)
+
+    # -- perspectives (#16) ---------------------------------------------------------------------------
+
+    def _perspective_label(self, name: str, r: RoundResults) -> str:
+        if name == BUNDLED_NAME:
+            return _("Best Bits analysis, early 2014")
+        if name == r.ratings.perspective().name:
+            return _("The room's ratings, each stakeholder group once")
+        group = next((g for g in r.ratings.group_means.columns if r.ratings.group_perspective(g).name == name), None)
+        return _("{group}'s ratings", group=self._group_name(group)) if group else name
+
+    def _perspective_options(self, r: RoundResults) -> None:
+        names = list(r.perspectives())
+        options = {self._perspective_label(n, r): n for n in names}
+        if self._perspective.options != options:
+            value = self._perspective.value
+            self._perspective.options = options
+            self._perspective.value = value if value in names else BUNDLED_NAME
+        self._perspective.visible = len(names) > 1
+
+    def _show_rankings(self) -> None:
+        """The two rankings under the perspective chosen (the Best Bits scores until one is)."""
+        r = self.results
+        if r is None or self.info.round is None or not self.info.round.revealed:
+            return
+        name = self._perspective.value or BUNDLED_NAME
+        views = r.perspectives()
+        if name not in views:
+            name = BUNDLED_NAME
+        scale = self.dataset.scale.max
+        if name == BUNDLED_NAME:
+            equal, headcount, whose = r.equal_footing_ranking, r.headcount_ranking, ""
+        else:
+            equal = r.ranking_under(name, "equal footing") if len(r.submissions) else None
+            headcount = r.ranking_under(name, "head count") if len(r.submissions) else None
+            whose = _("Scores: {whose}.", whose=self._perspective_label(name, r))
+        suffix = f" · {whose}" if whose else ""
+        self._panes["equal"].object = ranking_table(
+            with_local_names(equal, r.assessment), _("Equal footing: each stakeholder group counts once") + suffix,
+            scale, css_class="igviz-equal-footing")
+        self._panes["headcount"].object = ranking_table(
+            with_local_names(headcount, r.assessment), _("Head count: each person counts once") + suffix, scale,
+            css_class="igviz-headcount")
 
     def _robustness_html(self, r: RoundResults) -> str:
         rob = r.robustness(samples=4000)
@@ -717,10 +830,13 @@ class FacilitatorBoard(pn.viewable.Viewer):
     def _ratings_card_list(self, card) -> list:
         titles = {"disputed": (_("Where the room disputes the facts"), 760),
                   "rating_ranking": (_("Ranking under the room's scores"), 420),
+                  "rating_consensus": (_("Rough consensus under the room's scores"), 640),
+                  "rating_robustness": (_("Robustness under the room's scores"), 520),
                   "opinions": (_("Opinion groups"), 640),
-                  "history": (_("What moved since the last round"), 640)}
+                  "history": (_("Round history: what moved"), 640)}
+        extra = {"history": [self._history_round, self._panes["history"], self._panes["convergence"]]}
         for name, (title, basis) in titles.items():
-            self._ratings_cards[name] = card(title, self._panes[name], basis=basis)
+            self._ratings_cards[name] = card(title, *extra.get(name, [self._panes[name]]), basis=basis)
             self._ratings_cards[name].visible = bool(self._panes[name].object)
         return list(self._ratings_cards.values())
 

@@ -93,9 +93,10 @@ def opinion_map_svg(groups, group_ids, group_name, width: int = 360, height: int
     py = lambda v: height - pad - (v - y0) / (y1 - y0) * (height - 2 * pad)  # noqa: E731
     order = list(group_ids) + sorted(set(m["group"]) - set(group_ids))
     marks = []
-    for _i, row in m.iterrows():
-        k = order.index(row["group"]) % len(GROUP_COLOURS)
-        x, y, colour = px(row["x"]), py(row["y"]), GROUP_COLOURS[k]
+    index = {g: i % len(GROUP_COLOURS) for i, g in enumerate(order)}
+    for gx, gy, group in zip(m["x"].to_numpy(float), m["y"].to_numpy(float), m["group"]):  # not iterrows: 300 points
+        k = index[group]
+        x, y, colour = px(gx), py(gy), GROUP_COLOURS[k]
         shape = GROUP_SHAPES[k]
         if shape == "square":
             marks.append(f"<rect x='{x - 4:.1f}' y='{y - 4:.1f}' width='8' height='8' fill='{colour}' fill-opacity='0.75'/>")
@@ -174,6 +175,15 @@ def history_html(comparison, before_number: int, proposal_name, criterion_name) 
                else _("Disagreement about the ratings did not shrink: mean spread {before} → {after}."))
         parts.append(key.format(before=_num(rt["spread (before)"].mean()), after=_num(rt["spread (after)"].mean())))
     html = f"<p class='igviz-note' role='status'>{text(' '.join(parts))}</p>" if parts else ""
+    weights = comparison.weights.dropna(subset=["weight % (before)", "weight % (after)"])
+    if len(weights):
+        rows = [[text(criterion_name(c)),
+                 f"<span class='igviz-num'>{text(_num(row['weight % (before)'], 0))}% → {text(_num(row['weight % (after)'], 0))}%</span>",
+                 f"<span class='igviz-num'>{text(_num(row['spread (before)']))} → {text(_num(row['spread (after)']))}</span>"]
+                for c, row in weights.head(DISPUTED_ROWS).iterrows()]
+        html += table(_("Weights in round {before} and now, each stakeholder group counting once (most moved first)",
+                        before=before_number),
+                      [_("Criterion"), _("Weight"), _("Spread (points)")], rows, "igviz-history-weights")
     ranking = comparison.ranking.dropna()
     if len(ranking):
         rows = []
@@ -195,3 +205,62 @@ def history_html(comparison, before_number: int, proposal_name, criterion_name) 
                       [_("Proposal"), _("Criterion"), _("Room (each group once)"), _("Spread (std. dev.)")], rows,
                       "igviz-history-ratings")
     return html
+
+
+def rating_consensus_html(r, group_name, proposal_name) -> str:
+    """Rough consensus on the ranking under the room's scores: per proposal (in the room's order),
+    each group's share supporting it as its people see it (their own ratings, else the room's)."""
+    c = r.rating_consensus
+    if c is None:
+        return ""
+    groups = r.group_ids
+
+    def cell(status, support=None):
+        share = "" if support is None or math.isnan(support) else f" {support:.0%}"
+        if status == "rough consensus":
+            return f"<span class='igviz-yes'>✓ {text(_('yes'))}{share}</span>"
+        if status == "no consensus":
+            return f"<span class='igviz-no'>✗ {text(_('no'))}{share}</span>"
+        return f"<span class='igviz-open'>… {text(_('too few'))}{share}</span>"
+    rank = "rank (room's scores)"
+    rows = [[f"<span class='igviz-num'>{int(row[rank])}</span>", text(proposal_name(pid)),
+             *[cell(row[g], row[f"{g} support"]) for g in groups], cell(row["overall"])] for pid, row in c.iterrows()]
+    return (table(_("Rough consensus on the ranking under the room's scores (share of each group supporting it)"),
+                  [_("Rank (room)"), _("Proposal"), *[group_name(g) for g in groups], _("Overall")], rows,
+                  "igviz-rating-consensus", list(c.index))
+            + f"<p class='igviz-note'>{text(_('Each participant ranks by their own ratings (the room’s where they said “don’t know”) and their own weights; the rule is the one above.'))}</p>")
+
+
+def rating_robustness_html(robust, proposal_name, samples: int) -> str:
+    """SMAA-2 under the room's scores, the spread of the ratings as score uncertainty."""
+    if robust is None:
+        return ""
+    t = robust.table
+    top3 = t[[c for c in t.columns if c.startswith("rank ")][:3]].sum(axis=1)
+    order = t["rank 1"].sort_values(ascending=False).index
+    rows = [[text(proposal_name(pid)), bar(t.loc[pid, "rank 1"], 1, f"{t.loc[pid, 'rank 1']:.0%}"),
+             bar(top3[pid], 1, f"{top3[pid]:.0%}", "#88CCEE")] for pid in order]
+    return (table(_("Under the room's scores: share of {samples} draws in which each proposal ranks…",
+                    samples=f"{samples:,}"), [_("Proposal"), _("first"), _("in the top three")], rows,
+                  "igviz-rating-robustness", list(order))
+            + f"<p class='igviz-note'>{text(_('Each draw takes one participant’s weights and, for each rated cell, a score within the room’s rating ± the spread of the ratings (unrated cells: the Best Bits range).'))}</p>")
+
+
+def convergence_html(history, proposal_name) -> str:
+    """Every round in one table: submissions, spread of weights and of ratings, the first proposal
+    (a Delphi-style view of whether the room converged)."""
+    if len(history) < 2:
+        return ""
+    common = history.attrs.get("common cells", [])
+    spread = "rating spread (cells rated in every round)" if common else "rating spread"
+    rows = [[f"<span class='igviz-num'>{int(n)}</span>", f"<span class='igviz-num'>{int(row['submissions'])}</span>",
+             f"<span class='igviz-num'>{text(_num(row['weight spread']))}</span>",
+             f"<span class='igviz-num'>{text(_num(row[spread]))}</span>",
+             text(proposal_name(row["first"])) if isinstance(row["first"], str) else "–"]
+            for n, row in history.iterrows()]
+    note = (_("Spread of ratings over the {count} cell(s) rated in every round.", count=len(common)) if common
+            else _("Spread of ratings over the cells each round rated."))
+    return (table(_("Every round: did the room converge?"),
+                  [_("Round"), _("Submissions"), _("Spread of weights (points)"), _("Spread of ratings"), _("First")],
+                  rows, "igviz-convergence")
+            + f"<p class='igviz-note'>{text(note)}</p>")

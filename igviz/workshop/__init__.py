@@ -20,11 +20,18 @@ __all__ = ["AccessDenied", "add_designs", "designs_from_file", "designs_from_lin
 
 
 def export_round(store: WorkshopStore, code: str, secret: str, round_number: int | None = None) -> WorkshopExport:
-    """A round's anonymised submissions with the workshop's set-up, ready to save as CSV or JSON."""
+    """A round's anonymised submissions with the workshop's set-up, ready to save as CSV or JSON; the
+    earlier rounds' submissions come with it (round history; the JSON carries them)."""
     info = store.check_secret(code, secret)
     number = round_number or (info.round.number if info.round else 1)
-    rnd = next((r for r in store.rounds(code) if r.number == number), None)
-    rated = None if rnd is None or rnd.rated is None else {p: list(cs) for p, cs in rnd.rated}
-    return WorkshopExport(info.title, info.framework, info.proposals_in(number), info.groups, info.rule, number,
-                          store.submissions(code, secret, number), rnd.asks if rnd else "weights", rated,
-                          info.designs_in(number) or None)
+    rounds = {r.number: r for r in store.rounds(code)}
+
+    def one(n: int) -> WorkshopExport:
+        rnd = rounds.get(n)
+        rated = None if rnd is None or rnd.rated is None else {p: list(cs) for p, cs in rnd.rated}
+        return WorkshopExport(info.title, info.framework, info.proposals_in(n), info.groups, info.rule, n,
+                              store.submissions(code, secret, n), rnd.asks if rnd else "weights", rated,
+                              info.designs_in(n) or None)
+    export = one(number)
+    export.earlier = tuple(one(n) for n in sorted(rounds) if n < number)
+    return export

@@ -20,6 +20,7 @@ from ..errors import DataError, DataValidationError
 from .plan import DEFAULT_GROUPS, design_specs, round_results
 from .store import WorkshopError
 from .ratings import RATING_MAX, RATING_MIN, rating_cell, rating_column, rating_columns, ratings_of
+from .history import with_history
 from .results import WEIGHT_PREFIX, ConsensusRule, RoundResults, weight_columns
 
 FORMAT = "igviz-workshop-round"
@@ -41,12 +42,15 @@ class WorkshopExport:
     asks: str = "weights"             # what the round asked: "weights", "ratings" or "both"
     rated: dict | None = None         # the cells it asked to rate, {proposal: [criteria]}; None: participant chose
     designs: dict | None = None       # the designs it ranked, {id: spec} (igviz.design.Design.spec()); ids in `proposals`
+    # The workshop's earlier rounds (round history), each with its own submissions, asks, rated cells,
+    # proposals and designs; a JSON export carries them, so that `results()` shows what moved between rounds.
+    earlier: tuple["WorkshopExport", ...] = ()
 
     @property
     def criteria(self) -> list[str]:
         return [c[len(WEIGHT_PREFIX):] for c in weight_columns(self.submissions)]
 
-    def to_json(self) -> str:
+    def _submissions_json(self) -> list[dict]:
         subs = []
         for _, row in self.submissions.iterrows():
             sub = {"participant": row["participant"], "group": row["group"],
@@ -57,6 +61,13 @@ class WorkshopExport:
             if self.asks != "weights" or rating_columns(self.submissions):
                 sub["ratings"] = ratings_of(row)  # "don't know" left out
             subs.append(sub)
+        return subs
+
+    def to_json(self, dataset: Dataset | None = None) -> str:
+        """The complete record: set-up, submissions, the earlier rounds' submissions, and (under
+        "computed", for readers without igviz) what the facilitator saw of the ratings: the
+        perspectives, the opinion groups and the round history. `load_export(...).results()`
+        recomputes all of it from the submissions."""
         doc = {"format": FORMAT, "version": VERSION, "title": self.title, "round": self.round,
                "framework": self.framework, "proposals": list(self.proposals),
                "groups": list(self.groups), "rule": self.rule.to_dict()}
@@ -64,7 +75,16 @@ class WorkshopExport:
             doc.update(asks=self.asks, rated=self.rated)
         if self.designs:
             doc["designs"] = self.designs
-        return json.dumps({**doc, "submissions": subs}, indent=2, ensure_ascii=False)
+        doc["submissions"] = self._submissions_json()
+        if self.earlier:
+            doc["earlier_rounds"] = [{"round": e.round, "asks": e.asks, "rated": e.rated,
+                                      **({"proposals": list(e.proposals)} if e.proposals != self.proposals else {}),
+                                      **({"designs": e.designs} if e.designs else {}),
+                                      "submissions": e._submissions_json()} for e in self.earlier]
+        computed = computed_results(self.results(dataset))
+        if computed:
+            doc["computed"] = computed
+        return json.dumps(doc, indent=2, ensure_ascii=False)
 
     def to_csv(self) -> str:
         """The submissions, one row each, as a spreadsheet opens them (see `spreadsheet_csv`)."""
@@ -83,19 +103,38 @@ class WorkshopExport:
         """The round's results per criterion: the group's weights and how much people disagree about them."""
         return spreadsheet_csv(self.results(dataset).criterion_table().round(2))
 
-    def save(self, path) -> Path:
-        """Write .json or .csv, chosen by the file's suffix."""
+    def perspective_csv(self, dataset: Dataset | None = None) -> str:
+        """Every perspective of the round, one row per (perspective, proposal, criterion): score, low,
+        high and basis (the bundled scores, the room's, each stakeholder group's)."""
+        r = self.results(dataset)
+        frames = [v.table().reset_index().assign(perspective=name, whose=v.whose)
+                  for name, v in r.perspectives().items()]
+        frame = pd.concat(frames, ignore_index=True)
+        return spreadsheet_csv(frame[["perspective", "whose", "proposal", "criterion", "score", "low", "high",
+                                      "basis"]].round(3), index=False)
+
+    def save(self, path, dataset: Dataset | None = None) -> Path:
+        """Write .json or .csv, chosen by the file's suffix (a JSON file's computed results with
+        `dataset`, else the bundled data: pass the data the workshop was made with)."""
         path = Path(path)
         if path.suffix.lower() not in (".json", ".csv"):
             raise ValueError(f"{path}: choose a .json or .csv file name")
-        path.write_text(self.to_json() if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8",
+        path.write_text(self.to_json(dataset) if path.suffix.lower() == ".json" else self.to_csv(), encoding="utf-8",
                         newline="")
         return path
 
     def results(self, dataset: Dataset | None = None) -> RoundResults:
-        """The facilitator's numbers, recomputed (with the bundled data unless you pass your own)."""
-        return round_results(dataset or load_dataset(), self.framework, self.proposals, self.groups, self.rule,
-                             self.submissions, self.designs)
+        """The facilitator's numbers, recomputed (with the bundled data unless you pass your own),
+        with the earlier rounds' results for the round history (`compare_with`, `round_history`)."""
+        dataset = dataset or load_dataset()
+        earlier = {e.round: e._round_results(dataset) for e in self.earlier}
+        for n, r in sorted(earlier.items()):
+            with_history(r, n, earlier)
+        return with_history(self._round_results(dataset), self.round, earlier)
+
+    def _round_results(self, dataset: Dataset) -> RoundResults:
+        return round_results(dataset, self.framework, self.proposals, self.groups, self.rule, self.submissions,
+                             self.designs)
 
     def ratings_csv(self, dataset: Dataset | None = None) -> str:
         """The round's ratings per proposal × criterion: the room's (equal footing), each group's mean,
@@ -139,9 +178,45 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
         return None, [DataError(str(path), "", "", f"not valid JSON: {exc}")]
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         return None, [DataError(str(path), "", "format", f"expected '{FORMAT}': is this a workshop export?")]
+    rows, errors = _submission_rows(path, doc.get("submissions"), "")
+    try:
+        rule = ConsensusRule.from_dict(doc.get("rule"))
+    except ValueError as exc:
+        errors.append(DataError(str(path), "", "rule", str(exc)))
+        rule = ConsensusRule()
+    frame = pd.DataFrame(rows, columns=None if rows else COLUMNS)
+    designs, problems = _designs(path, doc.get("designs"), "")
+    errors += problems
+    export = WorkshopExport(str(doc.get("title", "")), str(doc.get("framework", "")),
+                            tuple(proposals or doc.get("proposals") or dataset.proposals),
+                            tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame,
+                            str(doc.get("asks") or "weights"), doc.get("rated"), designs)
+    errors += _check_asks(path, export, "")
+    earlier = []
+    for i, part in enumerate(doc.get("earlier_rounds") or []):
+        where = f"earlier round {part.get('round', i + 1) if isinstance(part, dict) else i + 1}, "
+        if not isinstance(part, dict) or not isinstance(part.get("round"), int) or not 1 <= part["round"] < export.round:
+            errors.append(DataError(str(path), where.rstrip(", "), "round",
+                                    f"expected a round number from 1 to {export.round - 1}"))
+            continue
+        rows, problems = _submission_rows(path, part.get("submissions"), where)
+        errors += problems
+        designs, problems = _designs(path, part.get("designs"), where)
+        errors += problems
+        e = WorkshopExport(export.title, export.framework, tuple(proposals or part.get("proposals") or export.proposals),
+                           export.groups, rule, part["round"], pd.DataFrame(rows, columns=None if rows else COLUMNS),
+                           str(part.get("asks") or "weights"), part.get("rated"), designs)
+        errors += _check_asks(path, e, where)
+        earlier.append(e)
+    export.earlier = tuple(sorted(earlier, key=lambda e: e.round))
+    return export, errors
+
+
+def _submission_rows(path: Path, submissions, where: str) -> tuple[list[dict], list[DataError]]:
+    """A JSON export's submissions as rows of the submissions table (`where`: which round, for messages)."""
     errors, rows = [], []
-    for i, sub in enumerate(doc.get("submissions") or []):
-        record = f"submission {i + 1}"
+    for i, sub in enumerate(submissions or []):
+        record = f"{where}submission {i + 1}"
         if not isinstance(sub, dict) or not isinstance(sub.get("weights"), dict):
             errors.append(DataError(str(path), record, "weights", "expected a mapping of criterion to weight"))
             continue
@@ -154,27 +229,26 @@ def _from_json(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport 
                      "submitted_at": sub.get("submitted_at"), "comment": str(sub.get("comment") or ""),
                      **{WEIGHT_PREFIX + str(c): v for c, v in sub["weights"].items()},
                      **{rating_column(str(p), str(c)): v for p, cs in ratings.items() for c, v in cs.items()}})
-    try:
-        rule = ConsensusRule.from_dict(doc.get("rule"))
-    except ValueError as exc:
-        errors.append(DataError(str(path), "", "rule", str(exc)))
-        rule = ConsensusRule()
-    frame = pd.DataFrame(rows, columns=None if rows else COLUMNS)
-    designs = doc.get("designs")
+    return rows, errors
+
+
+def _designs(path: Path, designs, where: str) -> tuple[dict | None, list[DataError]]:
     if designs is not None and not (isinstance(designs, dict) and all(isinstance(d, dict) for d in designs.values())):
-        errors.append(DataError(str(path), "", "designs", "expected a mapping of design id to a design (name, "
-                                                          "options), as the facilitator page exports it"))
-        designs = None
-    export = WorkshopExport(str(doc.get("title", "")), str(doc.get("framework", "")),
-                            tuple(proposals or doc.get("proposals") or dataset.proposals),
-                            tuple(doc.get("groups") or DEFAULT_GROUPS), rule, int(doc.get("round", 1)), frame,
-                            str(doc.get("asks") or "weights"), doc.get("rated"), designs or None)
+        return None, [DataError(str(path), where.rstrip(", "), "designs", "expected a mapping of design id to a design "
+                                                                          "(name, options), as the facilitator page exports it")]
+    return designs or None, []
+
+
+def _check_asks(path: Path, export: WorkshopExport, where: str) -> list[DataError]:
+    errors = []
     if export.asks not in ("weights", "ratings", "both"):
-        errors.append(DataError(str(path), "", "asks", f"expected weights, ratings or both, got {export.asks!r}"))
+        errors.append(DataError(str(path), where.rstrip(", "), "asks",
+                                f"expected weights, ratings or both, got {export.asks!r}"))
     if export.rated is not None and not (isinstance(export.rated, dict) and
                                          all(isinstance(cs, list) for cs in export.rated.values())):
-        errors.append(DataError(str(path), "", "rated", "expected a mapping of proposal to a list of criteria"))
-    return export, errors
+        errors.append(DataError(str(path), where.rstrip(", "), "rated",
+                                "expected a mapping of proposal to a list of criteria"))
+    return errors
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula: a participant's comment
@@ -234,10 +308,12 @@ def _from_csv(path: Path, dataset: Dataset, proposals) -> tuple[WorkshopExport |
     return export, errors
 
 
-def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[DataError]:
+def _check(path: Path, export: WorkshopExport | None, dataset: Dataset, where: str = "") -> list[DataError]:
     if export is None:
         return []
     errors = []
+    for e in export.earlier:
+        errors += _check(path, e, dataset, f"earlier round {e.round}, ")
     if export.framework not in dataset.frameworks:
         return [DataError(str(path), "", "framework", f"unknown framework '{export.framework}' "
                                                        f"(known: {', '.join(dataset.frameworks)})")]
@@ -254,7 +330,7 @@ def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[
                for g in export.groups if g not in dataset.groups]
     subs = export.submissions
     for i, row in subs.reset_index(drop=True).iterrows():
-        record = f"submission {i + 1} ({row['participant']})"
+        record = f"{where}submission {i + 1} ({row['participant']})"
         if row["group"] not in export.groups:
             errors.append(DataError(str(path), record, "group", f"'{row['group']}' is not one of the workshop's "
                                                                  f"groups ({', '.join(export.groups)})"))
@@ -291,6 +367,35 @@ def _check(path: Path, export: WorkshopExport | None, dataset: Dataset) -> list[
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or \
         (not isinstance(value, str) and pd.isna(value))
+
+
+def computed_results(r: RoundResults) -> dict:
+    """What the facilitator saw of a round's ratings, opinion groups and round history, as plain
+    JSON values (numbers rounded to 6 places), for readers of an export without igviz. Means,
+    spreads and counts only: no participant, no individual rating."""
+    from .opinions import MIN_CLUSTER_SIZE
+
+    def records(frame: pd.DataFrame) -> list[dict]:
+        return json.loads(frame.round(6).to_json(orient="records", force_ascii=False))
+
+    out: dict = {}
+    if r.has_ratings:
+        out["perspectives"] = {name: {"whose": v.whose, "cells": records(v.table().reset_index())}
+                               for name, v in r.perspectives().items() if v is not r.bundled_perspective}
+        ranking = r.rating_ranking
+        out["rating_ranking"] = records(ranking.reset_index().rename(columns={"index": "proposal"}))
+        consensus = r.rating_consensus
+        out["rating_consensus"] = records(consensus.reset_index())
+    if len(r.all_submissions) >= 2 * MIN_CLUSTER_SIZE:
+        g = r.opinion_groups()
+        out["opinion_groups"] = {
+            "structure": g.structure, "k": g.k, "silhouette": None if pd.isna(g.silhouette) else round(g.silhouette, 6),
+            "min_size": g.min_size, "not_shown": g.not_shown,
+            "crosstab": json.loads(g.crosstab.to_json(orient="index")) if len(g.crosstab) else {},
+            "distinctive": records(g.distinctive)}
+    if r.earlier:
+        out["round_history"] = records(r.round_history().reset_index())
+    return out
 
 
 def load_perspectives(path, dataset=None) -> dict:

@@ -8,11 +8,12 @@ over two RoundResults, so a notebook comparing two exports and the facilitator p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 from functools import cached_property
 
 import pandas as pd
 
-from .results import RoundResults
+# RoundResults (results.py) only in annotations: results.py imports this module for its round history.
 
 
 @dataclass
@@ -72,3 +73,52 @@ class RoundComparison:
 
 def compare_rounds(before: RoundResults, after: RoundResults) -> RoundComparison:
     return RoundComparison(before, after)
+
+
+def _first(r: RoundResults) -> str | None:
+    if r.has_ratings:
+        return str(r.rating_ranking.index[0])
+    table = r.equal_footing_ranking
+    return str(table.index[0]) if table is not None and len(table) else None
+
+
+def convergence(rounds: Mapping[int, RoundResults]) -> pd.DataFrame:
+    """One row per round (by number, in order): whether the room converged over the rounds.
+
+    submissions; weight spread: the mean over criteria of the spread of the weight shares (points);
+    rating spread: the mean spread of the ratings over the cells rated in that round, and over the
+    cells rated (by two or more) in every round that has ratings, so that rounds asking about
+    different cells still compare; cells rated; first: the proposal ranked first (under the room's
+    scores when the round has ratings, else the bundled scores), with the equal-footing weights.
+    """
+    numbers = sorted(rounds)
+    rated = [set(rounds[n].rating_spread["spread"].dropna().index) for n in numbers if rounds[n].has_ratings]
+    common = set.intersection(*rated) if rated else set()
+    rows = []
+    for n in numbers:
+        r = rounds[n]
+        spread = r.rating_spread["spread"] if r.has_ratings else pd.Series(dtype=float)
+        rows.append({"round": n, "submissions": len(r.all_submissions),
+                     "weight spread": float(r.dispersion["spread"].mean()) if len(r.submissions) else float("nan"),
+                     "rating spread": float(spread.mean()) if spread.notna().any() else float("nan"),
+                     "rating spread (cells rated in every round)":
+                         float(spread.reindex(sorted(common)).mean()) if common and len(spread) else float("nan"),
+                     "cells rated": int(len(r.rating_spread)) if r.has_ratings else 0,
+                     "first": _first(r)})
+    frame = pd.DataFrame(rows, columns=["round", "submissions", "weight spread", "rating spread",
+                                        "rating spread (cells rated in every round)", "cells rated", "first"])
+    frame.attrs["common cells"] = sorted(common)
+    return frame.set_index("round")
+
+
+def with_history(current: RoundResults, number: int, earlier: Mapping[int, RoundResults]) -> RoundResults:
+    """`current` (round `number`) told of the workshop's earlier rounds, before any result is read:
+    its round history (`compare_with`, `round_history`), and for a round that asked ratings only,
+    the ranking's weights from the latest earlier round with weights (each group counting once)."""
+    current.number = number
+    current.earlier = {n: r for n, r in sorted(earlier.items()) if n < number}
+    if not len(current.submissions) and current.room_weights is None:
+        weighed = [r for n, r in sorted(current.earlier.items()) if len(r.submissions)]
+        if weighed:
+            current.room_weights = weighed[-1].equal_footing_weights
+    return current

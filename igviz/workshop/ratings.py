@@ -81,29 +81,49 @@ class RoomRatings:
         return frame[["participant", "group", "proposal", "criterion", "rating"]].reset_index(drop=True)
 
     @cached_property
+    def _wide(self) -> tuple[np.ndarray, np.ndarray, list[tuple[str, str]]]:
+        """participants × rated cells (NaN: "don't know"), each row's group, and the cells (those someone rated).
+        NumPy rather than pivot tables: a refresh of 300 participants × 90 cells reads them all several times."""
+        columns = rating_columns(self.submissions)
+        n = len(self.submissions)
+        values = self.submissions[columns].to_numpy(dtype=float) if columns and n else np.zeros((n, 0))
+        rated = ~np.isnan(values).all(axis=0) if n else np.zeros(values.shape[1], dtype=bool)
+        groups = self.submissions["group"].astype(str).to_numpy() if n else np.array([], dtype=str)
+        return values[:, rated], groups, [rating_cell(c) for c, r in zip(columns, rated) if r]
+
+    @cached_property
     def cells(self) -> pd.MultiIndex:
         """The (proposal, criterion) cells someone rated, in the submissions' column order."""
-        columns = rating_columns(self.submissions)
-        rated = [c for c, any_ in zip(columns, self.submissions[columns].notna().any().to_numpy()) if any_]
-        return pd.MultiIndex.from_tuples([rating_cell(c) for c in rated] or [], names=["proposal", "criterion"])
+        return pd.MultiIndex.from_tuples(self._wide[2] or [], names=["proposal", "criterion"])
+
+    @cached_property
+    def _by_group(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per stakeholder group that rated something (the workshop's order, then others): per cell the
+        count, mean and spread (population standard deviation; NaN where nobody in it rated the cell)."""
+        values, groups, _cells = self._wide
+        order = [g for g in self.group_ids if g in set(groups)] + sorted(set(groups) - set(self.group_ids))
+        out = {}
+        for g in order:
+            mine = values[groups == g]
+            given = ~np.isnan(mine)
+            n = given.sum(axis=0)
+            if not n.any():
+                continue
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(n > 0, np.nansum(mine, axis=0) / n, np.nan)
+                sd = np.sqrt(np.where(n > 0, np.nansum(np.where(given, mine - mean, 0) ** 2, axis=0) / n, np.nan))
+            out[g] = (n, mean, sd)
+        return out
 
     @cached_property
     def group_means(self) -> pd.DataFrame:
         """(proposal, criterion) × stakeholder group: each group's mean rating (NaN: nobody in it rated the cell)."""
-        table = self.long.pivot_table(index=["proposal", "criterion"], columns="group", values="rating",
-                                      aggfunc="mean") if len(self.long) else pd.DataFrame()
-        groups = [g for g in self.group_ids if g in table.columns] + \
-            [g for g in table.columns if g not in self.group_ids]
-        return table.reindex(index=self.cells, columns=groups).rename_axis(columns=None)
+        return pd.DataFrame({g: mean for g, (_n, mean, _sd) in self._by_group.items()}, index=self.cells)
 
     @cached_property
     def group_counts(self) -> pd.DataFrame:
         """(proposal, criterion) × stakeholder group: how many rated the cell (0: nobody)."""
-        if not len(self.long):
-            return pd.DataFrame(index=self.cells)
-        table = self.long.pivot_table(index=["proposal", "criterion"], columns="group", values="rating",
-                                      aggfunc="count", fill_value=0)
-        return table.reindex(index=self.cells, columns=self.group_means.columns, fill_value=0).rename_axis(columns=None)
+        return pd.DataFrame({g: n.astype(int) for g, (n, _mean, _sd) in self._by_group.items()}, index=self.cells)
 
     @cached_property
     def room(self) -> pd.Series:
@@ -124,14 +144,16 @@ class RoomRatings:
                    "room − bundled"]
         if not len(self.long):
             return pd.DataFrame(columns=columns, index=self.cells)
-        by_cell = self.long.groupby(["proposal", "criterion"], sort=False)["rating"]
+        values = self._wide[0]
+        count = (~np.isnan(values)).sum(axis=0)
         frame = pd.DataFrame(index=self.cells)
-        frame["ratings"] = by_cell.count().reindex(self.cells).astype(int)
+        frame["ratings"] = count.astype(int)
         means = self.group_means
         frame["groups"] = means.notna().sum(axis=1).astype(int)
         frame["room (equal footing)"] = self.room
-        frame["head count"] = by_cell.mean().reindex(self.cells)
-        frame["spread"] = by_cell.std(ddof=0).reindex(self.cells).where(frame["ratings"] >= 2)
+        with np.errstate(invalid="ignore"):
+            frame["head count"] = np.nanmean(values, axis=0) if values.size else np.nan
+            frame["spread"] = np.where(count >= 2, np.nanstd(values, axis=0), np.nan) if values.size else np.nan
         frame["between groups"] = (means.max(axis=1) - means.min(axis=1)).where(frame["groups"] >= 2)
         frame["bundled"] = [self._bundled(p, c) for p, c in self.cells]
         frame["room − bundled"] = frame["room (equal footing)"] - frame["bundled"]
@@ -144,32 +166,44 @@ class RoomRatings:
         return cell.score if cell else np.nan
 
     def perspective(self) -> Perspective:
+        """The room's scores (equal footing) as a perspective (see `room_perspective`)."""
+        return self.room_perspective
+
+    @cached_property
+    def room_perspective(self) -> Perspective:
         """The room's scores (equal footing) as a perspective; each cell's range is its mean ± the
         spread of the individual ratings (kept on the 0–10 scale), the score uncertainty SMAA-2 draws
         from. A cell one person rated has no spread: its range is the rating itself."""
         spread = self.spread
         cells: dict[str, dict[str, Cell]] = {}
-        for (p, c), row in spread.iterrows():
-            score = float(row["room (equal footing)"])
-            sd = 0.0 if pd.isna(row["spread"]) else float(row["spread"])
+        # Plain arrays, not iterrows: a refresh of 300 participants × 90 cells builds this every time.
+        for (p, c), score, sd, n, groups in zip(spread.index, spread["room (equal footing)"].to_numpy(float),
+                                                spread["spread"].to_numpy(float), spread["ratings"].to_numpy(),
+                                                spread["groups"].to_numpy()):
+            score, sd = float(score), (0.0 if np.isnan(sd) else float(sd))
             cells.setdefault(p, {})[c] = Cell(score, max(RATING_MIN, score - sd), min(RATING_MAX, score + sd),
-                                              f"mean of {int(row['ratings'])} ratings from {int(row['groups'])} "
+                                              f"mean of {int(n)} ratings from {int(groups)} "
                                               f"stakeholder groups, each group counting once",
-                                              int(row["ratings"]), int(row["groups"]),
-                                              None if pd.isna(row["spread"]) else sd)
+                                              int(n), int(groups), None if int(n) < 2 else sd)
         return Perspective(ROOM_NAME, "the workshop's participants (their ratings)", cells)
 
     def group_perspective(self, group: str) -> Perspective:
         """One stakeholder group's mean ratings as a perspective (ranges: the group's own spread)."""
+        made = self.__dict__.setdefault("_group_perspectives", {})  # a refresh asks for each several times
+        if group not in made:
+            made[group] = self._group_perspective(group)
+        return made[group]
+
+    def _group_perspective(self, group: str) -> Perspective:
         if group not in self.group_means.columns:
             raise KeyError(f"nobody in the stakeholder group '{group}' rated anything "
                            f"(groups that did: {', '.join(self.group_means.columns) or 'none'})")
-        mine = self.long[self.long["group"] == group].groupby(["proposal", "criterion"], sort=False)["rating"]
-        mean, sd, n = mine.mean(), mine.std(ddof=0), mine.count()
+        count, mean, sd = self._by_group[group]
         cells: dict[str, dict[str, Cell]] = {}
-        for (p, c), score in mean.items():
-            s = float(sd[(p, c)]) if n[(p, c)] >= 2 else 0.0
-            cells.setdefault(p, {})[c] = Cell(float(score), max(RATING_MIN, score - s), min(RATING_MAX, score + s),
-                                              f"mean of {int(n[(p, c)])} ratings", int(n[(p, c)]), 1,
-                                              s if n[(p, c)] >= 2 else None)
+        for (p, c), n, score, spread in zip(self.cells, count, mean, sd):
+            if not n:
+                continue  # nobody in the group rated this cell
+            score, s = float(score), (float(spread) if n >= 2 else 0.0)
+            cells.setdefault(p, {})[c] = Cell(score, max(RATING_MIN, score - s), min(RATING_MAX, score + s),
+                                              f"mean of {int(n)} ratings", int(n), 1, s if n >= 2 else None)
         return Perspective(f"Stakeholder group {group}", f"the workshop's {group} participants (their ratings)", cells)

@@ -12,6 +12,7 @@ with the number of its people in the room. The MIPC (001) needs "an overall roug
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
@@ -22,7 +23,7 @@ from ..i18n import N_
 from ..model import ATTRIBUTES, Assessment, DesignedProposal, Proposal
 from ..dataset.records import StakeholderGroup
 from ..perspective import Perspective
-from .ratings import WEIGHT_PREFIX, RoomRatings, rating_columns, weight_columns  # noqa: F401 - re-exported
+from .ratings import WEIGHT_PREFIX, RoomRatings, rating_cell, rating_columns, weight_columns  # noqa: F401 - re-exported
 
 CONSENSUS, NO_CONSENSUS, TOO_FEW = "rough consensus", "no consensus", "too few submissions"
 
@@ -114,6 +115,8 @@ class RoundResults:
     count the rows with weights (`submissions`); the ratings results every row (`all_submissions`).
     room_weights: the weights the ranking under the room's scores uses when this round asked for
     ratings only (e.g. an earlier round's equal-footing weights); without them, equal weights.
+    number and earlier: this round's number and the earlier rounds' results (round history:
+    `compare_with`, `round_history`); a store's or an export's results have them.
     """
 
     assessment: Assessment
@@ -121,6 +124,8 @@ class RoundResults:
     groups: tuple[StakeholderGroup, ...]
     rule: ConsensusRule = ConsensusRule()
     room_weights: pd.Series | None = None
+    number: int | None = None                       # this round's number, when known
+    earlier: dict[int, "RoundResults"] | None = None  # the workshop's earlier rounds' results, by number
 
     def __post_init__(self):
         self.all_submissions = as_shown(self.submissions)
@@ -212,12 +217,7 @@ class RoundResults:
     @cached_property
     def support(self) -> np.ndarray:
         """participants × proposals: True where the proposal is in the person's top n (ties included)."""
-        s = self.personal_scores
-        if not len(s):
-            return np.zeros(s.shape, dtype=bool)
-        n = min(self.rule.top_n, s.shape[1])
-        nth_best = -np.sort(-s, axis=1)[:, n - 1:n]
-        return s >= nth_best - 1e-9
+        return _top_n(self.personal_scores, self.rule.top_n)
 
     @cached_property
     def consensus(self) -> pd.DataFrame:
@@ -226,14 +226,17 @@ class RoundResults:
         Columns: `<group> support` (share, NaN where nobody from the group submitted),
         `<group>` (status) for each group, then `overall` (status).
         """
+        return self._consensus_table(self.support, self._group_of())
+
+    def _consensus_table(self, support: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
+        """The rough consensus table from participants × proposals `support` and each row's group."""
         ids = [p.id for p in self.assessment.proposals]
-        groups = self._group_of()
         frame = pd.DataFrame(index=pd.Index(ids, name="proposal"))
         frame["name"] = [p.short_name for p in self.assessment.proposals]
         statuses = {}
         for g in self.group_ids:
             members = groups == g
-            share = self.support[members].mean(axis=0) if members.any() else np.full(len(ids), np.nan)
+            share = support[members].mean(axis=0) if members.any() else np.full(len(ids), np.nan)
             frame[f"{g} support"] = share
             if members.sum() < self.rule.min_group_size:
                 statuses[g] = [TOO_FEW] * len(ids)
@@ -381,6 +384,23 @@ class RoundResults:
         fresh.weights.set({c: float(v) * 10 / float(self.ranking_weights.max()) for c, v in self.ranking_weights.items()})
         return fresh
 
+    @contextmanager
+    def _scratch_under(self, perspective: Perspective | None, weights: pd.Series | None = None):
+        """The round's own assessment under a perspective and weights (`ranking_weights` unless
+        given) for the time of a `with`, its perspective put back after: building a fresh assessment
+        was the slowest part of a facilitator's refresh. (Every weight result sets its own weights.)"""
+        a = self.assessment
+        before = a.perspective
+        chosen = self.ranking_weights if weights is None else weights
+        a.weights.set({c: float(v) * 10 / float(chosen.max()) for c, v in chosen.items()})
+        if a.perspective is not perspective:
+            a.perspective = perspective
+        try:
+            yield a
+        finally:
+            if a.perspective is not before:
+                a.perspective = before
+
     def assessment_under(self, perspective: Perspective | str | None = None) -> Assessment:
         """A fresh assessment of the workshop's proposals under a perspective (a Perspective, or its
         name in `perspectives()`; None: the room's) and the ratings ranking's weights (`ranking_weights`)."""
@@ -401,16 +421,20 @@ class RoundResults:
         room's order; None without ratings."""
         if not self.has_ratings:
             return None
-        a = self._fresh(None)  # one assessment, ranked under both (building one is the slow part)
-        bundled = a.ranking().table
-        a.perspective = self.ratings.perspective()
-        room = a.ranking().table
+        if len(self.submissions):  # ranking_weights are this round's equal-footing weights: ranked already
+            bundled = self.equal_footing_ranking
+        else:
+            with self._scratch_under(None) as a:
+                bundled = a.ranking().table.copy()
+        with self._scratch_under(self.ratings.perspective()) as a:
+            room = a.ranking().table.copy()
+            self.__dict__["_room_scores"] = a.score_arrays()[0].copy()  # for rating_personal_scores
         frame = pd.DataFrame({"name": room["short_name"], "rank (room's scores)": room["rank"],
                               "overall (room's scores)": room["overall"]})
         frame["rank (bundled scores)"] = bundled["rank"].reindex(frame.index)
         frame["overall (bundled scores)"] = bundled["overall"].reindex(frame.index)
         frame["rank change"] = frame["rank (bundled scores)"] - frame["rank (room's scores)"]
-        rated = set(self.ratings.long["proposal"])
+        rated = set(self.ratings.long["proposal"].unique())
         frame["rated"] = [p in rated for p in frame.index]
         frame.attrs.update(weights=self.ranking_weights.attrs["whose"], room=self.ratings.perspective().name)
         return frame.sort_values("rank (room's scores)", kind="stable")
@@ -429,8 +453,104 @@ class RoundResults:
         drawn from this round's submissions (or the ranking's weights, within ± 5 points, when it had none)."""
         if not self.has_ratings:
             return None
-        a = self.assessment_under(None)
-        if len(self.shares):
-            sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
-            return a.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)
-        return a.smaa(samples=samples, seed=seed, weights="band")
+        with self._scratch_under(self.ratings.perspective()) as a:
+            if len(self.shares):
+                sets = pd.DataFrame(self.shares, columns=self.criteria, index=self.submissions["participant"].to_numpy())
+                return a.smaa(samples=samples, seed=seed, weights="sets", weight_sets=sets)
+            return a.smaa(samples=samples, seed=seed, weights="band")
+
+    # -- ratings: rough consensus, perspectives, round history -------------------------------------------
+
+    @cached_property
+    def rating_personal_scores(self) -> np.ndarray:
+        """all_submissions × proposals: each proposal's overall score as each participant sees it in a
+        ratings round: their own ratings where they gave one, the room's scores where they said
+        "don't know" (the bundled score where nobody rated), under their own weights (the ranking's
+        weights, `ranking_weights`, for a participant who gave none)."""
+        if "_room_scores" not in self.__dict__:
+            self.rating_ranking  # noqa: B018 - ranks under the room's scores and keeps them
+        a = self.assessment
+        room = self.__dict__["_room_scores"]                         # proposals × criteria
+        subs = self.all_submissions
+        n = len(subs)
+        pids, criteria = [p.id for p in a.proposals], self.criteria
+        own = np.broadcast_to(room, (n, *room.shape)).copy()
+        for column in rating_columns(subs):
+            proposal, criterion = rating_cell(column)
+            if proposal in pids and criterion in criteria:
+                values = subs[column].to_numpy(dtype=float)
+                given = ~np.isnan(values)
+                own[given, pids.index(proposal), criteria.index(criterion)] = values[given]
+        columns = [WEIGHT_PREFIX + c for c in criteria]
+        raw = subs.reindex(columns=columns).to_numpy(dtype=float) if n else np.zeros((0, len(criteria)))
+        totals = raw.sum(axis=1, keepdims=True)
+        has = ~np.isnan(raw).any(axis=1) & (totals[:, 0] > 0)
+        shares = np.tile(self.ranking_weights.reindex(criteria).to_numpy(dtype=float), (n, 1))
+        shares[has] = raw[has] / totals[has]
+        return np.einsum("npc,nc->np", own, shares)
+
+    @cached_property
+    def rating_consensus(self) -> pd.DataFrame | None:
+        """Rough consensus on the ranking under the room's scores (the consensus rule, unchanged): a
+        participant supports a proposal in their top n as they see it (`rating_personal_scores`:
+        their own ratings, else the room's, under their own weights). Columns as `consensus`, plus
+        `rank (room's scores)`; rows in the room's order. None without ratings."""
+        if not self.has_ratings:
+            return None
+        groups = self.all_submissions["group"].to_numpy(dtype=object)
+        frame = self._consensus_table(_top_n(self.rating_personal_scores, self.rule.top_n), groups)
+        frame.insert(1, "rank (room's scores)", self.rating_ranking["rank (room's scores)"].reindex(frame.index))
+        frame.attrs["weights"] = "each participant's own (the ranking's weights where they gave none)"
+        return frame.sort_values("rank (room's scores)", kind="stable")
+
+    def perspective_named(self, name: str | None) -> Perspective | None:
+        """A perspective of `perspectives()` by its name (None or the bundled name: the bundled scores)."""
+        if name is None or name == self.bundled_perspective.name:
+            return None
+        views = self.perspectives()
+        if name not in views:
+            raise KeyError(f"no perspective '{name}' in this round (known: {', '.join(views)})")
+        return views[name]
+
+    def ranking_under(self, perspective: Perspective | str | None = None, weights: str = "equal footing"):
+        """The ranking (rank, name, short_name, overall) under a perspective (a Perspective, its name
+        in `perspectives()`, or None: the bundled scores) with this round's "equal footing" or "head
+        count" weights (in a round without weights: `ranking_weights`). None without any weights."""
+        if isinstance(perspective, str):
+            perspective = self.perspective_named(perspective)
+        if weights not in ("equal footing", "head count"):
+            raise ValueError(f"weights must be 'equal footing' or 'head count', got {weights!r}")
+        if not len(self.all_submissions):
+            return None
+        chosen = (self.equal_footing_weights if weights == "equal footing" else self.headcount_weights) \
+            if len(self.submissions) else self.ranking_weights
+        with self._scratch_under(perspective, chosen) as a:
+            return a.ranking().table[["rank", "name", "short_name", "overall"]].copy()
+
+    def compare_with(self, number: int | None = None):
+        """What moved from an earlier round (`earlier`; None: the one before) to this one
+        (igviz.workshop.history.RoundComparison)."""
+        from .history import compare_rounds
+
+        earlier = self.earlier or {}
+        if not earlier:
+            raise KeyError("no earlier round to compare with")
+        number = max(earlier) if number is None else number
+        if number not in earlier:
+            raise KeyError(f"no round {number} before this one (earlier rounds: {', '.join(map(str, sorted(earlier)))})")
+        return compare_rounds(earlier[number], self)
+
+    def round_history(self) -> pd.DataFrame:
+        """One row per round, this one last: how the room converged (igviz.workshop.history.convergence)."""
+        from .history import convergence
+
+        return convergence({**(self.earlier or {}), (self.number or max(self.earlier or {0: None}) + 1): self})
+
+
+def _top_n(scores: np.ndarray, n: int) -> np.ndarray:
+    """participants × proposals: True where the proposal is among the row's n best (ties included)."""
+    if not len(scores):
+        return np.zeros(scores.shape, dtype=bool)
+    n = min(n, scores.shape[1])
+    nth_best = -np.sort(-scores, axis=1)[:, n - 1:n]
+    return scores >= nth_best - 1e-9
