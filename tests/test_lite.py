@@ -6,6 +6,7 @@ Driven over HTTP for the forms and errors, and in Chromium with JavaScript switc
 
 from __future__ import annotations
 
+import gzip
 import http.cookiejar
 import re
 import urllib.parse
@@ -189,3 +190,20 @@ def test_the_next_participant_on_the_light_page_sees_their_own_weights(lite):
         status, page, _ = fetch(lite, f"code={code}&p={light}")
         values = re.findall(r'name="w\.[^"]+" min="0" max="10" step="1" value="([^"]*)"', page)
         assert values == ["5"] * len(CRITERIA)
+
+
+def test_a_browser_that_accepts_gzip_gets_the_page_compressed_and_the_same(lite):
+    # A ratings round's cards carry rationales and quotes: sent plain, join → submit cost a phone 180 kB.
+    created = new_workshop(lite.store, igviz.load_dataset(), "Compressed")
+    token = lite.store.join(created.workshop.code, "civil_society", "Zip")
+    plain = urllib.request.urlopen(f"{lite.base}/lite?p={token}", timeout=30)
+    zipped = urllib.request.urlopen(urllib.request.Request(f"{lite.base}/lite?p={token}",
+                                                           headers={"Accept-Encoding": "gzip"}), timeout=30)
+    plain_body, zipped_body = plain.read(), zipped.read()
+    assert plain.headers.get("Content-Encoding") is None and zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert len(zipped_body) < len(plain_body) / 2
+    # The same page, but for the anti-forgery token each response draws afresh.
+    unzip = gzip.decompress(zipped_body).decode("utf-8")
+    xsrf = re.compile(r'name="_xsrf" value="[^"]+"')
+    assert xsrf.sub("", unzip) == xsrf.sub("", plain_body.decode("utf-8"))
