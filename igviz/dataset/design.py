@@ -469,7 +469,7 @@ def derive_scores(model: DesignModel, choice, base: Mapping[str, Score], scale, 
             why = Composed(N_("{why}."), why=why)
         cap = (ceiling or {}).get(cid)
         if cap is not None and score > cap >= b.score:
-            why = Composed(N_("{why} The effects add up to {total:g}; capped at {cap:g}, the best score the sources "
+            why = Composed(N_("{why} The effects add up to {total:.1f}; capped at {cap:g}, the best score the sources "
                               "give any proposal on this criterion (a combination is not judged better than any "
                               "model was)."), why=why, total=score, cap=cap)
             score = cap
