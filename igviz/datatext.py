@@ -294,6 +294,13 @@ LABELS = {"stated": N_("stated"), "inferred": N_("inferred"), "silent": N_("sile
           "rated": N_("rated")}
 
 
+def shown_score(value: float) -> str:
+    """A score as people read it, in the views and on a rating card: one decimal at most ('7.7', '4').
+    A rated score's mean ± spread ran to six digits ('1.46887–9.53113') with the data's own '{:g}', and a
+    rating box started from '7.734375'."""
+    return f"{round(float(value), 1):g}"
+
+
 def evidence_kind(score) -> str:
     """stated / inferred / silent, or derived for a score computed from another framework's
     (the data may mark it with `derived: true`, or it carries the parts it was derived from)."""

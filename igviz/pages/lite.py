@@ -28,14 +28,14 @@ import tornado.web
 
 from ..datatext import LABELS, data_text, evidence_kind, perspective_html, source_title
 from ..i18n import LANGUAGES, N_, Message, language_from_header, language_or_default, translate, translate_message
-from ..datatext import localised, proposal_text
+from ..datatext import localised, proposal_text, shown_score
 from ..perspective import BUNDLED_NAME
 from ..workshop import DatabaseVersionError, WorkshopError, WorkshopStore, shared_store
 from ..methods import threshold_failures
 from ..model import WEIGHT_MAX
 from ..workshop.limits import shared_limits
 from ..workshop.participation import (CODE, DONT_KNOW, JOIN, RATED, SKIPPED, WEIGHTS, Participation, check_limits,
-                                      shared_round_states, shown_score)
+                                      shared_round_states)
 from ..workshop.errors import RETRY_AFTER_S, DatabaseUnavailable
 from .offload import off_the_event_loop, pool
 from .served import served_dataset
@@ -418,19 +418,14 @@ class LitePage(tornado.web.RequestHandler):
     def group_result_html(self, flow: Participation) -> str:
         """The group's result once the facilitator has revealed it: the equal-footing ranking, and rough consensus."""
         _ = self._
-        result = flow.group_result
-        if result is None:
+        lines = flow.group_result_lines(self.language)
+        if lines is None:
             return ""
-        # Looked up in the workshop's assessment: it knows the workshop's designs, which the data does not.
-        source = flow.assessment if flow.assessment is not None else self.dataset
-        names = {pid: proposal_text(source, pid, "short_name", self.language) for pid, _s in result.ranking}
-        items = "".join(f"<li>{esc(names[pid])} ({score:.2f})</li>" for pid, score in result.ranking)
-        consensus = (_("Rough consensus in every stakeholder group: {names}",
-                       names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
-                     else _("No proposal has rough consensus in every stakeholder group."))
+        result, (rows, consensus) = flow.group_result, lines
+        items = "".join(f"<li>{esc(name)} ({score:.2f})</li>" for name, score in rows)
         return (f"<section class='group-result'><h2>{esc(_('The group’s result, round {number}', number=result.round))}</h2>"
                 f"<p>{esc(_('Every stakeholder group counts once ({count} submission(s)); overall score 0–10.', count=result.submissions))}</p>"
-                f"<ol>{items}</ol><p>{esc(consensus)}</p></section>")
+                f"<ol>{items}</ol><p>{esc(translate_message(consensus, self.language))}</p></section>")
 
     def ranking_view(self, flow: Participation) -> dict | None:
         """The participant's ranking as the model computed it (None when what was typed is not weights)."""

@@ -14,9 +14,8 @@ import param
 
 from ..dataset import Dataset
 from ..workshop import DatabaseVersionError, WorkshopStore, shared_store
-from ..workshop.participation import (CODE, DONT_KNOW, JOIN, POLL_S, RATED, SKIPPED, WEIGHTS, Participation,
-                                      shown_score)
-from ..datatext import data_text, localised, source_title
+from ..workshop.participation import CODE, DONT_KNOW, JOIN, POLL_S, RATED, SKIPPED, WEIGHTS, Participation
+from ..datatext import data_text, localised, shown_score, source_title
 from ..perspective import BUNDLED_NAME
 from ..views.evidence import evidence_label, perspective_html
 from ..views.a11y import name_slider_handles
@@ -340,17 +339,12 @@ class ParticipantPage(pn.viewable.Viewer):
 
     def _group_result_html(self) -> str:
         """The group's result once the facilitator has revealed it: the equal-footing ranking, and rough consensus."""
-        result = self.flow.group_result
-        if result is None:
+        lines = self.flow.group_result_lines(current_language())
+        if lines is None:
             return ""
-        # Looked up in the workshop's assessment: it knows the workshop's designs, which the data does not.
-        source = self.flow.assessment if self.flow.assessment is not None else self.dataset
-        names = {pid: proposal_text(source, pid, "short_name", current_language()) for pid, _s in result.ranking}
-        items = "".join(f"<li>{text(names[pid])} <span class='igviz-num'>{score:.2f}</span></li>"
-                        for pid, score in result.ranking)
-        consensus = (_("Rough consensus in every stakeholder group: {names}",
-                       names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
-                     else _("No proposal has rough consensus in every stakeholder group."))
+        result, (rows, consensus) = self.flow.group_result, lines
+        items = "".join(f"<li>{text(name)} <span class='igviz-num'>{score:.2f}</span></li>" for name, score in rows)
+        consensus = in_language(consensus)
         return (f"<section class='igviz-group-result' aria-live='polite'><h2>{text(_('The group’s result, round {number}', number=result.round))}</h2>"
                 f"<p class='igviz-note'>{text(_('Every stakeholder group counts once ({count} submission(s)); overall score 0–10.', count=result.submissions))}</p>"
                 f"<ol>{items}</ol><p class='igviz-note'>{text(consensus)}</p></section>")

@@ -7,9 +7,9 @@ import param
 
 from ..model import Assessment
 from ..i18n import N_
-from ..datatext import localised, proposal_text
+from ..datatext import localised, proposal_text, shown_score
 from .language import _, current_language
-from .evidence import (MARKS, evidence_kind, number, evidence_label, local, perspective_html, rated_note, shares_bar_html,
+from .evidence import (MARKS, evidence_kind, evidence_label, local, perspective_html, rated_note, shares_bar_html,
                        shares_sentence)
 from .base import Soon
 from .style import html_pane, quote_html, text
@@ -98,7 +98,7 @@ class ProposalDetail(pn.viewable.Viewer):
 
         def score_line(s):
             kind = evidence_kind(s)
-            return (text(_("{score} (range {low}–{high})", score=number(s.score), low=number(s.low), high=number(s.high)))
+            return (text(_("{score} (range {low}–{high})", score=shown_score(s.score), low=shown_score(s.low), high=shown_score(s.high)))
                     + f" <span class='igviz-ev-tag'><span class='igviz-ev-{kind}-ink' aria-hidden='true'>{MARKS[kind]}</span> "
                     f"{text(evidence_label(s))}</span>")
 

@@ -29,12 +29,6 @@ MEANINGS = {
 MARKS = {"stated": "●", "inferred": "◐", "silent": "○", "derived": "◇", "rated": "■"}
 
 
-def number(value: float) -> str:
-    """A score as the views print it: one decimal at most ('5.5', '4'); a rated score's mean ± spread
-    ran to six digits ('1.46887–9.53113') with the data's own '{:g}'."""
-    return f"{value:.1f}".removesuffix(".0")
-
-
 def evidence_label(score) -> str:
     return _(LABELS[evidence_kind(score)])
 

@@ -14,9 +14,9 @@ from bokeh.models import ColumnDataSource, HoverTool
 
 from .base import ChartView, Soon, figure, lean
 
-from ..datatext import localised, proposal_text
+from ..datatext import localised, proposal_text, shown_score
 from .language import _, current_language
-from .evidence import MARKS, evidence_kind, evidence_label, legend_html, number, rated_note
+from .evidence import MARKS, evidence_kind, evidence_label, legend_html, rated_note
 from .style import PROPOSAL_COLOURS, html_pane, text
 
 
@@ -250,7 +250,7 @@ class RadarView(ChartView):
         head = "".join(f"<th>{text(proposal_text(a, p, 'short_name', language))}</th>" for p in shown)
         body = ""
         for c in a.active_framework.criteria:
-            cells = "".join(f"<td{self._rated_title(p, c.id, s)}>{number(s.score)} ({number(s.low)}–{number(s.high)}) "
+            cells = "".join(f"<td{self._rated_title(p, c.id, s)}>{shown_score(s.score)} ({shown_score(s.low)}–{shown_score(s.high)}) "
                             f"<span class='igviz-ev-{evidence_kind(s)}-ink'>"
                             f"{MARKS[evidence_kind(s)]}</span> {text(evidence_label(s))}</td>"
                             for p, s in ((p, a.proposal(p).score(c.id)) for p in shown))

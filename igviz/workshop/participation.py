@@ -25,7 +25,7 @@ import param
 
 from ..dataset import Dataset
 from ..i18n import N_, Message, clock_time
-from ..datatext import localised, proposal_text
+from ..datatext import localised, proposal_text, shown_score
 from ..model import DEFAULT_WEIGHT, WEIGHT_MAX, Assessment
 from .limits import Limits, shared_limits
 from .errors import DatabaseUnavailable
@@ -113,11 +113,6 @@ class GroupResults:
 
 
 shared_group_results = GroupResults()
-
-
-def shown_score(value: float) -> str:
-    """A score as a rating box starts from: one decimal at most ('7.7', not '7.734375'), as a person rates."""
-    return f"{round(float(value), 1):g}"
 
 
 def start_weights(round_info: RoundInfo | None, criteria) -> dict:
@@ -550,6 +545,21 @@ class Participation(param.Parameterized):
         """The proposal the page shows for rating: the one moved to, else the first asked."""
         cells = self.rating_cells()
         return self.rating_at if self.rating_at in cells else next(iter(cells), "")
+
+    def group_result_lines(self, language: str) -> tuple[list[tuple[str, float]], Message] | None:
+        """The revealed group result as both participant pages show it (None before the reveal): each
+        proposal's short name in `language` with its equal-footing score, best first, and the sentence on
+        rough consensus. Names come from the workshop's assessment: it knows the workshop's designs,
+        which the data does not."""
+        result = self.group_result
+        if result is None:
+            return None
+        source = self.assessment if self.assessment is not None else self.dataset
+        names = {pid: proposal_text(source, pid, "short_name", language) for pid, _s in result.ranking}
+        consensus = (Message(N_("Rough consensus in every stakeholder group: {names}"),
+                             names=", ".join(names.get(pid, pid) for pid in result.consensus)) if result.consensus
+                     else Message(N_("No proposal has rough consensus in every stakeholder group.")))
+        return [(names[pid], score) for pid, score in result.ranking], consensus
 
     def rating_start(self, proposal: str, criterion: str):
         """The score a rating starts from: the current perspective's (igviz.model.Score: score, range,
